@@ -1,0 +1,42 @@
+"""Writing to the audit log. Every entry point records through `record_audit`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from dangjian.audit.models import AuditEvent
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    # Behind a reverse proxy, REMOTE_ADDR is the proxy; the deployment sets X-Forwarded-For.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
+    return ip or None
+
+
+def record_audit(
+    action: str,
+    *,
+    actor: Any = None,
+    target: models.Model | None = None,
+    detail: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    actor_name: str = "",
+) -> AuditEvent:
+    """审计: append one entry. Call it inside the same transaction as the change it records."""
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_name=actor_name or (user.get_username() if user else ""),
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_repr=str(target)[:200] if target is not None else "",
+        detail=detail or {},
+        ip=client_ip(request),
+    )

@@ -1,0 +1,22 @@
+"""`dangjian` command: Django's manage.py, plus short aliases (`dangjian demo`)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+ALIASES = {"demo": "seed_demo"}
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings")
+    from django.core.management import execute_from_command_line
+
+    argv = list(sys.argv)
+    if len(argv) > 1 and argv[1] in ALIASES:
+        argv[1] = ALIASES[argv[1]]
+    execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

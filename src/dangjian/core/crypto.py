@@ -1,0 +1,73 @@
+"""Encryption at rest for personal data (ID numbers), with the key kept outside the database.
+
+One master secret (env DANGJIAN_FIELD_KEY or the key file) is stretched with HKDF into two keys:
+one for Fernet (AES-128-CBC + HMAC-SHA256) and one for the keyed hash used for exact look-up and
+uniqueness, so the database never holds a value that can be reversed without the key file.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _derive(master: bytes, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(master)
+
+
+def _read_or_create_master() -> bytes:
+    if settings.FIELD_ENCRYPTION_KEY:
+        return settings.FIELD_ENCRYPTION_KEY.encode()
+    path = settings.FIELD_ENCRYPTION_KEY_FILE
+    if path.exists():
+        return path.read_bytes().strip()
+    if settings.PRODUCTION:
+        raise ImproperlyConfigured(
+            f"no field encryption key: set DANGJIAN_FIELD_KEY or create {path} "
+            "(python -m dangjian keygen), and back it up apart from the database"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = base64.urlsafe_b64encode(os.urandom(32))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(key)
+    return key
+
+
+@cache
+def _keys() -> tuple[Fernet, bytes]:
+    master = _read_or_create_master()
+    fernet = Fernet(base64.urlsafe_b64encode(_derive(master, b"dangjian field encryption")))
+    return fernet, _derive(master, b"dangjian lookup hash")
+
+
+def reset_key_cache() -> None:
+    """Forget the loaded keys (tests that switch keys)."""
+    _keys.cache_clear()
+
+
+def encrypt(plaintext: str) -> str:
+    return _keys()[0].encrypt(plaintext.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _keys()[0].decrypt(token.encode()).decode()
+    except InvalidToken as exc:
+        raise ImproperlyConfigured(
+            "encrypted field cannot be read with the configured key (wrong or rotated key file?)"
+        ) from exc
+
+
+def lookup_hash(value: str) -> str:
+    """Keyed hash (HMAC-SHA256) for exact search and uniqueness without storing the value."""
+    return hmac.new(_keys()[1], value.encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,53 @@
+"""Versioned rule data (规则参数): statutory time limits and thresholds, with their source."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class RuleValue(models.Model):
+    """规则参数: one value of one rule, in force from a date, citing where it comes from.
+
+    A case is judged by the value in force on its own date, so a revised regulation (e.g. the
+    2026 recruitment rules) is a new row, not a code change.
+    """
+
+    key = models.CharField("规则", max_length=60)
+    value = models.DecimalField("取值", max_digits=12, decimal_places=4)
+    unit = models.CharField("单位", max_length=20, blank=True)
+    effective_from = models.DateField("生效日期")
+    source = models.CharField("依据", max_length=200)
+    description = models.CharField("说明", max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "规则参数"
+        ordering = ["key", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "effective_from"], name="rule_key_from_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value} ({self.effective_from}, {self.source})"
+
+
+class RuleMissing(LookupError):
+    pass
+
+
+def rule_value(key: str, on: dt.date) -> Decimal:
+    """The value of rule `key` in force on date `on`."""
+    row = (
+        RuleValue.objects.filter(key=key, effective_from__lte=on)
+        .order_by("-effective_from")
+        .values_list("value", flat=True)
+        .first()
+    )
+    if row is None:
+        raise RuleMissing(f"规则参数 {key} 在 {on} 没有生效的取值")
+    return row

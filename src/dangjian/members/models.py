@@ -1,0 +1,180 @@
+"""党员: the member registry and the dated history of each membership."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from dangjian.core.crypto import decrypt
+from dangjian.members.choices import (
+    ETHNICITY_CHOICES,
+    Education,
+    Gender,
+    MemberCategory,
+    MemberStatus,
+    PersonCategory,
+)
+from dangjian.orgs.models import Organization
+
+
+class MemberQuerySet(models.QuerySet["Member"]):
+    def visible_to(self, user: Any) -> MemberQuerySet:
+        from dangjian.accounts.scope import scope_for
+
+        return self.filter(scope_for(user).member_q())
+
+    def under(self, org: Organization) -> MemberQuerySet:
+        return self.filter(org_path__startswith=org.path)
+
+    def in_party(self) -> MemberQuerySet:
+        return self.filter(status=MemberStatus.ACTIVE)
+
+
+class Member(models.Model):
+    """党员: one person's basic record. Never deleted: leaving the Party is an event."""
+
+    name = models.CharField("姓名", max_length=50)
+    name_pinyin = models.CharField("姓名拼音", max_length=200, db_index=True, editable=False)
+    name_initials = models.CharField("拼音首字母", max_length=50, db_index=True, editable=False)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField("民族", max_length=2, choices=ETHNICITY_CHOICES)
+    birth_date = models.DateField("出生日期")
+    # 公民身份号码: encrypted; the keyed hash is for exact look-up and uniqueness, the masked
+    # copy for display and search by last digits.
+    id_cipher = models.TextField("公民身份号码（密文）", editable=False)
+    id_hash = models.CharField(max_length=64, unique=True, editable=False)
+    id_masked = models.CharField("公民身份号码", max_length=18, db_index=True, editable=False)
+    education = models.CharField("学历", max_length=2, choices=Education.choices)
+    native_place = models.CharField("籍贯", max_length=50, blank=True)
+    work_unit_post = models.CharField("工作单位及职务", max_length=100, blank=True)
+    person_category = models.CharField(
+        "人员类别", max_length=10, choices=PersonCategory.choices
+    )
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+
+    # Current state, derived from the events (replay) and stored for fast lists and counts.
+    join_date = models.DateField("入党日期", null=True, blank=True)
+    full_date = models.DateField("转正日期", null=True, blank=True)
+    category = models.CharField("党员类别", max_length=4, choices=MemberCategory.choices)
+    status = models.CharField(
+        "党籍状态", max_length=10, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
+    )
+    org = models.ForeignKey(
+        Organization, verbose_name="所在党组织", on_delete=models.PROTECT, related_name="members"
+    )
+    # The organization's tree path copied onto the member: "everything under X" is one prefix
+    # range on an indexed column, with no join (statistics at national scale need this).
+    org_path = models.CharField(max_length=255, db_index=True, editable=False)
+    group = models.ForeignKey(
+        Organization,
+        verbose_name="所在党小组",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="group_members",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登录账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
+    )
+    version = models.PositiveIntegerField("版本", default=1)
+    created_at = models.DateTimeField("建档时间", auto_now_add=True)
+
+    objects = MemberQuerySet.as_manager()
+    history = HistoricalRecords(
+        excluded_fields=["org_path", "name_pinyin", "name_initials", "id_hash", "version"]
+    )
+
+    class Meta:
+        verbose_name = "党员"
+        ordering = ["org_path", "name_pinyin", "id"]
+        indexes = [models.Index(fields=["org_path", "status"], name="member_path_status_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def reveal_id_number(self) -> str:
+        """The full ID number. Callers must hold the permission and log the view."""
+        return decrypt(self.id_cipher)
+
+
+class MemberEvent(models.Model):
+    """党籍变动: a dated fact about a membership (接收预备党员, 转正, 转入, 转出, 停止党籍 …).
+
+    Events are the source of truth; the member's current fields and the spells are replayed
+    from them. An event is never edited or deleted: a wrong one is voided with a reason.
+    """
+
+    class Kind(models.TextChoices):
+        ADMIT = "admit", "接收为预备党员"
+        CONVERT = "convert", "转为正式党员"
+        TRANSFER_IN = "in", "组织关系转入"
+        MOVE = "move", "系统内组织关系调整"
+        TRANSFER_OUT = "out", "组织关系转出"
+        SUSPEND = "suspend", "停止党籍"
+        RESTORE = "restore", "恢复党籍"
+        EXIT = "exit", "出党"
+        DEATH = "death", "去世"
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField("变动类型", max_length=10, choices=Kind.choices)
+    effective_date = models.DateField("生效日期")
+    org = models.ForeignKey(
+        Organization,
+        verbose_name="变动后党组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    category = models.CharField(
+        "转入时党员类别", max_length=4, choices=MemberCategory.choices, blank=True
+    )
+    counterpart = models.CharField("转出/转入单位", max_length=100, blank=True)
+    document_no = models.CharField("文号或依据", max_length=100, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
+    void_reason = models.CharField("作废原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "党籍变动"
+        ordering = ["effective_date", "id"]
+        indexes = [models.Index(fields=["member", "effective_date"], name="event_member_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.effective_date} {self.get_kind_display()}"
+
+
+class MemberSpell(models.Model):
+    """党籍区间: a period in which a member belonged to one organization with one category.
+
+    Derived from the events (rebuilt per member on every change); answers "who was in X on
+    date D" with one indexed range query: valid_from <= D < valid_to (valid_to NULL = open).
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="spells")
+    org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    org_path = models.CharField(max_length=255)
+    category = models.CharField(max_length=4, choices=MemberCategory.choices)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["org_path", "valid_from"], name="spell_path_from_idx"),
+            models.Index(fields=["org", "valid_from"], name="spell_org_from_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}@{self.org_id} {self.valid_from}–{self.valid_to or ''}"

@@ -1,0 +1,353 @@
+"""Member registry operations (党员管理). Every page, API and command writes through these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+from pypinyin import Style, lazy_pinyin
+from simple_history.utils import bulk_create_with_history
+
+from dangjian.accounts.scope import may_edit_member, may_unmask_member, scope_for
+from dangjian.audit.models import AuditEvent
+from dangjian.audit.services import record_audit
+from dangjian.core.crypto import encrypt, lookup_hash
+from dangjian.core.exceptions import ConcurrentEditError, DomainError
+from dangjian.core.masking import mask_id_number, mask_phone
+from dangjian.core.models import rule_value
+from dangjian.members.choices import MemberCategory
+from dangjian.members.history import replay
+from dangjian.members.idnumber import validate_id_number
+from dangjian.members.models import Member, MemberEvent, MemberSpell
+from dangjian.orgs.models import Organization, OrgKind
+
+Kind = MemberEvent.Kind
+
+# Fields of the basic record a form or an import may set directly. Membership state
+# (category, status, org, dates) changes only through events.
+PERSONAL_FIELDS = (
+    "name", "gender", "ethnicity", "birth_date", "education", "native_place",
+    "work_unit_post", "person_category", "phone",
+)  # fmt: skip
+
+
+@dataclass
+class MemberData:
+    """The basic record of one member (党员基本信息), as entered."""
+
+    name: str
+    gender: str
+    ethnicity: str
+    birth_date: dt.date
+    id_number: str
+    education: str
+    person_category: str
+    native_place: str = ""
+    work_unit_post: str = ""
+    phone: str = ""
+
+
+@dataclass
+class Admission:
+    """How the member came into this organization: admitted here, or transferred in."""
+
+    org: Organization
+    join_date: dt.date
+    full_date: dt.date | None = None
+    transferred_in_on: dt.date | None = None  # set when the member came from elsewhere
+    counterpart: str = ""
+
+
+def name_keys(name: str) -> tuple[str, str]:
+    """Full pinyin and initials for search (张三 → zhangsan, zs); the middle dot is dropped."""
+    plain = name.replace("·", "").replace("•", "").replace(" ", "")
+    return "".join(lazy_pinyin(plain)).lower(), "".join(
+        lazy_pinyin(plain, style=Style.FIRST_LETTER)
+    ).lower()
+
+
+def _check_person(data: MemberData) -> str:
+    if not data.name.strip():
+        raise DomainError("请填写姓名。", field="name")
+    return validate_id_number(data.id_number, birth_date=data.birth_date, gender=data.gender)
+
+
+def _check_admission(data: MemberData, adm: Admission) -> None:
+    if not adm.org.holds_members or not adm.org.is_active:
+        raise DomainError("党员只能编入正常状态的党支部或党委，不能直接编入党小组。", field="org")
+    min_age = int(rule_value("admission.min_age", adm.join_date))
+    if adm.join_date < data.birth_date + relativedelta(years=min_age):
+        raise DomainError(f"入党时须年满 {min_age} 周岁（党章第一章第一条），请核对入党日期。",
+                          field="join_date")
+    if adm.join_date > timezone.localdate():
+        raise DomainError("入党日期不能晚于今天。", field="join_date")
+    if adm.full_date is not None and adm.full_date <= adm.join_date:
+        raise DomainError("转正日期须晚于入党日期。", field="full_date")
+    if adm.transferred_in_on is not None and adm.transferred_in_on < adm.join_date:
+        raise DomainError("转入本组织日期不能早于入党日期。", field="transferred_in_on")
+
+
+def _initial_events(adm: Admission) -> list[MemberEvent]:
+    """The events that a newly registered member's history starts with."""
+    if adm.transferred_in_on is not None:
+        category = (
+            MemberCategory.FULL
+            if adm.full_date and adm.full_date <= adm.transferred_in_on
+            else MemberCategory.PROBATIONARY
+        )
+        events = [MemberEvent(kind=Kind.TRANSFER_IN, effective_date=adm.transferred_in_on,
+                              org=adm.org, category=category, counterpart=adm.counterpart)]
+        if category == MemberCategory.PROBATIONARY and adm.full_date:
+            events.append(MemberEvent(kind=Kind.CONVERT, effective_date=adm.full_date))
+        return events
+    events = [MemberEvent(kind=Kind.ADMIT, effective_date=adm.join_date, org=adm.org)]
+    if adm.full_date:
+        events.append(MemberEvent(kind=Kind.CONVERT, effective_date=adm.full_date))
+    return events
+
+
+def _build_member(data: MemberData, number: str, adm: Admission) -> Member:
+    pinyin, initials = name_keys(data.name)
+    member = Member(
+        **{f: getattr(data, f) for f in PERSONAL_FIELDS},
+        name_pinyin=pinyin, name_initials=initials,
+        id_cipher=encrypt(number), id_hash=lookup_hash(number), id_masked=mask_id_number(number),
+        join_date=adm.join_date, full_date=adm.full_date, org=adm.org, org_path=adm.org.path,
+    )
+    member.name = data.name.strip()
+    return member
+
+
+def _apply_replay(member: Member, events: Sequence[MemberEvent]) -> list[MemberSpell]:
+    """Set the member's derived state from its events; return the spells to store."""
+    result = replay(events)
+    member.status = result.status
+    member.category = result.category
+    if result.org_id is not None and result.org_id != member.org_id:
+        member.org = Organization.objects.get(pk=result.org_id)
+    member.org_path = member.org.path
+    member.join_date = result.join_date or member.join_date
+    member.full_date = result.full_date or member.full_date
+    paths = dict(Organization.objects.filter(
+        pk__in={s.org_id for s in result.spells}).values_list("pk", "path"))
+    return [MemberSpell(member=member, org_id=s.org_id, org_path=paths[s.org_id],
+                        category=s.category, valid_from=s.valid_from, valid_to=s.valid_to)
+            for s in result.spells]
+
+
+def ensure_id_unique(number: str, *, exclude_pk: int | None = None) -> None:
+    clash = Member.objects.filter(id_hash=lookup_hash(number)).exclude(pk=exclude_pk)
+    if clash.exists():
+        raise DomainError("该公民身份号码已登记在册，不能重复建档（可在党员列表按身份证号查找）。",
+                          field="id_number")
+
+
+def register_member(
+    *, actor: Any, data: MemberData, admission: Admission, request: HttpRequest | None = None
+) -> Member:
+    """党员建档: create a member's record and the events its history starts with."""
+    if not scope_for(actor).covers(admission.org.path, write=True):
+        raise DomainError("所选党组织不在您的管理范围内。", field="org")
+    number = _check_person(data)
+    _check_admission(data, admission)
+    ensure_id_unique(number)
+    member = _build_member(data, number, admission)
+    events = _initial_events(admission)
+    with transaction.atomic():
+        spells = _apply_replay(member, events)
+        member._history_user = actor  # type: ignore[attr-defined]
+        member.save()
+        for event in events:
+            event.member = member
+            event.recorded_by = actor
+        MemberEvent.objects.bulk_create(events)
+        MemberSpell.objects.bulk_create(spells)
+        record_audit(AuditEvent.Action.CREATE, actor=actor, target=member, request=request,
+                     detail={"org": admission.org.name})
+    return member
+
+
+def bulk_register_members(
+    rows: Iterable[tuple[MemberData, Admission]], *, actor: Any = None, validate: bool = True,
+    batch_size: int = 2000,
+) -> int:
+    """Register many members at once (demo data, roster import), history rows included.
+
+    Uses bulk inserts: a few queries per batch, not per member. Callers check scope first.
+    """
+    count = 0
+    batch: list[tuple[Member, list[MemberEvent]]] = []
+    for data, adm in rows:
+        number = _check_person(data) if validate else data.id_number
+        if validate:
+            _check_admission(data, adm)
+        member = _build_member(data, number, adm)
+        events = _initial_events(adm)
+        member.status, member.category = _quick_state(events)
+        batch.append((member, events))
+        if len(batch) >= batch_size:
+            count += _flush(batch, actor)
+            batch = []
+    if batch:
+        count += _flush(batch, actor)
+    return count
+
+
+def _quick_state(events: Sequence[MemberEvent]) -> tuple[str, str]:
+    result = replay(events)
+    return result.status, result.category
+
+
+def _flush(batch: list[tuple[Member, list[MemberEvent]]], actor: Any) -> int:
+    with transaction.atomic():
+        members = bulk_create_with_history(
+            [m for m, _ in batch], Member, batch_size=len(batch),
+            default_user=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        if members[0].pk is None:  # backends that do not return ids (none we support today)
+            raise RuntimeError("bulk insert did not return primary keys")
+        events: list[MemberEvent] = []
+        spells: list[MemberSpell] = []
+        for member, (_, member_events) in zip(members, batch, strict=True):
+            for event in member_events:
+                event.member = member
+                event.recorded_by = actor if getattr(actor, "is_authenticated", False) else None
+            events.extend(member_events)
+            spells.extend(_spells_for(member, member_events))
+        MemberEvent.objects.bulk_create(events, batch_size=5000)
+        MemberSpell.objects.bulk_create(spells, batch_size=5000)
+    return len(members)
+
+
+def _spells_for(member: Member, events: Sequence[MemberEvent]) -> list[MemberSpell]:
+    return [MemberSpell(member=member, org_id=s.org_id, org_path=member.org_path,
+                        category=s.category, valid_from=s.valid_from, valid_to=s.valid_to)
+            for s in replay(events).spells]
+
+
+def update_member(
+    *, actor: Any, member: Member, expected_version: int, changes: dict[str, Any],
+    id_number: str | None = None, request: HttpRequest | None = None,
+) -> Member:
+    """修改党员基本信息. Detects a concurrent edit by the version the form was opened with."""
+    if not may_edit_member(actor, member):
+        raise DomainError("您没有修改该党员信息的权限。")
+    unknown = set(changes) - set(PERSONAL_FIELDS)
+    if unknown:
+        raise DomainError(f"不能直接修改这些字段：{'、'.join(sorted(unknown))}")
+    before = {f: _plain(getattr(member, f)) for f in changes}
+    for name, value in changes.items():
+        setattr(member, name, value)
+    data = MemberData(**{f.name: getattr(member, f.name) for f in fields(MemberData)
+                         if f.name != "id_number"}, id_number=id_number or member.reveal_id_number())
+    number = _check_person(data)
+    if id_number:
+        ensure_id_unique(number, exclude_pk=member.pk)
+        member.id_cipher, member.id_hash = encrypt(number), lookup_hash(number)
+        member.id_masked = mask_id_number(number)
+    member.name_pinyin, member.name_initials = name_keys(member.name)
+    with transaction.atomic():
+        updated = Member.objects.filter(pk=member.pk, version=expected_version).update(
+            version=F("version") + 1)
+        if updated != 1:
+            raise ConcurrentEditError(f"党员「{member.name}」的信息")
+        member.version = expected_version + 1
+        member._history_user = actor  # type: ignore[attr-defined]
+        member.save()
+        after = {f: _plain(getattr(member, f)) for f in changes}
+        diff = {k: [before[k], after[k]] for k in changes if before[k] != after[k]}
+        if id_number:
+            diff["id_number"] = ["（已修改）", member.id_masked]
+        record_audit(AuditEvent.Action.UPDATE, actor=actor, target=member, request=request,
+                     detail=_masked_diff(diff))
+    return member
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _masked_diff(diff: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """Audit details never hold a full phone number."""
+    if "phone" in diff:
+        diff["phone"] = [mask_phone(v or "") for v in diff["phone"]]
+    return diff
+
+
+def record_event(
+    *, actor: Any, member: Member, kind: str, effective_date: dt.date,
+    org: Organization | None = None, category: str = "", counterpart: str = "",
+    document_no: str = "", note: str = "", request: HttpRequest | None = None,
+) -> MemberEvent:
+    """登记党籍变动 (转正, 转出, 停止党籍 …), backdated or not; the history is replayed."""
+    if not may_edit_member(actor, member):
+        raise DomainError("您没有修改该党员信息的权限。")
+    if org is not None and not scope_for(actor).covers(org.path, write=True):
+        raise DomainError("目标党组织不在您的管理范围内。", field="org")
+    if org is not None and (org.kind == OrgKind.GROUP or not org.is_active):
+        raise DomainError("只能转入正常状态的党支部或党委。", field="org")
+    if effective_date > timezone.localdate():
+        raise DomainError("生效日期不能晚于今天。", field="effective_date")
+    event = MemberEvent(member=member, kind=kind, effective_date=effective_date, org=org,
+                        category=category, counterpart=counterpart, document_no=document_no,
+                        note=note, recorded_by=actor)
+    with transaction.atomic():
+        locked = Member.objects.select_for_update().get(pk=member.pk)
+        events = [*locked.events.all(), event]
+        _replace_state(locked, events, actor)
+        event.save()
+        record_audit(AuditEvent.Action.EVENT, actor=actor, target=locked, request=request,
+                     detail={"kind": kind, "date": effective_date.isoformat(),
+                             "org": org.name if org else ""})
+    member.refresh_from_db()
+    return event
+
+
+def void_event(
+    *, actor: Any, event: MemberEvent, reason: str, request: HttpRequest | None = None
+) -> None:
+    """作废一条登记错误的党籍变动 (kept, marked void), then replay the history."""
+    if not may_edit_member(actor, event.member):
+        raise DomainError("您没有修改该党员信息的权限。")
+    if not reason.strip():
+        raise DomainError("请填写作废原因。", field="reason")
+    if event.voided_at is not None:
+        raise DomainError("该变动记录已经作废。")
+    with transaction.atomic():
+        locked = Member.objects.select_for_update().get(pk=event.member_id)
+        remaining = [e for e in locked.events.all() if e.pk != event.pk]
+        if not any(e.voided_at is None for e in remaining):
+            raise DomainError("不能作废党员的唯一一条党籍记录。")
+        _replace_state(locked, remaining, actor)
+        event.voided_at, event.void_reason = timezone.now(), reason.strip()
+        event.save(update_fields=["voided_at", "void_reason"])
+        record_audit(AuditEvent.Action.EVENT, actor=actor, target=locked, request=request,
+                     detail={"void": event.get_kind_display(),
+                             "date": event.effective_date.isoformat(), "reason": reason})
+
+
+def _replace_state(member: Member, events: Sequence[MemberEvent], actor: Any) -> None:
+    spells = _apply_replay(member, events)
+    member.version += 1
+    member._history_user = actor  # type: ignore[attr-defined]
+    member.save()
+    MemberSpell.objects.filter(member=member).delete()
+    MemberSpell.objects.bulk_create(spells)
+
+
+def reveal_sensitive(
+    *, actor: Any, member: Member, request: HttpRequest | None = None
+) -> dict[str, str]:
+    """查看完整身份证号和电话: a permission, and every view is logged."""
+    if not may_unmask_member(actor, member):
+        raise DomainError("您没有查看完整身份证号和电话的权限。")
+    record_audit(AuditEvent.Action.VIEW_SENSITIVE, actor=actor, target=member, request=request,
+                 detail={"fields": ["id_number", "phone"]})
+    return {"id_number": member.reveal_id_number(), "phone": member.phone}

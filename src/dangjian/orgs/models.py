@@ -1,0 +1,159 @@
+"""党组织: the organization tree and the units (单位) organizations sit in."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+class Unit(models.Model):
+    """单位: the employer, village, community or school an organization is set up in."""
+
+    class Category(models.TextChoices):
+        GOVERNMENT = "gov", "党政机关"
+        PUBLIC_INSTITUTION = "inst", "事业单位"
+        STATE_ENTERPRISE = "soe", "国有企业"
+        PRIVATE_ENTERPRISE = "private", "非公有制企业"
+        SOCIAL_ORG = "social", "社会组织"
+        VILLAGE = "village", "村"
+        COMMUNITY = "community", "社区"
+        SCHOOL = "school", "学校"
+        OTHER = "other", "其他"
+
+    name = models.CharField("单位名称", max_length=100)
+    category = models.CharField("单位类别", max_length=10, choices=Category.choices)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "单位"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrgKind(models.TextChoices):
+    """组织类别."""
+
+    COMMITTEE = "committee", "党委"
+    WORKING_COMMITTEE = "working", "党工委"
+    GENERAL_BRANCH = "general", "党总支"
+    BRANCH = "branch", "党支部"
+    JOINT_BRANCH = "joint", "联合党支部"
+    TEMPORARY_BRANCH = "temporary", "临时党支部"
+    GROUP = "group", "党小组"
+
+
+BRANCH_KINDS = frozenset({OrgKind.BRANCH, OrgKind.JOINT_BRANCH, OrgKind.TEMPORARY_BRANCH})
+COMMITTEE_KINDS = frozenset({OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE})
+
+# Which kinds may sit directly under which (党章 ch. 5; 支部工作条例 Art 4–6): committees hold
+# committees, general branches and branches; a general branch holds branches; a 党小组 sits only
+# under a branch and holds nothing.
+ALLOWED_CHILD_KINDS: dict[str, frozenset[str]] = {
+    OrgKind.COMMITTEE: frozenset(COMMITTEE_KINDS | {OrgKind.GENERAL_BRANCH} | BRANCH_KINDS),
+    OrgKind.WORKING_COMMITTEE: frozenset(
+        COMMITTEE_KINDS | {OrgKind.GENERAL_BRANCH} | BRANCH_KINDS
+    ),
+    OrgKind.GENERAL_BRANCH: frozenset(BRANCH_KINDS),
+    OrgKind.BRANCH: frozenset({OrgKind.GROUP}),
+    OrgKind.JOINT_BRANCH: frozenset({OrgKind.GROUP}),
+    OrgKind.TEMPORARY_BRANCH: frozenset({OrgKind.GROUP}),
+    OrgKind.GROUP: frozenset(),
+}
+
+
+class OrganizationQuerySet(MP_NodeQuerySet):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> OrganizationQuerySet:
+        from dangjian.accounts.scope import scope_for
+
+        return self.filter(scope_for(user).org_q())
+
+    def active(self) -> OrganizationQuerySet:
+        return self.filter(status=Organization.Status.ACTIVE)
+
+    def under(self, org: Organization) -> OrganizationQuerySet:
+        """The organization and everything below it: one indexed prefix query on the path."""
+        return self.filter(path__startswith=org.path)
+
+
+class OrganizationManager(MP_NodeManager):
+    def get_queryset(self) -> OrganizationQuerySet:
+        return OrganizationQuerySet(self.model).order_by("path")
+
+    def visible_to(self, user: Any) -> OrganizationQuerySet:
+        return self.get_queryset().visible_to(user)
+
+
+class Organization(MP_Node):
+    """党组织: a node of the organization tree (党委, 党总支, 党支部, 党小组 …)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "正常"
+        DISSOLVED = "dissolved", "已撤销"
+
+    steplen = 4
+    node_order_by: list[str] = []
+
+    name = models.CharField("组织名称", max_length=100)
+    short_name = models.CharField("简称", max_length=50, blank=True)
+    kind = models.CharField("组织类别", max_length=10, choices=OrgKind.choices)
+    code = models.CharField("组织代码", max_length=20, unique=True)
+    unit = models.ForeignKey(
+        Unit, verbose_name="所在单位", null=True, blank=True, on_delete=models.PROTECT
+    )
+    founded_on = models.DateField("成立日期", null=True, blank=True)
+    term_start = models.DateField("本届任期开始", null=True, blank=True)
+    term_end = models.DateField("本届任期届满", null=True, blank=True)
+    secretary = models.ForeignKey(
+        "members.Member",
+        verbose_name="书记",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        "状态", max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True
+    )
+    dissolved_on = models.DateField("撤销日期", null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name="并入组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+    )
+    version = models.PositiveIntegerField("版本", default=1)
+
+    objects = OrganizationManager()
+    history = HistoricalRecords(excluded_fields=["path", "depth", "numchild", "version"])
+
+    class Meta:
+        verbose_name = "党组织"
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_branch(self) -> bool:
+        return self.kind in BRANCH_KINDS
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def holds_members(self) -> bool:
+        """党小组 members stay registered with their branch; every other kind may hold members."""
+        return self.kind != OrgKind.GROUP

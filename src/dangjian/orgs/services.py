@@ -1,0 +1,225 @@
+"""Organization tree operations (组织管理): create, edit, move, merge, dissolve.
+
+None of them loses a member or history: members move by dated events, dissolved
+organizations stay in the tree marked 已撤销, and every operation leaves an audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.http import HttpRequest
+from django.utils import timezone
+
+from dangjian.accounts.scope import scope_for
+from dangjian.audit.models import AuditEvent
+from dangjian.audit.services import record_audit
+from dangjian.core.exceptions import ConcurrentEditError, DomainError
+from dangjian.orgs.models import ALLOWED_CHILD_KINDS, BRANCH_KINDS, Organization, OrgKind, Unit
+
+EDITABLE_FIELDS = (
+    "name", "short_name", "code", "unit", "founded_on", "term_start", "term_end", "secretary",
+)  # fmt: skip
+
+
+def _require_write(actor: Any, org: Organization, what: str = "该组织") -> None:
+    if not scope_for(actor).covers(org.path, write=True):
+        raise DomainError(f"{what}不在您的管理范围内。")
+
+
+def check_child_kind(parent: Organization | None, kind: str) -> None:
+    if parent is None:
+        if kind not in (OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE):
+            raise DomainError("最上级组织只能是党委或党工委。", field="kind")
+        return
+    if kind not in ALLOWED_CHILD_KINDS[parent.kind]:
+        raise DomainError(
+            f"「{parent.get_kind_display()}」下不能设立「{OrgKind(kind).label}」。", field="kind"
+        )
+
+
+def _check_fields(values: dict[str, Any], *, exclude_pk: int | None = None) -> None:
+    code = str(values.get("code", "")).strip()
+    if not code.isdigit() or not 1 <= len(code) <= 20:
+        raise DomainError("组织代码须为 1–20 位数字。", field="code")
+    if Organization.objects.filter(code=code).exclude(pk=exclude_pk).exists():
+        raise DomainError(f"组织代码 {code} 已被其他组织使用。", field="code")
+    if not str(values.get("name", "")).strip():
+        raise DomainError("请填写组织名称。", field="name")
+    start, end = values.get("term_start"), values.get("term_end")
+    if start and end and end <= start:
+        raise DomainError("任期届满日期须晚于任期开始日期。", field="term_end")
+
+
+def create_organization(
+    *, actor: Any, parent: Organization | None, kind: str, values: dict[str, Any],
+    request: HttpRequest | None = None, bootstrap: bool = False,
+) -> Organization:
+    """新建党组织 under `parent` (a root only through the setup commands)."""
+    if parent is None and not bootstrap:
+        raise DomainError("请选择上级党组织。", field="parent")
+    if parent is not None:
+        _require_write(actor, parent, "上级组织")
+        if not parent.is_active:
+            raise DomainError("不能在已撤销的组织下新建组织。", field="parent")
+    check_child_kind(parent, kind)
+    _check_fields(values)
+    with transaction.atomic():
+        org = Organization(kind=kind, **{k: v for k, v in values.items() if k in EDITABLE_FIELDS})
+        org._history_user = actor  # type: ignore[attr-defined]
+        if parent is None:
+            org = Organization.add_root(instance=org)
+        else:
+            parent.refresh_from_db()
+            org = parent.add_child(instance=org)
+        record_audit(AuditEvent.Action.CREATE, actor=actor, target=org, request=request,
+                     detail={"parent": parent.name if parent else "", "kind": kind})
+    return org
+
+
+def update_organization(
+    *, actor: Any, org: Organization, expected_version: int, values: dict[str, Any],
+    request: HttpRequest | None = None,
+) -> Organization:
+    """修改组织信息 (rename, term dates, secretary …), refusing a concurrent edit."""
+    _require_write(actor, org)
+    merged = {f: getattr(org, f) for f in EDITABLE_FIELDS} | values
+    _check_fields(merged, exclude_pk=org.pk)
+    before = {k: _plain(getattr(org, k)) for k in values}
+    with transaction.atomic():
+        if Organization.objects.filter(pk=org.pk, version=expected_version).update(
+            version=F("version") + 1
+        ) != 1:
+            raise ConcurrentEditError(f"组织「{org.name}」的信息")
+        for key, value in values.items():
+            setattr(org, key, value)
+        org.version = expected_version + 1
+        org._history_user = actor  # type: ignore[attr-defined]
+        org.save()
+        diff = {k: [before[k], _plain(getattr(org, k))] for k in values
+                if before[k] != _plain(getattr(org, k))}
+        record_audit(AuditEvent.Action.UPDATE, actor=actor, target=org, request=request,
+                     detail=diff)
+    return org
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
+
+def move_organization(
+    *, actor: Any, org: Organization, new_parent: Organization, request: HttpRequest | None = None
+) -> Organization:
+    """调整隶属关系: move a subtree under another parent; members and history go along."""
+    _require_write(actor, org)
+    _require_write(actor, new_parent, "目标上级组织")
+    if new_parent.path.startswith(org.path):
+        raise DomainError("不能把组织移到它自己或它的下级组织下面。", field="parent")
+    if not new_parent.is_active:
+        raise DomainError("不能移到已撤销的组织下。", field="parent")
+    check_child_kind(new_parent, org.kind)
+    old_parent = org.get_parent()
+    if old_parent is not None and old_parent.pk == new_parent.pk:
+        raise DomainError("该组织已经在所选上级组织下。", field="parent")
+    with transaction.atomic():
+        old_path = org.path
+        org.move(new_parent, pos="last-child")
+        org.refresh_from_db()
+        repath_members(old_path, org.path)
+        record_audit(AuditEvent.Action.MOVE, actor=actor, target=org, request=request,
+                     detail={"from": old_parent.name if old_parent else "", "to": new_parent.name})
+    return org
+
+
+def repath_members(old_prefix: str, new_prefix: str) -> None:
+    """Rewrite the tree path copied onto members and spells after a subtree moved.
+
+    One UPDATE per table; org_path is derived data, excluded from history on purpose (the
+    move itself is in the audit log).
+    """
+    from dangjian.members.models import Member, MemberSpell
+
+    cut = len(old_prefix) + 1
+    for model in (Member, MemberSpell):
+        model.objects.filter(org_path__startswith=old_prefix).update(
+            org_path=Concat(Value(new_prefix), Substr("org_path", cut))
+        )
+
+
+def merge_branches(
+    *, actor: Any, source: Organization, target: Organization, effective_date: dt.date,
+    request: HttpRequest | None = None,
+) -> Organization:
+    """合并党支部: the source's members move to the target on the date; the source is 撤销."""
+    from dangjian.members.models import Member, MemberEvent
+    from dangjian.members.services import record_event
+
+    _require_write(actor, source)
+    _require_write(actor, target, "并入的党支部")
+    if source.kind not in BRANCH_KINDS or target.kind not in BRANCH_KINDS:
+        raise DomainError("只能合并两个党支部。")
+    if source.pk == target.pk or not target.is_active or not source.is_active:
+        raise DomainError("请选择另一个正常状态的党支部作为并入对象。", field="target")
+    with transaction.atomic():
+        for member in Member.objects.filter(org=source).in_party():
+            record_event(actor=actor, member=member, kind=MemberEvent.Kind.MOVE,
+                         effective_date=effective_date, org=target,
+                         note=f"{source.name}并入{target.name}", request=request)
+        for group in source.get_children():
+            move_organization(actor=actor, org=group, new_parent=target, request=request)
+        source.refresh_from_db()
+        _close(source, effective_date, actor, merged_into=target)
+        record_audit(AuditEvent.Action.MERGE, actor=actor, target=source, request=request,
+                     detail={"into": target.name, "date": effective_date.isoformat()})
+    return target
+
+
+def dissolve_organization(
+    *, actor: Any, org: Organization, effective_date: dt.date, reason: str,
+    request: HttpRequest | None = None,
+) -> Organization:
+    """撤销党组织: only when no member and no active sub-organization is left in it."""
+    from dangjian.members.models import Member
+
+    _require_write(actor, org)
+    if not org.is_active:
+        raise DomainError("该组织已经撤销。")
+    if org.depth == 1:
+        raise DomainError("最上级组织不能在系统中撤销。")
+    if not reason.strip():
+        raise DomainError("请填写撤销原因（如批准文号）。", field="reason")
+    members = Member.objects.under(org).in_party().count()
+    children = Organization.objects.under(org).active().exclude(pk=org.pk).count()
+    if members or children:
+        raise DomainError(
+            f"该组织下还有 {members} 名党员、{children} 个下级组织，请先转移或撤销后再撤销本组织。"
+        )
+    if effective_date > timezone.localdate():
+        raise DomainError("撤销日期不能晚于今天。", field="effective_date")
+    with transaction.atomic():
+        _close(org, effective_date, actor)
+        record_audit(AuditEvent.Action.DISSOLVE, actor=actor, target=org, request=request,
+                     detail={"date": effective_date.isoformat(), "reason": reason})
+    return org
+
+
+def _close(org: Organization, on: dt.date, actor: Any, merged_into: Organization | None = None) -> None:
+    org.status = Organization.Status.DISSOLVED
+    org.dissolved_on = on
+    org.merged_into = merged_into
+    org.version += 1
+    org._history_user = actor  # type: ignore[attr-defined]
+    org.save()
+
+
+def get_or_create_unit(name: str, category: str) -> Unit:
+    unit, _ = Unit.objects.get_or_create(name=name, defaults={"category": category})
+    return unit
