@@ -1,8 +1,13 @@
-"""The JSON API (DRF). Each app registers its viewsets in its own api.py."""
+"""The JSON API (DRF). Each app's viewsets live in its own api.py."""
 
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from dangjian.members.api import MemberViewSet
+from dangjian.orgs.api import OrganizationViewSet
+
 router = DefaultRouter()
+router.register("orgs", OrganizationViewSet, basename="org")
+router.register("members", MemberViewSet, basename="member")
 
 urlpatterns = [path("", include(router.urls))]

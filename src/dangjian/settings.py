@@ -121,7 +121,10 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # 等保 2.0 level 3: lock after 5 failures, idle timeout.
 AXES_FAILURE_LIMIT = env_int("DANGJIAN_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("DANGJIAN_LOCKOUT_MINUTES", 30) / 60
+# Lock the account, not the address: many offices reach the server through one NAT address,
+# and locking that would lock the whole office out.
 AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -170,6 +173,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "dangjian.core.api.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "dangjian API",

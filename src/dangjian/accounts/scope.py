@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 _CACHE_ATTR = "_dangjian_scope"
 
 
-def _prefix_q(field: str, paths: tuple[str, ...]) -> Q:
+def prefix_q(field: str, paths: tuple[str, ...]) -> Q:
     if not paths:
         return Q(pk__in=[])
     q = Q()
@@ -52,10 +52,10 @@ class Scope:
     roles: frozenset[str] = frozenset()
 
     def org_q(self) -> Q:
-        return _prefix_q("path", self.read_paths)
+        return prefix_q("path", self.read_paths)
 
     def member_q(self) -> Q:
-        q = _prefix_q("org_path", self.read_paths)
+        q = prefix_q("org_path", self.read_paths)
         if self.own_member_id is not None:
             q |= Q(pk=self.own_member_id)
         return q

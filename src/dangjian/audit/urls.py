@@ -1,4 +1,6 @@
 from django.urls import path
 
+from dangjian.audit import views
+
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [path("", views.audit_list, name="list")]

@@ -37,7 +37,10 @@ def _read_or_create_master() -> bytes:
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     key = base64.urlsafe_b64encode(os.urandom(32))
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process (a parallel test worker) created it first
+        return path.read_bytes().strip()
     with os.fdopen(fd, "wb") as fh:
         fh.write(key)
     return key

@@ -1,4 +1,15 @@
 from django.urls import path
 
+from dangjian.members import views
+
 app_name = "members"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.member_list, name="list"),
+    path("export.xlsx", views.member_export, name="export"),
+    path("new/", views.member_create, name="create"),
+    path("<int:pk>/", views.member_detail, name="detail"),
+    path("<int:pk>/edit/", views.member_edit, name="edit"),
+    path("<int:pk>/reveal/", views.member_reveal, name="reveal"),
+    path("<int:pk>/events/new/", views.event_create, name="event-create"),
+    path("<int:pk>/events/<int:event_pk>/void/", views.event_void, name="event-void"),
+]

@@ -72,10 +72,10 @@ def create_organization(
         org = Organization(kind=kind, **{k: v for k, v in values.items() if k in EDITABLE_FIELDS})
         org._history_user = actor  # type: ignore[attr-defined]
         if parent is None:
-            org = Organization.add_root(instance=org)
+            org = Organization.objects.add_root(instance=org)
         else:
             parent.refresh_from_db()
-            org = parent.add_child(instance=org)
+            org = Organization.objects.add_child(parent, instance=org)
         record_audit(AuditEvent.Action.CREATE, actor=actor, target=org, request=request,
                      detail={"parent": parent.name if parent else "", "kind": kind})
     return org

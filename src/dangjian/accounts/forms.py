@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
+
+from dangjian.accounts.models import Role
+from dangjian.orgs.models import Organization
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "用户名或密码不正确。连续失败 5 次后账号将被锁定 30 分钟。",
+        "inactive": "该账号已停用，请联系系统管理员。",
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = "用户名"
+        self.fields["password"].label = "密码"
+
+
+class AccountForm(forms.Form):
+    username = forms.CharField(label="用户名", max_length=150)
+    full_name = forms.CharField(label="姓名", max_length=150, required=False)
+    password = forms.CharField(label="初始密码", widget=forms.PasswordInput, min_length=8)
+
+
+class GrantForm(forms.Form):
+    user = forms.ModelChoiceField(label="账号", queryset=get_user_model().objects.none())
+    role = forms.ChoiceField(label="角色", choices=Role.choices)
+    org = forms.ModelChoiceField(
+        label="授权范围（党组织）", queryset=Organization.objects.none(), required=False
+    )
+    can_view_sensitive = forms.BooleanField(label="可查看完整身份证号和电话", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user_field = self.fields["user"]
+        org_field = self.fields["org"]
+        assert isinstance(user_field, forms.ModelChoiceField)
+        assert isinstance(org_field, forms.ModelChoiceField)
+        user_field.queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        # The security administrator assigns scopes across the whole tree (organization names
+        # only: no member data), which is what 三员分立 gives this role.
+        org_field.queryset = Organization.objects.active().exclude(kind="group")

@@ -1,0 +1,96 @@
+"""Login, logout, and the pages of the system and security administrators."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from dangjian.accounts import services
+from dangjian.accounts.forms import AccountForm, GrantForm, LoginForm
+from dangjian.accounts.models import Role, RoleGrant
+from dangjian.accounts.scope import require_role
+from dangjian.core.exceptions import DomainError
+from dangjian.core.forms import add_domain_error
+
+User = get_user_model()
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        if request.session.pop("idle_logged_out", False):
+            messages.info(request, "您已长时间未操作，为保护数据安全已自动退出，请重新登录。")
+        return super().get(request, *args, **kwargs)
+
+
+class LogoutView(auth_views.LogoutView):
+    pass
+
+
+@login_required
+def users(request: HttpRequest) -> HttpResponse:
+    """账号管理 (system administrator): accounts only, no member data."""
+    require_role(request.user, Role.SYSTEM_ADMIN)
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_account(actor=request.user, request=request, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"已创建账号 {form.cleaned_data['username']}。")
+            return redirect("accounts:users")
+    accounts = User.objects.order_by("username").prefetch_related("role_grants")
+    return render(request, "accounts/users.html", {"form": form, "accounts": accounts})
+
+
+@login_required
+@require_POST
+def user_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request.user, Role.SYSTEM_ADMIN)
+    target = get_object_or_404(User, pk=pk)
+    try:
+        services.set_account_active(actor=request.user, user=target, active=not target.is_active,
+                                    request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("accounts:users")
+
+
+@login_required
+def grants(request: HttpRequest) -> HttpResponse:
+    """角色授权 (security administrator)."""
+    require_role(request.user, Role.SECURITY_ADMIN)
+    form = GrantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grant_role(actor=request.user, request=request, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, "授权已生效。")
+            return redirect("accounts:grants")
+    rows = RoleGrant.objects.current().select_related("user", "org", "granted_by")
+    return render(request, "accounts/grants.html", {"form": form, "grants": rows})
+
+
+@login_required
+@require_POST
+def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request.user, Role.SECURITY_ADMIN)
+    grant = get_object_or_404(RoleGrant, pk=pk)
+    try:
+        services.revoke_role(actor=request.user, grant=grant, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "授权已撤销。")
+    return redirect("accounts:grants")

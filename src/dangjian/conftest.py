@@ -1,0 +1,106 @@
+"""The cast shared by all tests (STYLE.md §8).
+
+Two counties. In 清河县: a county admin (whole county, may unmask), a township admin
+(城关镇, may not unmask), the secretary of 东街社区党支部 (a branch of 城关镇), and 李明, a
+member of that branch with his own login. In 远山县: an outsider, admin of another county.
+Plus the three administrators (system, security, audit) who see no member data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from dangjian.accounts.models import Role
+from dangjian.accounts.services import grant_role
+from dangjian.members.models import Member
+from dangjian.orgs.models import Organization, OrgKind
+from dangjian.orgs.services import create_organization
+from dangjian.testing import make_member
+
+PASSWORD = "Cast@2026pw"
+
+
+@dataclass
+class Cast:
+    county: Organization
+    township: Organization
+    branch: Organization
+    other_branch: Organization  # in the same county, another township
+    far_county: Organization
+    far_branch: Organization
+    county_admin: Any
+    township_admin: Any
+    secretary: Any
+    member_user: Any
+    outsider: Any
+    sysadmin: Any
+    secadmin: Any
+    auditadmin: Any
+    member: Member  # 李明, in branch, linked to member_user
+    neighbour: Member  # 王芳, in other_branch
+    far_member: Member  # 赵强, in far_branch
+
+    def client(self, user: Any) -> Client:
+        c = Client()
+        c.force_login(user)
+        return c
+
+
+def _user(username: str, full_name: str = "") -> Any:
+    return get_user_model().objects.create_user(username, password=PASSWORD,
+                                                first_name=full_name)
+
+
+def _org(actor: Any, parent: Organization | None, kind: str, name: str, code: str) -> Organization:
+    return create_organization(actor=actor, parent=parent, kind=kind, bootstrap=parent is None,
+                               values={"name": name, "code": code})
+
+
+def build_cast() -> Cast:
+    county_admin, outsider = _user("county", "县委组织部"), _user("outsider", "远山县组织部")
+    county = _org(None, None, OrgKind.COMMITTEE, "中共清河县委员会", "100000000001")
+    far_county = _org(None, None, OrgKind.COMMITTEE, "中共远山县委员会", "200000000001")
+    grant_role(actor=None, user=county_admin, role=Role.ORG_ADMIN, org=county,
+               can_view_sensitive=True, bootstrap=True)
+    grant_role(actor=None, user=outsider, role=Role.ORG_ADMIN, org=far_county, bootstrap=True)
+    township = _org(county_admin, county, OrgKind.COMMITTEE, "中共城关镇委员会", "100000000002")
+    branch = _org(county_admin, township, OrgKind.BRANCH, "东街社区党支部", "100000000003")
+    town2 = _org(county_admin, county, OrgKind.COMMITTEE, "中共河口镇委员会", "100000000004")
+    other_branch = _org(county_admin, town2, OrgKind.BRANCH, "河口村党支部", "100000000005")
+    far_branch = _org(outsider, far_county, OrgKind.BRANCH, "远山村党支部", "200000000002")
+    township_admin, secretary = _user("township", "城关镇组织委员"), _user("secretary", "东街书记")
+    member_user = _user("liming", "李明")
+    grant_role(actor=None, user=township_admin, role=Role.ORG_ADMIN, org=township, bootstrap=True)
+    grant_role(actor=None, user=secretary, role=Role.BRANCH_SECRETARY, org=branch, bootstrap=True)
+    admins = {}
+    for role, name in ((Role.SYSTEM_ADMIN, "sysadmin"), (Role.SECURITY_ADMIN, "secadmin"),
+                       (Role.AUDIT_ADMIN, "auditadmin")):
+        admins[name] = _user(name)
+        grant_role(actor=None, user=admins[name], role=role, bootstrap=True)
+    member = make_member(county_admin, branch, name="李明", phone="13900001111")
+    member.user = member_user
+    member.save()
+    neighbour = make_member(county_admin, other_branch, name="王芳", gender="F",
+                            birth=dt.date(1990, 5, 2), join=dt.date(2015, 6, 1),
+                            full=dt.date(2016, 6, 1))
+    far_member = make_member(outsider, far_branch, name="赵强")
+    return Cast(county, township, branch, other_branch, far_county, far_branch, county_admin,
+                township_admin, secretary, member_user, outsider, admins["sysadmin"],
+                admins["secadmin"], admins["auditadmin"], member, neighbour, far_member)
+
+
+@pytest.fixture
+def cast(db: Any) -> Cast:
+    return build_cast()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Argon2 is deliberately slow; tests that need it (test_password_policy) restore it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,173 @@
+"""JSON API for members: masked by default, same scope and services as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dangjian.accounts.scope import get_member_for_user, get_org_for_user
+from dangjian.core.masking import mask_phone
+from dangjian.members import services
+from dangjian.members.choices import ETHNICITY_CHOICES, MemberCategory
+from dangjian.members.models import Member, MemberEvent
+from dangjian.members.selectors import search_members
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """党员 (ID number and phone masked)."""
+
+    id_number = serializers.CharField(source="id_masked", read_only=True)
+    phone = serializers.SerializerMethodField()
+    org_name = serializers.CharField(source="org.name", read_only=True)
+
+    class Meta:
+        model = Member
+        fields = ["id", "name", "gender", "ethnicity", "birth_date", "id_number", "education",
+                  "native_place", "work_unit_post", "person_category", "phone", "join_date",
+                  "full_date", "category", "status", "org", "org_name", "group", "version"]
+        read_only_fields = fields
+
+    def get_phone(self, obj: Member) -> str:
+        return mask_phone(obj.phone)
+
+
+class MemberCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    gender = serializers.ChoiceField(choices=Member._meta.get_field("gender").choices)
+    ethnicity = serializers.ChoiceField(choices=ETHNICITY_CHOICES)
+    birth_date = serializers.DateField()
+    id_number = serializers.CharField(max_length=30)
+    education = serializers.ChoiceField(choices=Member._meta.get_field("education").choices)
+    person_category = serializers.ChoiceField(
+        choices=Member._meta.get_field("person_category").choices)
+    native_place = serializers.CharField(max_length=50, required=False, default="")
+    work_unit_post = serializers.CharField(max_length=100, required=False, default="")
+    phone = serializers.CharField(max_length=20, required=False, default="")
+    org = serializers.IntegerField()
+    join_date = serializers.DateField()
+    full_date = serializers.DateField(required=False, allow_null=True, default=None)
+    transferred_in_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class MemberUpdateSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    name = serializers.CharField(max_length=50, required=False)
+    gender = serializers.ChoiceField(choices=Member._meta.get_field("gender").choices,
+                                     required=False)
+    ethnicity = serializers.ChoiceField(choices=ETHNICITY_CHOICES, required=False)
+    birth_date = serializers.DateField(required=False)
+    education = serializers.ChoiceField(choices=Member._meta.get_field("education").choices,
+                                        required=False)
+    person_category = serializers.ChoiceField(
+        choices=Member._meta.get_field("person_category").choices, required=False)
+    native_place = serializers.CharField(max_length=50, required=False)
+    work_unit_post = serializers.CharField(max_length=100, required=False)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    id_number = serializers.CharField(max_length=30, required=False)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MemberEvent
+        fields = ["id", "kind", "effective_date", "org", "category", "counterpart",
+                  "document_no", "note", "recorded_at", "voided_at", "void_reason"]
+        read_only_fields = ["id", "recorded_at", "voided_at", "void_reason"]
+
+
+class EventCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=MemberEvent.Kind.choices)
+    effective_date = serializers.DateField()
+    org = serializers.IntegerField(required=False, allow_null=True, default=None)
+    category = serializers.ChoiceField(choices=MemberCategory.choices, required=False,
+                                       default="")
+    counterpart = serializers.CharField(max_length=100, required=False, default="")
+    document_no = serializers.CharField(max_length=100, required=False, default="")
+    note = serializers.CharField(max_length=200, required=False, default="")
+
+
+class SensitiveSerializer(serializers.Serializer):
+    id_number = serializers.CharField()
+    phone = serializers.CharField()
+
+
+class MemberViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """党员. Search with ?q= (name, pinyin initials, last ID digits); ?org= for a subtree."""
+
+    serializer_class = MemberSerializer
+
+    def get_queryset(self) -> Any:
+        qs = Member.objects.visible_to(self.request.user).select_related("org")
+        params = self.request.query_params
+        if params.get("org"):
+            qs = qs.under(get_org_for_user(self.request.user, params["org"]))
+        if params.get("status"):
+            qs = qs.filter(status=params["status"])
+        return search_members(qs, params.get("q", ""))
+
+    def get_object(self) -> Member:
+        return get_member_for_user(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(parameters=[OpenApiParameter("q", str), OpenApiParameter("org", int),
+                               OpenApiParameter("status", str)])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=MemberCreateSerializer, responses={201: MemberSerializer})
+    def create(self, request: Request) -> Response:
+        s = MemberCreateSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        f = dict(s.validated_data)
+        org = get_org_for_user(request.user, f.pop("org"), write=True)
+        data = services.MemberData(**{k: f[k] for k in services.PERSONAL_FIELDS},
+                                   id_number=f["id_number"])
+        admission = services.Admission(org=org, join_date=f["join_date"],
+                                       full_date=f["full_date"],
+                                       transferred_in_on=f["transferred_in_on"])
+        member = services.register_member(actor=request.user, data=data, admission=admission,
+                                          request=request)
+        return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=MemberUpdateSerializer, responses=MemberSerializer)
+    def partial_update(self, request: Request, pk: str) -> Response:
+        member = get_member_for_user(request.user, pk, write=True)
+        s = MemberUpdateSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        f = dict(s.validated_data)
+        version, id_number = f.pop("version"), f.pop("id_number", None)
+        member = services.update_member(actor=request.user, member=member, changes=f,
+                                        expected_version=version, id_number=id_number,
+                                        request=request)
+        return Response(MemberSerializer(member).data)
+
+    @extend_schema(methods=["GET"], responses=EventSerializer(many=True))
+    @extend_schema(methods=["POST"], request=EventCreateSerializer, responses=EventSerializer)
+    @action(detail=True, methods=["get", "post"])
+    def events(self, request: Request, pk: str) -> Response:
+        """党籍变动: list, or record one (backdated allowed; the history is replayed)."""
+        if request.method == "GET":
+            member = self.get_object()
+            return Response(EventSerializer(member.events.all(), many=True).data)
+        member = get_member_for_user(request.user, pk, write=True)
+        s = EventCreateSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        f = dict(s.validated_data)
+        org = get_org_for_user(request.user, f.pop("org"), write=True) if f["org"] else None
+        f.pop("org", None)
+        event = services.record_event(actor=request.user, member=member, org=org,
+                                      request=request, **f)
+        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=SensitiveSerializer)
+    @action(detail=True, methods=["post"])
+    def reveal(self, request: Request, pk: str) -> Response:
+        """完整身份证号和电话: needs the permission; every call is in the audit log."""
+        member = self.get_object()
+        return Response(services.reveal_sensitive(actor=request.user, member=member,
+                                                  request=request))

@@ -1,0 +1,84 @@
+"""Member queries that are more than a filter: search, roster as of a date, timelines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from dangjian.audit.models import AuditEvent
+from dangjian.core.crypto import lookup_hash
+from dangjian.core.masking import mask_phone
+from dangjian.members.idnumber import normalize_id_number
+from dangjian.members.models import Member, MemberSpell
+from dangjian.orgs.models import Organization
+
+PINYIN_RE = re.compile(r"^[a-zA-Z]+$")
+# Only the last 4 characters of an ID are kept in clear (masked copy): search on those.
+TAIL_RE = re.compile(r"^\d{0,3}[\dxX]$")
+
+
+def search_members(qs: QuerySet[Member], query: str) -> QuerySet[Member]:
+    """Search by name, pinyin (full or initials), the last digits of the ID, or a full ID."""
+    q = query.strip()
+    if not q:
+        return qs
+    if len(q) in (15, 18) and q[:-1].isdigit():
+        return qs.filter(id_hash=lookup_hash(normalize_id_number(q)))
+    if TAIL_RE.match(q):
+        return qs.filter(id_masked__endswith=q.upper())
+    if PINYIN_RE.match(q):
+        lowered = q.lower()
+        return qs.filter(Q(name_initials__startswith=lowered) | Q(name_pinyin__startswith=lowered))
+    return qs.filter(name__contains=q)
+
+
+def roster_on(org: Organization, on: dt.date, *, subtree: bool = False) -> QuerySet[MemberSpell]:
+    """The members of `org` (or of its whole subtree) on date `on` (某日党员名册)."""
+    spells = MemberSpell.objects.filter(valid_from__lte=on).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=on)
+    )
+    spells = spells.filter(org_path__startswith=org.path) if subtree else spells.filter(org=org)
+    return spells.select_related("member", "org").order_by("member__name_pinyin")
+
+
+def member_timeline(member: Member) -> list[dict[str, Any]]:
+    """Every change to the record: field edits (history) and audit entries, newest first."""
+    entries: list[dict[str, Any]] = []
+    labels = {f.name: f.verbose_name for f in Member._meta.fields}
+    for record in member.history.select_related("history_user").order_by("-history_date")[:100]:
+        previous = record.prev_record
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous)
+            changes = [
+                {"field": str(labels.get(c.field, c.field)), "old": _shown(c.field, c.old),
+                 "new": _shown(c.field, c.new)}
+                for c in delta.changes if c.field not in {"id_cipher"}
+            ]
+            if not changes:
+                continue
+        entries.append({
+            "at": record.history_date,
+            "who": record.history_user.get_username() if record.history_user else "系统",
+            "what": {"+": "建档", "~": "修改", "-": "删除"}[record.history_type],
+            "changes": changes,
+        })
+    return entries
+
+
+def _shown(field: str, value: Any) -> str:
+    if field == "phone":
+        return mask_phone(value or "")
+    choices = dict(Member._meta.get_field(field).flatchoices)
+    if value in choices:
+        return str(choices[value])
+    return "" if value is None else str(value)
+
+
+def audit_entries_for(obj: Any, limit: int = 50) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(
+        target_type=obj._meta.label_lower, target_id=str(obj.pk)
+    ).select_related("actor")[:limit]

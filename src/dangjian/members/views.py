@@ -1,0 +1,219 @@
+"""Member registry pages: thin views that parse, call services, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from dangjian.accounts.scope import (
+    get_member_for_user,
+    may_edit_member,
+    may_unmask_member,
+    scope_for,
+)
+from dangjian.audit.models import AuditEvent
+from dangjian.audit.services import record_audit
+from dangjian.core.exceptions import DomainError
+from dangjian.core.forms import add_domain_error
+from dangjian.members import services
+from dangjian.members.export import roster_workbook
+from dangjian.members.forms import (
+    EventForm,
+    MemberCreateForm,
+    MemberEditForm,
+    MemberFilterForm,
+    VoidEventForm,
+)
+from dangjian.members.models import Member, MemberEvent
+from dangjian.members.selectors import audit_entries_for, member_timeline, search_members
+from dangjian.orgs.models import Organization
+from dangjian.orgs.selectors import writable_orgs
+
+
+def filtered_members(request: HttpRequest) -> tuple[MemberFilterForm, Any]:
+    """The list's filters applied to what the user may see (shared by the page and export)."""
+    data = request.GET.copy()
+    data.setdefault("status", "active")
+    orgs = Organization.objects.visible_to(request.user).exclude(kind="group")
+    form = MemberFilterForm(data, orgs=orgs)
+    qs = Member.objects.visible_to(request.user).select_related("org")
+    if form.is_valid():
+        f = form.cleaned_data
+        if f["org"]:
+            qs = qs.under(f["org"])
+        for field in ("category", "gender", "education", "status"):
+            if f[field]:
+                qs = qs.filter(**{field: f[field]})
+        qs = search_members(qs, f["q"])
+    else:
+        qs = qs.none()
+    return form, qs
+
+
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    """党员名册."""
+    form, qs = filtered_members(request)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "total": page.paginator.count,
+               "can_create": bool(scope_for(request.user).write_paths),
+               "can_export_full": bool(scope_for(request.user).sensitive_paths)}
+    if request.headers.get("HX-Request"):
+        return render(request, "members/partials/member_table.html", context)
+    return render(request, "members/member_list.html", context)
+
+
+@login_required
+def member_export(request: HttpRequest) -> HttpResponse:
+    """导出名册: masked unless the user asks for full values and holds the permission."""
+    _, qs = filtered_members(request)
+    members = list(qs.select_related("org"))
+    full = request.GET.get("full") == "1"
+    if full and not all(may_unmask_member(request.user, m) for m in members):
+        messages.error(request, "导出完整身份证号和电话需要相应权限，且名单须全部在该权限范围内。")
+        return redirect(f"{reverse('members:list')}?{request.GET.urlencode()}")
+    record_audit(AuditEvent.Action.EXPORT, actor=request.user, request=request,
+                 detail={"rows": len(members), "full": full, "filters": request.GET.dict()})
+    body = roster_workbook(members, full=full)
+    response = HttpResponse(
+        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = f"党员花名册-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+@login_required
+def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """党员档案."""
+    member = get_member_for_user(request.user, pk)
+    events = member.events.select_related("org", "recorded_by").order_by("effective_date", "id")
+    return render(request, "members/member_detail.html", {
+        "member": member, "events": events,
+        "timeline": member_timeline(member),
+        "audit": audit_entries_for(member, limit=20),
+        "can_edit": may_edit_member(request.user, member),
+        "can_unmask": may_unmask_member(request.user, member),
+    })
+
+
+@login_required
+@require_POST
+def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """显示完整身份证号和电话 (logged); an htmx partial."""
+    member = get_member_for_user(request.user, pk)
+    try:
+        values = services.reveal_sensitive(actor=request.user, member=member, request=request)
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=403)
+    return render(request, "members/partials/sensitive.html", {"values": values})
+
+
+@login_required
+def member_create(request: HttpRequest) -> HttpResponse:
+    """党员建档."""
+    orgs = writable_orgs(request.user, holding_members=True)
+    if not orgs.exists():
+        messages.error(request, "您没有可以登记党员的党组织。")
+        return redirect("members:list")
+    initial = {"org": request.GET.get("org")}
+    form = MemberCreateForm(request.POST or None, orgs=orgs, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data
+        data = services.MemberData(
+            **{k: f[k] for k in services.PERSONAL_FIELDS}, id_number=f["id_number"]
+        )
+        admission = services.Admission(
+            org=f["org"], join_date=f["join_date"], full_date=f["full_date"],
+            transferred_in_on=f["transferred_in_on"], counterpart=f["counterpart"],
+        )
+        try:
+            member = services.register_member(actor=request.user, data=data,
+                                              admission=admission, request=request)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"已为 {member.name} 建立党员档案。")
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/member_form.html", {"form": form, "title": "党员建档"})
+
+
+@login_required
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """修改党员基本信息."""
+    member = get_member_for_user(request.user, pk, write=True)
+    initial = {f: getattr(member, f) for f in services.PERSONAL_FIELDS} | {"version": member.version}
+    form = MemberEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data
+        changes = {k: f[k] for k in services.PERSONAL_FIELDS if f[k] != getattr(member, k)}
+        try:
+            services.update_member(actor=request.user, member=member,
+                                   expected_version=f["version"], changes=changes,
+                                   id_number=f["new_id_number"] or None, request=request)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/member_form.html",
+                  {"form": form, "title": f"修改 {member.name} 的基本信息", "member": member})
+
+
+@login_required
+def event_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """登记党籍变动."""
+    member = get_member_for_user(request.user, pk, write=True)
+    form = EventForm(request.POST or None, orgs=writable_orgs(request.user, holding_members=True),
+                     initial={"effective_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_event(actor=request.user, member=member, request=request,
+                                  **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, "党籍变动已登记。")
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/event_form.html", {"form": form, "member": member})
+
+
+@login_required
+@require_POST
+def event_void(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
+    member = get_member_for_user(request.user, pk, write=True)
+    event = get_object_or_404(MemberEvent, pk=event_pk, member=member)
+    form = VoidEventForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写作废原因。")
+    else:
+        try:
+            services.void_event(actor=request.user, event=event, request=request,
+                                reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "该变动记录已作废，党籍历史已重新计算。")
+    return redirect("members:detail", pk=member.pk)
+
+
+def parse_date(raw: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None

@@ -1,0 +1,151 @@
+"""JSON API for organizations: same scope and services as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dangjian.accounts.scope import get_org_for_user
+from dangjian.members.selectors import roster_on
+from dangjian.orgs import services
+from dangjian.orgs.models import Organization, OrgKind, Unit
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    parent = serializers.SerializerMethodField()
+    unit_name = serializers.CharField(source="unit.name", read_only=True, default="")
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False,
+                                              allow_null=True)
+
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "short_name", "kind", "code", "parent", "unit", "unit_name",
+                  "founded_on", "term_start", "term_end", "status", "dissolved_on", "depth",
+                  "numchild", "version"]
+        read_only_fields = ["status", "dissolved_on", "depth", "numchild"]
+
+    def get_parent(self, obj: Organization) -> int | None:
+        parent = obj.get_parent()
+        return parent.pk if parent else None
+
+
+class OrganizationCreateSerializer(OrganizationSerializer):
+    parent_id = serializers.IntegerField(write_only=True)
+    kind = serializers.ChoiceField(choices=OrgKind.choices)
+
+    class Meta(OrganizationSerializer.Meta):
+        fields = [*OrganizationSerializer.Meta.fields, "parent_id"]
+
+
+class MoveSerializer(serializers.Serializer):
+    new_parent = serializers.IntegerField()
+
+
+class MergeSerializer(serializers.Serializer):
+    target = serializers.IntegerField()
+    effective_date = serializers.DateField()
+
+
+class DissolveSerializer(serializers.Serializer):
+    effective_date = serializers.DateField()
+    reason = serializers.CharField(max_length=200)
+
+
+class RosterEntrySerializer(serializers.Serializer):
+    member = serializers.IntegerField(source="member_id")
+    name = serializers.CharField(source="member.name")
+    category = serializers.CharField()
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(allow_null=True)
+
+
+EDITABLE = ("name", "short_name", "code", "unit", "founded_on", "term_start", "term_end")
+
+
+class OrganizationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    mixins.UpdateModelMixin, viewsets.GenericViewSet,
+):
+    """党组织. List/retrieve what the user may see; writes go through the tree services."""
+
+    serializer_class = OrganizationSerializer
+    http_method_names = ["get", "post", "patch"]
+
+    def get_queryset(self) -> Any:
+        return Organization.objects.visible_to(self.request.user).select_related("unit")
+
+    def get_serializer_class(self) -> Any:
+        return OrganizationCreateSerializer if self.action == "create" else OrganizationSerializer
+
+    def get_object(self) -> Organization:
+        write = self.request.method not in ("GET", "HEAD", "OPTIONS")
+        return get_org_for_user(self.request.user, self.kwargs["pk"], write=write)
+
+    def perform_create(self, serializer: Any) -> None:
+        data = dict(serializer.validated_data)
+        parent = get_org_for_user(self.request.user, data.pop("parent_id"), write=True)
+        kind = data.pop("kind")
+        serializer.instance = services.create_organization(
+            actor=self.request.user, parent=parent, kind=kind, request=self.request,
+            values={k: v for k, v in data.items() if k in EDITABLE})
+
+    def perform_update(self, serializer: Any) -> None:
+        data = dict(serializer.validated_data)
+        version = int(self.request.data.get("version", serializer.instance.version))
+        serializer.instance = services.update_organization(
+            actor=self.request.user, org=serializer.instance, expected_version=version,
+            values={k: v for k, v in data.items() if k in EDITABLE}, request=self.request)
+
+    @extend_schema(responses=OrganizationSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def children(self, request: Request, pk: str) -> Response:
+        org = self.get_object()
+        kids = org.get_children().visible_to(request.user)
+        return Response(OrganizationSerializer(kids, many=True).data)
+
+    @extend_schema(parameters=[OpenApiParameter("on", str, description="日期 YYYY-MM-DD")],
+                   responses=RosterEntrySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def roster(self, request: Request, pk: str) -> Response:
+        """某日党员名册 (?on=YYYY-MM-DD, default today; ?subtree=1 for all levels below)."""
+        org = self.get_object()
+        raw = request.query_params.get("on")
+        on = serializers.DateField().to_internal_value(raw) if raw else timezone.localdate()
+        spells = roster_on(org, on, subtree=request.query_params.get("subtree") == "1")
+        return Response(RosterEntrySerializer(spells, many=True).data)
+
+    @extend_schema(request=MoveSerializer, responses=OrganizationSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, pk: str) -> Response:
+        s = MoveSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        target = get_org_for_user(request.user, s.validated_data["new_parent"], write=True)
+        org = services.move_organization(actor=request.user, org=self.get_object(),
+                                         new_parent=target, request=request)
+        return Response(OrganizationSerializer(org).data)
+
+    @extend_schema(request=MergeSerializer, responses=OrganizationSerializer)
+    @action(detail=True, methods=["post"])
+    def merge(self, request: Request, pk: str) -> Response:
+        s = MergeSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        target = get_org_for_user(request.user, s.validated_data["target"], write=True)
+        org = services.merge_branches(actor=request.user, source=self.get_object(), target=target,
+                                      effective_date=s.validated_data["effective_date"],
+                                      request=request)
+        return Response(OrganizationSerializer(org).data)
+
+    @extend_schema(request=DissolveSerializer, responses=OrganizationSerializer)
+    @action(detail=True, methods=["post"])
+    def dissolve(self, request: Request, pk: str) -> Response:
+        s = DissolveSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        org = services.dissolve_organization(actor=request.user, org=self.get_object(),
+                                             request=request, **s.validated_data)
+        return Response(OrganizationSerializer(org).data)

@@ -1,0 +1,86 @@
+"""Organization queries: writable choices, child listings with member counts, timelines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+from django.db.models.functions import Substr
+
+from dangjian.accounts.scope import prefix_q, scope_for
+from dangjian.members.models import Member
+from dangjian.orgs.models import Organization, OrganizationQuerySet, OrgKind
+
+
+def writable_orgs(user: Any, *, holding_members: bool = False) -> OrganizationQuerySet:
+    """Active organizations the user may change (choices for forms)."""
+    qs = Organization.objects.active().filter(prefix_q("path", scope_for(user).write_paths))
+    if holding_members:
+        qs = qs.exclude(kind=OrgKind.GROUP)
+    return qs
+
+
+def top_nodes(user: Any) -> list[Organization]:
+    """The roots of what the user may see: the organizations their roles were granted on."""
+    paths = scope_for(user).read_paths
+    return list(Organization.objects.filter(path__in=paths))
+
+
+def member_counts_by_child(parent: Organization) -> dict[str, int]:
+    """In-party members in each child's subtree, keyed by the child's path: one GROUP BY."""
+    width = len(parent.path) + Organization.steplen
+    rows = (
+        Member.objects.under(parent).in_party()
+        .annotate(prefix=Substr("org_path", 1, width))
+        .values("prefix").annotate(n=Count("id")).order_by()
+    )
+    return {r["prefix"]: r["n"] for r in rows}
+
+
+def children_with_counts(parent: Organization, user: Any) -> list[Organization]:
+    children = list(parent.get_children().visible_to(user).select_related("unit"))
+    counts = member_counts_by_child(parent)
+    for child in children:
+        child.member_count = counts.get(child.path, 0)  # type: ignore[attr-defined]
+    return children
+
+
+def subtree_summary(org: Organization) -> dict[str, int]:
+    members = Member.objects.under(org).in_party().aggregate(
+        total=Count("id"),
+        probationary=Count("id", filter=Q(category="prob")),
+        women=Count("id", filter=Q(gender="F")),
+    )
+    orgs = Organization.objects.under(org).active().exclude(pk=org.pk).aggregate(
+        total=Count("id"),
+        branches=Count("id", filter=Q(kind__in=["branch", "joint", "temporary"])),
+    )
+    return {
+        "members": members["total"], "probationary": members["probationary"],
+        "women": members["women"], "orgs": orgs["total"], "branches": orgs["branches"],
+    }
+
+
+def org_timeline(org: Organization) -> list[dict[str, Any]]:
+    """Changes to the organization's record (history) merged with its audit entries."""
+    from dangjian.members.selectors import audit_entries_for
+
+    labels = {f.name: f.verbose_name for f in Organization._meta.fields}
+    entries: list[dict[str, Any]] = []
+    for record in org.history.select_related("history_user").order_by("-history_date")[:50]:
+        previous = record.prev_record
+        changes = []
+        if previous is not None:
+            changes = [{"field": str(labels.get(c.field, c.field)), "old": c.old, "new": c.new}
+                       for c in record.diff_against(previous).changes]
+            if not changes:
+                continue
+        entries.append({"at": record.history_date, "what": "建立" if previous is None else "修改",
+                        "who": record.history_user.get_username() if record.history_user else "系统",
+                        "changes": changes})
+    for event in audit_entries_for(org):
+        if event.action in ("move", "merge", "dissolve"):
+            entries.append({"at": event.at, "what": event.get_action_display(),
+                            "who": event.actor_name or "系统", "detail": event.detail})
+    entries.sort(key=lambda e: e["at"], reverse=True)
+    return entries
