@@ -136,7 +136,7 @@ class MemberViewSet(
 
     @extend_schema(request=MemberUpdateSerializer, responses=MemberSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        member = get_member_for_user(request.user, pk, write=True)
+        member = get_member_for_user(request.user, pk, write=True)  # scope before validation
         s = MemberUpdateSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         f = dict(s.validated_data)

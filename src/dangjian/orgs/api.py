@@ -31,7 +31,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
         read_only_fields = ["status", "dissolved_on", "depth", "numchild"]
 
     def get_parent(self, obj: Organization) -> int | None:
-        parent = obj.get_parent()
+        parent = Organization.objects.get_parent(obj)
         return parent.pk if parent else None
 
 
@@ -106,7 +106,7 @@ class OrganizationViewSet(
     @action(detail=True, methods=["get"])
     def children(self, request: Request, pk: str) -> Response:
         org = self.get_object()
-        kids = org.get_children().visible_to(request.user)
+        kids = Organization.objects.get_children(org).visible_to(request.user)
         return Response(OrganizationSerializer(kids, many=True).data)
 
     @extend_schema(parameters=[OpenApiParameter("on", str, description="日期 YYYY-MM-DD")],
@@ -123,20 +123,22 @@ class OrganizationViewSet(
     @extend_schema(request=MoveSerializer, responses=OrganizationSerializer)
     @action(detail=True, methods=["post"])
     def move(self, request: Request, pk: str) -> Response:
+        org = self.get_object()  # scope first: an outsider learns nothing from validation
         s = MoveSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         target = get_org_for_user(request.user, s.validated_data["new_parent"], write=True)
-        org = services.move_organization(actor=request.user, org=self.get_object(),
-                                         new_parent=target, request=request)
+        org = services.move_organization(actor=request.user, org=org, new_parent=target,
+                                         request=request)
         return Response(OrganizationSerializer(org).data)
 
     @extend_schema(request=MergeSerializer, responses=OrganizationSerializer)
     @action(detail=True, methods=["post"])
     def merge(self, request: Request, pk: str) -> Response:
+        source = self.get_object()
         s = MergeSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         target = get_org_for_user(request.user, s.validated_data["target"], write=True)
-        org = services.merge_branches(actor=request.user, source=self.get_object(), target=target,
+        org = services.merge_branches(actor=request.user, source=source, target=target,
                                       effective_date=s.validated_data["effective_date"],
                                       request=request)
         return Response(OrganizationSerializer(org).data)
@@ -144,8 +146,9 @@ class OrganizationViewSet(
     @extend_schema(request=DissolveSerializer, responses=OrganizationSerializer)
     @action(detail=True, methods=["post"])
     def dissolve(self, request: Request, pk: str) -> Response:
+        org = self.get_object()
         s = DissolveSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        org = services.dissolve_organization(actor=request.user, org=self.get_object(),
+        org = services.dissolve_organization(actor=request.user, org=org,
                                              request=request, **s.validated_data)
         return Response(OrganizationSerializer(org).data)

@@ -85,12 +85,9 @@ class OrganizationQuerySet(MP_NodeQuerySet):
         return self.filter(path__startswith=org.path)
 
 
-class OrganizationManager(MP_NodeManager):
+class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):  # type: ignore[misc]
     def get_queryset(self) -> OrganizationQuerySet:
         return OrganizationQuerySet(self.model).order_by("path")
-
-    def visible_to(self, user: Any) -> OrganizationQuerySet:
-        return self.get_queryset().visible_to(user)
 
 
 class Organization(MP_Node):

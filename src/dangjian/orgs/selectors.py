@@ -38,7 +38,7 @@ def member_counts_by_child(parent: Organization) -> dict[str, int]:
 
 
 def children_with_counts(parent: Organization, user: Any) -> list[Organization]:
-    children = list(parent.get_children().visible_to(user).select_related("unit"))
+    children = list(Organization.objects.get_children(parent).visible_to(user).select_related("unit"))
     counts = member_counts_by_child(parent)
     for child in children:
         child.member_count = counts.get(child.path, 0)  # type: ignore[attr-defined]

@@ -126,12 +126,12 @@ def move_organization(
     if not new_parent.is_active:
         raise DomainError("不能移到已撤销的组织下。", field="parent")
     check_child_kind(new_parent, org.kind)
-    old_parent = org.get_parent()
+    old_parent = Organization.objects.get_parent(org)
     if old_parent is not None and old_parent.pk == new_parent.pk:
         raise DomainError("该组织已经在所选上级组织下。", field="parent")
     with transaction.atomic():
         old_path = org.path
-        org.move(new_parent, pos="last-child")
+        Organization.objects.move(org, new_parent, pos="last-child")
         org.refresh_from_db()
         repath_members(old_path, org.path)
         record_audit(AuditEvent.Action.MOVE, actor=actor, target=org, request=request,
@@ -173,7 +173,7 @@ def merge_branches(
             record_event(actor=actor, member=member, kind=MemberEvent.Kind.MOVE,
                          effective_date=effective_date, org=target,
                          note=f"{source.name}并入{target.name}", request=request)
-        for group in source.get_children():
+        for group in Organization.objects.get_children(source):
             move_organization(actor=actor, org=group, new_parent=target, request=request)
         source.refresh_from_db()
         _close(source, effective_date, actor, merged_into=target)

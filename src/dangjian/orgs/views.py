@@ -38,7 +38,7 @@ def tree(request: HttpRequest) -> HttpResponse:
     roots = top_nodes(request.user)
     for root in roots:
         root.children_list = children_with_counts(root, request.user)  # type: ignore[attr-defined]
-        parent = root.get_parent()
+        parent = Organization.objects.get_parent(root)
         counts = member_counts_by_child(parent) if parent else {}
         root.member_count = (  # type: ignore[attr-defined]
             counts.get(root.path) if parent else Member.objects.under(root).in_party().count()
@@ -64,7 +64,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         roster = Member.objects.filter(org=org).in_party().order_by("name_pinyin")
     page = Paginator(roster, 50).get_page(request.GET.get("page"))
-    ancestors = [a for a in org.get_ancestors() if scope_for(request.user).covers(a.path)]
+    ancestors = [a for a in Organization.objects.get_ancestors(org) if scope_for(request.user).covers(a.path)]
     return render(request, "orgs/detail.html", {
         "org": org, "ancestors": ancestors, "page": page, "on": on,
         "summary": subtree_summary(org),

@@ -1,0 +1,192 @@
+"""Every route, every role: nobody sees or changes anything outside their scope.
+
+The route list is read from the URL resolver, so a new route that is not classified here
+fails `test_every_route_is_classified` until someone decides who may reach it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from dangjian.audit.models import AuditEvent
+from dangjian.members.models import Member, MemberEvent
+from dangjian.orgs.models import Organization
+
+ORG_ROUTES = {
+    "orgs:detail", "orgs:children", "orgs:create", "orgs:edit", "orgs:move", "orgs:merge",
+    "orgs:dissolve", "org-detail", "org-children", "org-roster", "org-move", "org-merge",
+    "org-dissolve",
+}
+MEMBER_ROUTES = {
+    "members:detail", "members:edit", "members:reveal", "members:event-create",
+    "member-detail", "member-events", "member-reveal",
+}
+EVENT_ROUTES = {"members:event-void"}
+ROLE_PAGES = {"accounts:users": "sysadmin", "accounts:grants": "secadmin",
+              "audit:list": "auditadmin"}
+ROLE_OBJECT_ROUTES = {"accounts:user-toggle": "sysadmin", "accounts:grant-revoke": "secadmin"}
+SCOPED_LISTS = {"core:home", "orgs:tree", "members:list", "members:export", "members:create",
+                "org-list", "member-list"}
+PUBLIC = {"accounts:login", "accounts:logout", "api-schema", "api-docs", "api-root"}
+
+USERS = ["county_admin", "township_admin", "secretary", "member_user", "outsider", "sysadmin",
+         "secadmin", "auditadmin"]
+# Which cast members (by attribute) each user may see.
+SEES_MEMBERS = {
+    "county_admin": {"member", "neighbour"}, "township_admin": {"member"},
+    "secretary": {"member"}, "member_user": {"member"}, "outsider": {"far_member"},
+    "sysadmin": set(), "secadmin": set(), "auditadmin": set(),
+}
+SEES_ORGS = {
+    "county_admin": {"county", "township", "branch", "other_branch"},
+    "township_admin": {"township", "branch"}, "secretary": {"branch"}, "member_user": set(),
+    "outsider": {"far_county", "far_branch"}, "sysadmin": set(), "secadmin": set(),
+    "auditadmin": set(),
+}
+MEMBER_NAMES = {"member": "李明", "neighbour": "王芳", "far_member": "赵强"}
+ORG_ATTRS = ["county", "township", "branch", "other_branch", "far_county", "far_branch"]
+
+
+def all_routes() -> dict[str, list[str]]:
+    """Route name → its URL keyword arguments, for every named route in the project."""
+    found: dict[str, list[str]] = {}
+
+    def walk(patterns: list[Any], namespace: str | None) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern) and p.name:
+                kwargs = list(p.pattern.regex.groupindex)
+                if "format" in kwargs:
+                    continue
+                name = f"{namespace}:{p.name}" if namespace else p.name
+                found[name] = kwargs
+    walk(get_resolver().url_patterns, None)
+    return found
+
+
+def test_every_route_is_classified():
+    classified = (ORG_ROUTES | MEMBER_ROUTES | EVENT_ROUTES | set(ROLE_PAGES)
+                  | set(ROLE_OBJECT_ROUTES) | SCOPED_LISTS | PUBLIC)
+    assert set(all_routes()) - classified == set()
+
+
+def _state() -> tuple:
+    """A fingerprint of all writable data, to prove a refused request changed nothing."""
+    return (
+        list(Member.objects.order_by("pk").values_list("pk", "version", "org_id", "status")),
+        list(Organization.objects.order_by("pk").values_list("pk", "version", "path", "status")),
+        MemberEvent.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_object_routes_refuse_what_lies_outside_scope(cast, username):
+    user = getattr(cast, username)
+    client = cast.client(user)
+    before = _state()
+    for name in sorted(ORG_ROUTES):
+        for attr in ORG_ATTRS:
+            url = reverse(name, kwargs={"pk": getattr(cast, attr).pk})
+            visible = attr in SEES_ORGS[username]
+            for method in ("get", "post"):
+                status = getattr(client, method)(url).status_code
+                if not visible:
+                    assert status in (403, 404, 405), (username, name, attr, method, status)
+    for name in sorted(MEMBER_ROUTES):
+        for attr in MEMBER_NAMES:
+            url = reverse(name, kwargs={"pk": getattr(cast, attr).pk})
+            for method in ("get", "post"):
+                status = getattr(client, method)(url).status_code
+                if attr not in SEES_MEMBERS[username]:
+                    assert status in (403, 404, 405), (username, name, attr, method, status)
+    for attr in MEMBER_NAMES:
+        member = getattr(cast, attr)
+        event = member.events.first()
+        url = reverse("members:event-void", kwargs={"pk": member.pk, "event_pk": event.pk})
+        status = client.post(url, {"reason": "试探"}).status_code
+        if attr not in SEES_MEMBERS[username] or username == "member_user":
+            assert status in (403, 404), (username, attr, status)
+    if username not in ("county_admin", "township_admin", "secretary"):
+        assert _state() == before
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_visible_objects_open(cast, username):
+    client = cast.client(getattr(cast, username))
+    for attr in SEES_MEMBERS[username]:
+        assert client.get(reverse("members:detail", args=[getattr(cast, attr).pk])).status_code == 200
+        assert client.get(reverse("member-detail", args=[getattr(cast, attr).pk])).status_code == 200
+    for attr in SEES_ORGS[username]:
+        assert client.get(reverse("orgs:detail", args=[getattr(cast, attr).pk])).status_code == 200
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_lists_show_only_members_in_scope(cast, username):
+    client = cast.client(getattr(cast, username))
+    pages = [client.get(reverse("members:list")), client.get(reverse("member-list"))]
+    for response in pages:
+        body = response.content.decode() if response.status_code == 200 else ""
+        for attr, name in MEMBER_NAMES.items():
+            if attr not in SEES_MEMBERS[username]:
+                assert name not in body, (username, response.request["PATH_INFO"], name)
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_org_lists_show_only_orgs_in_scope(cast, username):
+    client = cast.client(getattr(cast, username))
+    body = client.get(reverse("org-list")).content.decode()
+    tree = client.get(reverse("orgs:tree")).content.decode()
+    for attr in ORG_ATTRS:
+        name = getattr(cast, attr).name
+        if attr not in SEES_ORGS[username]:
+            assert name not in body and name not in tree, (username, attr)
+        else:
+            assert name in body, (username, attr)
+
+
+@pytest.mark.parametrize("route,role", sorted(ROLE_PAGES.items()))
+def test_admin_pages_are_for_their_administrator_only(cast, route, role):
+    for username in USERS:
+        status = cast.client(getattr(cast, username)).get(reverse(route)).status_code
+        assert status == (200 if username == role else 403), (route, username, status)
+
+
+def test_admin_object_routes_refuse_others(cast):
+    grant = cast.secretary.role_grants.first()
+    for username in USERS:
+        client = cast.client(getattr(cast, username))
+        if username != "sysadmin":
+            url = reverse("accounts:user-toggle", args=[cast.secretary.pk])
+            assert client.post(url).status_code == 403
+        if username != "secadmin":
+            url = reverse("accounts:grant-revoke", args=[grant.pk])
+            assert client.post(url).status_code == 403
+    cast.secretary.refresh_from_db()
+    assert cast.secretary.is_active
+    assert grant.__class__.objects.get(pk=grant.pk).revoked_at is None
+
+
+def test_anonymous_is_sent_to_login_everywhere(client, cast):
+    for name, kwargs in all_routes().items():
+        if name in PUBLIC:
+            continue
+        args = {k: cast.member.pk for k in kwargs}
+        if "event_pk" in kwargs:
+            args["event_pk"] = cast.member.events.first().pk
+        response = client.get(reverse(name, kwargs=args))
+        assert response.status_code in (302, 401, 403), (name, response.status_code)
+        if response.status_code == 302:
+            assert "/accounts/login/" in response["Location"]
+
+
+def test_member_cannot_write_own_record(cast):
+    client = cast.client(cast.member_user)
+    assert client.get(reverse("members:edit", args=[cast.member.pk])).status_code == 403
+    response = client.patch(reverse("member-detail", args=[cast.member.pk]),
+                            {"version": 1, "name": "李小明"}, content_type="application/json")
+    assert response.status_code == 403
+    assert not AuditEvent.objects.filter(action="update").exists()
