@@ -104,3 +104,28 @@ def cast(db: Any) -> Cast:
 def fast_password_hashing(settings: Any) -> None:
     """Argon2 is deliberately slow; tests that need it (test_password_policy) restore it."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def set_audit_lock(locked: bool) -> None:
+    """Open or close the database's audit lock (see audit migration 0002)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_unlock")
+        if not locked:
+            cursor.execute("INSERT INTO audit_unlock (reason) VALUES ('test suite flush')")
+
+
+@pytest.fixture(autouse=True)
+def _audit_flushable(request: pytest.FixtureRequest) -> Any:
+    """Tests on a real transaction end by emptying every table, the audit log included: unlock
+    it just before that flush (this teardown runs before the database fixture's)."""
+    names = request.fixturenames
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in names or "live_server" in names or (
+        marker is not None and marker.kwargs.get("transaction"))
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    yield
+    if transactional:
+        set_audit_lock(False)

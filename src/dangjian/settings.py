@@ -184,6 +184,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrgKindEnum": "dangjian.orgs.models.OrgKind",
+        "OrgStatusEnum": "dangjian.orgs.models.Organization.Status",
+        "MemberStatusEnum": "dangjian.members.choices.MemberStatus",
+        "EventKindEnum": "dangjian.members.models.MemberEvent.Kind",
+    },
 }
 
 LOGGING = {
