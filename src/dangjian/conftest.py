@@ -53,21 +53,31 @@ class Cast:
 
 
 def _user(username: str, full_name: str = "") -> Any:
-    return get_user_model().objects.create_user(username, password=PASSWORD,
-                                                first_name=full_name)
+    return get_user_model().objects.create_user(username, password=PASSWORD, first_name=full_name)
 
 
 def _org(actor: Any, parent: Organization | None, kind: str, name: str, code: str) -> Organization:
-    return create_organization(actor=actor, parent=parent, kind=kind, bootstrap=parent is None,
-                               values={"name": name, "code": code})
+    return create_organization(
+        actor=actor,
+        parent=parent,
+        kind=kind,
+        bootstrap=parent is None,
+        values={"name": name, "code": code},
+    )
 
 
 def build_cast() -> Cast:
     county_admin, outsider = _user("county", "县委组织部"), _user("outsider", "远山县组织部")
     county = _org(None, None, OrgKind.COMMITTEE, "中共清河县委员会", "100000000001")
     far_county = _org(None, None, OrgKind.COMMITTEE, "中共远山县委员会", "200000000001")
-    grant_role(actor=None, user=county_admin, role=Role.ORG_ADMIN, org=county,
-               can_view_sensitive=True, bootstrap=True)
+    grant_role(
+        actor=None,
+        user=county_admin,
+        role=Role.ORG_ADMIN,
+        org=county,
+        can_view_sensitive=True,
+        bootstrap=True,
+    )
     grant_role(actor=None, user=outsider, role=Role.ORG_ADMIN, org=far_county, bootstrap=True)
     township = _org(county_admin, county, OrgKind.COMMITTEE, "中共城关镇委员会", "100000000002")
     branch = _org(county_admin, township, OrgKind.BRANCH, "东街社区党支部", "100000000003")
@@ -79,20 +89,45 @@ def build_cast() -> Cast:
     grant_role(actor=None, user=township_admin, role=Role.ORG_ADMIN, org=township, bootstrap=True)
     grant_role(actor=None, user=secretary, role=Role.BRANCH_SECRETARY, org=branch, bootstrap=True)
     admins = {}
-    for role, name in ((Role.SYSTEM_ADMIN, "sysadmin"), (Role.SECURITY_ADMIN, "secadmin"),
-                       (Role.AUDIT_ADMIN, "auditadmin")):
+    for role, name in (
+        (Role.SYSTEM_ADMIN, "sysadmin"),
+        (Role.SECURITY_ADMIN, "secadmin"),
+        (Role.AUDIT_ADMIN, "auditadmin"),
+    ):
         admins[name] = _user(name)
         grant_role(actor=None, user=admins[name], role=role, bootstrap=True)
     member = make_member(county_admin, branch, name="李明", phone="13900001111")
     member.user = member_user
     member.save()
-    neighbour = make_member(county_admin, other_branch, name="王芳", gender="F",
-                            birth=dt.date(1990, 5, 2), join=dt.date(2015, 6, 1),
-                            full=dt.date(2016, 6, 1))
+    neighbour = make_member(
+        county_admin,
+        other_branch,
+        name="王芳",
+        gender="F",
+        birth=dt.date(1990, 5, 2),
+        join=dt.date(2015, 6, 1),
+        full=dt.date(2016, 6, 1),
+    )
     far_member = make_member(outsider, far_branch, name="赵强")
-    return Cast(county, township, branch, other_branch, far_county, far_branch, county_admin,
-                township_admin, secretary, member_user, outsider, admins["sysadmin"],
-                admins["secadmin"], admins["auditadmin"], member, neighbour, far_member)
+    return Cast(
+        county,
+        township,
+        branch,
+        other_branch,
+        far_county,
+        far_branch,
+        county_admin,
+        township_admin,
+        secretary,
+        member_user,
+        outsider,
+        admins["sysadmin"],
+        admins["secadmin"],
+        admins["auditadmin"],
+        member,
+        neighbour,
+        far_member,
+    )
 
 
 @pytest.fixture
@@ -122,8 +157,11 @@ def _audit_flushable(request: pytest.FixtureRequest) -> Any:
     it just before that flush (this teardown runs before the database fixture's)."""
     names = request.fixturenames
     marker = request.node.get_closest_marker("django_db")
-    transactional = "transactional_db" in names or "live_server" in names or (
-        marker is not None and marker.kwargs.get("transaction"))
+    transactional = (
+        "transactional_db" in names
+        or "live_server" in names
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
     if transactional:
         request.getfixturevalue("transactional_db")
     yield

@@ -1,4 +1,6 @@
-"""The one settings module. Deploy-time values come from environment variables (docs/configuration.md).
+"""The one settings module. Deploy-time values come from environment variables.
+
+Every variable is listed in docs/configuration.md.
 
 DANGJIAN_ENV=production switches on the hardened settings that `manage.py check --deploy` expects.
 """

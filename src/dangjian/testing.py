@@ -24,18 +24,29 @@ def make_id_number(birth: dt.date, gender: str = "M", area: str = "110105") -> s
 
 
 def make_member(
-    actor: Any, org: Organization, *, name: str = "张三", gender: str = "M",
-    birth: dt.date = dt.date(1985, 3, 14), join: dt.date = dt.date(2010, 7, 1),
-    full: dt.date | None = dt.date(2011, 7, 1), transferred_in_on: dt.date | None = None,
+    actor: Any,
+    org: Organization,
+    *,
+    name: str = "张三",
+    gender: str = "M",
+    birth: dt.date = dt.date(1985, 3, 14),
+    join: dt.date = dt.date(2010, 7, 1),
+    full: dt.date | None = dt.date(2011, 7, 1),
+    transferred_in_on: dt.date | None = None,
     **fields: Any,
 ) -> Member:
     data = services.MemberData(
-        name=name, gender=gender, ethnicity=fields.pop("ethnicity", "01"), birth_date=birth,
+        name=name,
+        gender=gender,
+        ethnicity=fields.pop("ethnicity", "01"),
+        birth_date=birth,
         id_number=fields.pop("id_number", None) or make_id_number(birth, gender),
-        education=fields.pop("education", "ba"), person_category=fields.pop("person_category",
-                                                                              "prof"),
-        phone=fields.pop("phone", "13812345678"), **fields,
+        education=fields.pop("education", "ba"),
+        person_category=fields.pop("person_category", "prof"),
+        phone=fields.pop("phone", "13812345678"),
+        **fields,
     )
-    admission = services.Admission(org=org, join_date=join, full_date=full,
-                                   transferred_in_on=transferred_in_on)
+    admission = services.Admission(
+        org=org, join_date=join, full_date=full, transferred_in_on=transferred_in_on
+    )
     return services.register_member(actor=actor, data=data, admission=admission)

@@ -20,7 +20,10 @@ class IdleTimeoutMiddleware:
         if request.user.is_authenticated and hasattr(request, "session"):
             now = int(time.time())
             last_seen = request.session.get(LAST_SEEN_KEY)
-            if last_seen is not None and now - int(last_seen) > settings.SESSION_IDLE_TIMEOUT_SECONDS:
+            if (
+                last_seen is not None
+                and now - int(last_seen) > settings.SESSION_IDLE_TIMEOUT_SECONDS
+            ):
                 logout(request)
                 request.session["idle_logged_out"] = True
             else:

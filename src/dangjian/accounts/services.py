@@ -33,8 +33,13 @@ def create_account(
         raise DomainError("；".join(exc.messages), field="password") from exc
     with transaction.atomic():
         user = User.objects.create_user(username=username, password=password, first_name=full_name)
-        record_audit(AuditEvent.Action.ACCOUNT, actor=actor, target=user,
-                     detail={"op": "create"}, request=request)
+        record_audit(
+            AuditEvent.Action.ACCOUNT,
+            actor=actor,
+            target=user,
+            detail={"op": "create"},
+            request=request,
+        )
     return user
 
 
@@ -46,8 +51,13 @@ def set_account_active(*, actor: Any, user: Any, active: bool, request: Any = No
     with transaction.atomic():
         user.is_active = active
         user.save(update_fields=["is_active"])
-        record_audit(AuditEvent.Action.ACCOUNT, actor=actor, target=user,
-                     detail={"op": "enable" if active else "disable"}, request=request)
+        record_audit(
+            AuditEvent.Action.ACCOUNT,
+            actor=actor,
+            target=user,
+            detail={"op": "enable" if active else "disable"},
+            request=request,
+        )
 
 
 def check_separation(user: Any, role: str) -> None:
@@ -56,8 +66,9 @@ def check_separation(user: Any, role: str) -> None:
     if role in ADMIN_ROLES and held - {role}:
         raise DomainError("三员分立：系统、安全、审计管理员不能兼任其他角色。", field="role")
     if role not in ADMIN_ROLES and held & ADMIN_ROLES:
-        raise DomainError("三员分立：该账号是系统、安全或审计管理员，不能再授予业务角色。",
-                          field="role")
+        raise DomainError(
+            "三员分立：该账号是系统、安全或审计管理员，不能再授予业务角色。", field="role"
+        )
 
 
 def grant_role(
@@ -86,12 +97,19 @@ def grant_role(
     with transaction.atomic():
         check_separation(user, role)
         grant = RoleGrant.objects.create(
-            user=user, role=role, org=org, can_view_sensitive=can_view_sensitive,
+            user=user,
+            role=role,
+            org=org,
+            can_view_sensitive=can_view_sensitive,
             granted_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        record_audit(AuditEvent.Action.GRANT, actor=actor, target=user, request=request,
-                     detail={"role": role, "org": org.name if org else "",
-                             "sensitive": can_view_sensitive})
+        record_audit(
+            AuditEvent.Action.GRANT,
+            actor=actor,
+            target=user,
+            request=request,
+            detail={"role": role, "org": org.name if org else "", "sensitive": can_view_sensitive},
+        )
     forget_scope(user)
     return grant
 
@@ -104,6 +122,11 @@ def revoke_role(*, actor: Any, grant: RoleGrant, request: Any = None) -> None:
     with transaction.atomic():
         grant.revoked_at = timezone.now()
         grant.save(update_fields=["revoked_at"])
-        record_audit(AuditEvent.Action.REVOKE, actor=actor, target=grant.user, request=request,
-                     detail={"role": grant.role, "org": grant.org.name if grant.org else ""})
+        record_audit(
+            AuditEvent.Action.REVOKE,
+            actor=actor,
+            target=grant.user,
+            request=request,
+            detail={"role": grant.role, "org": grant.org.name if grant.org else ""},
+        )
     forget_scope(grant.user)

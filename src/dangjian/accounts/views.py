@@ -58,8 +58,9 @@ def user_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     require_role(request.user, Role.SYSTEM_ADMIN)
     target = get_object_or_404(User, pk=pk)
     try:
-        services.set_account_active(actor=request.user, user=target, active=not target.is_active,
-                                    request=request)
+        services.set_account_active(
+            actor=request.user, user=target, active=not target.is_active, request=request
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("accounts:users")

@@ -15,8 +15,9 @@ from dangjian.core.forms import DateInput
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.ChoiceField(label="操作", choices=[("", "全部"), *AuditEvent.Action.choices],
-                               required=False)
+    action = forms.ChoiceField(
+        label="操作", choices=[("", "全部"), *AuditEvent.Action.choices], required=False
+    )
     actor = forms.CharField(label="操作人", required=False)
     since = forms.DateField(label="起始日期", required=False, widget=DateInput())
     until = forms.DateField(label="截止日期", required=False, widget=DateInput())

@@ -21,7 +21,9 @@ def home(request: HttpRequest) -> HttpResponse:
     cards = [{"org": org, "summary": subtree_summary(org)} for org in nodes]
     today = timezone.localdate()
     due = (
-        Organization.objects.visible_to(request.user).active()
-        .filter(term_end__lt=today).order_by("term_end")[:10]
+        Organization.objects.visible_to(request.user)
+        .active()
+        .filter(term_end__lt=today)
+        .order_by("term_end")[:10]
     )
     return render(request, "core/home.html", {"cards": cards, "due": due, "scope": scope})

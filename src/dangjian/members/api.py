@@ -27,9 +27,27 @@ class MemberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Member
-        fields = ["id", "name", "gender", "ethnicity", "birth_date", "id_number", "education",
-                  "native_place", "work_unit_post", "person_category", "phone", "join_date",
-                  "full_date", "category", "status", "org", "org_name", "group", "version"]
+        fields = [
+            "id",
+            "name",
+            "gender",
+            "ethnicity",
+            "birth_date",
+            "id_number",
+            "education",
+            "native_place",
+            "work_unit_post",
+            "person_category",
+            "phone",
+            "join_date",
+            "full_date",
+            "category",
+            "status",
+            "org",
+            "org_name",
+            "group",
+            "version",
+        ]
         read_only_fields = fields
 
     def get_phone(self, obj: Member) -> str:
@@ -44,7 +62,8 @@ class MemberCreateSerializer(serializers.Serializer):
     id_number = serializers.CharField(max_length=30)
     education = serializers.ChoiceField(choices=Member._meta.get_field("education").choices)
     person_category = serializers.ChoiceField(
-        choices=Member._meta.get_field("person_category").choices)
+        choices=Member._meta.get_field("person_category").choices
+    )
     native_place = serializers.CharField(max_length=50, required=False, default="")
     work_unit_post = serializers.CharField(max_length=100, required=False, default="")
     phone = serializers.CharField(max_length=20, required=False, default="")
@@ -57,14 +76,17 @@ class MemberCreateSerializer(serializers.Serializer):
 class MemberUpdateSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     name = serializers.CharField(max_length=50, required=False)
-    gender = serializers.ChoiceField(choices=Member._meta.get_field("gender").choices,
-                                     required=False)
+    gender = serializers.ChoiceField(
+        choices=Member._meta.get_field("gender").choices, required=False
+    )
     ethnicity = serializers.ChoiceField(choices=ETHNICITY_CHOICES, required=False)
     birth_date = serializers.DateField(required=False)
-    education = serializers.ChoiceField(choices=Member._meta.get_field("education").choices,
-                                        required=False)
+    education = serializers.ChoiceField(
+        choices=Member._meta.get_field("education").choices, required=False
+    )
     person_category = serializers.ChoiceField(
-        choices=Member._meta.get_field("person_category").choices, required=False)
+        choices=Member._meta.get_field("person_category").choices, required=False
+    )
     native_place = serializers.CharField(max_length=50, required=False)
     work_unit_post = serializers.CharField(max_length=100, required=False)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
@@ -74,8 +96,19 @@ class MemberUpdateSerializer(serializers.Serializer):
 class EventSerializer(serializers.ModelSerializer):
     class Meta:
         model = MemberEvent
-        fields = ["id", "kind", "effective_date", "org", "category", "counterpart",
-                  "document_no", "note", "recorded_at", "voided_at", "void_reason"]
+        fields = [
+            "id",
+            "kind",
+            "effective_date",
+            "org",
+            "category",
+            "counterpart",
+            "document_no",
+            "note",
+            "recorded_at",
+            "voided_at",
+            "void_reason",
+        ]
         read_only_fields = ["id", "recorded_at", "voided_at", "void_reason"]
 
 
@@ -83,8 +116,7 @@ class EventCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MemberEvent.Kind.choices)
     effective_date = serializers.DateField()
     org = serializers.IntegerField(required=False, allow_null=True, default=None)
-    category = serializers.ChoiceField(choices=MemberCategory.choices, required=False,
-                                       default="")
+    category = serializers.ChoiceField(choices=MemberCategory.choices, required=False, default="")
     counterpart = serializers.CharField(max_length=100, required=False, default="")
     document_no = serializers.CharField(max_length=100, required=False, default="")
     note = serializers.CharField(max_length=200, required=False, default="")
@@ -95,9 +127,7 @@ class SensitiveSerializer(serializers.Serializer):
     phone = serializers.CharField()
 
 
-class MemberViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """党员. Search with ?q= (name, pinyin initials, last ID digits); ?org= for a subtree."""
 
     serializer_class = MemberSerializer
@@ -114,8 +144,13 @@ class MemberViewSet(
     def get_object(self) -> Member:
         return get_member_for_user(self.request.user, self.kwargs["pk"])
 
-    @extend_schema(parameters=[OpenApiParameter("q", str), OpenApiParameter("org", int),
-                               OpenApiParameter("status", str)])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str),
+            OpenApiParameter("org", int),
+            OpenApiParameter("status", str),
+        ]
+    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
@@ -125,13 +160,18 @@ class MemberViewSet(
         s.is_valid(raise_exception=True)
         f = dict(s.validated_data)
         org = get_org_for_user(request.user, f.pop("org"), write=True)
-        data = services.MemberData(**{k: f[k] for k in services.PERSONAL_FIELDS},
-                                   id_number=f["id_number"])
-        admission = services.Admission(org=org, join_date=f["join_date"],
-                                       full_date=f["full_date"],
-                                       transferred_in_on=f["transferred_in_on"])
-        member = services.register_member(actor=request.user, data=data, admission=admission,
-                                          request=request)
+        data = services.MemberData(
+            **{k: f[k] for k in services.PERSONAL_FIELDS}, id_number=f["id_number"]
+        )
+        admission = services.Admission(
+            org=org,
+            join_date=f["join_date"],
+            full_date=f["full_date"],
+            transferred_in_on=f["transferred_in_on"],
+        )
+        member = services.register_member(
+            actor=request.user, data=data, admission=admission, request=request
+        )
         return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=MemberUpdateSerializer, responses=MemberSerializer)
@@ -141,9 +181,14 @@ class MemberViewSet(
         s.is_valid(raise_exception=True)
         f = dict(s.validated_data)
         version, id_number = f.pop("version"), f.pop("id_number", None)
-        member = services.update_member(actor=request.user, member=member, changes=f,
-                                        expected_version=version, id_number=id_number,
-                                        request=request)
+        member = services.update_member(
+            actor=request.user,
+            member=member,
+            changes=f,
+            expected_version=version,
+            id_number=id_number,
+            request=request,
+        )
         return Response(MemberSerializer(member).data)
 
     @extend_schema(methods=["GET"], responses=EventSerializer(many=True))
@@ -160,8 +205,9 @@ class MemberViewSet(
         f = dict(s.validated_data)
         org = get_org_for_user(request.user, f.pop("org"), write=True) if f["org"] else None
         f.pop("org", None)
-        event = services.record_event(actor=request.user, member=member, org=org,
-                                      request=request, **f)
+        event = services.record_event(
+            actor=request.user, member=member, org=org, request=request, **f
+        )
         return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=SensitiveSerializer)
@@ -169,5 +215,6 @@ class MemberViewSet(
     def reveal(self, request: Request, pk: str) -> Response:
         """完整身份证号和电话: needs the permission; every call is in the audit log."""
         member = self.get_object()
-        return Response(services.reveal_sensitive(actor=request.user, member=member,
-                                                  request=request))
+        return Response(
+            services.reveal_sensitive(actor=request.user, member=member, request=request)
+        )

@@ -29,13 +29,21 @@ def neutralize(value: str) -> str:
 def roster_rows(members: Iterable[Member], *, full: bool) -> Iterable[list[str]]:
     for m in members:
         row = [
-            m.name, m.get_gender_display(), m.get_ethnicity_display(), m.birth_date.isoformat(),
-            m.reveal_id_number() if full else m.id_masked, m.get_education_display(),
-            m.native_place, m.work_unit_post, m.get_person_category_display(),
+            m.name,
+            m.get_gender_display(),
+            m.get_ethnicity_display(),
+            m.birth_date.isoformat(),
+            m.reveal_id_number() if full else m.id_masked,
+            m.get_education_display(),
+            m.native_place,
+            m.work_unit_post,
+            m.get_person_category_display(),
             m.phone if full else mask_phone(m.phone),
             m.join_date.isoformat() if m.join_date else "",
             m.full_date.isoformat() if m.full_date else "",
-            m.get_category_display(), m.get_status_display(), m.org.name,
+            m.get_category_display(),
+            m.get_status_display(),
+            m.org.name,
         ]
         yield [neutralize(str(v)) for v in row]
 

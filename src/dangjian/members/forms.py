@@ -28,7 +28,9 @@ class PersonFields(forms.Form):
     native_place = forms.CharField(label="籍贯", max_length=50, required=False)
     work_unit_post = forms.CharField(label="工作单位及职务", max_length=100, required=False)
     phone = forms.RegexField(
-        label="联系电话", regex=r"^\+?[\d-]{5,20}$", required=False,
+        label="联系电话",
+        regex=r"^\+?[\d-]{5,20}$",
+        required=False,
         error_messages={"invalid": "联系电话只能包含数字、“-”和开头的“+”。"},
     )
 
@@ -39,10 +41,13 @@ class MemberCreateForm(PersonFields):
     id_number = forms.CharField(label="公民身份号码", max_length=30)
     org = forms.ModelChoiceField(label="所在党组织", queryset=None)  # type: ignore[arg-type]
     join_date = forms.DateField(label="入党日期", widget=DateInput())
-    full_date = forms.DateField(label="转正日期", widget=DateInput(), required=False,
-                                help_text="预备党员不填")
+    full_date = forms.DateField(
+        label="转正日期", widget=DateInput(), required=False, help_text="预备党员不填"
+    )
     transferred_in_on = forms.DateField(
-        label="转入本组织日期", widget=DateInput(), required=False,
+        label="转入本组织日期",
+        widget=DateInput(),
+        required=False,
         help_text="从其他组织转入的党员填写；在本组织入党的不填",
     )
     counterpart = forms.CharField(label="转出组织", max_length=100, required=False)
@@ -70,11 +75,14 @@ class EventForm(forms.Form):
     )
     effective_date = forms.DateField(label="生效日期", widget=DateInput())
     org = forms.ModelChoiceField(
-        label="转入的党组织", queryset=None, required=False,  # type: ignore[arg-type]
+        label="转入的党组织",
+        queryset=None,
+        required=False,  # type: ignore[arg-type]
         help_text="系统内调整、转入、恢复党籍时选择",
     )
-    category = forms.ChoiceField(label="转入时党员类别", choices=[("", "—"), *MemberCategory.choices],
-                                 required=False)
+    category = forms.ChoiceField(
+        label="转入时党员类别", choices=[("", "—"), *MemberCategory.choices], required=False
+    )
     counterpart = forms.CharField(label="转出/转入单位", max_length=100, required=False)
     document_no = forms.CharField(label="文号或依据", max_length=100, required=False)
     note = forms.CharField(label="说明", max_length=200, required=False)
@@ -89,18 +97,39 @@ class VoidEventForm(forms.Form):
 
 
 class MemberFilterForm(forms.Form):
-    q = forms.CharField(label="搜索", required=False, widget=forms.TextInput(attrs={
-        "type": "search", "placeholder": "姓名 / 拼音首字母 / 身份证后4位", "id": "member-search",
-        "autocomplete": "off"}))
-    org = forms.ModelChoiceField(label="组织", queryset=None, required=False,  # type: ignore[arg-type]
-                                 empty_label="全部（含下级）")
-    category = forms.ChoiceField(label="党员类别", choices=[("", "全部"), *MemberCategory.choices],
-                                 required=False)
-    gender = forms.ChoiceField(label="性别", choices=[("", "全部"), *Gender.choices], required=False)
-    education = forms.ChoiceField(label="学历", choices=[("", "全部"), *Education.choices],
-                                  required=False)
-    status = forms.ChoiceField(label="党籍状态", choices=[("", "全部"), *MemberStatus.choices],
-                               required=False, initial=MemberStatus.ACTIVE)
+    q = forms.CharField(
+        label="搜索",
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": "姓名 / 拼音首字母 / 身份证后4位",
+                "id": "member-search",
+                "autocomplete": "off",
+            }
+        ),
+    )
+    org = forms.ModelChoiceField(
+        label="组织",
+        queryset=None,
+        required=False,  # type: ignore[arg-type]
+        empty_label="全部（含下级）",
+    )
+    category = forms.ChoiceField(
+        label="党员类别", choices=[("", "全部"), *MemberCategory.choices], required=False
+    )
+    gender = forms.ChoiceField(
+        label="性别", choices=[("", "全部"), *Gender.choices], required=False
+    )
+    education = forms.ChoiceField(
+        label="学历", choices=[("", "全部"), *Education.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label="党籍状态",
+        choices=[("", "全部"), *MemberStatus.choices],
+        required=False,
+        initial=MemberStatus.ACTIVE,
+    )
 
     def __init__(self, *args: Any, orgs: OrganizationQuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

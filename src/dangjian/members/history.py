@@ -86,13 +86,11 @@ def replay(events: Iterable[MemberEvent]) -> Replay:
             )
         if event.kind in NEEDS_ORG and event.org_id is None:
             raise DomainError(f"「{event.get_kind_display()}」必须指定党组织。", field="org")
-        was_in = state.status == MemberStatus.ACTIVE
-        if was_in and open_from is not None and state.org_id is not None:
-            # Close the running spell; same-day events leave no zero-length spell behind.
-            if open_from < event.effective_date:
-                state.spells.append(
-                    Spell(state.org_id, state.category, open_from, event.effective_date)
-                )
+        # Close the running spell; same-day events leave no zero-length spell behind.
+        if open_from is not None and state.org_id is not None and open_from < event.effective_date:
+            state.spells.append(
+                Spell(state.org_id, state.category, open_from, event.effective_date)
+            )
         _apply(state, event)
         open_from = event.effective_date if state.status == MemberStatus.ACTIVE else None
     if state.status == MemberStatus.ACTIVE and open_from is not None and state.org_id is not None:

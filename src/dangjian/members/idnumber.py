@@ -37,9 +37,7 @@ def validate_id_number(
             "这是 15 位旧身份证号码，请填写现行的 18 位公民身份号码。", field="id_number"
         )
     if len(number) != 18:
-        raise DomainError(
-            f"公民身份号码应为 18 位，当前为 {len(number)} 位。", field="id_number"
-        )
+        raise DomainError(f"公民身份号码应为 18 位，当前为 {len(number)} 位。", field="id_number")
     head, check = number[:17], number[17]
     if not (head.isascii() and head.isdigit()) or check not in "0123456789X":
         raise DomainError(

@@ -50,9 +50,7 @@ class Member(models.Model):
     education = models.CharField("学历", max_length=2, choices=Education.choices)
     native_place = models.CharField("籍贯", max_length=50, blank=True)
     work_unit_post = models.CharField("工作单位及职务", max_length=100, blank=True)
-    person_category = models.CharField(
-        "人员类别", max_length=10, choices=PersonCategory.choices
-    )
+    person_category = models.CharField("人员类别", max_length=10, choices=PersonCategory.choices)
     phone = models.CharField("联系电话", max_length=20, blank=True)
 
     # Current state, derived from the events (replay) and stored for fast lists and counts.

@@ -54,18 +54,24 @@ def member_timeline(member: Member) -> list[dict[str, Any]]:
         if previous is not None:
             delta = record.diff_against(previous)
             changes = [
-                {"field": str(labels.get(c.field, c.field)), "old": _shown(c.field, c.old),
-                 "new": _shown(c.field, c.new)}
-                for c in delta.changes if c.field not in {"id_cipher"}
+                {
+                    "field": str(labels.get(c.field, c.field)),
+                    "old": _shown(c.field, c.old),
+                    "new": _shown(c.field, c.new),
+                }
+                for c in delta.changes
+                if c.field not in {"id_cipher"}
             ]
             if not changes:
                 continue
-        entries.append({
-            "at": record.history_date,
-            "who": record.history_user.get_username() if record.history_user else "系统",
-            "what": {"+": "建档", "~": "修改", "-": "删除"}[record.history_type],
-            "changes": changes,
-        })
+        entries.append(
+            {
+                "at": record.history_date,
+                "who": record.history_user.get_username() if record.history_user else "系统",
+                "what": {"+": "建档", "~": "修改", "-": "删除"}[record.history_type],
+                "changes": changes,
+            }
+        )
     return entries
 
 

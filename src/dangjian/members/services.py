@@ -84,8 +84,9 @@ def _check_admission(data: MemberData, adm: Admission) -> None:
         raise DomainError("党员只能编入正常状态的党支部或党委，不能直接编入党小组。", field="org")
     min_age = int(rule_value("admission.min_age", adm.join_date))
     if adm.join_date < data.birth_date + relativedelta(years=min_age):
-        raise DomainError(f"入党时须年满 {min_age} 周岁（党章第一章第一条），请核对入党日期。",
-                          field="join_date")
+        raise DomainError(
+            f"入党时须年满 {min_age} 周岁（党章第一章第一条），请核对入党日期。", field="join_date"
+        )
     if adm.join_date > timezone.localdate():
         raise DomainError("入党日期不能晚于今天。", field="join_date")
     if adm.full_date is not None and adm.full_date <= adm.join_date:
@@ -102,8 +103,15 @@ def _initial_events(adm: Admission) -> list[MemberEvent]:
             if adm.full_date and adm.full_date <= adm.transferred_in_on
             else MemberCategory.PROBATIONARY
         )
-        events = [MemberEvent(kind=Kind.TRANSFER_IN, effective_date=adm.transferred_in_on,
-                              org=adm.org, category=category, counterpart=adm.counterpart)]
+        events = [
+            MemberEvent(
+                kind=Kind.TRANSFER_IN,
+                effective_date=adm.transferred_in_on,
+                org=adm.org,
+                category=category,
+                counterpart=adm.counterpart,
+            )
+        ]
         if category == MemberCategory.PROBATIONARY and adm.full_date:
             events.append(MemberEvent(kind=Kind.CONVERT, effective_date=adm.full_date))
         return events
@@ -117,9 +125,15 @@ def _build_member(data: MemberData, number: str, adm: Admission) -> Member:
     pinyin, initials = name_keys(data.name)
     member = Member(
         **{f: getattr(data, f) for f in PERSONAL_FIELDS},
-        name_pinyin=pinyin, name_initials=initials,
-        id_cipher=encrypt(number), id_hash=lookup_hash(number), id_masked=mask_id_number(number),
-        join_date=adm.join_date, full_date=adm.full_date, org=adm.org, org_path=adm.org.path,
+        name_pinyin=pinyin,
+        name_initials=initials,
+        id_cipher=encrypt(number),
+        id_hash=lookup_hash(number),
+        id_masked=mask_id_number(number),
+        join_date=adm.join_date,
+        full_date=adm.full_date,
+        org=adm.org,
+        org_path=adm.org.path,
     )
     member.name = data.name.strip()
     return member
@@ -135,18 +149,31 @@ def _apply_replay(member: Member, events: Sequence[MemberEvent]) -> list[MemberS
     member.org_path = member.org.path
     member.join_date = result.join_date or member.join_date
     member.full_date = result.full_date or member.full_date
-    paths = dict(Organization.objects.filter(
-        pk__in={s.org_id for s in result.spells}).values_list("pk", "path"))
-    return [MemberSpell(member=member, org_id=s.org_id, org_path=paths[s.org_id],
-                        category=s.category, valid_from=s.valid_from, valid_to=s.valid_to)
-            for s in result.spells]
+    paths = dict(
+        Organization.objects.filter(pk__in={s.org_id for s in result.spells}).values_list(
+            "pk", "path"
+        )
+    )
+    return [
+        MemberSpell(
+            member=member,
+            org_id=s.org_id,
+            org_path=paths[s.org_id],
+            category=s.category,
+            valid_from=s.valid_from,
+            valid_to=s.valid_to,
+        )
+        for s in result.spells
+    ]
 
 
 def ensure_id_unique(number: str, *, exclude_pk: int | None = None) -> None:
     clash = Member.objects.filter(id_hash=lookup_hash(number)).exclude(pk=exclude_pk)
     if clash.exists():
-        raise DomainError("该公民身份号码已登记在册，不能重复建档（可在党员列表按身份证号查找）。",
-                          field="id_number")
+        raise DomainError(
+            "该公民身份号码已登记在册，不能重复建档（可在党员列表按身份证号查找）。",
+            field="id_number",
+        )
 
 
 def register_member(
@@ -169,13 +196,21 @@ def register_member(
             event.recorded_by = actor
         MemberEvent.objects.bulk_create(events)
         MemberSpell.objects.bulk_create(spells)
-        record_audit(AuditEvent.Action.CREATE, actor=actor, target=member, request=request,
-                     detail={"org": admission.org.name})
+        record_audit(
+            AuditEvent.Action.CREATE,
+            actor=actor,
+            target=member,
+            request=request,
+            detail={"org": admission.org.name},
+        )
     return member
 
 
 def bulk_register_members(
-    rows: Iterable[tuple[MemberData, Admission]], *, actor: Any = None, validate: bool = True,
+    rows: Iterable[tuple[MemberData, Admission]],
+    *,
+    actor: Any = None,
+    validate: bool = True,
     batch_size: int = 2000,
 ) -> int:
     """Register many members at once (demo data, roster import), history rows included.
@@ -208,7 +243,9 @@ def _quick_state(events: Sequence[MemberEvent]) -> tuple[str, str]:
 def _flush(batch: list[tuple[Member, list[MemberEvent]]], actor: Any) -> int:
     with transaction.atomic():
         members = bulk_create_with_history(
-            [m for m, _ in batch], Member, batch_size=len(batch),
+            [m for m, _ in batch],
+            Member,
+            batch_size=len(batch),
             default_user=actor if getattr(actor, "is_authenticated", False) else None,
         )
         if members[0].pk is None:  # backends that do not return ids (none we support today)
@@ -227,14 +264,27 @@ def _flush(batch: list[tuple[Member, list[MemberEvent]]], actor: Any) -> int:
 
 
 def _spells_for(member: Member, events: Sequence[MemberEvent]) -> list[MemberSpell]:
-    return [MemberSpell(member=member, org_id=s.org_id, org_path=member.org_path,
-                        category=s.category, valid_from=s.valid_from, valid_to=s.valid_to)
-            for s in replay(events).spells]
+    return [
+        MemberSpell(
+            member=member,
+            org_id=s.org_id,
+            org_path=member.org_path,
+            category=s.category,
+            valid_from=s.valid_from,
+            valid_to=s.valid_to,
+        )
+        for s in replay(events).spells
+    ]
 
 
 def update_member(
-    *, actor: Any, member: Member, expected_version: int, changes: dict[str, Any],
-    id_number: str | None = None, request: HttpRequest | None = None,
+    *,
+    actor: Any,
+    member: Member,
+    expected_version: int,
+    changes: dict[str, Any],
+    id_number: str | None = None,
+    request: HttpRequest | None = None,
 ) -> Member:
     """修改党员基本信息. Detects a concurrent edit by the version the form was opened with."""
     if not may_edit_member(actor, member):
@@ -245,8 +295,10 @@ def update_member(
     before = {f: _plain(getattr(member, f)) for f in changes}
     for name, value in changes.items():
         setattr(member, name, value)
-    data = MemberData(**{f.name: getattr(member, f.name) for f in fields(MemberData)
-                         if f.name != "id_number"}, id_number=id_number or member.reveal_id_number())
+    data = MemberData(
+        **{f.name: getattr(member, f.name) for f in fields(MemberData) if f.name != "id_number"},
+        id_number=id_number or member.reveal_id_number(),
+    )
     number = _check_person(data)
     if id_number:
         ensure_id_unique(number, exclude_pk=member.pk)
@@ -255,7 +307,8 @@ def update_member(
     member.name_pinyin, member.name_initials = name_keys(member.name)
     with transaction.atomic():
         updated = Member.objects.filter(pk=member.pk, version=expected_version).update(
-            version=F("version") + 1)
+            version=F("version") + 1
+        )
         if updated != 1:
             raise ConcurrentEditError(f"党员「{member.name}」的信息")
         member.version = expected_version + 1
@@ -265,8 +318,13 @@ def update_member(
         diff = {k: [before[k], after[k]] for k in changes if before[k] != after[k]}
         if id_number:
             diff["id_number"] = ["（已修改）", member.id_masked]
-        record_audit(AuditEvent.Action.UPDATE, actor=actor, target=member, request=request,
-                     detail=_masked_diff(diff))
+        record_audit(
+            AuditEvent.Action.UPDATE,
+            actor=actor,
+            target=member,
+            request=request,
+            detail=_masked_diff(diff),
+        )
     return member
 
 
@@ -282,9 +340,17 @@ def _masked_diff(diff: dict[str, list[Any]]) -> dict[str, list[Any]]:
 
 
 def record_event(
-    *, actor: Any, member: Member, kind: str, effective_date: dt.date,
-    org: Organization | None = None, category: str = "", counterpart: str = "",
-    document_no: str = "", note: str = "", request: HttpRequest | None = None,
+    *,
+    actor: Any,
+    member: Member,
+    kind: str,
+    effective_date: dt.date,
+    org: Organization | None = None,
+    category: str = "",
+    counterpart: str = "",
+    document_no: str = "",
+    note: str = "",
+    request: HttpRequest | None = None,
 ) -> MemberEvent:
     """登记党籍变动 (转正, 转出, 停止党籍 …), backdated or not; the history is replayed."""
     if not may_edit_member(actor, member):
@@ -295,17 +361,33 @@ def record_event(
         raise DomainError("只能转入正常状态的党支部或党委。", field="org")
     if effective_date > timezone.localdate():
         raise DomainError("生效日期不能晚于今天。", field="effective_date")
-    event = MemberEvent(member=member, kind=kind, effective_date=effective_date, org=org,
-                        category=category, counterpart=counterpart, document_no=document_no,
-                        note=note, recorded_by=actor)
+    event = MemberEvent(
+        member=member,
+        kind=kind,
+        effective_date=effective_date,
+        org=org,
+        category=category,
+        counterpart=counterpart,
+        document_no=document_no,
+        note=note,
+        recorded_by=actor,
+    )
     with transaction.atomic():
         locked = Member.objects.select_for_update().get(pk=member.pk)
         events = [*locked.events.all(), event]
         _replace_state(locked, events, actor)
         event.save()
-        record_audit(AuditEvent.Action.EVENT, actor=actor, target=locked, request=request,
-                     detail={"kind": kind, "date": effective_date.isoformat(),
-                             "org": org.name if org else ""})
+        record_audit(
+            AuditEvent.Action.EVENT,
+            actor=actor,
+            target=locked,
+            request=request,
+            detail={
+                "kind": kind,
+                "date": effective_date.isoformat(),
+                "org": org.name if org else "",
+            },
+        )
     member.refresh_from_db()
     return event
 
@@ -328,9 +410,17 @@ def void_event(
         _replace_state(locked, remaining, actor)
         event.voided_at, event.void_reason = timezone.now(), reason.strip()
         event.save(update_fields=["voided_at", "void_reason"])
-        record_audit(AuditEvent.Action.EVENT, actor=actor, target=locked, request=request,
-                     detail={"void": event.get_kind_display(),
-                             "date": event.effective_date.isoformat(), "reason": reason})
+        record_audit(
+            AuditEvent.Action.EVENT,
+            actor=actor,
+            target=locked,
+            request=request,
+            detail={
+                "void": event.get_kind_display(),
+                "date": event.effective_date.isoformat(),
+                "reason": reason,
+            },
+        )
 
 
 def _replace_state(member: Member, events: Sequence[MemberEvent], actor: Any) -> None:
@@ -348,6 +438,11 @@ def reveal_sensitive(
     """查看完整身份证号和电话: a permission, and every view is logged."""
     if not may_unmask_member(actor, member):
         raise DomainError("您没有查看完整身份证号和电话的权限。")
-    record_audit(AuditEvent.Action.VIEW_SENSITIVE, actor=actor, target=member, request=request,
-                 detail={"fields": ["id_number", "phone"]})
+    record_audit(
+        AuditEvent.Action.VIEW_SENSITIVE,
+        actor=actor,
+        target=member,
+        request=request,
+        detail={"fields": ["id_number", "phone"]},
+    )
     return {"id_number": member.reveal_id_number(), "phone": member.phone}

@@ -64,9 +64,13 @@ def member_list(request: HttpRequest) -> HttpResponse:
     """党员名册."""
     form, qs = filtered_members(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "total": page.paginator.count,
-               "can_create": bool(scope_for(request.user).write_paths),
-               "can_export_full": bool(scope_for(request.user).sensitive_paths)}
+    context = {
+        "form": form,
+        "page": page,
+        "total": page.paginator.count,
+        "can_create": bool(scope_for(request.user).write_paths),
+        "can_export_full": bool(scope_for(request.user).sensitive_paths),
+    }
     if request.headers.get("HX-Request"):
         return render(request, "members/partials/member_table.html", context)
     return render(request, "members/member_list.html", context)
@@ -81,8 +85,12 @@ def member_export(request: HttpRequest) -> HttpResponse:
     if full and not all(may_unmask_member(request.user, m) for m in members):
         messages.error(request, "导出完整身份证号和电话需要相应权限，且名单须全部在该权限范围内。")
         return redirect(f"{reverse('members:list')}?{request.GET.urlencode()}")
-    record_audit(AuditEvent.Action.EXPORT, actor=request.user, request=request,
-                 detail={"rows": len(members), "full": full, "filters": request.GET.dict()})
+    record_audit(
+        AuditEvent.Action.EXPORT,
+        actor=request.user,
+        request=request,
+        detail={"rows": len(members), "full": full, "filters": request.GET.dict()},
+    )
     body = roster_workbook(members, full=full)
     response = HttpResponse(
         body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -103,13 +111,18 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """党员档案."""
     member = get_member_for_user(request.user, pk)
     events = member.events.select_related("org", "recorded_by").order_by("effective_date", "id")
-    return render(request, "members/member_detail.html", {
-        "member": member, "events": events,
-        "timeline": member_timeline(member),
-        "audit": audit_entries_for(member, limit=20),
-        "can_edit": may_edit_member(request.user, member),
-        "can_unmask": may_unmask_member(request.user, member),
-    })
+    return render(
+        request,
+        "members/member_detail.html",
+        {
+            "member": member,
+            "events": events,
+            "timeline": member_timeline(member),
+            "audit": audit_entries_for(member, limit=20),
+            "can_edit": may_edit_member(request.user, member),
+            "can_unmask": may_unmask_member(request.user, member),
+        },
+    )
 
 
 @login_required
@@ -139,12 +152,16 @@ def member_create(request: HttpRequest) -> HttpResponse:
             **{k: f[k] for k in services.PERSONAL_FIELDS}, id_number=f["id_number"]
         )
         admission = services.Admission(
-            org=f["org"], join_date=f["join_date"], full_date=f["full_date"],
-            transferred_in_on=f["transferred_in_on"], counterpart=f["counterpart"],
+            org=f["org"],
+            join_date=f["join_date"],
+            full_date=f["full_date"],
+            transferred_in_on=f["transferred_in_on"],
+            counterpart=f["counterpart"],
         )
         try:
-            member = services.register_member(actor=request.user, data=data,
-                                              admission=admission, request=request)
+            member = services.register_member(
+                actor=request.user, data=data, admission=admission, request=request
+            )
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
@@ -157,34 +174,48 @@ def member_create(request: HttpRequest) -> HttpResponse:
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """修改党员基本信息."""
     member = get_member_for_user(request.user, pk, write=True)
-    initial = {f: getattr(member, f) for f in services.PERSONAL_FIELDS} | {"version": member.version}
+    initial = {f: getattr(member, f) for f in services.PERSONAL_FIELDS} | {
+        "version": member.version
+    }
     form = MemberEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data
         changes = {k: f[k] for k in services.PERSONAL_FIELDS if f[k] != getattr(member, k)}
         try:
-            services.update_member(actor=request.user, member=member,
-                                   expected_version=f["version"], changes=changes,
-                                   id_number=f["new_id_number"] or None, request=request)
+            services.update_member(
+                actor=request.user,
+                member=member,
+                expected_version=f["version"],
+                changes=changes,
+                id_number=f["new_id_number"] or None,
+                request=request,
+            )
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
             messages.success(request, "已保存。")
             return redirect("members:detail", pk=member.pk)
-    return render(request, "members/member_form.html",
-                  {"form": form, "title": f"修改 {member.name} 的基本信息", "member": member})
+    return render(
+        request,
+        "members/member_form.html",
+        {"form": form, "title": f"修改 {member.name} 的基本信息", "member": member},
+    )
 
 
 @login_required
 def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     """登记党籍变动."""
     member = get_member_for_user(request.user, pk, write=True)
-    form = EventForm(request.POST or None, orgs=writable_orgs(request.user, holding_members=True),
-                     initial={"effective_date": timezone.localdate()})
+    form = EventForm(
+        request.POST or None,
+        orgs=writable_orgs(request.user, holding_members=True),
+        initial={"effective_date": timezone.localdate()},
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_event(actor=request.user, member=member, request=request,
-                                  **form.cleaned_data)
+            services.record_event(
+                actor=request.user, member=member, request=request, **form.cleaned_data
+            )
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
@@ -203,8 +234,9 @@ def event_void(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
         messages.error(request, "请填写作废原因。")
     else:
         try:
-            services.void_event(actor=request.user, event=event, request=request,
-                                reason=form.cleaned_data["reason"])
+            services.void_event(
+                actor=request.user, event=event, request=request, reason=form.cleaned_data["reason"]
+            )
         except DomainError as exc:
             messages.error(request, exc.message)
         else:

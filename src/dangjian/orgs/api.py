@@ -20,14 +20,30 @@ from dangjian.orgs.models import Organization, OrgKind, Unit
 class OrganizationSerializer(serializers.ModelSerializer):
     parent = serializers.SerializerMethodField()
     unit_name = serializers.CharField(source="unit.name", read_only=True, default="")
-    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False,
-                                              allow_null=True)
+    unit = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.all(), required=False, allow_null=True
+    )
 
     class Meta:
         model = Organization
-        fields = ["id", "name", "short_name", "kind", "code", "parent", "unit", "unit_name",
-                  "founded_on", "term_start", "term_end", "status", "dissolved_on", "depth",
-                  "numchild", "version"]
+        fields = [
+            "id",
+            "name",
+            "short_name",
+            "kind",
+            "code",
+            "parent",
+            "unit",
+            "unit_name",
+            "founded_on",
+            "term_start",
+            "term_end",
+            "status",
+            "dissolved_on",
+            "depth",
+            "numchild",
+            "version",
+        ]
         read_only_fields = ["status", "dissolved_on", "depth", "numchild"]
 
     def get_parent(self, obj: Organization) -> int | None:
@@ -69,8 +85,11 @@ EDITABLE = ("name", "short_name", "code", "unit", "founded_on", "term_start", "t
 
 
 class OrganizationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-    mixins.UpdateModelMixin, viewsets.GenericViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """党组织. List/retrieve what the user may see; writes go through the tree services."""
 
@@ -92,15 +111,23 @@ class OrganizationViewSet(
         parent = get_org_for_user(self.request.user, data.pop("parent_id"), write=True)
         kind = data.pop("kind")
         serializer.instance = services.create_organization(
-            actor=self.request.user, parent=parent, kind=kind, request=self.request,
-            values={k: v for k, v in data.items() if k in EDITABLE})
+            actor=self.request.user,
+            parent=parent,
+            kind=kind,
+            request=self.request,
+            values={k: v for k, v in data.items() if k in EDITABLE},
+        )
 
     def perform_update(self, serializer: Any) -> None:
         data = dict(serializer.validated_data)
         version = int(self.request.data.get("version", serializer.instance.version))
         serializer.instance = services.update_organization(
-            actor=self.request.user, org=serializer.instance, expected_version=version,
-            values={k: v for k, v in data.items() if k in EDITABLE}, request=self.request)
+            actor=self.request.user,
+            org=serializer.instance,
+            expected_version=version,
+            values={k: v for k, v in data.items() if k in EDITABLE},
+            request=self.request,
+        )
 
     @extend_schema(responses=OrganizationSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -109,8 +136,10 @@ class OrganizationViewSet(
         kids = Organization.objects.get_children(org).visible_to(request.user)
         return Response(OrganizationSerializer(kids, many=True).data)
 
-    @extend_schema(parameters=[OpenApiParameter("on", str, description="日期 YYYY-MM-DD")],
-                   responses=RosterEntrySerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("on", str, description="日期 YYYY-MM-DD")],
+        responses=RosterEntrySerializer(many=True),
+    )
     @action(detail=True, methods=["get"])
     def roster(self, request: Request, pk: str) -> Response:
         """某日党员名册 (?on=YYYY-MM-DD, default today; ?subtree=1 for all levels below)."""
@@ -127,8 +156,9 @@ class OrganizationViewSet(
         s = MoveSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         target = get_org_for_user(request.user, s.validated_data["new_parent"], write=True)
-        org = services.move_organization(actor=request.user, org=org, new_parent=target,
-                                         request=request)
+        org = services.move_organization(
+            actor=request.user, org=org, new_parent=target, request=request
+        )
         return Response(OrganizationSerializer(org).data)
 
     @extend_schema(request=MergeSerializer, responses=OrganizationSerializer)
@@ -138,9 +168,13 @@ class OrganizationViewSet(
         s = MergeSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         target = get_org_for_user(request.user, s.validated_data["target"], write=True)
-        org = services.merge_branches(actor=request.user, source=source, target=target,
-                                      effective_date=s.validated_data["effective_date"],
-                                      request=request)
+        org = services.merge_branches(
+            actor=request.user,
+            source=source,
+            target=target,
+            effective_date=s.validated_data["effective_date"],
+            request=request,
+        )
         return Response(OrganizationSerializer(org).data)
 
     @extend_schema(request=DissolveSerializer, responses=OrganizationSerializer)
@@ -149,6 +183,7 @@ class OrganizationViewSet(
         org = self.get_object()
         s = DissolveSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        org = services.dissolve_organization(actor=request.user, org=org,
-                                             request=request, **s.validated_data)
+        org = services.dissolve_organization(
+            actor=request.user, org=org, request=request, **s.validated_data
+        )
         return Response(OrganizationSerializer(org).data)

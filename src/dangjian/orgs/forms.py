@@ -11,7 +11,9 @@ from dangjian.orgs.models import Organization, OrganizationQuerySet, OrgKind, Un
 class OrgFields(forms.Form):
     name = forms.CharField(label="组织名称", max_length=100)
     short_name = forms.CharField(label="简称", max_length=50, required=False)
-    code = forms.CharField(label="组织代码", max_length=20, help_text="与全国党员管理信息系统一致的数字代码")
+    code = forms.CharField(
+        label="组织代码", max_length=20, help_text="与全国党员管理信息系统一致的数字代码"
+    )
     unit = forms.ModelChoiceField(label="所在单位", queryset=Unit.objects.all(), required=False)
     founded_on = forms.DateField(label="成立日期", widget=DateInput(), required=False)
     term_start = forms.DateField(label="本届任期开始", widget=DateInput(), required=False)
@@ -30,7 +32,8 @@ class OrgEditForm(OrgFields):
         from dangjian.members.models import Member
 
         self.fields["secretary"] = forms.ModelChoiceField(
-            label="书记", required=False,
+            label="书记",
+            required=False,
             queryset=Member.objects.under(org).in_party().order_by("name_pinyin"),
         )
 

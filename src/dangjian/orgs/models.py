@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -60,9 +60,7 @@ COMMITTEE_KINDS = frozenset({OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE})
 # under a branch and holds nothing.
 ALLOWED_CHILD_KINDS: dict[str, frozenset[str]] = {
     OrgKind.COMMITTEE: frozenset(COMMITTEE_KINDS | {OrgKind.GENERAL_BRANCH} | BRANCH_KINDS),
-    OrgKind.WORKING_COMMITTEE: frozenset(
-        COMMITTEE_KINDS | {OrgKind.GENERAL_BRANCH} | BRANCH_KINDS
-    ),
+    OrgKind.WORKING_COMMITTEE: frozenset(COMMITTEE_KINDS | {OrgKind.GENERAL_BRANCH} | BRANCH_KINDS),
     OrgKind.GENERAL_BRANCH: frozenset(BRANCH_KINDS),
     OrgKind.BRANCH: frozenset({OrgKind.GROUP}),
     OrgKind.JOINT_BRANCH: frozenset({OrgKind.GROUP}),

@@ -30,15 +30,20 @@ def member_counts_by_child(parent: Organization) -> dict[str, int]:
     """In-party members in each child's subtree, keyed by the child's path: one GROUP BY."""
     width = len(parent.path) + Organization.steplen
     rows = (
-        Member.objects.under(parent).in_party()
+        Member.objects.under(parent)
+        .in_party()
         .annotate(prefix=Substr("org_path", 1, width))
-        .values("prefix").annotate(n=Count("id")).order_by()
+        .values("prefix")
+        .annotate(n=Count("id"))
+        .order_by()
     )
     return {r["prefix"]: r["n"] for r in rows}
 
 
 def children_with_counts(parent: Organization, user: Any) -> list[Organization]:
-    children = list(Organization.objects.get_children(parent).visible_to(user).select_related("unit"))
+    children = list(
+        Organization.objects.get_children(parent).visible_to(user).select_related("unit")
+    )
     counts = member_counts_by_child(parent)
     for child in children:
         child.member_count = counts.get(child.path, 0)  # type: ignore[attr-defined]
@@ -46,18 +51,30 @@ def children_with_counts(parent: Organization, user: Any) -> list[Organization]:
 
 
 def subtree_summary(org: Organization) -> dict[str, int]:
-    members = Member.objects.under(org).in_party().aggregate(
-        total=Count("id"),
-        probationary=Count("id", filter=Q(category="prob")),
-        women=Count("id", filter=Q(gender="F")),
+    members = (
+        Member.objects.under(org)
+        .in_party()
+        .aggregate(
+            total=Count("id"),
+            probationary=Count("id", filter=Q(category="prob")),
+            women=Count("id", filter=Q(gender="F")),
+        )
     )
-    orgs = Organization.objects.under(org).active().exclude(pk=org.pk).aggregate(
-        total=Count("id"),
-        branches=Count("id", filter=Q(kind__in=["branch", "joint", "temporary"])),
+    orgs = (
+        Organization.objects.under(org)
+        .active()
+        .exclude(pk=org.pk)
+        .aggregate(
+            total=Count("id"),
+            branches=Count("id", filter=Q(kind__in=["branch", "joint", "temporary"])),
+        )
     )
     return {
-        "members": members["total"], "probationary": members["probationary"],
-        "women": members["women"], "orgs": orgs["total"], "branches": orgs["branches"],
+        "members": members["total"],
+        "probationary": members["probationary"],
+        "women": members["women"],
+        "orgs": orgs["total"],
+        "branches": orgs["branches"],
     }
 
 
@@ -71,16 +88,29 @@ def org_timeline(org: Organization) -> list[dict[str, Any]]:
         previous = record.prev_record
         changes = []
         if previous is not None:
-            changes = [{"field": str(labels.get(c.field, c.field)), "old": c.old, "new": c.new}
-                       for c in record.diff_against(previous).changes]
+            changes = [
+                {"field": str(labels.get(c.field, c.field)), "old": c.old, "new": c.new}
+                for c in record.diff_against(previous).changes
+            ]
             if not changes:
                 continue
-        entries.append({"at": record.history_date, "what": "建立" if previous is None else "修改",
-                        "who": record.history_user.get_username() if record.history_user else "系统",
-                        "changes": changes})
+        entries.append(
+            {
+                "at": record.history_date,
+                "what": "建立" if previous is None else "修改",
+                "who": record.history_user.get_username() if record.history_user else "系统",
+                "changes": changes,
+            }
+        )
     for event in audit_entries_for(org):
         if event.action in ("move", "merge", "dissolve"):
-            entries.append({"at": event.at, "what": event.get_action_display(),
-                            "who": event.actor_name or "系统", "detail": event.detail})
+            entries.append(
+                {
+                    "at": event.at,
+                    "what": event.get_action_display(),
+                    "who": event.actor_name or "系统",
+                    "detail": event.detail,
+                }
+            )
     entries.sort(key=lambda e: e["at"], reverse=True)
     return entries

@@ -56,8 +56,13 @@ def _check_fields(values: dict[str, Any], *, exclude_pk: int | None = None) -> N
 
 
 def create_organization(
-    *, actor: Any, parent: Organization | None, kind: str, values: dict[str, Any],
-    request: HttpRequest | None = None, bootstrap: bool = False,
+    *,
+    actor: Any,
+    parent: Organization | None,
+    kind: str,
+    values: dict[str, Any],
+    request: HttpRequest | None = None,
+    bootstrap: bool = False,
 ) -> Organization:
     """新建党组织 under `parent` (a root only through the setup commands)."""
     if parent is None and not bootstrap:
@@ -76,13 +81,22 @@ def create_organization(
         else:
             parent.refresh_from_db()
             org = Organization.objects.add_child(parent, instance=org)
-        record_audit(AuditEvent.Action.CREATE, actor=actor, target=org, request=request,
-                     detail={"parent": parent.name if parent else "", "kind": kind})
+        record_audit(
+            AuditEvent.Action.CREATE,
+            actor=actor,
+            target=org,
+            request=request,
+            detail={"parent": parent.name if parent else "", "kind": kind},
+        )
     return org
 
 
 def update_organization(
-    *, actor: Any, org: Organization, expected_version: int, values: dict[str, Any],
+    *,
+    actor: Any,
+    org: Organization,
+    expected_version: int,
+    values: dict[str, Any],
     request: HttpRequest | None = None,
 ) -> Organization:
     """修改组织信息 (rename, term dates, secretary …), refusing a concurrent edit."""
@@ -91,19 +105,26 @@ def update_organization(
     _check_fields(merged, exclude_pk=org.pk)
     before = {k: _plain(getattr(org, k)) for k in values}
     with transaction.atomic():
-        if Organization.objects.filter(pk=org.pk, version=expected_version).update(
-            version=F("version") + 1
-        ) != 1:
+        if (
+            Organization.objects.filter(pk=org.pk, version=expected_version).update(
+                version=F("version") + 1
+            )
+            != 1
+        ):
             raise ConcurrentEditError(f"组织「{org.name}」的信息")
         for key, value in values.items():
             setattr(org, key, value)
         org.version = expected_version + 1
         org._history_user = actor  # type: ignore[attr-defined]
         org.save()
-        diff = {k: [before[k], _plain(getattr(org, k))] for k in values
-                if before[k] != _plain(getattr(org, k))}
-        record_audit(AuditEvent.Action.UPDATE, actor=actor, target=org, request=request,
-                     detail=diff)
+        diff = {
+            k: [before[k], _plain(getattr(org, k))]
+            for k in values
+            if before[k] != _plain(getattr(org, k))
+        }
+        record_audit(
+            AuditEvent.Action.UPDATE, actor=actor, target=org, request=request, detail=diff
+        )
     return org
 
 
@@ -134,8 +155,13 @@ def move_organization(
         Organization.objects.move(org, new_parent, pos="last-child")
         org.refresh_from_db()
         repath_members(old_path, org.path)
-        record_audit(AuditEvent.Action.MOVE, actor=actor, target=org, request=request,
-                     detail={"from": old_parent.name if old_parent else "", "to": new_parent.name})
+        record_audit(
+            AuditEvent.Action.MOVE,
+            actor=actor,
+            target=org,
+            request=request,
+            detail={"from": old_parent.name if old_parent else "", "to": new_parent.name},
+        )
     return org
 
 
@@ -155,7 +181,11 @@ def repath_members(old_prefix: str, new_prefix: str) -> None:
 
 
 def merge_branches(
-    *, actor: Any, source: Organization, target: Organization, effective_date: dt.date,
+    *,
+    actor: Any,
+    source: Organization,
+    target: Organization,
+    effective_date: dt.date,
     request: HttpRequest | None = None,
 ) -> Organization:
     """合并党支部: the source's members move to the target on the date; the source is 撤销."""
@@ -170,20 +200,35 @@ def merge_branches(
         raise DomainError("请选择另一个正常状态的党支部作为并入对象。", field="target")
     with transaction.atomic():
         for member in Member.objects.filter(org=source).in_party():
-            record_event(actor=actor, member=member, kind=MemberEvent.Kind.MOVE,
-                         effective_date=effective_date, org=target,
-                         note=f"{source.name}并入{target.name}", request=request)
+            record_event(
+                actor=actor,
+                member=member,
+                kind=MemberEvent.Kind.MOVE,
+                effective_date=effective_date,
+                org=target,
+                note=f"{source.name}并入{target.name}",
+                request=request,
+            )
         for group in Organization.objects.get_children(source):
             move_organization(actor=actor, org=group, new_parent=target, request=request)
         source.refresh_from_db()
         _close(source, effective_date, actor, merged_into=target)
-        record_audit(AuditEvent.Action.MERGE, actor=actor, target=source, request=request,
-                     detail={"into": target.name, "date": effective_date.isoformat()})
+        record_audit(
+            AuditEvent.Action.MERGE,
+            actor=actor,
+            target=source,
+            request=request,
+            detail={"into": target.name, "date": effective_date.isoformat()},
+        )
     return target
 
 
 def dissolve_organization(
-    *, actor: Any, org: Organization, effective_date: dt.date, reason: str,
+    *,
+    actor: Any,
+    org: Organization,
+    effective_date: dt.date,
+    reason: str,
     request: HttpRequest | None = None,
 ) -> Organization:
     """撤销党组织: only when no member and no active sub-organization is left in it."""
@@ -206,12 +251,19 @@ def dissolve_organization(
         raise DomainError("撤销日期不能晚于今天。", field="effective_date")
     with transaction.atomic():
         _close(org, effective_date, actor)
-        record_audit(AuditEvent.Action.DISSOLVE, actor=actor, target=org, request=request,
-                     detail={"date": effective_date.isoformat(), "reason": reason})
+        record_audit(
+            AuditEvent.Action.DISSOLVE,
+            actor=actor,
+            target=org,
+            request=request,
+            detail={"date": effective_date.isoformat(), "reason": reason},
+        )
     return org
 
 
-def _close(org: Organization, on: dt.date, actor: Any, merged_into: Organization | None = None) -> None:
+def _close(
+    org: Organization, on: dt.date, actor: Any, merged_into: Organization | None = None
+) -> None:
     org.status = Organization.Status.DISSOLVED
     org.dissolved_on = on
     org.merged_into = merged_into

@@ -50,8 +50,9 @@ def tree(request: HttpRequest) -> HttpResponse:
 def children(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx partial: the children of one node with their member counts."""
     org = get_org_for_user(request.user, pk)
-    return render(request, "orgs/partials/children.html",
-                  {"nodes": children_with_counts(org, request.user)})
+    return render(
+        request, "orgs/partials/children.html", {"nodes": children_with_counts(org, request.user)}
+    )
 
 
 @login_required
@@ -64,16 +65,25 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         roster = Member.objects.filter(org=org).in_party().order_by("name_pinyin")
     page = Paginator(roster, 50).get_page(request.GET.get("page"))
-    ancestors = [a for a in Organization.objects.get_ancestors(org) if scope_for(request.user).covers(a.path)]
-    return render(request, "orgs/detail.html", {
-        "org": org, "ancestors": ancestors, "page": page, "on": on,
-        "summary": subtree_summary(org),
-        "children": children_with_counts(org, request.user),
-        "timeline": org_timeline(org),
-        "can_edit": scope_for(request.user).covers(org.path, write=True),
-        "is_branch": org.kind in BRANCH_KINDS,
-        "today": timezone.localdate(),
-    })
+    ancestors = [
+        a for a in Organization.objects.get_ancestors(org) if scope_for(request.user).covers(a.path)
+    ]
+    return render(
+        request,
+        "orgs/detail.html",
+        {
+            "org": org,
+            "ancestors": ancestors,
+            "page": page,
+            "on": on,
+            "summary": subtree_summary(org),
+            "children": children_with_counts(org, request.user),
+            "timeline": org_timeline(org),
+            "can_edit": scope_for(request.user).covers(org.path, write=True),
+            "is_branch": org.kind in BRANCH_KINDS,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 def _date(raw: str | None) -> dt.date | None:
@@ -91,8 +101,13 @@ def create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "kind"}
         try:
-            org = services.create_organization(actor=request.user, parent=parent, request=request,
-                                               kind=form.cleaned_data["kind"], values=values)
+            org = services.create_organization(
+                actor=request.user,
+                parent=parent,
+                request=request,
+                kind=form.cleaned_data["kind"],
+                values=values,
+            )
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
@@ -105,17 +120,30 @@ def create(request: HttpRequest, pk: int) -> HttpResponse:
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """修改组织信息 (更名、换届、书记…)."""
     org = get_org_for_user(request.user, pk, write=True)
-    fields = ("name", "short_name", "code", "unit", "founded_on", "term_start", "term_end",
-              "secretary")
+    fields = (
+        "name",
+        "short_name",
+        "code",
+        "unit",
+        "founded_on",
+        "term_start",
+        "term_end",
+        "secretary",
+    )
     initial = {f: getattr(org, f) for f in fields} | {"version": org.version}
     form = OrgEditForm(request.POST or None, initial=initial, org=org)
     if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items()
-                  if k != "version" and v != getattr(org, k)}
+        values = {
+            k: v for k, v in form.cleaned_data.items() if k != "version" and v != getattr(org, k)
+        }
         try:
-            services.update_organization(actor=request.user, org=org, values=values,
-                                         expected_version=form.cleaned_data["version"],
-                                         request=request)
+            services.update_organization(
+                actor=request.user,
+                org=org,
+                values=values,
+                expected_version=form.cleaned_data["version"],
+                request=request,
+            )
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
@@ -125,8 +153,12 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _operation(
-    request: HttpRequest, org: Organization, form: forms.Form, title: str,
-    run: Callable[[dict[str, Any]], Any], done: str,
+    request: HttpRequest,
+    org: Organization,
+    form: forms.Form,
+    title: str,
+    run: Callable[[dict[str, Any]], Any],
+    done: str,
 ) -> HttpResponse:
     """Shared shape of move/merge/dissolve: validate, call the service, report."""
     if request.method == "POST" and form.is_valid():
@@ -145,13 +177,18 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
     """调整隶属关系."""
     org = get_org_for_user(request.user, pk, write=True)
     parent_kinds = [k for k, allowed in ALLOWED_CHILD_KINDS.items() if org.kind in allowed]
-    parents = writable_orgs(request.user).filter(kind__in=parent_kinds).exclude(
-        path__startswith=org.path)
+    parents = (
+        writable_orgs(request.user).filter(kind__in=parent_kinds).exclude(path__startswith=org.path)
+    )
     form = MoveForm(request.POST or None, parents=parents)
     return _operation(
-        request, org, form, f"调整「{org.name}」的隶属关系",
-        lambda f: services.move_organization(actor=request.user, org=org, request=request,
-                                             new_parent=f["new_parent"]),
+        request,
+        org,
+        form,
+        f"调整「{org.name}」的隶属关系",
+        lambda f: services.move_organization(
+            actor=request.user, org=org, request=request, new_parent=f["new_parent"]
+        ),
         "隶属关系已调整，下级组织和党员随之移动。",
     )
 
@@ -161,12 +198,21 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
     """合并党支部."""
     org = get_org_for_user(request.user, pk, write=True)
     targets = writable_orgs(request.user).filter(kind__in=BRANCH_KINDS).exclude(pk=org.pk)
-    form = MergeForm(request.POST or None, targets=targets,
-                     initial={"effective_date": timezone.localdate()})
+    form = MergeForm(
+        request.POST or None, targets=targets, initial={"effective_date": timezone.localdate()}
+    )
     return _operation(
-        request, org, form, f"将「{org.name}」并入其他党支部",
-        lambda f: services.merge_branches(actor=request.user, source=org, request=request,
-                                          target=f["target"], effective_date=f["effective_date"]),
+        request,
+        org,
+        form,
+        f"将「{org.name}」并入其他党支部",
+        lambda f: services.merge_branches(
+            actor=request.user,
+            source=org,
+            request=request,
+            target=f["target"],
+            effective_date=f["effective_date"],
+        ),
         "已合并：党员已转入目标党支部，本支部已标记为撤销。",
     )
 
@@ -177,12 +223,16 @@ def dissolve(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_org_for_user(request.user, pk, write=True)
     form = DissolveForm(request.POST or None, initial={"effective_date": timezone.localdate()})
     return _operation(
-        request, org, form, f"撤销「{org.name}」",
-        lambda f: services.dissolve_organization(actor=request.user, org=org, request=request,
-                                                 **f),
+        request,
+        org,
+        form,
+        f"撤销「{org.name}」",
+        lambda f: services.dissolve_organization(actor=request.user, org=org, request=request, **f),
         "组织已撤销，其历史记录仍可查询。",
     )
 
 
-def _form_page(request: HttpRequest, form: forms.Form, org: Organization, title: str) -> HttpResponse:
+def _form_page(
+    request: HttpRequest, form: forms.Form, org: Organization, title: str
+) -> HttpResponse:
     return render(request, "orgs/form.html", {"form": form, "org": org, "title": title})

@@ -16,34 +16,76 @@ from dangjian.members.models import Member, MemberEvent
 from dangjian.orgs.models import Organization
 
 ORG_ROUTES = {
-    "orgs:detail", "orgs:children", "orgs:create", "orgs:edit", "orgs:move", "orgs:merge",
-    "orgs:dissolve", "org-detail", "org-children", "org-roster", "org-move", "org-merge",
+    "orgs:detail",
+    "orgs:children",
+    "orgs:create",
+    "orgs:edit",
+    "orgs:move",
+    "orgs:merge",
+    "orgs:dissolve",
+    "org-detail",
+    "org-children",
+    "org-roster",
+    "org-move",
+    "org-merge",
     "org-dissolve",
 }
 MEMBER_ROUTES = {
-    "members:detail", "members:edit", "members:reveal", "members:event-create",
-    "member-detail", "member-events", "member-reveal",
+    "members:detail",
+    "members:edit",
+    "members:reveal",
+    "members:event-create",
+    "member-detail",
+    "member-events",
+    "member-reveal",
 }
 EVENT_ROUTES = {"members:event-void"}
-ROLE_PAGES = {"accounts:users": "sysadmin", "accounts:grants": "secadmin",
-              "audit:list": "auditadmin"}
+ROLE_PAGES = {
+    "accounts:users": "sysadmin",
+    "accounts:grants": "secadmin",
+    "audit:list": "auditadmin",
+}
 ROLE_OBJECT_ROUTES = {"accounts:user-toggle": "sysadmin", "accounts:grant-revoke": "secadmin"}
-SCOPED_LISTS = {"core:home", "orgs:tree", "members:list", "members:export", "members:create",
-                "org-list", "member-list"}
+SCOPED_LISTS = {
+    "core:home",
+    "orgs:tree",
+    "members:list",
+    "members:export",
+    "members:create",
+    "org-list",
+    "member-list",
+}
 PUBLIC = {"accounts:login", "accounts:logout", "api-schema", "api-docs", "api-root"}
 
-USERS = ["county_admin", "township_admin", "secretary", "member_user", "outsider", "sysadmin",
-         "secadmin", "auditadmin"]
+USERS = [
+    "county_admin",
+    "township_admin",
+    "secretary",
+    "member_user",
+    "outsider",
+    "sysadmin",
+    "secadmin",
+    "auditadmin",
+]
 # Which cast members (by attribute) each user may see.
 SEES_MEMBERS = {
-    "county_admin": {"member", "neighbour"}, "township_admin": {"member"},
-    "secretary": {"member"}, "member_user": {"member"}, "outsider": {"far_member"},
-    "sysadmin": set(), "secadmin": set(), "auditadmin": set(),
+    "county_admin": {"member", "neighbour"},
+    "township_admin": {"member"},
+    "secretary": {"member"},
+    "member_user": {"member"},
+    "outsider": {"far_member"},
+    "sysadmin": set(),
+    "secadmin": set(),
+    "auditadmin": set(),
 }
 SEES_ORGS = {
     "county_admin": {"county", "township", "branch", "other_branch"},
-    "township_admin": {"township", "branch"}, "secretary": {"branch"}, "member_user": set(),
-    "outsider": {"far_county", "far_branch"}, "sysadmin": set(), "secadmin": set(),
+    "township_admin": {"township", "branch"},
+    "secretary": {"branch"},
+    "member_user": set(),
+    "outsider": {"far_county", "far_branch"},
+    "sysadmin": set(),
+    "secadmin": set(),
     "auditadmin": set(),
 }
 MEMBER_NAMES = {"member": "李明", "neighbour": "王芳", "far_member": "赵强"}
@@ -64,13 +106,21 @@ def all_routes() -> dict[str, list[str]]:
                     continue
                 name = f"{namespace}:{p.name}" if namespace else p.name
                 found[name] = kwargs
+
     walk(get_resolver().url_patterns, None)
     return found
 
 
 def test_every_route_is_classified():
-    classified = (ORG_ROUTES | MEMBER_ROUTES | EVENT_ROUTES | set(ROLE_PAGES)
-                  | set(ROLE_OBJECT_ROUTES) | SCOPED_LISTS | PUBLIC)
+    classified = (
+        ORG_ROUTES
+        | MEMBER_ROUTES
+        | EVENT_ROUTES
+        | set(ROLE_PAGES)
+        | set(ROLE_OBJECT_ROUTES)
+        | SCOPED_LISTS
+        | PUBLIC
+    )
     assert set(all_routes()) - classified == set()
 
 
@@ -118,8 +168,12 @@ def test_object_routes_refuse_what_lies_outside_scope(cast, username):
 def test_visible_objects_open(cast, username):
     client = cast.client(getattr(cast, username))
     for attr in SEES_MEMBERS[username]:
-        assert client.get(reverse("members:detail", args=[getattr(cast, attr).pk])).status_code == 200
-        assert client.get(reverse("member-detail", args=[getattr(cast, attr).pk])).status_code == 200
+        assert (
+            client.get(reverse("members:detail", args=[getattr(cast, attr).pk])).status_code == 200
+        )
+        assert (
+            client.get(reverse("member-detail", args=[getattr(cast, attr).pk])).status_code == 200
+        )
     for attr in SEES_ORGS[username]:
         assert client.get(reverse("orgs:detail", args=[getattr(cast, attr).pk])).status_code == 200
 
@@ -186,7 +240,10 @@ def test_anonymous_is_sent_to_login_everywhere(client, cast):
 def test_member_cannot_write_own_record(cast):
     client = cast.client(cast.member_user)
     assert client.get(reverse("members:edit", args=[cast.member.pk])).status_code == 403
-    response = client.patch(reverse("member-detail", args=[cast.member.pk]),
-                            {"version": 1, "name": "李小明"}, content_type="application/json")
+    response = client.patch(
+        reverse("member-detail", args=[cast.member.pk]),
+        {"version": 1, "name": "李小明"},
+        content_type="application/json",
+    )
     assert response.status_code == 403
     assert not AuditEvent.objects.filter(action="update").exists()

@@ -4,7 +4,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -67,12 +66,22 @@ def test_idle_session_is_logged_out(cast, settings):
 
 
 def test_deploy_check_is_clean_under_production_settings(tmp_path):
-    env = {**os.environ, "DANGJIAN_ENV": "production", "DANGJIAN_SECRET_KEY": "x" * 64 + "Yz9!",
-           "DANGJIAN_ALLOWED_HOSTS": "dangjian.example.org", "DANGJIAN_FIELD_KEY": "k" * 44,
-           "DANGJIAN_VAR_DIR": str(tmp_path), "PYTHONPATH": str(ROOT / "src")}
+    env = {
+        **os.environ,
+        "DANGJIAN_ENV": "production",
+        "DANGJIAN_SECRET_KEY": "x" * 64 + "Yz9!",
+        "DANGJIAN_ALLOWED_HOSTS": "dangjian.example.org",
+        "DANGJIAN_FIELD_KEY": "k" * 44,
+        "DANGJIAN_VAR_DIR": str(tmp_path),
+        "PYTHONPATH": str(ROOT / "src"),
+    }
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
         [sys.executable, "-m", "dangjian", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, cwd=ROOT, timeout=120,
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -24,10 +24,15 @@ def test_concurrent_member_edit_is_detected(cast):
     client = cast.client(cast.secretary)
     form = client.get(reverse("members:edit", args=[cast.member.pk])).context["form"]
     data = {**form.initial, "birth_date": "1985-03-14"}
-    assert client.post(reverse("members:edit", args=[cast.member.pk]),
-                       {**data, "native_place": "山东济南"}).status_code == 302
-    second = client.post(reverse("members:edit", args=[cast.member.pk]),
-                         {**data, "native_place": "河北保定"})
+    assert (
+        client.post(
+            reverse("members:edit", args=[cast.member.pk]), {**data, "native_place": "山东济南"}
+        ).status_code
+        == 302
+    )
+    second = client.post(
+        reverse("members:edit", args=[cast.member.pk]), {**data, "native_place": "河北保定"}
+    )
     assert "已被他人修改" in second.content.decode()
     cast.member.refresh_from_db()
     assert cast.member.native_place == "山东济南"
@@ -67,8 +72,9 @@ def test_logins_and_failed_logins_are_audited(client, cast):
 def test_account_is_locked_after_five_failures(client, cast):
     for _ in range(5):
         client.post(reverse("accounts:login"), {"username": "secretary", "password": "wrong"})
-    response = client.post(reverse("accounts:login"),
-                           {"username": "secretary", "password": PASSWORD})
+    response = client.post(
+        reverse("accounts:login"), {"username": "secretary", "password": PASSWORD}
+    )
     assert "账号已锁定" in response.content.decode()
     assert AuditEvent.objects.filter(action="locked_out").exists()
     assert not AuditEvent.objects.filter(action="login").exists()

@@ -21,15 +21,21 @@ def test_member_gets_pinyin_keys(cast):
 
 def test_same_id_number_cannot_be_registered_twice(cast):
     with pytest.raises(DomainError, match="已登记在册"):
-        make_member(cast.county_admin, cast.branch, name="李明",
-                    id_number=cast.member.reveal_id_number())
+        make_member(
+            cast.county_admin, cast.branch, name="李明", id_number=cast.member.reveal_id_number()
+        )
     assert Member.objects.filter(name="李明").count() == 1
 
 
 def test_member_must_be_18_when_joining(cast):
     with pytest.raises(DomainError, match="年满 18 周岁"):
-        make_member(cast.county_admin, cast.branch, birth=dt.date(2000, 1, 1),
-                    join=dt.date(2017, 12, 31), full=None)
+        make_member(
+            cast.county_admin,
+            cast.branch,
+            birth=dt.date(2000, 1, 1),
+            join=dt.date(2017, 12, 31),
+            full=None,
+        )
 
 
 def test_secretary_cannot_register_into_another_branch(cast):

@@ -25,7 +25,9 @@ def test_subtree_move_keeps_members_and_history(cast):
     assert cast.branch.path.startswith(town2.path)
     assert cast.member.org_path == cast.branch.path
     assert list(Member.objects.under(town2).order_by("name").values_list("name", flat=True)) == [
-        "李明", "王芳"]
+        "李明",
+        "王芳",
+    ]
     assert roster_on(cast.branch, dt.date(2015, 1, 1)).count() == before == 1
     assert roster_on(town2, dt.date(2016, 1, 1), subtree=True).count() == 2
     assert cast.member.history.count() == 2  # created + linked to a login; the move adds none
@@ -51,13 +53,21 @@ def test_cannot_move_into_own_subtree(cast):
 
 def test_cannot_put_a_committee_under_a_branch(cast):
     with pytest.raises(DomainError, match="下不能设立"):
-        create_organization(actor=cast.county_admin, parent=cast.branch, kind=OrgKind.COMMITTEE,
-                            values={"name": "错误", "code": "100000000099"})
+        create_organization(
+            actor=cast.county_admin,
+            parent=cast.branch,
+            kind=OrgKind.COMMITTEE,
+            values={"name": "错误", "code": "100000000099"},
+        )
 
 
 def test_merge_moves_members_and_dissolves_source(cast):
-    merge_branches(actor=cast.county_admin, source=cast.branch, target=cast.other_branch,
-                   effective_date=dt.date(2024, 1, 1))
+    merge_branches(
+        actor=cast.county_admin,
+        source=cast.branch,
+        target=cast.other_branch,
+        effective_date=dt.date(2024, 1, 1),
+    )
     cast.branch.refresh_from_db()
     cast.member.refresh_from_db()
     assert cast.branch.status == "dissolved" and cast.branch.merged_into == cast.other_branch
@@ -68,28 +78,45 @@ def test_merge_moves_members_and_dissolves_source(cast):
 
 def test_dissolve_refuses_while_members_remain(cast):
     with pytest.raises(DomainError, match="还有 1 名党员"):
-        dissolve_organization(actor=cast.county_admin, org=cast.branch,
-                              effective_date=dt.date(2024, 1, 1), reason="撤并")
+        dissolve_organization(
+            actor=cast.county_admin,
+            org=cast.branch,
+            effective_date=dt.date(2024, 1, 1),
+            reason="撤并",
+        )
 
 
 def test_dissolving_an_empty_branch_keeps_it_in_the_tree(cast):
-    empty = create_organization(actor=cast.county_admin, parent=cast.township,
-                                kind=OrgKind.BRANCH, values={"name": "空支部", "code": "100000000050"})
-    dissolve_organization(actor=cast.county_admin, org=empty, effective_date=dt.date(2024, 1, 1),
-                          reason="县委组织部〔2024〕1号")
+    empty = create_organization(
+        actor=cast.county_admin,
+        parent=cast.township,
+        kind=OrgKind.BRANCH,
+        values={"name": "空支部", "code": "100000000050"},
+    )
+    dissolve_organization(
+        actor=cast.county_admin,
+        org=empty,
+        effective_date=dt.date(2024, 1, 1),
+        reason="县委组织部〔2024〕1号",
+    )
     empty.refresh_from_db()
     assert empty.status == "dissolved"
     assert empty.history.count() == 2
 
 
 def test_rename_is_recorded_and_stale_edit_refused(cast):
-    update_organization(actor=cast.county_admin, org=cast.branch, expected_version=1,
-                        values={"name": "东街社区第一党支部"})
+    update_organization(
+        actor=cast.county_admin,
+        org=cast.branch,
+        expected_version=1,
+        values={"name": "东街社区第一党支部"},
+    )
     stale = Organization.objects.get(pk=cast.branch.pk)
     stale.version = 1
     with pytest.raises(ConcurrentEditError):
-        update_organization(actor=cast.township_admin, org=stale, expected_version=1,
-                            values={"name": "别的名字"})
+        update_organization(
+            actor=cast.township_admin, org=stale, expected_version=1, values={"name": "别的名字"}
+        )
     record = cast.branch.history.first()
     assert record.name == "东街社区第一党支部"
     assert record.history_user == cast.county_admin
