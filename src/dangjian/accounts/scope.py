@@ -86,13 +86,15 @@ def scope_for(user: Any) -> Scope:
     if cached is not None:
         return cached
     grants = list(RoleGrant.objects.current().filter(user=user).select_related("org"))
-    node_grants = [g for g in grants if g.role in NODE_ROLES and g.org is not None]
-    active_nodes = [g for g in node_grants if g.org.is_active]
+    # Grants on dissolved organizations lapse with them.
+    nodes = [
+        (g, g.org) for g in grants if g.role in NODE_ROLES and g.org is not None and g.org.is_active
+    ]
     member = _own_member(user)
     scope = Scope(
-        read_paths=_minimal({g.org.path for g in active_nodes}),
-        write_paths=_minimal({g.org.path for g in active_nodes if g.role in WRITE_ROLES}),
-        sensitive_paths=_minimal({g.org.path for g in active_nodes if g.can_view_sensitive}),
+        read_paths=_minimal({org.path for _, org in nodes}),
+        write_paths=_minimal({org.path for g, org in nodes if g.role in WRITE_ROLES}),
+        sensitive_paths=_minimal({org.path for g, org in nodes if g.can_view_sensitive}),
         own_member_id=member.pk if member is not None else None,
         roles=frozenset(g.role for g in grants),
     )

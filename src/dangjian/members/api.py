@@ -13,7 +13,13 @@ from rest_framework.response import Response
 from dangjian.accounts.scope import get_member_for_user, get_org_for_user
 from dangjian.core.masking import mask_phone
 from dangjian.members import services
-from dangjian.members.choices import ETHNICITY_CHOICES, MemberCategory
+from dangjian.members.choices import (
+    ETHNICITY_CHOICES,
+    Education,
+    Gender,
+    MemberCategory,
+    PersonCategory,
+)
 from dangjian.members.models import Member, MemberEvent
 from dangjian.members.selectors import search_members
 
@@ -56,14 +62,12 @@ class MemberSerializer(serializers.ModelSerializer):
 
 class MemberCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50)
-    gender = serializers.ChoiceField(choices=Member._meta.get_field("gender").choices)
+    gender = serializers.ChoiceField(choices=Gender.choices)
     ethnicity = serializers.ChoiceField(choices=ETHNICITY_CHOICES)
     birth_date = serializers.DateField()
     id_number = serializers.CharField(max_length=30)
-    education = serializers.ChoiceField(choices=Member._meta.get_field("education").choices)
-    person_category = serializers.ChoiceField(
-        choices=Member._meta.get_field("person_category").choices
-    )
+    education = serializers.ChoiceField(choices=Education.choices)
+    person_category = serializers.ChoiceField(choices=PersonCategory.choices)
     native_place = serializers.CharField(max_length=50, required=False, default="")
     work_unit_post = serializers.CharField(max_length=100, required=False, default="")
     phone = serializers.CharField(max_length=20, required=False, default="")
@@ -76,17 +80,11 @@ class MemberCreateSerializer(serializers.Serializer):
 class MemberUpdateSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     name = serializers.CharField(max_length=50, required=False)
-    gender = serializers.ChoiceField(
-        choices=Member._meta.get_field("gender").choices, required=False
-    )
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
     ethnicity = serializers.ChoiceField(choices=ETHNICITY_CHOICES, required=False)
     birth_date = serializers.DateField(required=False)
-    education = serializers.ChoiceField(
-        choices=Member._meta.get_field("education").choices, required=False
-    )
-    person_category = serializers.ChoiceField(
-        choices=Member._meta.get_field("person_category").choices, required=False
-    )
+    education = serializers.ChoiceField(choices=Education.choices, required=False)
+    person_category = serializers.ChoiceField(choices=PersonCategory.choices, required=False)
     native_place = serializers.CharField(max_length=50, required=False)
     work_unit_post = serializers.CharField(max_length=100, required=False)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)

@@ -15,7 +15,7 @@ from dangjian.members.choices import (
     PersonCategory,
 )
 from dangjian.members.models import MemberEvent
-from dangjian.orgs.models import OrganizationQuerySet
+from dangjian.orgs.models import Organization, OrganizationQuerySet
 
 
 class PersonFields(forms.Form):
@@ -39,7 +39,7 @@ class MemberCreateForm(PersonFields):
     """党员建档."""
 
     id_number = forms.CharField(label="公民身份号码", max_length=30)
-    org = forms.ModelChoiceField(label="所在党组织", queryset=None)  # type: ignore[arg-type]
+    org = forms.ModelChoiceField(label="所在党组织", queryset=Organization.objects.none())
     join_date = forms.DateField(label="入党日期", widget=DateInput())
     full_date = forms.DateField(
         label="转正日期", widget=DateInput(), required=False, help_text="预备党员不填"
@@ -76,8 +76,8 @@ class EventForm(forms.Form):
     effective_date = forms.DateField(label="生效日期", widget=DateInput())
     org = forms.ModelChoiceField(
         label="转入的党组织",
-        queryset=None,
-        required=False,  # type: ignore[arg-type]
+        queryset=Organization.objects.none(),
+        required=False,
         help_text="系统内调整、转入、恢复党籍时选择",
     )
     category = forms.ChoiceField(
@@ -111,8 +111,8 @@ class MemberFilterForm(forms.Form):
     )
     org = forms.ModelChoiceField(
         label="组织",
-        queryset=None,
-        required=False,  # type: ignore[arg-type]
+        queryset=Organization.objects.none(),
+        required=False,
         empty_label="全部（含下级）",
     )
     category = forms.ChoiceField(

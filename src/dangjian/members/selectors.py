@@ -12,7 +12,7 @@ from dangjian.audit.models import AuditEvent
 from dangjian.core.crypto import lookup_hash
 from dangjian.core.masking import mask_phone
 from dangjian.members.idnumber import normalize_id_number
-from dangjian.members.models import Member, MemberSpell
+from dangjian.members.models import Member, MemberQuerySet, MemberSpell
 from dangjian.orgs.models import Organization
 
 PINYIN_RE = re.compile(r"^[a-zA-Z]+$")
@@ -20,7 +20,7 @@ PINYIN_RE = re.compile(r"^[a-zA-Z]+$")
 TAIL_RE = re.compile(r"^\d{0,3}[\dxX]$")
 
 
-def search_members(qs: QuerySet[Member], query: str) -> QuerySet[Member]:
+def search_members(qs: MemberQuerySet, query: str) -> MemberQuerySet:
     """Search by name, pinyin (full or initials), the last digits of the ID, or a full ID."""
     q = query.strip()
     if not q:
@@ -78,7 +78,7 @@ def member_timeline(member: Member) -> list[dict[str, Any]]:
 def _shown(field: str, value: Any) -> str:
     if field == "phone":
         return mask_phone(value or "")
-    choices = dict(Member._meta.get_field(field).flatchoices)
+    choices = dict(getattr(Member._meta.get_field(field), "flatchoices", []))
     if value in choices:
         return str(choices[value])
     return "" if value is None else str(value)

@@ -168,7 +168,9 @@ def _apply_replay(member: Member, events: Sequence[MemberEvent]) -> list[MemberS
 
 
 def ensure_id_unique(number: str, *, exclude_pk: int | None = None) -> None:
-    clash = Member.objects.filter(id_hash=lookup_hash(number)).exclude(pk=exclude_pk)
+    clash = Member.objects.filter(id_hash=lookup_hash(number))
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
         raise DomainError(
             "该公民身份号码已登记在册，不能重复建档（可在党员列表按身份证号查找）。",

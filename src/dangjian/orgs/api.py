@@ -18,7 +18,7 @@ from dangjian.orgs.models import Organization, OrgKind, Unit
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    parent = serializers.SerializerMethodField()
+    parent = serializers.SerializerMethodField()  # type: ignore[assignment]
     unit_name = serializers.CharField(source="unit.name", read_only=True, default="")
     unit = serializers.PrimaryKeyRelatedField(
         queryset=Unit.objects.all(), required=False, allow_null=True
@@ -120,7 +120,7 @@ class OrganizationViewSet(
 
     def perform_update(self, serializer: Any) -> None:
         data = dict(serializer.validated_data)
-        version = int(self.request.data.get("version", serializer.instance.version))
+        version = data.pop("version", serializer.instance.version)
         serializer.instance = services.update_organization(
             actor=self.request.user,
             org=serializer.instance,

@@ -39,7 +39,7 @@ class OrgEditForm(OrgFields):
 
 
 class MoveForm(forms.Form):
-    new_parent = forms.ModelChoiceField(label="新的上级组织", queryset=None)  # type: ignore[arg-type]
+    new_parent = forms.ModelChoiceField(label="新的上级组织", queryset=Organization.objects.none())
 
     def __init__(self, *args: Any, parents: OrganizationQuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -47,7 +47,7 @@ class MoveForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    target = forms.ModelChoiceField(label="并入的党支部", queryset=None)  # type: ignore[arg-type]
+    target = forms.ModelChoiceField(label="并入的党支部", queryset=Organization.objects.none())
     effective_date = forms.DateField(label="合并日期", widget=DateInput())
 
     def __init__(self, *args: Any, targets: OrganizationQuerySet, **kwargs: Any) -> None:

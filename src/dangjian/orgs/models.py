@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
-class Unit(models.Model):
+class Unit(models.Model):  # type: ignore[django-manager-missing]
     """单位: the employer, village, community or school an organization is set up in."""
 
     class Category(models.TextChoices):

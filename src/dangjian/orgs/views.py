@@ -17,7 +17,7 @@ from django.utils import timezone
 from dangjian.accounts.scope import get_org_for_user, scope_for
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import add_domain_error
-from dangjian.members.models import Member
+from dangjian.members.models import Member, MemberQuerySet
 from dangjian.members.selectors import roster_on
 from dangjian.orgs import services
 from dangjian.orgs.forms import DissolveForm, MergeForm, MoveForm, OrgCreateForm, OrgEditForm
@@ -60,6 +60,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """组织详情, with its roster today or on a past date (?on=YYYY-MM-DD)."""
     org = get_org_for_user(request.user, pk)
     on = _date(request.GET.get("on"))
+    roster: list[Member] | MemberQuerySet
     if on is not None:
         roster = [s.member for s in roster_on(org, on)]
     else:
