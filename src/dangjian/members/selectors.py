@@ -76,9 +76,14 @@ def member_timeline(member: Member) -> list[dict[str, Any]]:
 
 
 def _shown(field: str, value: Any) -> str:
+    """A history value as a person reads it: masked phone, choice labels, related names."""
     if field == "phone":
         return mask_phone(value or "")
-    choices = dict(getattr(Member._meta.get_field(field), "flatchoices", []))
+    model_field = Member._meta.get_field(field)
+    if value is not None and model_field.is_relation and model_field.related_model is not None:
+        related = model_field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else str(value)
+    choices = dict(getattr(model_field, "flatchoices", []))
     if value in choices:
         return str(choices[value])
     return "" if value is None else str(value)
