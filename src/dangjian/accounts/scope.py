@@ -15,21 +15,13 @@ from django.db.models import Q
 from django.http import Http404
 
 from dangjian.accounts.models import NODE_ROLES, WRITE_ROLES, Role, RoleGrant
+from dangjian.core.paths import any_subtree_q
 
 if TYPE_CHECKING:
     from dangjian.members.models import Member
     from dangjian.orgs.models import Organization
 
 _CACHE_ATTR = "_dangjian_scope"
-
-
-def prefix_q(field: str, paths: tuple[str, ...]) -> Q:
-    if not paths:
-        return Q(pk__in=[])
-    q = Q()
-    for path in paths:
-        q |= Q(**{f"{field}__startswith": path})
-    return q
 
 
 def _minimal(paths: set[str]) -> tuple[str, ...]:
@@ -52,10 +44,10 @@ class Scope:
     roles: frozenset[str] = frozenset()
 
     def org_q(self) -> Q:
-        return prefix_q("path", self.read_paths)
+        return any_subtree_q("path", self.read_paths)
 
     def member_q(self) -> Q:
-        q = prefix_q("org_path", self.read_paths)
+        q = any_subtree_q("org_path", self.read_paths)
         if self.own_member_id is not None:
             q |= Q(pk=self.own_member_id)
         return q

@@ -205,7 +205,7 @@ def build_tree(
         for org, _ in rows:
             org.unit_id = org.unit.pk if org.unit is not None else None
         bulk_create_with_history([o for o, _ in rows], Organization, batch_size=2000)
-    saved = {o.path: o for o in Organization.objects.filter(path__startswith=rows[0][0].path)}
+    saved = {o.path: o for o in Organization.objects.under(rows[0][0])}
     return [(saved[o.path], node) for o, node in rows]
 
 

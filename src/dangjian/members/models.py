@@ -9,6 +9,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from dangjian.core.crypto import decrypt
+from dangjian.core.paths import subtree_q
 from dangjian.members.choices import (
     ETHNICITY_CHOICES,
     Education,
@@ -27,7 +28,7 @@ class MemberQuerySet(models.QuerySet["Member"]):
         return self.filter(scope_for(user).member_q())
 
     def under(self, org: Organization) -> MemberQuerySet:
-        return self.filter(org_path__startswith=org.path)
+        return self.filter(subtree_q("org_path", org.path))
 
     def in_party(self) -> MemberQuerySet:
         return self.filter(status=MemberStatus.ACTIVE)

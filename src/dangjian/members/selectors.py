@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from dangjian.audit.models import AuditEvent
 from dangjian.core.crypto import lookup_hash
 from dangjian.core.masking import mask_phone
+from dangjian.core.paths import subtree_q
 from dangjian.members.idnumber import normalize_id_number
 from dangjian.members.models import Member, MemberQuerySet, MemberSpell
 from dangjian.orgs.models import Organization
@@ -40,7 +41,7 @@ def roster_on(org: Organization, on: dt.date, *, subtree: bool = False) -> Query
     spells = MemberSpell.objects.filter(valid_from__lte=on).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gt=on)
     )
-    spells = spells.filter(org_path__startswith=org.path) if subtree else spells.filter(org=org)
+    spells = spells.filter(subtree_q("org_path", org.path)) if subtree else spells.filter(org=org)
     return spells.select_related("member", "org").order_by("member__name_pinyin")
 
 

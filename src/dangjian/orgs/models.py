@@ -8,6 +8,8 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from dangjian.core.paths import subtree_q
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
@@ -80,7 +82,7 @@ class OrganizationQuerySet(MP_NodeQuerySet):
 
     def under(self, org: Organization) -> OrganizationQuerySet:
         """The organization and everything below it: one indexed prefix query on the path."""
-        return self.filter(path__startswith=org.path)
+        return self.filter(subtree_q("path", org.path))
 
 
 class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):  # type: ignore[misc]

@@ -7,14 +7,15 @@ from typing import Any
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
-from dangjian.accounts.scope import prefix_q, scope_for
+from dangjian.accounts.scope import scope_for
+from dangjian.core.paths import any_subtree_q
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, OrganizationQuerySet, OrgKind
 
 
 def writable_orgs(user: Any, *, holding_members: bool = False) -> OrganizationQuerySet:
     """Active organizations the user may change (choices for forms)."""
-    qs = Organization.objects.active().filter(prefix_q("path", scope_for(user).write_paths))
+    qs = Organization.objects.active().filter(any_subtree_q("path", scope_for(user).write_paths))
     if holding_members:
         qs = qs.exclude(kind=OrgKind.GROUP)
     return qs

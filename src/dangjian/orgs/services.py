@@ -19,6 +19,7 @@ from dangjian.accounts.scope import scope_for
 from dangjian.audit.models import AuditEvent
 from dangjian.audit.services import record_audit
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
+from dangjian.core.paths import subtree_q
 from dangjian.orgs.models import ALLOWED_CHILD_KINDS, BRANCH_KINDS, Organization, OrgKind, Unit
 
 EDITABLE_FIELDS = (
@@ -175,7 +176,7 @@ def repath_members(old_prefix: str, new_prefix: str) -> None:
 
     cut = len(old_prefix) + 1
     for model in (Member, MemberSpell):
-        model.objects.filter(org_path__startswith=old_prefix).update(
+        model.objects.filter(subtree_q("org_path", old_prefix)).update(
             org_path=Concat(Value(new_prefix), Substr("org_path", cut))
         )
 

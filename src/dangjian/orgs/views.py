@@ -17,6 +17,7 @@ from django.utils import timezone
 from dangjian.accounts.scope import get_org_for_user, scope_for
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import add_domain_error
+from dangjian.core.paths import subtree_q
 from dangjian.members.models import Member, MemberQuerySet
 from dangjian.members.selectors import roster_on
 from dangjian.orgs import services
@@ -179,7 +180,9 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_org_for_user(request.user, pk, write=True)
     parent_kinds = [k for k, allowed in ALLOWED_CHILD_KINDS.items() if org.kind in allowed]
     parents = (
-        writable_orgs(request.user).filter(kind__in=parent_kinds).exclude(path__startswith=org.path)
+        writable_orgs(request.user)
+        .filter(kind__in=parent_kinds)
+        .exclude(subtree_q("path", org.path))
     )
     form = MoveForm(request.POST or None, parents=parents)
     return _operation(
