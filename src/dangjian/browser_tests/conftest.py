@@ -1,49 +1,74 @@
-"""Playwright in Debian's headless Chromium against pytest-django's live server.
+"""Harness for the browser tests: one headless Chromium per test session, a fresh browser
+context (cookies, storage) per test, pages pointed at pytest-django's live_server.
 
-Never downloads a browser: it drives /usr/bin/chromium. Every test in this package is marked
-`browser` (make test-browser runs them; the database stages skip them).
+Fixtures: `chromium` (the session's browser), `page` (alias `browser_page`: a new page whose
+base_url is the live server, so `page.goto("/accounts/login/")` works). Helpers to import:
+`screenshot(page, name)` and `login(page, username, password)`.
+
+The browser is Debian's /usr/bin/chromium (`apt-get install chromium fonts-noto-cjk`):
+Playwright's own browser download cannot work on a machine that reaches only the package
+registries, so `playwright install` is never needed.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-CHROMIUM = Path(os.environ.get("DANGJIAN_CHROMIUM", "/usr/bin/chromium"))
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run
-# "async-unsafe" code there unless told the test knows what it does.
+# Playwright's sync API runs an asyncio event loop in this thread, and Django refuses ORM calls
+# from a thread with a running loop ("async-unsafe") unless told the test knows what it does.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+CHROMIUM = Path(os.environ.get("DANGJIAN_CHROMIUM", "/usr/bin/chromium"))
+# --no-sandbox: Chromium's sandbox refuses to run as root (as tests do here and in CI).
+# The background-networking, component-update and sync switches stop Chromium from dialling
+# Google services, which this machine's closed network refuses many times per start.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# test-artifacts/ at the repository root, next to src/ (gitignored).
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+HERE = Path(__file__).resolve().parent
 
+
+# tryfirst: add the marker before pytest's own hook applies `-m browser` / `-m "not browser"`.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test in this package `browser`, so none can forget it. A conftest's
+    collection hook sees the whole session's items, hence the path check."""
     for item in items:
-        if "browser_tests" in str(item.path):
+        if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
+    """One Chromium for the whole session (starting it costs about a second).
+
+    launch() gives it a fresh, empty user-data dir (a temp dir Playwright deletes when the
+    browser closes): no profile state leaks in from an earlier run.
+    """
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium fonts-noto-cjk)")
+        message = f"{CHROMIUM} not installed (apt-get install chromium fonts-noto-cjk)"
+        if os.environ.get("DANGJIAN_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         yield browser
         browser.close()
@@ -51,22 +76,44 @@ def chromium() -> Iterator[Any]:
 
 @pytest.fixture
 def page(chromium: Any, live_server: Any) -> Iterator[Any]:
+    """A page in a fresh browser context whose base_url is the live server.
+
+    Using live_server makes pytest-django give the test a real, flushed-afterwards database
+    (transactional_db): the server answers from another thread, which cannot see the data of
+    an uncommitted test transaction. Static files (app CSS/JS and the node_modules vendor
+    files) are served by live_server's StaticFilesHandler through the staticfiles finders.
+    JavaScript errors raised in the page are collected in `page.js_errors`.
+    """
     context = chromium.new_context(
-        base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
+        base_url=live_server.url,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        viewport={"width": 1280, "height": 900},
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
+    page.js_errors = []
+    page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
     yield page
     context.close()
 
 
-def screenshot(page: Any, name: str) -> None:
-    """Keep a picture of what the user saw (test-artifacts/, not committed)."""
+@pytest.fixture
+def browser_page(page: Any) -> Any:
+    """Alias of `page`."""
+    return page
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Keep a picture of what the user saw: test-artifacts/<name>.png (not committed)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    path = ARTIFACTS / f"{re.sub(r'[^\w.-]+', '-', name)}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
 
 
 def login(page: Any, username: str, password: str) -> None:
+    """Log in through the real login form and wait for the redirect to the home page."""
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)

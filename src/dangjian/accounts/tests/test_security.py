@@ -76,6 +76,7 @@ def test_deploy_check_is_clean_under_production_settings(tmp_path):
         "PYTHONPATH": str(ROOT / "src"),
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' fixture
     result = subprocess.run(
         [sys.executable, "-m", "dangjian", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
