@@ -55,7 +55,8 @@ SCOPED_LISTS = {
     "org-list",
     "member-list",
 }
-PUBLIC = {"accounts:login", "accounts:logout", "api-schema", "api-docs", "api-root"}
+PUBLIC = {"accounts:login", "accounts:logout"}
+ANY_LOGIN = {"api-schema", "api-docs", "api-root"}  # descriptions of the API, no data
 
 USERS = [
     "county_admin",
@@ -120,6 +121,7 @@ def test_every_route_is_classified():
         | set(ROLE_OBJECT_ROUTES)
         | SCOPED_LISTS
         | PUBLIC
+        | ANY_LOGIN
     )
     assert set(all_routes()) - classified == set()
 
@@ -247,3 +249,8 @@ def test_member_cannot_write_own_record(cast):
     )
     assert response.status_code == 403
     assert not AuditEvent.objects.filter(action="update").exists()
+
+
+def test_api_description_needs_a_login(client, cast):
+    assert client.get(reverse("api-schema")).status_code in (401, 403)
+    assert cast.client(cast.member_user).get(reverse("api-schema")).status_code == 200
