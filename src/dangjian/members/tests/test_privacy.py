@@ -73,3 +73,18 @@ def test_formula_cells_are_neutralized_but_phone_numbers_kept():
     assert neutralize("@SUM(A1)") == "'@SUM(A1)"
     assert neutralize("+86 138-0000-0000") == "+86 138-0000-0000"
     assert neutralize("-1+1") == "'-1+1"
+
+
+def test_long_lists_are_paged(cast):
+    import datetime as dt
+
+    from dangjian.testing import make_member
+
+    for i in range(55):
+        make_member(
+            cast.county_admin, cast.branch, name=f"测试{i:02d}", birth=dt.date(1980, 1, 1 + i % 28)
+        )
+    body = cast.client(cast.secretary).get(reverse("members:list")).content.decode()
+    assert "第 1 / 2 页" in body and "下一页" in body
+    org_page = cast.client(cast.secretary).get(reverse("orgs:detail", args=[cast.branch.pk]))
+    assert "第 1 / 2 页" in org_page.content.decode()
