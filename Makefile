@@ -1,5 +1,7 @@
 # dangjian: `make run` serves the demo, `make test` runs the whole suite.
-# Everything installs into .venv and node_modules; stamps avoid reinstalling on every call.
+# Everything installs into .venv and node_modules; stamp files make a second `make run` skip
+# the installs until pyproject.toml or package.json / package-lock.json change.
+# See docs/development.md.
 
 PYTHON ?= python3
 VENV := .venv
@@ -7,72 +9,104 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# 2 workers: the machines here have 2 cores.
 PYTEST_WORKERS ?= 2
+# Extra pytest arguments for every stage, e.g. make test PYTEST_ARGS="-k login -x".
+PYTEST_ARGS ?=
+# Debian's Chromium (the browser tests never download one); the conftest reads the same name.
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-sqlite test-postgres test-browser bench lint typecheck install demo clean
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 
-install: $(VENV)/.installed node_modules/.installed
+# The stages share the machine's 2 cores and would fight over them: never run them in
+# parallel, even under make -j. `make -k test` runs every stage even after one fails.
+.NOTPARALLEL:
+.PHONY: install run test test-sqlite test-postgres test-browser lint typecheck bench clean
 
-$(VENV)/.installed: pyproject.toml
+install: $(PY_STAMP) $(NODE_STAMP)
+
+# pip's editable install reads pyproject.toml; reinstall only when it changes.
+$(PY_STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-node_modules/.installed: package.json package-lock.json
-	@command -v npm >/dev/null || { echo "npm is needed to install htmx and ECharts (apt-get install npm)"; exit 1; }
-	npm ci --no-audit --no-fund --loglevel=error
+# htmx and ECharts come from the npm registry (settings.STATICFILES_DIRS serves them from
+# node_modules). npm ci installs exactly the lock file; without one, npm install writes it.
+$(NODE_STAMP): package.json $(wildcard package-lock.json)
+	@command -v npm >/dev/null || { echo "npm is needed for htmx and ECharts (apt-get install npm)" >&2; exit 1; }
+	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; \
+	else npm install --no-audit --no-fund --loglevel=error; fi
 	touch $@
 
+# Migrate, load the demo county only into an empty database (seed_demo --if-empty does
+# nothing when organizations exist), print where to go and how to log in, then serve.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
 	@echo ""
-	@echo "  党建工作平台: http://$(HOST):$(PORT)/"
+	@echo "  党建工作平台 / dangjian: http://$(HOST):$(PORT)/"
 	@$(PY) manage.py seed_demo --print-logins
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-demo: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --force
-
-# The full suite: SQLite, then a real PostgreSQL server, then the browser tests.
-# DANGJIAN_REQUIRE_PG=1 / DANGJIAN_REQUIRE_BROWSER=1 (set by .ci/run) turn a missing
-# PostgreSQL or Chromium into a failure instead of a skip.
-test: install
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
-	$(MAKE) --no-print-directory test-browser
+# ---- tests -----------------------------------------------------------------------------
+# Three stages, in this order:
+#   test-sqlite    the suite on SQLite (default settings), browser tests excluded
+#   test-postgres  the same suite on a throwaway PostgreSQL server (scripts/with-postgres)
+#   test-browser   the browser tests (-m browser) on SQLite, in Debian's headless Chromium
+# Any non-zero pytest exit fails its stage, exit 5 ("no tests collected") included, so a
+# stage that silently collected nothing (a broken -m filter, say) fails instead of passing.
+# A missing PostgreSQL or Chromium skips its stage with a loud SKIPPED line, unless
+# DANGJIAN_REQUIRE_PG=1 / DANGJIAN_REQUIRE_BROWSER=1 (set by .ci/run) make it a failure.
+test: test-sqlite test-postgres test-browser
 
 test-sqlite: install
-	@echo "== tests on SQLite"
-	$(PY) -m pytest -m "not browser" -n $(PYTEST_WORKERS) -q
+	@echo "==== [1/3] tests on SQLite"
+	env -u DATABASE_URL $(PY) -m pytest -m "not browser" -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS)
 
 test-postgres: install
-	@echo "== tests on PostgreSQL"
-	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then \
-	  scripts/with-postgres $(PY) -m pytest -m "not browser" -n $(PYTEST_WORKERS) -q; \
+	@echo "==== [2/3] tests on PostgreSQL"
+	@if scripts/with-postgres --available; then \
+	  echo "scripts/with-postgres $(PY) -m pytest -m 'not browser' -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS)"; \
+	  scripts/with-postgres $(PY) -m pytest -m "not browser" -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS); \
 	elif [ "$$DANGJIAN_REQUIRE_PG" = 1 ]; then \
-	  echo "FAILED: PostgreSQL server binaries not found (apt-get install postgresql)"; exit 1; \
-	else echo "SKIPPED: PostgreSQL tests (no server binaries; apt-get install postgresql)"; fi
+	  echo "FAILED: DANGJIAN_REQUIRE_PG=1 but no PostgreSQL server binaries (initdb, pg_ctl) were found; apt-get install postgresql" >&2; \
+	  exit 1; \
+	else \
+	  echo "********************************************************************************"; \
+	  echo "*** SKIPPED: PostgreSQL stage: no server binaries (apt-get install postgresql)"; \
+	  echo "********************************************************************************"; \
+	fi
 
+# No xdist here: one browser, one live server; the stage is short.
 test-browser: install
-	@echo "== browser tests (headless Chromium)"
-	@if [ -x /usr/bin/chromium ]; then \
-	  $(PY) -m pytest -m browser -q -p no:xdist; \
+	@echo "==== [3/3] browser tests (headless Chromium)"
+	@if [ -x "$(CHROMIUM)" ]; then \
+	  echo "$(PY) -m pytest -m browser -p no:xdist -q $(PYTEST_ARGS)"; \
+	  env -u DATABASE_URL DANGJIAN_CHROMIUM="$(CHROMIUM)" \
+	    $(PY) -m pytest -m browser -p no:xdist -q $(PYTEST_ARGS); \
 	elif [ "$$DANGJIAN_REQUIRE_BROWSER" = 1 ]; then \
-	  echo "FAILED: /usr/bin/chromium not found (apt-get install chromium fonts-noto-cjk)"; exit 1; \
-	else echo "SKIPPED: browser tests (apt-get install chromium fonts-noto-cjk)"; fi
+	  echo "FAILED: DANGJIAN_REQUIRE_BROWSER=1 but $(CHROMIUM) is missing; apt-get install chromium fonts-noto-cjk" >&2; \
+	  exit 1; \
+	else \
+	  echo "********************************************************************************"; \
+	  echo "*** SKIPPED: browser stage: no $(CHROMIUM) (apt-get install chromium fonts-noto-cjk)"; \
+	  echo "********************************************************************************"; \
+	fi
 
-bench: install
-	$(PY) bench/run.py
-
+# ---- checks ----------------------------------------------------------------------------
+# One lint command for developers and CI (.ci/run): formatting, lint rules, types.
 lint: install
 	$(BIN)/ruff format --check src bench
 	$(BIN)/ruff check src bench
-	cd src && ../$(BIN)/mypy dangjian
+	$(BIN)/mypy src
 
-typecheck: lint
+typecheck: install
+	$(BIN)/mypy src
+
+bench: install
+	@if [ -f bench/run.py ]; then $(PY) bench/run.py; else echo "bench/run.py does not exist yet"; fi
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) node_modules staticfiles test-artifacts .pytest_cache .ruff_cache .mypy_cache

@@ -20,10 +20,6 @@ from typing import Any
 
 import pytest
 
-# Playwright's sync API runs an asyncio event loop in this thread, and Django refuses ORM calls
-# from a thread with a running loop ("async-unsafe") unless told the test knows what it does.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM = Path(os.environ.get("DANGJIAN_CHROMIUM", "/usr/bin/chromium"))
 # --no-sandbox: Chromium's sandbox refuses to run as root (as tests do here and in CI).
 # The background-networking, component-update and sync switches stop Chromium from dialling
@@ -66,7 +62,12 @@ def chromium() -> Iterator[Any]:
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
+    # Playwright's sync API runs an asyncio event loop in this thread, and Django refuses ORM
+    # calls from a thread with a running loop ("async-unsafe") unless told the test knows what
+    # it does. Set here, not at import, so the database stages (which import this conftest
+    # too) and their subprocesses never see it; undone when the session ends.
+    with pytest.MonkeyPatch.context() as mp, sync_playwright() as p:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = p.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
@@ -107,7 +108,8 @@ def browser_page(page: Any) -> Any:
 def screenshot(page: Any, name: str) -> Path:
     """Keep a picture of what the user saw: test-artifacts/<name>.png (not committed)."""
     ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{re.sub(r'[^\w.-]+', '-', name)}.png"
+    safe = re.sub(r"[^\w.-]+", "-", name)
+    path = ARTIFACTS / f"{safe}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
 

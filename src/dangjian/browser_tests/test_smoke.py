@@ -19,6 +19,13 @@ def test_login_page_renders(browser_page: Any) -> None:
     assert form.locator("#id_password").get_attribute("type") == "password"
     screenshot(page, "login")
 
-    # Static files come through live_server: the app's CSS and htmx from node_modules.
+    # Static files come through live_server: the app's own and the vendor libraries that
+    # `npm ci` puts in node_modules (settings.STATICFILES_DIRS).
     assert page.evaluate("typeof window.htmx") == "object"
     assert page.js_errors == []
+    for path in (
+        "/static/core/app.css",
+        "/static/vendor/htmx/htmx.min.js",
+        "/static/vendor/echarts/echarts.min.js",
+    ):
+        assert page.request.get(path).ok, path
