@@ -32,7 +32,7 @@ def test_subtree_move_keeps_members_and_history(cast):
     assert roster_on(town2, dt.date(2016, 1, 1), subtree=True).count() == 2
     assert cast.member.history.count() == 2  # created + linked to a login; the move adds none
     assert AuditEvent.objects.filter(action="move", target_id=str(cast.township.pk)).exists()
-    assert Organization.find_problems() == ([], [], [], [], [])
+    assert Organization.objects.find_problems() == ([], [], [], [], [])
 
 
 def test_township_admin_keeps_scope_over_moved_subtree(cast):
