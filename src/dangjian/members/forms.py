@@ -134,3 +134,15 @@ class MemberFilterForm(forms.Form):
     def __init__(self, *args: Any, orgs: OrganizationQuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
+
+
+class GroupForm(forms.Form):
+    """编入党小组."""
+
+    group = forms.ModelChoiceField(
+        label="党小组", queryset=Organization.objects.none(), required=False, empty_label="不编入"
+    )
+
+    def __init__(self, *args: Any, groups: OrganizationQuerySet, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups  # type: ignore[attr-defined]

@@ -448,3 +448,31 @@ def reveal_sensitive(
         detail={"fields": ["id_number", "phone"]},
     )
     return {"id_number": member.reveal_id_number(), "phone": member.phone}
+
+
+def assign_group(
+    *, actor: Any, member: Member, group: Organization | None, request: HttpRequest | None = None
+) -> Member:
+    """编入党小组 (or take out of one): only a 党小组 of the member's own branch."""
+    if not may_edit_member(actor, member):
+        raise DomainError("您没有修改该党员信息的权限。")
+    if group is not None and (
+        group.kind != OrgKind.GROUP
+        or not group.path.startswith(member.org_path)
+        or not group.is_active
+    ):
+        raise DomainError("只能编入本党支部下正常状态的党小组。", field="group")
+    before = member.group.name if member.group else ""
+    with transaction.atomic():
+        member.group = group
+        member.version += 1
+        member._history_user = actor  # type: ignore[attr-defined]
+        member.save()
+        record_audit(
+            AuditEvent.Action.UPDATE,
+            actor=actor,
+            target=member,
+            request=request,
+            detail={"group": [before, group.name if group else ""]},
+        )
+    return member

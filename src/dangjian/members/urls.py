@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.member_detail, name="detail"),
     path("<int:pk>/edit/", views.member_edit, name="edit"),
     path("<int:pk>/reveal/", views.member_reveal, name="reveal"),
+    path("<int:pk>/group/", views.group_assign, name="group"),
     path("<int:pk>/events/new/", views.event_create, name="event-create"),
     path("<int:pk>/events/<int:event_pk>/void/", views.event_void, name="event-void"),
 ]

@@ -28,6 +28,7 @@ from dangjian.members import services
 from dangjian.members.export import roster_workbook
 from dangjian.members.forms import (
     EventForm,
+    GroupForm,
     MemberCreateForm,
     MemberEditForm,
     MemberFilterForm,
@@ -222,6 +223,29 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "党籍变动已登记。")
             return redirect("members:detail", pk=member.pk)
     return render(request, "members/event_form.html", {"form": form, "member": member})
+
+
+@login_required
+def group_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """编入党小组."""
+    member = get_member_for_user(request.user, pk, write=True)
+    groups = Organization.objects.get_children(member.org).filter(kind="group").active()
+    form = GroupForm(request.POST or None, groups=groups, initial={"group": member.group})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assign_group(
+                actor=request.user, member=member, request=request, group=form.cleaned_data["group"]
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, "党小组已调整。")
+            return redirect("members:detail", pk=member.pk)
+    return render(
+        request,
+        "members/member_form.html",
+        {"form": form, "title": f"{member.name}：编入党小组", "member": member},
+    )
 
 
 @login_required

@@ -35,6 +35,7 @@ MEMBER_ROUTES = {
     "members:edit",
     "members:reveal",
     "members:event-create",
+    "members:group",
     "member-detail",
     "member-events",
     "member-reveal",

@@ -72,3 +72,30 @@ def test_org_page_query_count_is_bounded(cast, django_assert_max_num_queries):
     client = cast.client(cast.county_admin)
     with django_assert_max_num_queries(25):
         assert client.get(reverse("orgs:detail", args=[cast.county.pk])).status_code == 200
+
+
+def test_member_is_placed_in_a_group_of_own_branch_only(cast):
+    from dangjian.orgs.models import OrgKind
+    from dangjian.orgs.services import create_organization
+
+    group = create_organization(
+        actor=cast.county_admin,
+        parent=cast.branch,
+        kind=OrgKind.GROUP,
+        values={"name": "第一党小组", "code": "100000000070"},
+    )
+    client = cast.client(cast.secretary)
+    url = reverse("members:group", args=[cast.member.pk])
+    assert client.post(url, {"group": group.pk}).status_code == 302
+    cast.member.refresh_from_db()
+    assert cast.member.group == group
+    other = create_organization(
+        actor=cast.county_admin,
+        parent=cast.other_branch,
+        kind=OrgKind.GROUP,
+        values={"name": "河口小组", "code": "100000000071"},
+    )
+    response = client.post(url, {"group": other.pk})
+    assert response.status_code == 200  # not a choice: refused by the form
+    cast.member.refresh_from_db()
+    assert cast.member.group == group
