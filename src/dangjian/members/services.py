@@ -147,6 +147,8 @@ def _apply_replay(member: Member, events: Sequence[MemberEvent]) -> list[MemberS
     if result.org_id is not None and result.org_id != member.org_id:
         member.org = Organization.objects.get(pk=result.org_id)
     member.org_path = member.org.path
+    if member.group is not None and not member.group.path.startswith(member.org_path):
+        member.group = None  # a 党小组 belongs to one branch: leaving it leaves the group
     member.join_date = result.join_date or member.join_date
     member.full_date = result.full_date or member.full_date
     paths = dict(

@@ -200,6 +200,9 @@ def merge_branches(
     if source.pk == target.pk or not target.is_active or not source.is_active:
         raise DomainError("请选择另一个正常状态的党支部作为并入对象。", field="target")
     with transaction.atomic():
+        # Groups first: a member keeps a 党小组 only while it sits under their branch.
+        for group in Organization.objects.get_children(source):
+            move_organization(actor=actor, org=group, new_parent=target, request=request)
         for member in Member.objects.filter(org=source).in_party():
             record_event(
                 actor=actor,
@@ -210,8 +213,6 @@ def merge_branches(
                 note=f"{source.name}并入{target.name}",
                 request=request,
             )
-        for group in Organization.objects.get_children(source):
-            move_organization(actor=actor, org=group, new_parent=target, request=request)
         source.refresh_from_db()
         _close(source, effective_date, actor, merged_into=target)
         record_audit(

@@ -1,59 +1,248 @@
 import datetime as dt
 import io
 import random
+from collections import Counter
 
-from dateutil.relativedelta import relativedelta
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+from stdnum.cn import ric
 
-from dangjian.accounts.models import RoleGrant
+from dangjian.accounts.models import Role, RoleGrant
 from dangjian.accounts.scope import scope_for
-from dangjian.demo.generator import allocate, build_tree, county_tree, generate, member_rows
+from dangjian.demo.generator import (
+    DEMO_PASSWORD,
+    MemberStream,
+    allocate,
+    cn_number,
+    path_step,
+    plan_county,
+)
+from dangjian.demo.services import clear_demo_data, load_demo
+from dangjian.members.choices import HIGHER_EDUCATION, Gender, MemberStatus
 from dangjian.members.idnumber import validate_id_number
-from dangjian.members.models import Member
-from dangjian.orgs.models import Organization
+from dangjian.members.models import Member, MemberEvent
+from dangjian.orgs.models import BRANCH_KINDS, Organization, OrgKind, Unit
+
+TODAY = dt.date(2026, 11, 1)
 
 
-def test_generated_county_is_a_valid_tree_with_valid_members(db):
-    root = generate(300, seed=7, today=dt.date(2026, 11, 1))
-    assert Organization.find_problems() == ([], [], [], [], [])
-    members = list(Member.objects.select_related("org"))
+def _years_later(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+@pytest.mark.django_db
+def test_demo_county_is_a_valid_tree_of_valid_members():
+    today = timezone.localdate()
+    county = load_demo(members=300, seed=7, validate=True)  # the registry's own row checks
+    assert Organization.objects.find_problems() == ([], [], [], [], [])
+    orgs = list(Organization.objects.all())
+    assert len(orgs) == county.organizations and orgs[0].pk == county.root.pk
+    codes = [o.code for o in orgs]
+    assert all(len(c) == 12 and c.isdigit() for c in codes) and len(set(codes)) == len(codes)
+    assert {
+        OrgKind.COMMITTEE,
+        OrgKind.WORKING_COMMITTEE,
+        OrgKind.GENERAL_BRANCH,
+        OrgKind.BRANCH,
+        OrgKind.JOINT_BRANCH,
+        OrgKind.TEMPORARY_BRANCH,
+        OrgKind.GROUP,
+    } <= {o.kind for o in orgs}
+    assert set(Unit.Category.values) <= set(Unit.objects.values_list("category", flat=True))
+    assert any(o.term_end and o.term_end < today for o in orgs), "some are due for re-election"
+    assert sum(o.secretary_id is not None for o in orgs if o.kind in BRANCH_KINDS) >= 20
+
+    members = list(Member.objects.select_related("org", "group"))
     assert len(members) == 300
     for m in members:
-        validate_id_number(m.reveal_id_number(), birth_date=m.birth_date, gender=m.gender)
-        assert m.org.holds_members and m.org_path.startswith(root.path)
-        assert m.join_date >= m.birth_date + relativedelta(years=18)
-    women = sum(m.gender == "F" for m in members) / len(members)
+        number = m.reveal_id_number()
+        assert ric.validate(number) == number  # checksum, birth date and area code
+        assert ric.get_birth_date(number) == m.birth_date
+        assert (int(number[16]) % 2 == 1) == (m.gender == Gender.MALE)
+        validate_id_number(number, birth_date=m.birth_date, gender=m.gender)
+        assert m.org.kind in BRANCH_KINDS and m.org.is_active and m.org_path == m.org.path
+        assert m.group is None or m.group.path[: -Organization.steplen] == m.org.path
+        assert m.group is None or m.status == MemberStatus.ACTIVE
+        assert m.join_date >= _years_later(m.birth_date, 18)
+        if m.full_date is None:
+            assert m.category == "prob" and (today - m.join_date).days < 366
+        else:
+            assert m.category == "full" and m.full_date == _years_later(m.join_date, 1)
+        assert m.phone == "" or (len(m.phone) == 11 and m.phone.startswith("1"))
+    women = sum(m.gender == Gender.FEMALE for m in members) / len(members)
     assert 0.22 < women < 0.40
+    assert any("·" in m.name for m in members) or any(m.ethnicity != "01" for m in members)
+
+    statuses = Counter(m.status for m in members)
+    assert statuses[MemberStatus.DECEASED] and statuses[MemberStatus.TRANSFERRED_OUT]
+    assert statuses[MemberStatus.SUSPENDED]
+    kinds = Counter(MemberEvent.objects.values_list("kind", flat=True))
+    assert kinds[MemberEvent.Kind.TRANSFER_IN] > 0 and kinds[MemberEvent.Kind.MOVE] > 0
 
 
-def test_generation_is_deterministic(db):
-    today = dt.date(2026, 11, 1)
-    orgs = build_tree(county_tree(random.Random(11), 120), random.Random(11))
+def _fake_tree(members: int, seed: int) -> list[tuple[Organization, object]]:
+    """The planned tree as unsaved organizations: enough for the pure row stream."""
+    rows = []
 
-    def draw() -> list[tuple[str, dt.date, str]]:
-        rows = member_rows(orgs, 120, random.Random(11), today)
-        return [(d.name, d.birth_date, a.org.name) for d, a in rows]
+    def walk(row):
+        rows.append(row)
+        for child in row.children:
+            walk(child)
 
-    assert draw() == draw()
+    walk(plan_county(members, random.Random(seed)))
+    orgs = []
+    for pk, row in enumerate(rows, start=1):
+        org = Organization(name=row.name, kind=row.kind)
+        org.pk = pk
+        orgs.append((org, row))
+    return orgs
 
 
-def test_allocate_splits_exactly():
-    assert sum(allocate(401, [1.0, 0.5, 2.2, 0.3])) == 401
+def test_rows_follow_the_national_statistics():
+    """rules.md §9 (2024): shares within a few points on 20,000 generated members."""
+    stream = MemberStream(_fake_tree(20_000, 3), 20_000, random.Random(3), TODAY)
+    rows = list(stream)
+    n = len(rows)
+
+    def share(test) -> float:
+        return 100 * sum(1 for d, a in rows if test(d, a)) / n
+
+    def age(d) -> int:
+        born = d.birth_date
+        return TODAY.year - born.year - ((TODAY.month, TODAY.day) < (born.month, born.day))
+
+    assert 29.4 < share(lambda d, a: d.gender == Gender.FEMALE) < 32.4  # 30.9
+    assert 6.7 < share(lambda d, a: d.ethnicity != "01") < 8.7  # 7.7
+    assert 55 < share(lambda d, a: d.education in HIGHER_EDUCATION) < 60  # 57.6
+    assert 10.7 < share(lambda d, a: age(d) <= 30) < 13.7  # 12.2
+    assert 26.9 < share(lambda d, a: age(d) >= 61) < 30.9  # 28.9
+    occupations = Counter(d.person_category for d, _ in rows)
+    for code, expected in [
+        ("farmer", 26.1),
+        ("retired", 21.4),
+        ("prof", 16.3),
+        ("manager", 11.5),
+        ("official", 7.6),
+        ("worker", 6.6),
+        ("other", 7.8),
+        ("student", 2.6),
+    ]:
+        assert abs(100 * occupations[code] / n - expected) < 2.5, code
+    joined_1949_78 = share(lambda d, a: dt.date(1949, 10, 1) <= a.join_date < dt.date(1978, 12, 18))
+    assert 10 < joined_1949_78 < 15  # 12.3
+    since_2012 = share(lambda d, a: a.join_date >= dt.date(2012, 11, 8))
+    assert 26 < since_2012 < 34  # 28.0 at the end of 2024, plus the intake since
+    assert 1.5 < share(lambda d, a: a.full_date is None) < 3.0  # ≈ one year's intake
+    assert 0 < share(lambda d, a: a.transferred_in_on is not None) < 12
+    per_branch = Counter(a.org.pk for _, a in rows)
+    assert 19 < n / len(per_branch) < 24  # 21.7 nationally
+    assert min(per_branch.values()) >= 5 and max(per_branch.values()) <= 45
+    assert len({d.id_number for d, _ in rows}) == n
 
 
-def test_seed_demo_creates_a_login_for_each_role(db):
-    call_command("seed_demo", "--members", "150", stdout=io.StringIO())
-    roles = set(RoleGrant.objects.values_list("user__username", "role"))
-    assert {
-        ("county", "orgadmin"),
-        ("township", "orgadmin"),
-        ("secretary", "secretary"),
-        ("sysadmin", "sysadmin"),
-        ("secadmin", "secadmin"),
-        ("auditadmin", "auditadmin"),
-    } <= roles
+def test_rows_are_deterministic():
+    def draw(seed: int) -> list[tuple[str, str, dt.date, str]]:
+        stream = MemberStream(_fake_tree(500, seed), 500, random.Random(seed), TODAY)
+        return [(d.name, d.id_number, a.join_date, a.org.name) for d, a in stream]
+
+    assert draw(11) == draw(11)
+    assert draw(11) != draw(12)
+
+
+@pytest.mark.django_db
+def test_force_reload_with_the_same_seed_gives_the_same_county():
+    def snapshot() -> tuple[list[tuple], list[tuple]]:
+        orgs = list(
+            Organization.objects.values_list(
+                "path", "code", "name", "kind", "founded_on", "term_end", "secretary__id_hash"
+            )
+        )
+        members = list(
+            Member.objects.order_by("org_path", "id_hash").values_list(
+                "id_hash", "name", "birth_date", "org_path", "join_date", "status", "group__path"
+            )
+        )
+        return orgs, members
+
+    load_demo(members=120, seed=5)
+    first = snapshot()
+    clear_demo_data()
+    assert not Organization.objects.exists() and not Member.objects.exists()
+    load_demo(members=120, seed=5)
+    assert snapshot() == first
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_a_login_for_each_role():
+    out = io.StringIO()
+    call_command("seed_demo", "--members", "150", stdout=out)
+    assert "150 名党员" in out.getvalue() and "Demo@2026" in out.getvalue()
+    grants = {
+        (g.user.username, g.role, g.org.name if g.org else None, g.can_view_sensitive)
+        for g in RoleGrant.objects.select_related("user", "org")
+    }
+    assert grants == {
+        ("sysadmin", Role.SYSTEM_ADMIN, None, False),
+        ("secadmin", Role.SECURITY_ADMIN, None, False),
+        ("auditadmin", Role.AUDIT_ADMIN, None, False),
+        ("county", Role.ORG_ADMIN, "中共清河县委员会", True),
+        ("township", Role.ORG_ADMIN, "中共城关镇委员会", False),
+        ("secretary", Role.BRANCH_SECRETARY, "张庄村党支部", False),
+    }
+    users = get_user_model().objects
+    for user in users.filter(username__in=["sysadmin", "county", "member"]):
+        assert user.check_password(DEMO_PASSWORD)
+        validate_password(DEMO_PASSWORD, user)  # the password policy (等保)
     member = Member.objects.get(user__username="member")
+    assert member.org.name == "张庄村党支部" and member.status == MemberStatus.ACTIVE
     assert scope_for(member.user).own_member_id == member.pk
+    assert not scope_for(member.user).read_paths
+    secretary = Member.objects.get(user__username="secretary")
+    assert Organization.objects.get(name="张庄村党支部").secretary == secretary
+    assert users.get(username="secretary").first_name == secretary.name
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_a_database_that_has_organizations():
+    call_command("seed_demo", "--members", "60", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="已有组织数据"):
+        call_command("seed_demo", stdout=io.StringIO())
     out = io.StringIO()
     call_command("seed_demo", "--if-empty", stdout=out)
     assert "未重新生成" in out.getvalue()
+    assert Member.objects.count() == 60
+    first = set(Member.objects.values_list("id_hash", flat=True))
+    call_command("seed_demo", "--force", "--members", "70", "--seed", "8", stdout=io.StringIO())
+    assert Member.objects.count() == 70 and not first & set(
+        Member.objects.values_list("id_hash", flat=True)
+    )
+    assert RoleGrant.objects.count() == 6 and get_user_model().objects.count() == 7
+
+
+def test_print_logins_needs_no_database():
+    out = io.StringIO()
+    call_command("seed_demo", "--print-logins", stdout=out)  # no db fixture: any query fails
+    text = out.getvalue()
+    for word in ("角色", "用户名", "密码", "可见范围", "county", "secretary", "审计管理员"):
+        assert word in text
+
+
+def test_helpers():
+    assert [path_step(i) for i in (1, 10, 36, 37)] == ["0001", "000A", "0010", "0011"]
+    assert [cn_number(i) for i in (1, 10, 12, 40, 105, 110)] == [
+        "一",
+        "十",
+        "十二",
+        "四十",
+        "一百零五",
+        "一百一十",
+    ]
+    assert allocate(401, [1.0, 0.5, 2.2, 0.3]) == [100, 50, 221, 30]
+    assert allocate(0, [1.0, 2.0]) == [0, 0]

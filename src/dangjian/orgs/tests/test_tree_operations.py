@@ -133,3 +133,39 @@ def test_tree_page_uses_constant_queries(cast, django_assert_max_num_queries):
     client = cast.client(cast.county_admin)
     with django_assert_max_num_queries(20):
         assert client.get("/orgs/").status_code == 200
+
+
+def test_merge_keeps_members_in_their_groups_and_a_move_leaves_the_group(cast):
+    from dangjian.members.services import assign_group, record_event
+
+    group = create_organization(
+        actor=cast.county_admin,
+        parent=cast.branch,
+        kind=OrgKind.GROUP,
+        values={"name": "第一党小组", "code": "100000000080"},
+    )
+    assign_group(actor=cast.county_admin, member=cast.member, group=group)
+    merge_branches(
+        actor=cast.county_admin,
+        source=cast.branch,
+        target=cast.other_branch,
+        effective_date=dt.date(2024, 1, 1),
+    )
+    cast.member.refresh_from_db()
+    assert cast.member.group == group and cast.member.org == cast.other_branch
+    far = Organization.objects.get(name="中共城关镇委员会")
+    new_branch = create_organization(
+        actor=cast.county_admin,
+        parent=far,
+        kind=OrgKind.BRANCH,
+        values={"name": "新支部", "code": "100000000081"},
+    )
+    record_event(
+        actor=cast.county_admin,
+        member=cast.member,
+        kind="move",
+        effective_date=dt.date(2024, 6, 1),
+        org=new_branch,
+    )
+    cast.member.refresh_from_db()
+    assert cast.member.group is None
