@@ -23,7 +23,7 @@ from dangjian.accounts.scope import (
 from dangjian.audit.models import AuditEvent
 from dangjian.audit.services import record_audit
 from dangjian.core.exceptions import DomainError
-from dangjian.core.forms import add_domain_error
+from dangjian.core.forms import submit
 from dangjian.members import services
 from dangjian.members.export import roster_workbook
 from dangjian.members.forms import (
@@ -145,83 +145,58 @@ def member_create(request: HttpRequest) -> HttpResponse:
     if not orgs.exists():
         messages.error(request, "您没有可以登记党员的党组织。")
         return redirect("members:list")
-    initial = {"org": request.GET.get("org")}
-    form = MemberCreateForm(request.POST or None, orgs=orgs, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        f = form.cleaned_data
-        data = services.MemberData(
+    form = MemberCreateForm(
+        request.POST or None, orgs=orgs, initial={"org": request.GET.get("org")}
+    )
+    member = submit(request, form, lambda f: services.register_member(
+        actor=request.user, request=request,
+        data=services.MemberData(
             **{k: f[k] for k in services.PERSONAL_FIELDS}, id_number=f["id_number"]
-        )
-        admission = services.Admission(
-            org=f["org"],
-            join_date=f["join_date"],
-            full_date=f["full_date"],
-            transferred_in_on=f["transferred_in_on"],
-            counterpart=f["counterpart"],
-        )
-        try:
-            member = services.register_member(
-                actor=request.user, data=data, admission=admission, request=request
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, f"已为 {member.name} 建立党员档案。")
-            return redirect("members:detail", pk=member.pk)
+        ),
+        admission=services.Admission(
+            org=f["org"], join_date=f["join_date"], full_date=f["full_date"],
+            transferred_in_on=f["transferred_in_on"], counterpart=f["counterpart"],
+        ),
+    ))  # fmt: skip
+    if member is not None:
+        messages.success(request, f"已为 {member.name} 建立党员档案。")
+        return redirect("members:detail", pk=member.pk)
     return render(request, "members/member_form.html", {"form": form, "title": "党员建档"})
+
+
+def _saved(request: HttpRequest, member: Member, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("members:detail", pk=member.pk)
 
 
 @login_required
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """修改党员基本信息."""
     member = get_member_for_user(request.user, pk, write=True)
-    initial = {f: getattr(member, f) for f in services.PERSONAL_FIELDS} | {
-        "version": member.version
-    }
-    form = MemberEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        f = form.cleaned_data
-        changes = {k: f[k] for k in services.PERSONAL_FIELDS if f[k] != getattr(member, k)}
-        try:
-            services.update_member(
-                actor=request.user,
-                member=member,
-                expected_version=f["version"],
-                changes=changes,
-                id_number=f["new_id_number"] or None,
-                request=request,
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect("members:detail", pk=member.pk)
-    return render(
-        request,
-        "members/member_form.html",
-        {"form": form, "title": f"修改 {member.name} 的基本信息", "member": member},
-    )
+    initial = {f: getattr(member, f) for f in services.PERSONAL_FIELDS}
+    form = MemberEditForm(request.POST or None, initial=initial | {"version": member.version})
+    if submit(request, form, lambda f: services.update_member(
+        actor=request.user, member=member, expected_version=f["version"], request=request,
+        changes={k: f[k] for k in services.PERSONAL_FIELDS if f[k] != getattr(member, k)},
+        id_number=f["new_id_number"] or None,
+    )):  # fmt: skip
+        return _saved(request, member, "已保存。")
+    title = f"修改 {member.name} 的基本信息"
+    return render(request, "members/member_form.html",
+                  {"form": form, "title": title, "member": member})  # fmt: skip
 
 
 @login_required
 def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     """登记党籍变动."""
     member = get_member_for_user(request.user, pk, write=True)
-    form = EventForm(
-        request.POST or None,
-        orgs=writable_orgs(request.user, holding_members=True),
-        initial={"effective_date": timezone.localdate()},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_event(
-                actor=request.user, member=member, request=request, **form.cleaned_data
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, "党籍变动已登记。")
-            return redirect("members:detail", pk=member.pk)
+    orgs = writable_orgs(request.user, holding_members=True)
+    form = EventForm(request.POST or None, orgs=orgs,
+                     initial={"effective_date": timezone.localdate()})  # fmt: skip
+    if submit(request, form, lambda f: services.record_event(
+        actor=request.user, member=member, request=request, **f
+    )):  # fmt: skip
+        return _saved(request, member, "党籍变动已登记。")
     return render(request, "members/event_form.html", {"form": form, "member": member})
 
 
@@ -231,21 +206,13 @@ def group_assign(request: HttpRequest, pk: int) -> HttpResponse:
     member = get_member_for_user(request.user, pk, write=True)
     groups = Organization.objects.get_children(member.org).filter(kind="group").active()
     form = GroupForm(request.POST or None, groups=groups, initial={"group": member.group})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assign_group(
-                actor=request.user, member=member, request=request, group=form.cleaned_data["group"]
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, "党小组已调整。")
-            return redirect("members:detail", pk=member.pk)
-    return render(
-        request,
-        "members/member_form.html",
-        {"form": form, "title": f"{member.name}：编入党小组", "member": member},
-    )
+    if submit(request, form, lambda f: services.assign_group(
+        actor=request.user, member=member, request=request, group=f["group"]
+    )):  # fmt: skip
+        return _saved(request, member, "党小组已调整。")
+    title = f"{member.name}：编入党小组"
+    return render(request, "members/member_form.html",
+                  {"form": form, "title": title, "member": member})  # fmt: skip
 
 
 @login_required

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from dangjian.accounts.scope import get_org_for_user, scope_for
 from dangjian.core.exceptions import DomainError
-from dangjian.core.forms import add_domain_error
+from dangjian.core.forms import add_domain_error, submit
 from dangjian.core.paths import subtree_q
 from dangjian.members.models import Member, MemberQuerySet
 from dangjian.members.selectors import roster_on
@@ -163,14 +163,9 @@ def _operation(
     done: str,
 ) -> HttpResponse:
     """Shared shape of move/merge/dissolve: validate, call the service, report."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            run(form.cleaned_data)
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, done)
-            return redirect("orgs:detail", pk=org.pk)
+    if submit(request, form, run) is not None:
+        messages.success(request, done)
+        return redirect("orgs:detail", pk=org.pk)
     return _form_page(request, form, org, title)
 
 
