@@ -15,7 +15,7 @@ from dangjian.accounts.forms import AccountForm, GrantForm, LoginForm
 from dangjian.accounts.models import Role, RoleGrant
 from dangjian.accounts.scope import require_role
 from dangjian.core.exceptions import DomainError
-from dangjian.core.forms import add_domain_error
+from dangjian.core.forms import submit
 
 User = get_user_model()
 
@@ -40,14 +40,12 @@ def users(request: HttpRequest) -> HttpResponse:
     """账号管理 (system administrator): accounts only, no member data."""
     require_role(request.user, Role.SYSTEM_ADMIN)
     form = AccountForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_account(actor=request.user, request=request, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, f"已创建账号 {form.cleaned_data['username']}。")
-            return redirect("accounts:users")
+    created = submit(
+        request, form, lambda f: services.create_account(actor=request.user, request=request, **f)
+    )
+    if created is not None:
+        messages.success(request, f"已创建账号 {created.username}。")
+        return redirect("accounts:users")
     accounts = User.objects.order_by("username").prefetch_related("role_grants")
     return render(request, "accounts/users.html", {"form": form, "accounts": accounts})
 
@@ -71,14 +69,11 @@ def grants(request: HttpRequest) -> HttpResponse:
     """角色授权 (security administrator)."""
     require_role(request.user, Role.SECURITY_ADMIN)
     form = GrantForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.grant_role(actor=request.user, request=request, **form.cleaned_data)
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, "授权已生效。")
-            return redirect("accounts:grants")
+    if submit(
+        request, form, lambda f: services.grant_role(actor=request.user, request=request, **f)
+    ):
+        messages.success(request, "授权已生效。")
+        return redirect("accounts:grants")
     rows = RoleGrant.objects.current().select_related("user", "org", "granted_by")
     return render(request, "accounts/grants.html", {"form": form, "grants": rows})
 

@@ -15,8 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from dangjian.accounts.scope import get_org_for_user, scope_for
-from dangjian.core.exceptions import DomainError
-from dangjian.core.forms import add_domain_error, submit
+from dangjian.core.forms import submit
 from dangjian.core.paths import subtree_q
 from dangjian.members.models import Member, MemberQuerySet
 from dangjian.members.selectors import roster_on
@@ -100,21 +99,13 @@ def create(request: HttpRequest, pk: int) -> HttpResponse:
     """新建下级组织."""
     parent = get_org_for_user(request.user, pk, write=True)
     form = OrgCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "kind"}
-        try:
-            org = services.create_organization(
-                actor=request.user,
-                parent=parent,
-                request=request,
-                kind=form.cleaned_data["kind"],
-                values=values,
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, f"已建立 {org.name}。")
-            return redirect("orgs:detail", pk=org.pk)
+    org = submit(request, form, lambda f: services.create_organization(
+        actor=request.user, parent=parent, request=request, kind=f["kind"],
+        values={k: v for k, v in f.items() if k != "kind"},
+    ))  # fmt: skip
+    if org is not None:
+        messages.success(request, f"已建立 {org.name}。")
+        return redirect("orgs:detail", pk=org.pk)
     return _form_page(request, form, parent, f"在「{parent.name}」下新建组织")
 
 
@@ -122,36 +113,16 @@ def create(request: HttpRequest, pk: int) -> HttpResponse:
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """修改组织信息 (更名、换届、书记…)."""
     org = get_org_for_user(request.user, pk, write=True)
-    fields = (
-        "name",
-        "short_name",
-        "code",
-        "unit",
-        "founded_on",
-        "term_start",
-        "term_end",
-        "secretary",
-    )
-    initial = {f: getattr(org, f) for f in fields} | {"version": org.version}
+    initial = {f: getattr(org, f) for f in services.EDITABLE_FIELDS} | {"version": org.version}
     form = OrgEditForm(request.POST or None, initial=initial, org=org)
-    if request.method == "POST" and form.is_valid():
-        values = {
-            k: v for k, v in form.cleaned_data.items() if k != "version" and v != getattr(org, k)
-        }
-        try:
-            services.update_organization(
-                actor=request.user,
-                org=org,
-                values=values,
-                expected_version=form.cleaned_data["version"],
-                request=request,
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect("orgs:detail", pk=org.pk)
-    return _form_page(request, form, org, f"修改「{org.name}」")
+    return _operation(
+        request, org, form, f"修改「{org.name}」",
+        lambda f: services.update_organization(
+            actor=request.user, org=org, expected_version=f["version"], request=request,
+            values={k: v for k, v in f.items() if k != "version" and v != getattr(org, k)},
+        ),
+        "已保存。",
+    )  # fmt: skip
 
 
 def _operation(
