@@ -47,6 +47,8 @@ class OrganizationSerializer(serializers.ModelSerializer):
         read_only_fields = ["status", "dissolved_on", "depth", "numchild"]
 
     def get_parent(self, obj: Organization) -> int | None:
+        if hasattr(obj, "parent_pk"):  # annotated by the list query: no query per row
+            return obj.parent_pk  # type: ignore[no-any-return]
         parent = Organization.objects.get_parent(obj)
         return parent.pk if parent else None
 
@@ -97,7 +99,11 @@ class OrganizationViewSet(
     http_method_names = ["get", "post", "patch"]
 
     def get_queryset(self) -> Any:
-        return Organization.objects.visible_to(self.request.user).select_related("unit")
+        return (
+            Organization.objects.visible_to(self.request.user)
+            .select_related("unit")
+            .with_parent_id()
+        )
 
     def get_serializer_class(self) -> Any:
         return OrganizationCreateSerializer if self.action == "create" else OrganizationSerializer

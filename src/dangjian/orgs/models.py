@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Length, Substr
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -76,6 +78,12 @@ class OrganizationQuerySet(MP_NodeQuerySet):
         from dangjian.accounts.scope import scope_for
 
         return self.filter(scope_for(user).org_q())
+
+    def with_parent_id(self) -> OrganizationQuerySet:
+        """Annotate `parent_pk` in the same query (the parent's path is ours minus one step)."""
+        parent_path = Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Organization.steplen)
+        parents = Organization.objects.filter(path=parent_path).values("pk")[:1]
+        return self.annotate(parent_pk=Subquery(parents))
 
     def active(self) -> OrganizationQuerySet:
         return self.filter(status=Organization.Status.ACTIVE)

@@ -169,3 +169,18 @@ def test_merge_keeps_members_in_their_groups_and_a_move_leaves_the_group(cast):
     )
     cast.member.refresh_from_db()
     assert cast.member.group is None
+
+
+def test_org_api_list_gives_parents_without_a_query_per_row(cast, django_assert_max_num_queries):
+    client = cast.client(cast.county_admin)
+    for i in range(5):  # more rows must not mean more queries
+        create_organization(
+            actor=cast.county_admin,
+            parent=cast.township,
+            kind=OrgKind.BRANCH,
+            values={"name": f"新支部{i}", "code": f"10000000009{i}"},
+        )
+    with django_assert_max_num_queries(9):
+        rows = client.get("/api/orgs/").json()["results"]
+    parents = {r["name"]: r["parent"] for r in rows}
+    assert parents["东街社区党支部"] == cast.township.pk and parents["中共清河县委员会"] is None
