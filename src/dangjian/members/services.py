@@ -222,15 +222,21 @@ def bulk_register_members(
     Uses bulk inserts: a few queries per batch, not per member. Callers check scope first.
     """
     count = 0
-    batch: list[tuple[Member, list[MemberEvent]]] = []
+    batch: list[tuple[Member, list[MemberEvent], list[MemberSpell]]] = []
     for data, adm in rows:
         number = _check_person(data) if validate else data.id_number
         if validate:
             _check_admission(data, adm)
         member = _build_member(data, number, adm)
         events = _initial_events(adm)
-        member.status, member.category = _quick_state(events)
-        batch.append((member, events))
+        result = replay(events)  # once per member: state and spells together
+        member.status, member.category = result.status, result.category
+        spells = [
+            MemberSpell(org_id=s.org_id, org_path=member.org_path, category=s.category,
+                        valid_from=s.valid_from, valid_to=s.valid_to)
+            for s in result.spells
+        ]  # fmt: skip
+        batch.append((member, events, spells))
         if len(batch) >= batch_size:
             count += _flush(batch, actor)
             batch = []
@@ -239,46 +245,26 @@ def bulk_register_members(
     return count
 
 
-def _quick_state(events: Sequence[MemberEvent]) -> tuple[str, str]:
-    result = replay(events)
-    return result.status, result.category
-
-
-def _flush(batch: list[tuple[Member, list[MemberEvent]]], actor: Any) -> int:
+def _flush(batch: list[tuple[Member, list[MemberEvent], list[MemberSpell]]], actor: Any) -> int:
+    user = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
         members = bulk_create_with_history(
-            [m for m, _ in batch],
-            Member,
-            batch_size=len(batch),
-            default_user=actor if getattr(actor, "is_authenticated", False) else None,
+            [m for m, _, _ in batch], Member, batch_size=len(batch), default_user=user
         )
         if members[0].pk is None:  # backends that do not return ids (none we support today)
             raise RuntimeError("bulk insert did not return primary keys")
         events: list[MemberEvent] = []
         spells: list[MemberSpell] = []
-        for member, (_, member_events) in zip(members, batch, strict=True):
+        for member, (_, member_events, member_spells) in zip(members, batch, strict=True):
             for event in member_events:
-                event.member = member
-                event.recorded_by = actor if getattr(actor, "is_authenticated", False) else None
+                event.member, event.recorded_by = member, user
+            for spell in member_spells:
+                spell.member = member
             events.extend(member_events)
-            spells.extend(_spells_for(member, member_events))
+            spells.extend(member_spells)
         MemberEvent.objects.bulk_create(events, batch_size=5000)
         MemberSpell.objects.bulk_create(spells, batch_size=5000)
     return len(members)
-
-
-def _spells_for(member: Member, events: Sequence[MemberEvent]) -> list[MemberSpell]:
-    return [
-        MemberSpell(
-            member=member,
-            org_id=s.org_id,
-            org_path=member.org_path,
-            category=s.category,
-            valid_from=s.valid_from,
-            valid_to=s.valid_to,
-        )
-        for s in replay(events).spells
-    ]
 
 
 def update_member(
