@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from decimal import Decimal
 
@@ -51,3 +52,20 @@ def rule_value(key: str, on: dt.date) -> Decimal:
     if row is None:
         raise RuleMissing(f"规则参数 {key} 在 {on} 没有生效的取值")
     return row
+
+
+class RuleBook:
+    """Every value of some rules, read once: for bulk work judging many cases with their dates."""
+
+    def __init__(self, *keys: str) -> None:
+        self._values: dict[str, list[tuple[dt.date, Decimal]]] = {k: [] for k in keys}
+        rows = RuleValue.objects.filter(key__in=keys).order_by("effective_from")
+        for key, start, value in rows.values_list("key", "effective_from", "value"):
+            self._values[key].append((start, value))
+
+    def value(self, key: str, on: dt.date) -> Decimal:
+        timeline = self._values[key]
+        index = bisect.bisect_right(timeline, on, key=lambda item: item[0])
+        if index == 0:
+            raise RuleMissing(f"规则参数 {key} 在 {on} 没有生效的取值")
+        return timeline[index - 1][1]

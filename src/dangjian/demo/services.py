@@ -128,8 +128,8 @@ def load_demo(
                     bootstrap=True,
                 )
         stream = MemberStream(orgs, members, random.Random(f"{seed}:members"), today, events=events)
-        loaded = bulk_register_members(
-            stream, actor=admin, validate=validate, batch_size=batch_size
+        loaded = len(
+            bulk_register_members(stream, actor=admin, validate=validate, batch_size=batch_size)
         )
         recorded = record_planned_events(stream, admin)  # before 党小组: a move changes branch
         assign_groups(orgs, admin)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -13,15 +14,15 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
-from simple_history.utils import bulk_create_with_history
 
 from dangjian.accounts.scope import may_edit_member, may_unmask_member, scope_for
 from dangjian.audit.models import AuditEvent
 from dangjian.audit.services import record_audit
+from dangjian.core.bulk import insert_rows, instance_rows, model_columns
 from dangjian.core.crypto import encrypt, lookup_hash
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.masking import mask_id_number, mask_phone
-from dangjian.core.models import rule_value
+from dangjian.core.models import RuleBook, rule_value
 from dangjian.members.choices import MemberCategory
 from dangjian.members.history import replay
 from dangjian.members.idnumber import validate_id_number
@@ -35,7 +36,7 @@ Kind = MemberEvent.Kind
 PERSONAL_FIELDS = (
     "name", "gender", "ethnicity", "birth_date", "education", "native_place",
     "work_unit_post", "person_category", "phone",
-)  # fmt: skip
+)
 
 
 @dataclass
@@ -65,6 +66,7 @@ class Admission:
     counterpart: str = ""
 
 
+@lru_cache(maxsize=65536)  # names repeat a great deal in a large roster
 def name_keys(name: str) -> tuple[str, str]:
     """Full pinyin and initials for search (张三 → zhangsan, zs); the middle dot is dropped."""
     plain = name.replace("·", "").replace("•", "").replace(" ", "")
@@ -79,10 +81,11 @@ def _check_person(data: MemberData) -> str:
     return validate_id_number(data.id_number, birth_date=data.birth_date, gender=data.gender)
 
 
-def _check_admission(data: MemberData, adm: Admission) -> None:
+def _check_admission(data: MemberData, adm: Admission, rules: RuleBook | None = None) -> None:
     if not adm.org.holds_members or not adm.org.is_active:
         raise DomainError("党员只能编入正常状态的党支部或党委，不能直接编入党小组。", field="org")
-    min_age = int(rule_value("admission.min_age", adm.join_date))
+    lookup = rules.value if rules is not None else rule_value
+    min_age = int(lookup("admission.min_age", adm.join_date))
     if adm.join_date < data.birth_date + relativedelta(years=min_age):
         raise DomainError(
             f"入党时须年满 {min_age} 周岁（党章第一章第一条），请核对入党日期。", field="join_date"
@@ -215,56 +218,106 @@ def bulk_register_members(
     *,
     actor: Any = None,
     validate: bool = True,
-    batch_size: int = 2000,
-) -> int:
+    batch_size: int = 5000,
+) -> list[int]:
     """Register many members at once (demo data, roster import), history rows included.
 
-    Uses bulk inserts: a few queries per batch, not per member. Callers check scope first.
+    Rows go to the database through `insert_rows` (COPY / executemany), a few statements per
+    batch. Callers check scope first and wrap the call in a transaction when it must be
+    all-or-nothing. Returns the new members' ids.
     """
-    count = 0
-    batch: list[tuple[Member, list[MemberEvent], list[MemberSpell]]] = []
+    rules = RuleBook("admission.min_age") if validate else None
+    ids: list[int] = []
+    batch: list[tuple[Member, list[MemberEvent], list[Any]]] = []
     for data, adm in rows:
         number = _check_person(data) if validate else data.id_number
         if validate:
-            _check_admission(data, adm)
+            _check_admission(data, adm, rules)
         member = _build_member(data, number, adm)
         events = _initial_events(adm)
         result = replay(events)  # once per member: state and spells together
         member.status, member.category = result.status, result.category
-        spells = [
-            MemberSpell(org_id=s.org_id, org_path=member.org_path, category=s.category,
-                        valid_from=s.valid_from, valid_to=s.valid_to)
-            for s in result.spells
-        ]  # fmt: skip
-        batch.append((member, events, spells))
+        batch.append((member, events, result.spells))
         if len(batch) >= batch_size:
-            count += _flush(batch, actor)
+            ids += _flush(batch, actor)
             batch = []
     if batch:
-        count += _flush(batch, actor)
-    return count
+        ids += _flush(batch, actor)
+    return ids
 
 
-def _flush(batch: list[tuple[Member, list[MemberEvent], list[MemberSpell]]], actor: Any) -> int:
-    user = actor if getattr(actor, "is_authenticated", False) else None
+MEMBER_COLUMNS = model_columns(Member)
+HISTORY_COLUMNS = model_columns(Member.history.model)
+EVENT_COLUMNS = ("member_id", "kind", "effective_date", "org_id", "category", "recorded_by_id",
+                 "recorded_at", "counterpart", "document_no", "note", "void_reason")
+SPELL_COLUMNS = ("member_id", "org_id", "org_path", "category", "valid_from", "valid_to")
+
+
+def _flush(batch: list[tuple[Member, list[MemberEvent], list[Any]]], actor: Any) -> list[int]:
+    user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    now = timezone.now()
+    members = [member for member, _, _ in batch]
+    for member in members:
+        member.created_at = now
     with transaction.atomic():
-        members = bulk_create_with_history(
-            [m for m, _, _ in batch], Member, batch_size=len(batch), default_user=user
+        insert_rows(Member, MEMBER_COLUMNS, instance_rows(members, MEMBER_COLUMNS))
+        pks = _pks_by_id_hash([m.id_hash for m in members])
+        for member in members:
+            member.pk = pks[member.id_hash]
+        insert_rows(
+            Member.history.model,
+            HISTORY_COLUMNS,
+            (_history_row(m, now, user_id) for m in members),
         )
-        if members[0].pk is None:  # backends that do not return ids (none we support today)
-            raise RuntimeError("bulk insert did not return primary keys")
-        events: list[MemberEvent] = []
-        spells: list[MemberSpell] = []
-        for member, (_, member_events, member_spells) in zip(members, batch, strict=True):
-            for event in member_events:
-                event.member, event.recorded_by = member, user
-            for spell in member_spells:
-                spell.member = member
-            events.extend(member_events)
-            spells.extend(member_spells)
-        MemberEvent.objects.bulk_create(events, batch_size=5000)
-        MemberSpell.objects.bulk_create(spells, batch_size=5000)
-    return len(members)
+        insert_rows(
+            MemberEvent,
+            EVENT_COLUMNS,
+            (
+                (
+                    m.pk,
+                    e.kind,
+                    e.effective_date,
+                    e.org_id,
+                    e.category,
+                    user_id,
+                    now,
+                    e.counterpart,
+                    e.document_no,
+                    e.note,
+                    "",
+                )
+                for m, events, _ in batch
+                for e in events
+            ),
+        )
+        insert_rows(
+            MemberSpell,
+            SPELL_COLUMNS,
+            (
+                (m.pk, s.org_id, m.org_path, s.category, s.valid_from, s.valid_to)
+                for m, _, spells in batch
+                for s in spells
+            ),
+        )
+    return [m.pk for m in members]
+
+
+def _pks_by_id_hash(hashes: list[str], chunk: int = 900) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(hashes), chunk):
+        part = hashes[start : start + chunk]
+        found.update(Member.objects.filter(id_hash__in=part).values_list("id_hash", "pk"))
+    return found
+
+
+_HISTORY_TAIL = {"history_date", "history_change_reason", "history_type", "history_user_id"}
+
+
+def _history_row(member: Member, now: dt.datetime, user_id: int | None) -> tuple[Any, ...]:
+    """The '+' (created) row simple-history would have written for `member`."""
+    extra = {"history_date": now, "history_change_reason": None, "history_type": "+",
+             "history_user_id": user_id}
+    return tuple(extra[c] if c in _HISTORY_TAIL else getattr(member, c) for c in HISTORY_COLUMNS)
 
 
 def update_member(
