@@ -56,7 +56,8 @@ def insert_rows(
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    names = ", ".join(quote(model._meta.get_field(c).column) for c in columns)
+    column_of = {f.attname: str(f.column) for f in model._meta.concrete_fields}
+    names = ", ".join(quote(column_of[c]) for c in columns)
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
