@@ -139,6 +139,7 @@ def cast(db: Any) -> Cast:
 def fast_password_hashing(settings: Any) -> None:
     """Argon2 is deliberately slow; tests that need it (test_password_policy) restore it."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.DANGJIAN_JOBS_INLINE = True  # roster imports and exports finish within the request
 
 
 def set_audit_lock(locked: bool) -> None:

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "dangjian.accounts",
     "dangjian.orgs",
     "dangjian.members",
+    "dangjian.rosters",
     "dangjian.demo",
 ]
 
@@ -131,6 +132,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 SESSION_IDLE_TIMEOUT_SECONDS = env_int("DANGJIAN_IDLE_TIMEOUT_MINUTES", 30) * 60
+
+# Roster import/export (rosters app). Uploads above the limit are refused while arriving.
+DANGJIAN_IMPORT_MAX_BYTES = env_int("DANGJIAN_IMPORT_MAX_MB", 20) * 1024 * 1024
+# Imports, and exports above DANGJIAN_EXPORT_INLINE_ROWS rows, run in a background thread of
+# the web process; tests run them inline.
+DANGJIAN_JOBS_INLINE = env_bool("DANGJIAN_JOBS_INLINE", False)
+DANGJIAN_EXPORT_INLINE_ROWS = env_int("DANGJIAN_EXPORT_INLINE_ROWS", 3000)
+DANGJIAN_PDF_FONT = env_str("DANGJIAN_PDF_FONT", "")
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 12 * 3600
 

@@ -39,6 +39,7 @@ class AuditEvent(models.Model):
         GRANT = "grant", "授权"
         REVOKE = "revoke", "撤销授权"
         ACCOUNT = "account", "账号管理"
+        IMPORT = "import", "导入"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -74,3 +74,15 @@ def decrypt(token: str) -> str:
 def lookup_hash(value: str) -> str:
     """Keyed hash (HMAC-SHA256) for exact search and uniqueness without storing the value."""
     return hmac.new(_keys()[1], value.encode(), hashlib.sha256).hexdigest()
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """Files kept for later (an import's roster, an export) hold full ID numbers: encrypt them."""
+    return _keys()[0].encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _keys()[0].decrypt(bytes(token))
+    except InvalidToken as exc:
+        raise ImproperlyConfigured("encrypted file cannot be read with the configured key") from exc

@@ -98,6 +98,13 @@ def _check_admission(data: MemberData, adm: Admission, rules: RuleBook | None = 
         raise DomainError("转入本组织日期不能早于入党日期。", field="transferred_in_on")
 
 
+def check_registration(data: MemberData, adm: Admission, rules: RuleBook | None = None) -> str:
+    """The rules a new member's record must pass (as 党员建档 checks them); the ID number."""
+    number = _check_person(data)
+    _check_admission(data, adm, rules)
+    return number
+
+
 def _initial_events(adm: Admission) -> list[MemberEvent]:
     """The events that a newly registered member's history starts with."""
     if adm.transferred_in_on is not None:
@@ -264,11 +271,7 @@ def _flush(batch: list[tuple[Member, list[MemberEvent], list[Any]]], actor: Any)
         pks = _pks_by_id_hash([m.id_hash for m in members])
         for member in members:
             member.pk = pks[member.id_hash]
-        insert_rows(
-            Member.history.model,
-            HISTORY_COLUMNS,
-            (_history_row(m, now, user_id) for m in members),
-        )
+        insert_rows(Member.history.model, *history_rows(members, actor))
         insert_rows(
             MemberEvent,
             EVENT_COLUMNS,
@@ -310,14 +313,18 @@ def _pks_by_id_hash(hashes: list[str], chunk: int = 900) -> dict[str, int]:
     return found
 
 
-_HISTORY_TAIL = {"history_date", "history_change_reason", "history_type", "history_user_id"}
-
-
-def _history_row(member: Member, now: dt.datetime, user_id: int | None) -> tuple[Any, ...]:
-    """The '+' (created) row simple-history would have written for `member`."""
-    extra = {"history_date": now, "history_change_reason": None, "history_type": "+",
-             "history_user_id": user_id}
-    return tuple(extra[c] if c in _HISTORY_TAIL else getattr(member, c) for c in HISTORY_COLUMNS)
+def history_rows(
+    members: Iterable[Member], actor: Any, kind: str = "+"
+) -> tuple[Sequence[str], Iterable[tuple[Any, ...]]]:
+    """The rows simple-history would write for `members` ('+' created, '~' changed), for
+    `insert_rows`: bulk loads keep the same 修改记录 as single saves."""
+    user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    extra = {"history_date": timezone.now(), "history_change_reason": None,
+             "history_type": kind, "history_user_id": user_id}  # fmt: skip
+    rows = (
+        tuple(extra[c] if c in extra else getattr(m, c) for c in HISTORY_COLUMNS) for m in members
+    )
+    return HISTORY_COLUMNS, rows
 
 
 def update_member(

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class RostersConfig(AppConfig):
+    """党员花名册导入导出与打印表格: the roster in and out of the system."""
+
+    name = "dangjian.rosters"
+    verbose_name = "花名册导入导出"

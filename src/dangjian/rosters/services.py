@@ -1,0 +1,353 @@
+"""Roster import, undo and export (花名册导入、撤销导入、导出). Pages and API call these.
+
+An import is a batch: upload → check (preview, nothing written) → confirm (all rows in one
+transaction, re-checked against the registry as it is then) → optionally undo, while nothing
+the batch touched has changed since.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import zipfile
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+
+from dangjian.accounts.scope import scope_for
+from dangjian.audit.models import AuditEvent
+from dangjian.audit.services import record_audit
+from dangjian.core.bulk import insert_rows
+from dangjian.core.crypto import decrypt_bytes, encrypt_bytes
+from dangjian.core.exceptions import ConcurrentEditError, DomainError
+from dangjian.members.models import Member, MemberEvent, MemberSpell
+from dangjian.members.services import (
+    Admission,
+    bulk_register_members,
+    history_rows,
+    name_keys,
+    record_event,
+    void_event,
+)
+from dangjian.orgs.models import Organization
+from dangjian.rosters import jobs
+from dangjian.rosters.models import ImportBatch, ImportChange
+from dangjian.rosters.plan import Plan, PlannedRow, build_plan
+from dangjian.rosters.reader import max_bytes, read_roster
+
+Status = ImportBatch.Status
+STALE_AFTER = dt.timedelta(minutes=30)
+FIELDS = {f.name: f for f in Member._meta.fields}
+
+
+def job_key(batch: ImportBatch) -> str:
+    return f"import:{batch.pk}"
+
+
+def start_import(
+    *,
+    actor: Any,
+    org: Organization,
+    file_name: str,
+    data: bytes,
+    request: HttpRequest | None = None,
+) -> ImportBatch:
+    """上传花名册: keep the file (encrypted) and check it in the background; writes no member."""
+    if not scope_for(actor).covers(org.path, write=True):
+        raise DomainError("所选党组织不在您的管理范围内。", field="org")
+    if len(data) > max_bytes():
+        raise DomainError(f"文件超过 {max_bytes() // 1048576} MB 的上限。", field="file")
+    batch = ImportBatch.objects.create(
+        org=org,
+        created_by=actor,
+        file_name=file_name[:200],
+        file_size=len(data),
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        file_cipher=encrypt_bytes(data),
+        status=Status.CHECKING,
+    )
+    record_audit(
+        AuditEvent.Action.IMPORT,
+        actor=actor,
+        target=batch,
+        request=request,
+        detail={"step": "upload", "org": org.name, "file": batch.file_name},
+    )
+    jobs.run(job_key(batch), check_batch, batch.pk)
+    return batch
+
+
+def _plan(batch: ImportBatch, actor: Any) -> Plan:
+    data = decrypt_bytes(bytes(batch.file_cipher))
+    table = read_roster(data, batch.file_name)
+    key = job_key(batch)
+    return build_plan(
+        actor=actor,
+        target=batch.org,
+        table=table,
+        formulas=_has_formulas(data),
+        progress=lambda done, total: jobs.report(key, done, total),
+    )
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether an .xlsx holds formulas: a blank required cell may then be an uncomputed one."""
+    if not data.startswith(b"PK"):
+        return False
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with archive.open(name) as stream:
+                    while chunk := stream.read(1 << 20):
+                        if b"<f>" in chunk or b"<f " in chunk:
+                            return True
+    return False
+
+
+def check_batch(batch_id: int) -> None:
+    """校验: build the preview of a batch (runs as a job)."""
+    batch = ImportBatch.objects.select_related("org", "created_by").get(pk=batch_id)
+    try:
+        plan = _plan(batch, batch.created_by)
+    except DomainError as exc:
+        _set(batch, Status.INVALID, message=exc.message, preview={})
+        return
+    except Exception:
+        _set(batch, Status.FAILED, message="处理文件时出错，请联系系统管理员。")
+        raise
+    _set(batch, Status.INVALID if plan.errors else Status.READY, preview=plan.summary(), message="")
+
+
+def _set(batch: ImportBatch, status: str, **fields: Any) -> None:
+    for name, value in fields.items():
+        setattr(batch, name, value)
+    batch.status = status
+    batch.version += 1
+    batch.save(update_fields=["status", "version", *fields])
+
+
+def confirm_import(
+    *, actor: Any, batch: ImportBatch, expected_version: int, request: HttpRequest | None = None
+) -> ImportBatch:
+    """确认导入: start loading a checked batch; the work itself runs as a job."""
+    if not scope_for(actor).covers(batch.org.path, write=True):
+        raise DomainError("所选党组织不在您的管理范围内。")
+    if batch.status != Status.READY:
+        raise DomainError(f"该批次当前状态为「{batch.get_status_display()}」，不能确认导入。")
+    updated = ImportBatch.objects.filter(pk=batch.pk, version=expected_version).update(
+        status=Status.APPLYING, version=F("version") + 1, applied_by=actor
+    )
+    if updated != 1:
+        raise ConcurrentEditError("该导入批次")
+    batch.refresh_from_db()
+    jobs.run(job_key(batch), apply_batch, batch.pk)
+    return batch
+
+
+def apply_batch(batch_id: int) -> None:
+    """导入: re-check against the registry as it is now, then write every row or none."""
+    batch = ImportBatch.objects.select_related("org", "applied_by").get(pk=batch_id)
+    actor = batch.applied_by
+    expected = batch.preview.get("digest")
+    try:
+        with transaction.atomic():
+            plan = _plan(batch, actor)
+            if plan.errors or plan.digest() != expected:
+                raise _Changed(plan)
+            result = _apply(batch, plan, actor)
+            batch.result, batch.applied_at = result, timezone.now()
+            _set(batch, Status.APPLIED, result=result, applied_at=batch.applied_at, message="")
+            record_audit(
+                AuditEvent.Action.IMPORT,
+                actor=actor,
+                target=batch,
+                detail={"step": "apply", "org": batch.org.name, **result},
+            )
+    except _Changed as changed:
+        status = Status.INVALID if changed.plan.errors else Status.READY
+        _set(
+            batch,
+            status,
+            preview=changed.plan.summary(),
+            message="预览之后系统中的数据或文件校验结果发生了变化，请重新核对下面的预览后再确认。",
+        )
+    except DomainError as exc:
+        _set(batch, Status.READY, message=exc.message)
+    except Exception:
+        _set(batch, Status.FAILED, message="导入时出错，未写入任何数据。请联系系统管理员。")
+        raise
+
+
+class _Changed(Exception):
+    def __init__(self, plan: Plan) -> None:
+        super().__init__("plan changed")
+        self.plan = plan
+
+
+def _apply(batch: ImportBatch, plan: Plan, actor: Any) -> dict[str, int]:
+    adds = plan.of("add")
+    ids = bulk_register_members(
+        (
+            (
+                r.parsed.data,
+                Admission(r.parsed.org or batch.org, r.parsed.join_date, r.parsed.full_date),
+            )
+            for r in adds
+        ),
+        actor=actor,
+        validate=False,  # validated by the plan, in this transaction
+    )
+    insert_rows(
+        ImportChange,
+        ("batch_id", "member_id", "member_name", "row", "action", "before", "version_after"),
+        (
+            (batch.pk, pk, r.parsed.data.name, r.row, ImportChange.Action.ADD, "{}", 1)
+            for r, pk in zip(adds, ids, strict=True)
+        ),
+    )
+    updates = plan.of("update")
+    converted = _apply_updates(batch, updates, actor)
+    return {"added": len(ids), "updated": len(updates), "converted": converted}
+
+
+def _apply_updates(batch: ImportBatch, rows: list[PlannedRow], actor: Any) -> int:
+    """Basic-data changes in bulk, then each 转正 through record_event; versions checked."""
+    converted = 0
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        members = Member.objects.select_for_update().in_bulk([r.member_id for r in chunk])
+        changed = []
+        for row in chunk:
+            member = members[row.member_id]
+            if member.version != row.version:
+                raise ConcurrentEditError(f"党员「{member.name}」（第 {row.row} 行）的信息")
+            if row.changes:
+                for name, (_, new) in row.changes.items():
+                    setattr(member, name, new)
+                member.name_pinyin, member.name_initials = name_keys(member.name)
+                member.version += 1
+                changed.append(member)
+        _save_members(changed, actor, sorted({f for r in chunk for f in r.changes}))
+        records = []
+        for row in chunk:
+            member = members[row.member_id]
+            event = _convert(member, row, actor) if row.convert_on else None
+            converted += event is not None
+            records.append(
+                ImportChange(
+                    batch=batch,
+                    member=member,
+                    member_name=member.name,
+                    row=row.row,
+                    action=ImportChange.Action.UPDATE,
+                    event=event,
+                    version_after=member.version,
+                    before={f: _plain(old) for f, (old, _) in row.changes.items()},
+                )
+            )
+        ImportChange.objects.bulk_create(records)
+    return converted
+
+
+def _convert(member: Member, row: PlannedRow, actor: Any) -> MemberEvent:
+    """转正 from the roster's 转正日期, through the same service as the member page."""
+    assert row.convert_on is not None
+    return record_event(
+        actor=actor,
+        member=member,
+        kind=MemberEvent.Kind.CONVERT,
+        effective_date=row.convert_on,
+        note="花名册导入",
+    )
+
+
+def _save_members(members: list[Member], actor: Any, fields: list[str]) -> None:
+    if not members:
+        return
+    Member.objects.bulk_update(
+        members, [*fields, "name_pinyin", "name_initials", "version"], batch_size=500
+    )
+    insert_rows(Member.history.model, *history_rows(members, actor, "~"))
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def undo_import(*, actor: Any, batch: ImportBatch, request: HttpRequest | None = None) -> None:
+    """撤销导入: remove the members the batch added and restore what it changed — only for
+    the latest batch of its organization, and only if nothing it touched has changed since."""
+    if not scope_for(actor).covers(batch.org.path, write=True):
+        raise DomainError("所选党组织不在您的管理范围内。")
+    if batch.status != Status.APPLIED:
+        raise DomainError("只能撤销已导入的批次。")
+    later = ImportBatch.objects.filter(org=batch.org, status=Status.APPLIED, pk__gt=batch.pk)
+    if later.exists():
+        raise DomainError("只能撤销该党组织最近一次导入的批次；请先撤销之后的导入。")
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != Status.APPLIED:
+            raise DomainError("该批次已被撤销。")
+        changes = list(batch.changes.select_related("member", "event"))
+        _check_unchanged(changes)
+        _undo_updates([c for c in changes if c.action == ImportChange.Action.UPDATE], actor, batch)
+        removed = _remove_added(
+            [c.member_id for c in changes if c.action == ImportChange.Action.ADD]
+        )
+        _set(batch, Status.UNDONE, undone_at=timezone.now())
+        record_audit(
+            AuditEvent.Action.IMPORT,
+            actor=actor,
+            target=batch,
+            request=request,
+            detail={"step": "undo", "org": batch.org.name, "removed": removed},
+        )
+
+
+def _check_unchanged(changes: list[ImportChange]) -> None:
+    conflicts = [c for c in changes if c.member is None or c.member.version != c.version_after]
+    if conflicts:
+        names = "、".join(f"{c.member_name}（第 {c.row} 行）" for c in conflicts[:20])
+        more = f"等 {len(conflicts)} 人" if len(conflicts) > 20 else ""
+        raise DomainError(
+            f"导入之后，这些党员的信息又有修改，不能撤销该批次：{names}{more}。"
+            "请先核对这些党员的记录。"
+        )
+
+
+def _undo_updates(changes: list[ImportChange], actor: Any, batch: ImportBatch) -> None:
+    for change in changes:
+        member = change.member
+        assert member is not None
+        if change.event is not None:
+            void_event(actor=actor, event=change.event, reason=f"撤销导入批次 #{batch.pk}")
+            member.refresh_from_db()
+        if change.before:
+            for name, value in change.before.items():
+                setattr(member, name, FIELDS[name].to_python(value))
+            member.name_pinyin, member.name_initials = name_keys(member.name)
+            member.version += 1
+            _save_members([member], actor, list(change.before))
+
+
+def _remove_added(member_ids: list[Any]) -> int:
+    ids = [pk for pk in member_ids if pk is not None]
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        MemberSpell.objects.filter(member_id__in=chunk).delete()
+        MemberEvent.objects.filter(member_id__in=chunk).delete()
+        Member.objects.filter(pk__in=chunk).delete()
+    return len(ids)
+
+
+def batch_is_stale(batch: ImportBatch) -> bool:
+    """A job whose process died (restart mid-import) never finishes: say so after a while."""
+    return (
+        batch.busy
+        and jobs.progress(job_key(batch)) is None
+        and timezone.now() - batch.created_at > STALE_AFTER
+    )

@@ -1,0 +1,104 @@
+"""Roster import: a clean file, then a corpus of broken ones (each error named, nothing written)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from dangjian.members.models import Member
+from dangjian.rosters import services
+from dangjian.rosters.models import ImportBatch
+from dangjian.rosters.testing import csv_bytes, roster_row, xlsx
+
+Status = ImportBatch.Status
+
+
+def upload(
+    cast: Any, data: bytes, *, name: str = "花名册.xlsx", org: Any = None, actor: Any = None
+) -> ImportBatch:
+    batch = services.start_import(
+        actor=actor or cast.county_admin, org=org or cast.township, file_name=name, data=data
+    )
+    batch.refresh_from_db()
+    return batch
+
+
+def confirm(cast: Any, batch: ImportBatch, actor: Any = None) -> ImportBatch:
+    services.confirm_import(
+        actor=actor or cast.county_admin, batch=batch, expected_version=batch.version
+    )
+    batch.refresh_from_db()
+    return batch
+
+
+def three_rows() -> list[dict[str, Any]]:
+    return [
+        roster_row("陈建国"),
+        roster_row("刘秀英", gender="女", birth=dt.date(1990, 1, 2)),
+        roster_row(
+            "阿卜杜·热合曼",
+            民族="维吾尔族",
+            转正日期=None,
+            党员类别="预备党员",
+            入党日期=dt.date(2026, 3, 1),
+        ),
+    ]
+
+
+def test_clean_roster_previews_then_imports_every_row(cast: Any) -> None:
+    batch = upload(cast, xlsx(three_rows()))
+    assert batch.status == Status.READY
+    assert batch.preview["counts"] | {} == batch.preview["counts"]
+    assert (batch.preview["counts"]["add"], batch.preview["counts"]["errors"]) == (3, 0)
+    assert not Member.objects.filter(name="陈建国").exists()  # the preview writes nothing
+    batch = confirm(cast, batch)
+    assert batch.status == Status.APPLIED and batch.result["added"] == 3
+    uyghur = Member.objects.get(name="阿卜杜·热合曼")
+    assert (uyghur.category, uyghur.org, uyghur.ethnicity) == ("prob", cast.branch, "05")
+    assert uyghur.events.count() == 1 and uyghur.spells.count() == 1
+
+
+def test_importing_the_same_file_twice_changes_nothing(cast: Any) -> None:
+    data = xlsx(three_rows())
+    confirm(cast, upload(cast, data))
+    again = upload(cast, data)
+    counts = again.preview["counts"]
+    assert (counts["add"], counts["update"], counts["same"]) == (0, 0, 3)
+    versions = list(Member.objects.order_by("pk").values_list("version", flat=True))
+    confirm(cast, again)
+    assert list(Member.objects.order_by("pk").values_list("version", flat=True)) == versions
+
+
+def test_update_by_id_number_changes_only_what_differs(cast: Any) -> None:
+    rows = three_rows()
+    confirm(cast, upload(cast, xlsx(rows)))
+    rows[0]["学历"], rows[0]["联系电话"] = "研究生", "13900000000"
+    batch = upload(cast, xlsx(rows))
+    assert batch.preview["counts"]["update"] == 1
+    change = batch.preview["updates"][0]["changes"]
+    assert change["学历"] == ["大学本科", "研究生"] and change["联系电话"][1] == "139****0000"
+    confirm(cast, batch)
+    assert Member.objects.get(name="陈建国").education == "pg"
+
+
+def test_probationary_member_converted_by_a_later_roster(cast: Any) -> None:
+    rows = [roster_row("周新", 转正日期=None, 党员类别="预备党员", 入党日期=dt.date(2025, 5, 1))]
+    confirm(cast, upload(cast, xlsx(rows)))
+    rows[0].update({"转正日期": dt.date(2026, 5, 1), "党员类别": "正式党员"})
+    batch = confirm(cast, upload(cast, xlsx(rows)))
+    member = Member.objects.get(name="周新")
+    assert batch.result["converted"] == 1 and member.category == "full"
+    assert member.events.filter(kind="convert", effective_date=dt.date(2026, 5, 1)).exists()
+
+
+def test_csv_in_gbk_is_read(cast: Any) -> None:
+    batch = upload(cast, csv_bytes(three_rows(), encoding="gb18030"), name="名册.csv")
+    assert batch.status == Status.READY and batch.preview["counts"]["add"] == 3
+
+
+def test_outsider_cannot_import_into_another_county(cast: Any) -> None:
+    with pytest.raises(services.DomainError, match="不在您的管理范围"):
+        upload(cast, xlsx(three_rows()), actor=cast.outsider)
+    assert not ImportBatch.objects.exists()
