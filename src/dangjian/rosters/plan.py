@@ -40,6 +40,7 @@ from dangjian.rosters.reader import Table
 Progress = Callable[[int, int], None]
 ERRORS_KEPT = 1000  # the preview lists this many; the count covers all
 SAMPLES_KEPT = 200
+FORMULA_ERROR = "单元格是公式错误值（如 #REF!、#N/A），请在 Excel/WPS 中修正公式或改填数值。"
 # Membership facts an import may not change: they change through events (党籍变动).
 FACT_FIELDS = {"join_date": "入党日期", "full_date": "转正日期"}
 FIELD_LABELS = {
@@ -186,8 +187,8 @@ class OrgResolver:
 class RowReader:
     """Reads one data row into a ParsedRow, collecting every cell's problem."""
 
-    def __init__(self, table: Table, resolver: OrgResolver, formulas: bool) -> None:
-        self.table, self.resolver, self.formulas = table, resolver, formulas
+    def __init__(self, table: Table, resolver: OrgResolver) -> None:
+        self.table, self.resolver = table, resolver
         self.errors: list[RowError] = []
 
     def cell(self, row: list[p.Cell], key: str) -> p.Cell:
@@ -207,6 +208,9 @@ class RowReader:
 
     def get(self, number: int, row: list[p.Cell], key: str, parse: Callable[[p.Cell], Any]) -> Any:
         value = self.cell(row, key)
+        if (number, self.table.columns.get(key)) in self.table.error_cells:
+            self.error(number, key, "", FORMULA_ERROR)
+            return None
         if p.is_blank(value):
             if BY_KEY[key].required:
                 hint = (
@@ -216,7 +220,7 @@ class RowReader:
                     number,
                     key,
                     value,
-                    f"「{BY_KEY[key].header}」不能为空。" + (hint if self.formulas else ""),
+                    f"「{BY_KEY[key].header}」不能为空。" + (hint if self.table.formulas else ""),
                 )
             return None
         try:
@@ -365,14 +369,13 @@ def build_plan(
     actor: Any,
     target: Organization,
     table: Table,
-    formulas: bool = False,
     progress: Progress | None = None,
 ) -> Plan:
     """Validate every row of `table` and classify it against the registry; writes nothing."""
     if not scope_for(actor).covers(target.path, write=True):
         raise DomainError("所选党组织不在您的管理范围内。")
     plan = Plan(table)
-    reader = RowReader(table, OrgResolver(target), formulas)
+    reader = RowReader(table, OrgResolver(target))
     rules = RuleBook("admission.min_age")
     parsed: list[ParsedRow] = []
     for index, (number, row) in enumerate(table.rows):
@@ -420,20 +423,20 @@ def _admissible(reader: RowReader, row: ParsedRow, target: Organization, rules: 
 
 
 def _drop_duplicates(reader: RowReader, rows: list[ParsedRow]) -> list[ParsedRow]:
-    first: dict[str, int] = {}
-    duplicated: set[str] = set()
+    """The same ID number on two rows: which one is right is the user's call, not ours."""
+    seen: dict[str, list[int]] = {}
     for row in rows:
-        if row.id_hash in first:
-            duplicated.add(row.id_hash)
+        seen.setdefault(row.id_hash, []).append(row.row)
+    for row in rows:
+        others = [str(n) for n in seen[row.id_hash] if n != row.row]
+        if others:
             reader.error(
                 row.row,
                 "id_number",
                 row.data.id_number,
-                f"与第 {first[row.id_hash]} 行的公民身份号码重复。",
+                f"与第 {'、'.join(others)} 行的公民身份号码重复。",
             )
-        else:
-            first[row.id_hash] = row.row
-    return [r for r in rows if r.id_hash not in duplicated or first[r.id_hash] == r.row]
+    return [r for r in rows if len(seen[r.id_hash]) == 1]
 
 
 EXISTING_FIELDS = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 import python_calamine
 from defusedxml import ElementTree as SafeET
 from django.conf import settings
+from openpyxl.utils import column_index_from_string
 
 from dangjian.core.exceptions import DomainError
 from dangjian.rosters.columns import BY_KEY, IGNORED_HEADERS, column_for, normalize_header
@@ -43,6 +45,8 @@ class Table:
     headers: dict[str, str]  # column key → the header as written in the file
     ignored: list[str] = field(default_factory=list)
     rows: list[tuple[int, list[Cell]]] = field(default_factory=list)  # (Excel row, cells)
+    formulas: bool = False  # the sheet has formulas: a blank cell may be an uncomputed one
+    error_cells: set[tuple[int, int]] = field(default_factory=set)  # (row, 0-based column)
 
 
 def max_bytes() -> int:
@@ -64,6 +68,8 @@ def read_roster(data: bytes, filename: str) -> Table:
         if table is not None:
             _fill_merged(rows, merged, table.header_row)
             table.rows = _data_rows(rows, table)
+            if data.startswith(ZIP_MAGIC):
+                table.formulas, table.error_cells = _formula_cells(data, name)
             return table
     raise RosterFileError(
         "没有找到花名册的表头：表头行应包含「姓名」「公民身份号码」等列名"
@@ -121,6 +127,42 @@ def _check_xml_prolog(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
         head = stream.read(65536)
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
         raise RosterFileError("文件中含有不安全的 XML 内容（DTD/实体声明），已拒绝。")
+
+
+CELL_TAG = re.compile(rb"<c\s[^>]*>")
+CELL_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+RELS_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _formula_cells(data: bytes, sheet: str) -> tuple[bool, set[tuple[int, int]]]:
+    """calamine reads an error value (#REF!, #N/A) as an empty cell and gives no formulas:
+    one pass over the sheet's XML finds both, so the messages can say what really happened."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        path = _sheet_path(archive, sheet)
+        if path is None:
+            return False, set()
+        formulas, errors, tail = False, set(), b""
+        with archive.open(path) as stream:
+            while chunk := stream.read(1 << 20):
+                text = tail + chunk
+                formulas = formulas or b"<f>" in text or b"<f " in text
+                for tag in CELL_TAG.findall(text):
+                    ref = CELL_REF.search(tag)
+                    if b't="e"' in tag and ref:
+                        errors.add((int(ref[2]), column_index_from_string(ref[1].decode()) - 1))
+                tail = text[-300:]
+    return formulas, errors
+
+
+def _sheet_path(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    workbook = SafeET.fromstring(archive.read("xl/workbook.xml"))
+    rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    for node in workbook.iter():
+        if node.tag.endswith("}sheet") and node.get("name") == sheet:
+            target = targets.get(node.get(RELS_NS), "")
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
 
 
 def _calamine_sheets(data: bytes) -> list[tuple[str, list[list[Cell]], list[Any]]]:

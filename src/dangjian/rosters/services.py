@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
-import zipfile
 from typing import Any
 
 from django.db import transaction
@@ -89,23 +87,8 @@ def _plan(batch: ImportBatch, actor: Any) -> Plan:
         actor=actor,
         target=batch.org,
         table=table,
-        formulas=_has_formulas(data),
         progress=lambda done, total: jobs.report(key, done, total),
     )
-
-
-def _has_formulas(data: bytes) -> bool:
-    """Whether an .xlsx holds formulas: a blank required cell may then be an uncomputed one."""
-    if not data.startswith(b"PK"):
-        return False
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for name in archive.namelist():
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                with archive.open(name) as stream:
-                    while chunk := stream.read(1 << 20):
-                        if b"<f>" in chunk or b"<f " in chunk:
-                            return True
-    return False
 
 
 def check_batch(batch_id: int) -> None:
