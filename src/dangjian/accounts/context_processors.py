@@ -15,6 +15,7 @@ def scope(request: HttpRequest) -> dict[str, Any]:
         "user_scope": user_scope,
         "nav": {
             "members": bool(user_scope.read_paths),
+            "imports": bool(user_scope.write_paths),
             "own_record": user_scope.own_member_id,
             "accounts": user_scope.has(Role.SYSTEM_ADMIN),
             "grants": user_scope.has(Role.SECURITY_ADMIN),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import QueryDict
 
 from dangjian.audit.models import AuditEvent
 from dangjian.core.crypto import lookup_hash
@@ -94,3 +96,25 @@ def audit_entries_for(obj: Any, limit: int = 50) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         target_type=obj._meta.label_lower, target_id=str(obj.pk)
     ).select_related("actor")[:limit]
+
+
+def filter_members(user: Any, params: Mapping[str, Any]) -> tuple[Any, MemberQuerySet]:
+    """党员名册 filters (organization, category, gender …, search) over what `user` may see:
+    the list page, its export and the export job all read the roster through this."""
+    from dangjian.members.forms import MemberFilterForm
+
+    data = QueryDict(mutable=True)
+    data.update(params)
+    data.setdefault("status", "active")
+    orgs = Organization.objects.visible_to(user).exclude(kind="group")
+    form = MemberFilterForm(data, orgs=orgs)
+    qs = Member.objects.visible_to(user).select_related("org")
+    if not form.is_valid():
+        return form, qs.none()
+    f = form.cleaned_data
+    if f["org"]:
+        qs = qs.under(f["org"])
+    for field in ("category", "gender", "education", "status"):
+        if f[field]:
+            qs = qs.filter(**{field: f[field]})
+    return form, search_members(qs, f["q"])

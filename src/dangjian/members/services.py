@@ -34,8 +34,15 @@ Kind = MemberEvent.Kind
 # Fields of the basic record a form or an import may set directly. Membership state
 # (category, status, org, dates) changes only through events.
 PERSONAL_FIELDS = (
-    "name", "gender", "ethnicity", "birth_date", "education", "native_place",
-    "work_unit_post", "person_category", "phone",
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "education",
+    "native_place",
+    "work_unit_post",
+    "person_category",
+    "phone",
 )
 
 
@@ -255,8 +262,19 @@ def bulk_register_members(
 
 MEMBER_COLUMNS = model_columns(Member)
 HISTORY_COLUMNS = model_columns(Member.history.model)
-EVENT_COLUMNS = ("member_id", "kind", "effective_date", "org_id", "category", "recorded_by_id",
-                 "recorded_at", "counterpart", "document_no", "note", "void_reason")
+EVENT_COLUMNS = (
+    "member_id",
+    "kind",
+    "effective_date",
+    "org_id",
+    "category",
+    "recorded_by_id",
+    "recorded_at",
+    "counterpart",
+    "document_no",
+    "note",
+    "void_reason",
+)
 SPELL_COLUMNS = ("member_id", "org_id", "org_path", "category", "valid_from", "valid_to")
 
 

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -20,12 +19,9 @@ from dangjian.accounts.scope import (
     may_unmask_member,
     scope_for,
 )
-from dangjian.audit.models import AuditEvent
-from dangjian.audit.services import record_audit
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
 from dangjian.members import services
-from dangjian.members.export import roster_workbook
 from dangjian.members.forms import (
     EventForm,
     GroupForm,
@@ -35,29 +31,14 @@ from dangjian.members.forms import (
     VoidEventForm,
 )
 from dangjian.members.models import Member, MemberEvent
-from dangjian.members.selectors import audit_entries_for, member_timeline, search_members
+from dangjian.members.selectors import audit_entries_for, filter_members, member_timeline
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import writable_orgs
 
 
 def filtered_members(request: HttpRequest) -> tuple[MemberFilterForm, Any]:
     """The list's filters applied to what the user may see (shared by the page and export)."""
-    data = request.GET.copy()
-    data.setdefault("status", "active")
-    orgs = Organization.objects.visible_to(request.user).exclude(kind="group")
-    form = MemberFilterForm(data, orgs=orgs)
-    qs = Member.objects.visible_to(request.user).select_related("org")
-    if form.is_valid():
-        f = form.cleaned_data
-        if f["org"]:
-            qs = qs.under(f["org"])
-        for field in ("category", "gender", "education", "status"):
-            if f[field]:
-                qs = qs.filter(**{field: f[field]})
-        qs = search_members(qs, f["q"])
-    else:
-        qs = qs.none()
-    return form, qs
+    return filter_members(request.user, request.GET)
 
 
 @login_required
@@ -75,36 +56,6 @@ def member_list(request: HttpRequest) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return render(request, "members/partials/member_table.html", context)
     return render(request, "members/member_list.html", context)
-
-
-@login_required
-def member_export(request: HttpRequest) -> HttpResponse:
-    """导出名册: masked unless the user asks for full values and holds the permission."""
-    _, qs = filtered_members(request)
-    members = list(qs.select_related("org"))
-    full = request.GET.get("full") == "1"
-    if full and not all(may_unmask_member(request.user, m) for m in members):
-        messages.error(request, "导出完整身份证号和电话需要相应权限，且名单须全部在该权限范围内。")
-        return redirect(f"{reverse('members:list')}?{request.GET.urlencode()}")
-    record_audit(
-        AuditEvent.Action.EXPORT,
-        actor=request.user,
-        request=request,
-        detail={"rows": len(members), "full": full, "filters": request.GET.dict()},
-    )
-    body = roster_workbook(members, full=full)
-    response = HttpResponse(
-        body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    name = f"党员花名册-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
 
 
 @login_required

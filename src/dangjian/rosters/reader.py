@@ -18,6 +18,7 @@ from typing import Any
 import python_calamine
 from defusedxml import ElementTree as SafeET
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from openpyxl.utils import column_index_from_string
 
 from dangjian.core.exceptions import DomainError
@@ -53,11 +54,15 @@ def max_bytes() -> int:
     return int(settings.DANGJIAN_IMPORT_MAX_BYTES)
 
 
+def size_limit_label() -> str:
+    return str(filesizeformat(max_bytes())).replace("\xa0", " ")
+
+
 def read_roster(data: bytes, filename: str) -> Table:
     """The roster table in an uploaded file, or RosterFileError saying why it cannot be read."""
     if len(data) > max_bytes():
         raise RosterFileError(
-            f"文件大小 {len(data) / 1048576:.1f} MB，超过上限 {max_bytes() / 1048576:.0f} MB；"
+            f"文件大小 {filesizeformat(len(data))}，超过上限 {size_limit_label()}；"
             "请按党组织分成几个文件导入。"
         )
     if not data:

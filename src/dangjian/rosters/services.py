@@ -9,20 +9,25 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
-from dangjian.accounts.scope import scope_for
+from dangjian.accounts.scope import may_unmask_member, scope_for
 from dangjian.audit.models import AuditEvent
 from dangjian.audit.services import record_audit
 from dangjian.core.bulk import insert_rows
 from dangjian.core.crypto import decrypt_bytes, encrypt_bytes
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
+from dangjian.core.paths import any_subtree_q
 from dangjian.members.models import Member, MemberEvent, MemberSpell
+from dangjian.members.selectors import filter_members, roster_on
 from dangjian.members.services import (
     Admission,
     bulk_register_members,
@@ -33,9 +38,11 @@ from dangjian.members.services import (
 )
 from dangjian.orgs.models import Organization
 from dangjian.rosters import jobs
-from dangjian.rosters.models import ImportBatch, ImportChange
+from dangjian.rosters.export import roster_workbook
+from dangjian.rosters.models import ExportJob, ImportBatch, ImportChange
+from dangjian.rosters.pdf import branch_roster_pdf, member_sheet_pdf
 from dangjian.rosters.plan import Plan, PlannedRow, build_plan
-from dangjian.rosters.reader import max_bytes, read_roster
+from dangjian.rosters.reader import max_bytes, read_roster, size_limit_label
 
 Status = ImportBatch.Status
 STALE_AFTER = dt.timedelta(minutes=30)
@@ -58,7 +65,7 @@ def start_import(
     if not scope_for(actor).covers(org.path, write=True):
         raise DomainError("所选党组织不在您的管理范围内。", field="org")
     if len(data) > max_bytes():
-        raise DomainError(f"文件超过 {max_bytes() // 1048576} MB 的上限。", field="file")
+        raise DomainError(f"文件超过 {size_limit_label()} 的上限。", field="file")
     batch = ImportBatch.objects.create(
         org=org,
         created_by=actor,
@@ -334,3 +341,112 @@ def batch_is_stale(batch: ImportBatch) -> bool:
         and jobs.progress(job_key(batch)) is None
         and timezone.now() - batch.created_at > STALE_AFTER
     )
+
+
+# --- export (花名册导出) and printed forms ---------------------------------------------------
+
+
+def export_key(job: ExportJob) -> str:
+    return f"export:{job.pk}"
+
+
+def start_export(
+    *, actor: Any, params: Mapping[str, Any], full: bool, request: HttpRequest | None = None
+) -> ExportJob:
+    """导出花名册 for the list's filters: masked unless `full`, which needs the permission for
+    every member in the list. Small exports are built at once, large ones in the background."""
+    _, members = filter_members(actor, params)
+    if full:
+        sensitive = any_subtree_q("org_path", scope_for(actor).sensitive_paths)
+        if members.exclude(sensitive).exists():
+            raise DomainError("导出完整身份证号和电话需要相应权限，且名单须全部在该权限范围内。")
+    query = urlencode({k: v for k, v in params.items() if k in EXPORT_FILTERS and v})
+    job = ExportJob.objects.create(
+        created_by=actor,
+        query=query,
+        full=full,
+        total=members.count(),
+        file_name=f"党员花名册-{timezone.localdate():%Y%m%d}{'-完整' if full else ''}.xlsx",
+    )
+    record_audit(
+        AuditEvent.Action.EXPORT,
+        actor=actor,
+        target=job,
+        request=request,
+        detail={"rows": job.total, "full": full, "filters": query},
+    )
+    ExportJob.objects.filter(created_by=actor, created_at__lt=timezone.now() - EXPORT_KEPT).delete()
+    if job.total <= settings.DANGJIAN_EXPORT_INLINE_ROWS:
+        build_export(job.pk)
+        job.refresh_from_db()
+    else:
+        jobs.run(export_key(job), build_export, job.pk)
+    return job
+
+
+EXPORT_FILTERS = ("q", "org", "category", "gender", "education", "status")
+EXPORT_KEPT = dt.timedelta(days=1)
+
+
+def build_export(job_id: int) -> None:
+    """Write the workbook (runs as a job); progress is reported every thousand rows."""
+    job = ExportJob.objects.select_related("created_by").get(pk=job_id)
+    key = export_key(job)
+    try:
+        _, members = filter_members(job.created_by, QueryDict(job.query))
+        body = roster_workbook(
+            members.iterator(chunk_size=2000),
+            full=job.full,
+            progress=lambda done: jobs.report(key, done, job.total),
+        )
+    except Exception:
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED, message="导出时出错，请重试或联系系统管理员。"
+        )
+        raise
+    job.file_cipher, job.status = encrypt_bytes(body), ExportJob.Status.DONE
+    job.save(update_fields=["file_cipher", "status"])
+
+
+def export_file(job: ExportJob) -> bytes:
+    return decrypt_bytes(bytes(job.file_cipher))
+
+
+def member_sheet(
+    *, actor: Any, member: Member, full: bool, request: HttpRequest | None = None
+) -> bytes:
+    """打印党员基本信息表; full values need the permission, and every print is logged."""
+    if full and not may_unmask_member(actor, member):
+        raise DomainError("您没有打印完整身份证号和电话的权限。")
+    record_audit(
+        AuditEvent.Action.EXPORT,
+        actor=actor,
+        target=member,
+        request=request,
+        detail={"form": "党员基本信息表", "full": full},
+    )
+    return member_sheet_pdf(member, full=full, printed_by=_printer(actor))
+
+
+def branch_roster(
+    *, actor: Any, org: Organization, on: dt.date, full: bool, request: HttpRequest | None = None
+) -> bytes:
+    """打印党支部党员花名册 as of `on` (members with their 党员类别 on that date)."""
+    if full and not scope_for(actor).may_unmask(org.path):
+        raise DomainError("您没有打印完整身份证号和电话的权限。")
+    members = []
+    for spell in roster_on(org, on).select_related("member__org"):
+        spell.member.category = spell.category
+        members.append(spell.member)
+    record_audit(
+        AuditEvent.Action.EXPORT,
+        actor=actor,
+        target=org,
+        request=request,
+        detail={"form": "党员花名册", "on": on.isoformat(), "rows": len(members), "full": full},
+    )
+    return branch_roster_pdf(org, members, on=on, full=full, printed_by=_printer(actor))
+
+
+def _printer(actor: Any) -> str:
+    return str(actor.first_name or actor.username)

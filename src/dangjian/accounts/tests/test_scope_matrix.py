@@ -23,6 +23,7 @@ ORG_ROUTES = {
     "orgs:move",
     "orgs:merge",
     "orgs:dissolve",
+    "rosters:org-roster",
     "org-detail",
     "org-children",
     "org-roster",
@@ -36,11 +37,20 @@ MEMBER_ROUTES = {
     "members:reveal",
     "members:event-create",
     "members:group",
+    "rosters:member-sheet",
     "member-detail",
     "member-events",
     "member-reveal",
 }
 EVENT_ROUTES = {"members:event-void"}
+# Batches and export files: their own scope tests in rosters/tests/test_roster_pages.py.
+ROSTER_OBJECT_ROUTES = {
+    "rosters:batch",
+    "rosters:batch-confirm",
+    "rosters:batch-undo",
+    "rosters:export-job",
+    "rosters:export-download",
+}
 ROLE_PAGES = {
     "accounts:users": "sysadmin",
     "accounts:grants": "secadmin",
@@ -51,8 +61,11 @@ SCOPED_LISTS = {
     "core:home",
     "orgs:tree",
     "members:list",
-    "members:export",
     "members:create",
+    "rosters:home",
+    "rosters:template",
+    "rosters:upload",
+    "rosters:export",
     "org-list",
     "member-list",
 }
@@ -118,6 +131,7 @@ def test_every_route_is_classified():
         ORG_ROUTES
         | MEMBER_ROUTES
         | EVENT_ROUTES
+        | ROSTER_OBJECT_ROUTES
         | set(ROLE_PAGES)
         | set(ROLE_OBJECT_ROUTES)
         | SCOPED_LISTS

@@ -1,0 +1,218 @@
+"""Roster pages: upload → preview → confirm → undo, exports, printed forms, and who may do what."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from dangjian.audit.models import AuditEvent
+from dangjian.members.models import Member
+from dangjian.rosters.export import neutralize
+from dangjian.rosters.models import ExportJob, ImportBatch
+from dangjian.rosters.reader import read_roster
+from dangjian.rosters.testing import roster_row, xlsx
+
+
+def post_file(client: Any, org: Any, data: bytes, name: str = "花名册.xlsx") -> Any:
+    upload = SimpleUploadedFile(name, data)
+    return client.post(reverse("rosters:upload"), {"org": org.pk, "file": upload})
+
+
+def test_upload_shows_the_preview_and_confirm_imports(cast: Any) -> None:
+    client = cast.client(cast.secretary)
+    response = post_file(client, cast.branch, xlsx([roster_row("陈建国")]))
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/{batch.pk}/")
+    page = client.get(response["Location"]).content.decode()
+    assert "将新增（1 人）" in page and "确认导入" in page
+    url = reverse("rosters:batch-confirm", args=[batch.pk])
+    client.post(url, {"version": batch.version})
+    assert Member.objects.filter(name="陈建国", org=cast.branch).exists()
+    assert "新增 1 人" in client.get(reverse("rosters:batch", args=[batch.pk])).content.decode()
+
+
+def test_preview_lists_errors_with_row_and_column(cast: Any) -> None:
+    client = cast.client(cast.county_admin)
+    post_file(client, cast.township, xlsx([roster_row("陈建国", 入党日期="2010.07")]))
+    page = client.get(reverse("rosters:batch", args=[ImportBatch.objects.get().pk]))
+    body = page.content.decode()
+    assert "K 列「入党日期」" in body and "只有年月" in body and "确认导入" not in body
+
+
+def test_confirming_twice_is_refused(cast: Any) -> None:
+    client = cast.client(cast.county_admin)
+    post_file(client, cast.township, xlsx([roster_row("陈建国")]))
+    batch = ImportBatch.objects.get()
+    url = reverse("rosters:batch-confirm", args=[batch.pk])
+    client.post(url, {"version": batch.version})
+    response = client.post(url, {"version": batch.version}, follow=True)
+    assert "不能确认导入" in response.content.decode()
+    assert Member.objects.filter(name="陈建国").count() == 1
+
+
+def test_oversized_upload_is_refused_while_arriving(cast: Any, settings: Any) -> None:
+    settings.DANGJIAN_IMPORT_MAX_BYTES = 2000
+    response = post_file(cast.client(cast.county_admin), cast.township, b"x" * 5000)
+    assert response.status_code == 400 and "文件超过 2.0 KB 的上限" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_undo_removes_added_members_and_restores_changes(cast: Any) -> None:
+    client = cast.client(cast.county_admin)
+    row = roster_row("李明", 公民身份号码=cast.member.reveal_id_number(), 学历="研究生")
+    post_file(client, cast.township, xlsx([roster_row("陈建国"), row]))
+    batch = ImportBatch.objects.get()
+    client.post(reverse("rosters:batch-confirm", args=[batch.pk]), {"version": batch.version})
+    assert Member.objects.get(pk=cast.member.pk).education == "pg"
+    client.post(reverse("rosters:batch-undo", args=[batch.pk]))
+    assert not Member.objects.filter(name="陈建国").exists()
+    assert Member.objects.get(pk=cast.member.pk).education == "ba"
+    assert ImportBatch.objects.get().status == "undone"
+
+
+def test_undo_is_refused_when_a_member_changed_since(cast: Any) -> None:
+    client = cast.client(cast.county_admin)
+    post_file(client, cast.township, xlsx([roster_row("陈建国")]))
+    batch = ImportBatch.objects.get()
+    client.post(reverse("rosters:batch-confirm", args=[batch.pk]), {"version": batch.version})
+    Member.objects.filter(name="陈建国").update(version=5)
+    response = client.post(reverse("rosters:batch-undo", args=[batch.pk]), follow=True)
+    assert "陈建国（第 2 行）" in response.content.decode()
+    assert Member.objects.filter(name="陈建国").exists()
+
+
+def test_others_cannot_see_or_confirm_a_batch(cast: Any) -> None:
+    post_file(cast.client(cast.county_admin), cast.township, xlsx([roster_row("陈建国")]))
+    batch = ImportBatch.objects.get()
+    for user in (cast.outsider, cast.secretary, cast.member_user, cast.sysadmin):
+        client = cast.client(user)
+        assert client.get(reverse("rosters:batch", args=[batch.pk])).status_code == 404
+        url = reverse("rosters:batch-confirm", args=[batch.pk])
+        assert client.post(url, {"version": batch.version}).status_code == 404
+        assert client.post(reverse("rosters:batch-undo", args=[batch.pk])).status_code == 404
+    assert not Member.objects.filter(name="陈建国").exists()
+
+
+def test_readers_without_write_scope_get_no_import_page(cast: Any) -> None:
+    for user in (cast.member_user, cast.auditadmin):
+        assert cast.client(user).get(reverse("rosters:home")).status_code == 403
+        response = post_file(cast.client(user), cast.branch, xlsx([roster_row()]))
+        assert response.status_code == 403
+    assert not ImportBatch.objects.exists()
+
+
+def test_template_has_headers_drop_downs_and_instructions(cast: Any) -> None:
+    body = cast.client(cast.secretary).get(reverse("rosters:template")).content
+    wb = load_workbook(io.BytesIO(body))
+    assert wb.sheetnames == ["党员花名册", "代码表", "填写说明"]
+    ws = wb["党员花名册"]
+    assert [c.value for c in ws[1]][:4] == ["姓名", "性别", "民族", "公民身份号码"]
+    assert len(ws.data_validations.dataValidation) == 5 and ws["D2"].number_format == "@"
+    assert read_roster(body, "t.xlsx").rows == []
+
+
+def export(cast: Any, user: Any, query: str = "", full: bool = False) -> Any:
+    url = reverse("rosters:export") + query
+    return cast.client(user).post(url, {"full": "1"} if full else {}, follow=True)
+
+
+def test_export_is_masked_by_default_and_logged(cast: Any) -> None:
+    rows = list(load_workbook(io.BytesIO(export(cast, cast.county_admin).content)).active.values)
+    liming = next(r for r in rows if r[0] == "李明")
+    assert liming[3] == cast.member.id_masked and liming[9] == "139****1111"
+    assert AuditEvent.objects.get(action="export").detail["full"] is False
+
+
+def test_full_export_needs_the_permission(cast: Any) -> None:
+    refused = export(cast, cast.township_admin, full=True)
+    assert "需要相应权限" in refused.content.decode()
+    assert not AuditEvent.objects.filter(action="export").exists()
+    allowed = export(cast, cast.county_admin, full=True)
+    rows = list(load_workbook(io.BytesIO(allowed.content)).active.values)
+    assert any(r[3] == cast.member.reveal_id_number() for r in rows)
+    assert AuditEvent.objects.get(action="export").detail["full"] is True
+
+
+def test_export_follows_the_list_filters_and_scope(cast: Any) -> None:
+    query = f"?org={cast.branch.pk}"
+    names = [
+        r[0]
+        for r in load_workbook(
+            io.BytesIO(export(cast, cast.county_admin, query).content)
+        ).active.values
+    ]
+    assert "李明" in names and "王芳" not in names
+    names = [
+        r[0] for r in load_workbook(io.BytesIO(export(cast, cast.outsider).content)).active.values
+    ]
+    assert names == ["姓名", "赵强"]
+
+
+def test_large_export_runs_as_a_job_with_progress_page(cast: Any, settings: Any) -> None:
+    settings.DANGJIAN_EXPORT_INLINE_ROWS = 0
+    client = cast.client(cast.county_admin)
+    response = client.post(reverse("rosters:export"))
+    job = ExportJob.objects.get()
+    assert response["Location"] == reverse("rosters:export-job", args=[job.pk])
+    poll = client.get(response["Location"], HTTP_HX_REQUEST="true")
+    assert poll["HX-Redirect"] == reverse("rosters:export-download", args=[job.pk])
+    assert cast.client(cast.township_admin).get(poll["HX-Redirect"]).status_code == 404
+
+
+def test_export_reimports_with_no_changes(cast: Any) -> None:
+    body = export(cast, cast.county_admin, f"?org={cast.township.pk}", full=True).content
+    client = cast.client(cast.county_admin)
+    post_file(client, cast.township, body, "导出.xlsx")
+    counts = ImportBatch.objects.get().preview["counts"]
+    assert (counts["add"], counts["update"], counts["errors"], counts["same"]) == (0, 0, 0, 1)
+
+
+def test_formula_cells_are_neutralized_but_phone_numbers_kept() -> None:
+    assert neutralize('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
+    assert neutralize("@SUM(A1)") == "'@SUM(A1)"
+    assert neutralize("+86 138-0000-0000") == "+86 138-0000-0000"
+    assert neutralize("-1+1") == "'-1+1"
+
+
+def test_member_sheet_pdf_is_masked_unless_permitted_and_logged(cast: Any) -> None:
+    url = reverse("rosters:member-sheet", args=[cast.member.pk])
+    response = cast.client(cast.secretary).get(url)
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+    assert cast.client(cast.township_admin).get(url + "?full=1").status_code == 403
+    assert cast.client(cast.member_user).get(url).status_code == 200  # one's own record
+    assert AuditEvent.objects.filter(action="export", target_id=str(cast.member.pk)).count() == 2
+
+
+def test_branch_roster_pdf_for_a_past_date(cast: Any) -> None:
+    url = reverse("rosters:org-roster", args=[cast.branch.pk]) + "?on=2011-01-01"
+    response = cast.client(cast.secretary).get(url)
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert AuditEvent.objects.get(action="export").detail["rows"] == 1
+    assert cast.client(cast.outsider).get(url).status_code in (403, 404)
+
+
+def test_missing_font_gives_a_clear_page(cast: Any, settings: Any) -> None:
+    from dangjian.rosters.pdf import clear_font_cache
+
+    settings.DANGJIAN_PDF_FONT = "/nonexistent/font.ttc"
+    clear_font_cache()
+    try:
+        response = cast.client(cast.secretary).get(
+            reverse("rosters:member-sheet", args=[cast.member.pk])
+        )
+    finally:
+        clear_font_cache()
+    assert response.status_code == 503 and "fonts-noto-cjk" in response.content.decode()
+
+
+def test_year_end_roster_counts_members_as_they_were(cast: Any) -> None:
+    on = dt.date(2010, 12, 31)  # 李明 was probationary then
+    response = cast.client(cast.secretary).get(
+        reverse("rosters:org-roster", args=[cast.branch.pk]) + f"?on={on}"
+    )
+    assert response.status_code == 200

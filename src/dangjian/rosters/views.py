@@ -1,0 +1,239 @@
+"""Roster pages: upload and preview an import, confirm or undo it, export, print the forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from dangjian.accounts.scope import get_member_for_user, get_org_for_user, scope_for
+from dangjian.core.exceptions import DomainError
+from dangjian.core.forms import submit
+from dangjian.rosters import jobs, services
+from dangjian.rosters.forms import ConfirmForm, UploadForm
+from dangjian.rosters.models import ExportJob, ImportBatch
+from dangjian.rosters.pdf import PdfFontMissing
+from dangjian.rosters.reader import size_limit_label
+from dangjian.rosters.selectors import batches_visible_to, get_batch_for_user, get_export_for_user
+from dangjian.rosters.template import template_workbook
+from dangjian.rosters.uploads import SizeLimitHandler
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _attachment(body: bytes, name: str, content_type: str, *, inline: bool = False) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+def _require_writer(request: HttpRequest) -> None:
+    if not scope_for(request.user).write_paths:
+        raise PermissionDenied("您没有导入花名册的权限。")
+
+
+def _home(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResponse:
+    context = {
+        "form": form,
+        "batches": batches_visible_to(request.user)[:20],
+        "max_size": size_limit_label(),
+    }
+    return render(request, "rosters/home.html", context, status=status)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """花名册导入: upload form and the recent batches."""
+    _require_writer(request)
+    return _home(request, UploadForm(user=request.user))
+
+
+@csrf_exempt  # CSRF is checked in _upload, after the size limit is in place
+def upload(request: HttpRequest) -> HttpResponse:
+    request.upload_handlers.insert(0, SizeLimitHandler(request))
+    return _upload(request)
+
+
+@csrf_protect
+@login_required
+@require_POST
+def _upload(request: HttpRequest) -> HttpResponse:
+    _require_writer(request)
+    form = UploadForm(request.POST, request.FILES, user=request.user)
+    if getattr(request, "upload_too_large", False):
+        form.is_valid()
+        form.add_error("file", f"文件超过 {size_limit_label()} 的上限，未上传。")
+        return _home(request, form, status=400)
+    batch = submit(
+        request,
+        form,
+        lambda d: services.start_import(
+            actor=request.user,
+            org=d["org"],
+            file_name=d["file"].name,
+            data=d["file"].read(),
+            request=request,
+        ),
+    )
+    if batch is None:
+        return _home(request, form, status=400)
+    return redirect("rosters:batch", pk=batch.pk)
+
+
+@login_required
+def template_download(request: HttpRequest) -> HttpResponse:
+    """下载导入模板 (no personal data in it)."""
+    _require_writer(request)
+    return _attachment(template_workbook(), "党员花名册导入模板.xlsx", XLSX)
+
+
+@login_required
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """导入预览 / 结果; while the batch is being worked on, htmx polls the status part."""
+    batch = get_batch_for_user(request.user, pk)
+    latest = batches_visible_to(request.user).filter(
+        org=batch.org, status=ImportBatch.Status.APPLIED
+    )
+    context = {
+        "batch": batch,
+        "progress": jobs.progress(services.job_key(batch)),
+        "stale": services.batch_is_stale(batch),
+        "can_undo": batch.status == ImportBatch.Status.APPLIED
+        and latest.order_by("-pk").values_list("pk", flat=True).first() == batch.pk,
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "rosters/partials/batch_body.html", context)
+    return render(request, "rosters/batch.html", context)
+
+
+@login_required
+@require_POST
+def batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """确认导入."""
+    batch = get_batch_for_user(request.user, pk)
+    form = ConfirmForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError("请求不完整，请刷新页面后重试。")
+        services.confirm_import(
+            actor=request.user,
+            batch=batch,
+            expected_version=form.cleaned_data["version"],
+            request=request,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("rosters:batch", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def batch_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """撤销导入."""
+    batch = get_batch_for_user(request.user, pk)
+    try:
+        services.undo_import(actor=request.user, batch=batch, request=request)
+        messages.success(request, "已撤销该批次：新增的党员已删除，修改过的信息已恢复。")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("rosters:batch", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def export_start(request: HttpRequest) -> HttpResponse:
+    """导出花名册 with the member list's filters (they come in the query string)."""
+    try:
+        job = services.start_export(
+            actor=request.user,
+            params=request.GET.dict(),
+            full=request.POST.get("full") == "1",
+            request=request,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('members:list')}?{request.GET.urlencode()}")
+    if job.status == ExportJob.Status.DONE:
+        return redirect("rosters:export-download", pk=job.pk)
+    return redirect("rosters:export-job", pk=job.pk)
+
+
+@login_required
+def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A large export being built: progress, then the download."""
+    job = get_export_for_user(request.user, pk)
+    context = {"job": job, "progress": jobs.progress(services.export_key(job))}
+    if request.headers.get("HX-Request"):
+        response = render(request, "rosters/partials/export_status.html", context)
+        if job.status == ExportJob.Status.DONE:
+            response["HX-Redirect"] = reverse("rosters:export-download", args=[job.pk])
+        return response
+    return render(request, "rosters/export_job.html", context)
+
+
+@login_required
+def export_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_export_for_user(request.user, pk)
+    if job.status != ExportJob.Status.DONE:
+        return redirect("rosters:export-job", pk=job.pk)
+    return _attachment(services.export_file(job), job.file_name, XLSX)
+
+
+def _pdf(request: HttpRequest, build: object, name: str) -> HttpResponse:
+    try:
+        body = build()  # type: ignore[operator]
+    except PdfFontMissing as exc:
+        return render(request, "rosters/pdf_error.html", {"message": exc.message}, status=503)
+    except DomainError as exc:
+        raise PermissionDenied(exc.message) from exc
+    return _attachment(body, name, "application/pdf", inline=True)
+
+
+@login_required
+def member_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """打印党员基本信息表 (PDF)."""
+    member = get_member_for_user(request.user, pk)
+    full = request.GET.get("full") == "1"
+    return _pdf(
+        request,
+        lambda: services.member_sheet(
+            actor=request.user, member=member, full=full, request=request
+        ),
+        f"党员基本信息表-{member.name}.pdf",
+    )
+
+
+def _date_param(value: str | None) -> dt.date:
+    """?on=YYYY-MM-DD, not later than today; anything unreadable means today."""
+    today = timezone.localdate()
+    try:
+        on = parse_date(value or "")
+    except ValueError:
+        on = None
+    return min(on or today, today)
+
+
+@login_required
+def org_roster(request: HttpRequest, pk: int) -> HttpResponse:
+    """打印党员花名册 of one organization as of a date (PDF)."""
+    org = get_org_for_user(request.user, pk)
+    on = _date_param(request.GET.get("on"))
+    full = request.GET.get("full") == "1"
+    return _pdf(
+        request,
+        lambda: services.branch_roster(
+            actor=request.user, org=org, on=on, full=full, request=request
+        ),
+        f"{org.name}党员花名册-{on:%Y%m%d}.pdf",
+    )
