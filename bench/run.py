@@ -31,17 +31,20 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "20000"))
+IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))  # 0 skips the import bench
 TODAY = dt.date(2026, 11, 1)
 SEED = 1
 
 
 def main() -> None:
     sys.path.insert(0, str(ROOT / "src"))
+    sys.path.insert(0, str(ROOT / "bench"))
     scratch = tempfile.mkdtemp(prefix="dangjian-bench-")
     # Never the developer's own database or key file: everything goes to the scratch directory.
     os.environ["DANGJIAN_VAR_DIR"] = scratch
     os.environ["DJANGO_SETTINGS_MODULE"] = "dangjian.settings"
     os.environ["DANGJIAN_DEBUG"] = "false"  # no query log, as in production
+    os.environ["DANGJIAN_JOBS_INLINE"] = "true"  # time the import's work, not a thread hand-off
     import django
 
     django.setup()
@@ -157,6 +160,14 @@ def run() -> None:
             f"{subtree / baseline:.2f} × baseline",
         ),
     ]
+    print_table(table)
+    if IMPORT_ROWS:
+        import roster_import
+
+        print_table(roster_import.run())
+
+
+def print_table(table: list[tuple[str, str, str, str]]) -> None:
     widths = [max(_width(row[i]) for row in table) + 3 for i in range(3)]
     for row in table:
         print("".join(_pad(cell, w) for cell, w in zip(row, widths, strict=False)) + row[3])

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 from dangjian.accounts.scope import may_edit_member, may_unmask_member, scope_for
 from dangjian.audit.models import AuditEvent
@@ -77,9 +77,11 @@ class Admission:
 def name_keys(name: str) -> tuple[str, str]:
     """Full pinyin and initials for search (张三 → zhangsan, zs); the middle dot is dropped."""
     plain = name.replace("·", "").replace("•", "").replace(" ", "")
-    return "".join(lazy_pinyin(plain)).lower(), "".join(
-        lazy_pinyin(plain, style=Style.FIRST_LETTER)
-    ).lower()
+    syllables = lazy_pinyin(plain)  # one pass; initials are the syllables' first letters
+    initials = "".join(
+        s[0] if s.isascii() and s.isalpha() and s.islower() else s for s in syllables
+    )
+    return "".join(syllables).lower(), initials.lower()
 
 
 def _check_person(data: MemberData) -> str:

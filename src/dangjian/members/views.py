@@ -54,6 +54,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         "can_export_full": bool(scope_for(request.user).sensitive_paths),
     }
     if request.headers.get("HX-Request"):
+        context["oob"] = True  # the export form, re-sent with the filters now on screen
         return render(request, "members/partials/member_table.html", context)
     return render(request, "members/member_list.html", context)
 

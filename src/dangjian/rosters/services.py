@@ -360,7 +360,10 @@ def start_export(
         sensitive = any_subtree_q("org_path", scope_for(actor).sensitive_paths)
         if members.exclude(sensitive).exists():
             raise DomainError("导出完整身份证号和电话需要相应权限，且名单须全部在该权限范围内。")
-    query = urlencode({k: v for k, v in params.items() if k in EXPORT_FILTERS and v})
+    # status stays even when empty: blank means 全部, while a missing one means 正常 only.
+    query = urlencode(
+        {k: v for k, v in params.items() if k in EXPORT_FILTERS and (v or k == "status")}
+    )
     job = ExportJob.objects.create(
         created_by=actor,
         query=query,

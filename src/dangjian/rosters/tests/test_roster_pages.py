@@ -216,3 +216,25 @@ def test_year_end_roster_counts_members_as_they_were(cast: Any) -> None:
         reverse("rosters:org-roster", args=[cast.branch.pk]) + f"?on={on}"
     )
     assert response.status_code == 200
+
+
+def test_export_of_all_statuses_matches_its_count(cast: Any) -> None:
+    from dangjian.members.services import record_event
+
+    record_event(
+        actor=cast.county_admin,
+        member=cast.neighbour,
+        kind="death",
+        effective_date=dt.date(2026, 1, 5),
+    )
+    response = export(cast, cast.county_admin, "?status=")
+    names = [r[0] for r in load_workbook(io.BytesIO(response.content)).active.values][1:]
+    assert sorted(names) == ["李明", "王芳"] and ExportJob.objects.get().total == 2
+
+
+def test_list_refresh_carries_the_export_form_with_the_new_filters(cast: Any) -> None:
+    client = cast.client(cast.county_admin)
+    url = reverse("members:list") + f"?org={cast.branch.pk}"
+    body = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="export-form" hx-swap-oob="true"' in body
+    assert f'action="/rosters/exports/?org={cast.branch.pk}' in body
