@@ -50,6 +50,9 @@ ROSTER_OBJECT_ROUTES = {
     "rosters:batch-undo",
     "rosters:export-job",
     "rosters:export-download",
+    "roster-import-detail",
+    "roster-import-confirm",
+    "roster-import-undo",
 }
 ROLE_PAGES = {
     "accounts:users": "sysadmin",
@@ -66,6 +69,7 @@ SCOPED_LISTS = {
     "rosters:template",
     "rosters:upload",
     "rosters:export",
+    "roster-import-list",
     "org-list",
     "member-list",
 }

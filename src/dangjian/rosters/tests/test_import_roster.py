@@ -102,3 +102,55 @@ def test_outsider_cannot_import_into_another_county(cast: Any) -> None:
     with pytest.raises(services.DomainError, match="不在您的管理范围"):
         upload(cast, xlsx(three_rows()), actor=cast.outsider)
     assert not ImportBatch.objects.exists()
+
+
+def test_registry_changed_after_preview_is_caught_at_confirmation(cast: Any) -> None:
+    row = roster_row("李明", 公民身份号码=cast.member.reveal_id_number(), 学历="研究生")
+    batch = upload(cast, xlsx([row, roster_row("陈建国")]))
+    Member.objects.filter(pk=cast.member.pk).update(version=7)  # someone saved 李明 meanwhile
+    batch = confirm(cast, batch)
+    assert batch.status == Status.READY and "发生了变化" in batch.message
+    assert not Member.objects.filter(name="陈建国").exists()
+    assert confirm(cast, batch).status == Status.APPLIED  # the refreshed preview confirms
+
+
+def test_undo_voids_the_conversion_an_import_recorded(cast: Any) -> None:
+    rows = [roster_row("周新", 转正日期=None, 党员类别="预备党员", 入党日期=dt.date(2025, 5, 1))]
+    confirm(cast, upload(cast, xlsx(rows)))
+    rows[0].update({"转正日期": dt.date(2026, 5, 1), "党员类别": "正式党员"})
+    batch = confirm(cast, upload(cast, xlsx(rows)))
+    services.undo_import(actor=cast.county_admin, batch=batch)
+    member = Member.objects.get(name="周新")
+    assert member.category == "prob" and member.events.get(kind="convert").voided_at is not None
+
+
+def test_only_the_latest_batch_of_an_organization_can_be_undone(cast: Any) -> None:
+    first = confirm(cast, upload(cast, xlsx([roster_row("陈建国")])))
+    confirm(cast, upload(cast, xlsx([roster_row("刘丽", gender="女", birth=dt.date(1990, 1, 2))])))
+    with pytest.raises(services.DomainError, match="最近一次"):
+        services.undo_import(actor=cast.county_admin, batch=first)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_background_thread_checks_and_loads_the_batch(settings: Any) -> None:
+    """Outside tests the work runs in a thread after commit; the page polls its status."""
+    import time
+
+    from dangjian.conftest import build_cast
+
+    cast = build_cast()
+    settings.DANGJIAN_JOBS_INLINE = False
+    batch = upload(cast, xlsx([roster_row("陈建国")]))
+    for _ in range(100):
+        batch.refresh_from_db()
+        if not batch.busy:
+            break
+        time.sleep(0.05)
+    assert batch.status == Status.READY
+    services.confirm_import(actor=cast.county_admin, batch=batch, expected_version=batch.version)
+    for _ in range(100):
+        batch.refresh_from_db()
+        if not batch.busy:
+            break
+        time.sleep(0.05)
+    assert batch.status == Status.APPLIED and Member.objects.filter(name="陈建国").exists()

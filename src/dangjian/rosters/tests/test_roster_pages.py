@@ -238,3 +238,28 @@ def test_list_refresh_carries_the_export_form_with_the_new_filters(cast: Any) ->
     body = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert 'id="export-form" hx-swap-oob="true"' in body
     assert f'action="/rosters/exports/?org={cast.branch.pk}' in body
+
+
+def test_api_upload_preview_confirm_and_undo(cast: Any) -> None:
+    client = cast.client(cast.county_admin)
+    upload = SimpleUploadedFile("r.xlsx", xlsx([roster_row("陈建国")]))
+    created = client.post(reverse("roster-import-list"), {"org": cast.township.pk, "file": upload})
+    body = created.json()
+    assert created.status_code == 201 and body["status"] == "ready"
+    assert body["preview"]["counts"]["add"] == 1
+    url = reverse("roster-import-confirm", args=[body["id"]])
+    assert client.post(url, {"version": body["version"]}).json()["status"] == "applied"
+    assert client.post(url, {"version": body["version"]}).status_code == 400
+    undone = client.post(reverse("roster-import-undo", args=[body["id"]]))
+    assert undone.json()["status"] == "undone" and not Member.objects.filter(name="陈建国").exists()
+
+
+def test_api_refuses_other_counties(cast: Any) -> None:
+    upload = SimpleUploadedFile("r.xlsx", xlsx([roster_row("陈建国")]))
+    client = cast.client(cast.outsider)
+    response = client.post(reverse("roster-import-list"), {"org": cast.township.pk, "file": upload})
+    assert response.status_code in (403, 404) and not ImportBatch.objects.exists()
+    post_file(cast.client(cast.county_admin), cast.township, xlsx([roster_row("陈建国")]))
+    batch = ImportBatch.objects.get()
+    assert client.get(reverse("roster-import-detail", args=[batch.pk])).status_code == 404
+    assert client.get(reverse("roster-import-list")).json()["count"] == 0

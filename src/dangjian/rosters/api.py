@@ -1,0 +1,108 @@
+"""JSON API for roster imports (花名册导入): the same services and scope as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dangjian.accounts.scope import get_org_for_user
+from dangjian.core.exceptions import DomainError
+from dangjian.rosters import services
+from dangjian.rosters.models import ImportBatch
+from dangjian.rosters.reader import size_limit_label
+from dangjian.rosters.selectors import batches_visible_to, get_batch_for_user
+from dangjian.rosters.uploads import SizeLimitHandler
+
+
+class ImportBatchSerializer(serializers.ModelSerializer):
+    org_name = serializers.CharField(source="org.name", read_only=True)
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id",
+            "org",
+            "org_name",
+            "file_name",
+            "file_size",
+            "status",
+            "message",
+            "preview",
+            "result",
+            "created_at",
+            "applied_at",
+            "undone_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class UploadSerializer(serializers.Serializer):
+    org = serializers.IntegerField(help_text="导入到的党组织 id")
+    file = serializers.FileField(help_text=".xlsx、.xls 或 .csv 花名册")
+
+
+class ConfirmSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="预览时批次的 version（防止重复确认）")
+
+
+class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """花名册导入批次: upload (checked into a preview), confirm, undo."""
+
+    serializer_class = ImportBatchSerializer
+
+    def get_queryset(self) -> Any:
+        return batches_visible_to(self.request.user)
+
+    def get_object(self) -> ImportBatch:
+        return get_batch_for_user(self.request.user, self.kwargs["pk"])
+
+    def initialize_request(self, request: Any, *args: Any, **kwargs: Any) -> Request:
+        request.upload_handlers.insert(0, SizeLimitHandler(request))
+        return super().initialize_request(request, *args, **kwargs)
+
+    @extend_schema(request=UploadSerializer, responses={201: ImportBatchSerializer})
+    def create(self, request: Request) -> Response:
+        """上传花名册: returns the batch; poll it until status is ready or invalid."""
+        self.parser_classes = [MultiPartParser]
+        if getattr(request._request, "upload_too_large", False):
+            raise DomainError(f"文件超过 {size_limit_label()} 的上限，未上传。", field="file")
+        upload = UploadSerializer(data=request.data)
+        upload.is_valid(raise_exception=True)
+        org = get_org_for_user(request.user, upload.validated_data["org"], write=True)
+        file = upload.validated_data["file"]
+        batch = services.start_import(
+            actor=request.user, org=org, file_name=file.name, data=file.read(), request=request
+        )
+        batch.refresh_from_db()
+        return Response(ImportBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ConfirmSerializer, responses={202: ImportBatchSerializer})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: str) -> Response:
+        """确认导入: all rows or none; poll the batch until status is applied."""
+        body = ConfirmSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        batch = services.confirm_import(
+            actor=request.user,
+            batch=self.get_object(),
+            expected_version=body.validated_data["version"],
+            request=request,
+        )
+        batch.refresh_from_db()
+        return Response(ImportBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={200: ImportBatchSerializer})
+    @action(detail=True, methods=["post"])
+    def undo(self, request: Request, pk: str) -> Response:
+        """撤销导入 (the latest batch of its organization, while nothing it touched changed)."""
+        batch = self.get_object()
+        services.undo_import(actor=request.user, batch=batch, request=request)
+        batch.refresh_from_db()
+        return Response(ImportBatchSerializer(batch).data)
