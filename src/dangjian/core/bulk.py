@@ -9,10 +9,10 @@ they need (history rows are rows too) inside their own transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from django.db import connections, models, router
-from django.utils import timezone
 
 
 def model_columns(model: type[models.Model]) -> list[str]:
@@ -22,31 +22,6 @@ def model_columns(model: type[models.Model]) -> list[str]:
         for f in model._meta.concrete_fields
         if not (f.primary_key and isinstance(f, models.AutoField))
     ]
-
-
-def instance_rows(
-    objs: Iterable[models.Model], columns: Sequence[str]
-) -> Iterable[tuple[Any, ...]]:
-    """Rows from unsaved instances; auto_now(_add) timestamps left empty get one shared 'now'."""
-    now = timezone.now()
-    for obj in objs:
-        stamped = _auto_now_fields(type(obj))
-        yield tuple(
-            now if c in stamped and getattr(obj, c) is None else getattr(obj, c) for c in columns
-        )
-
-
-_AUTO_NOW: dict[type[models.Model], frozenset[str]] = {}
-
-
-def _auto_now_fields(model: type[models.Model]) -> frozenset[str]:
-    if model not in _AUTO_NOW:
-        _AUTO_NOW[model] = frozenset(
-            f.attname
-            for f in model._meta.concrete_fields
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        )
-    return _AUTO_NOW[model]
 
 
 def insert_rows(
@@ -69,9 +44,13 @@ def insert_rows(
         adapt = _adapters(model, columns, connection)
         marks = ", ".join(["%s"] * len(columns))
         sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
-        chunk: list[tuple[Any, ...]] = []
+        chunk: list[Any] = []
         for row in rows:
-            chunk.append(tuple(a(v) if a else v for a, v in zip(adapt, row, strict=True)))
+            if adapt:
+                row = list(row)
+                for index, adapter in adapt:
+                    row[index] = adapter(row[index])
+            chunk.append(row)
             if len(chunk) == 5000:
                 cursor.executemany(sql, chunk)
                 count += len(chunk)
@@ -84,16 +63,20 @@ def insert_rows(
 
 def _adapters(
     model: type[models.Model], columns: Sequence[str], connection: Any
-) -> list[Callable[[Any], Any] | None]:
-    """Per column, how SQLite wants a date or datetime (Django stores them as text there)."""
+) -> list[tuple[int, Callable[[Any], Any]]]:
+    """(position, adapter) for the columns SQLite wants as text: dates and datetimes. A load
+    stamps every row with the same datetime, hence the small cache."""
     ops = connection.ops
-    result: list[Callable[[Any], Any] | None] = []
-    for column in columns:
-        field = model._meta.get_field(column)
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    result: list[tuple[int, Callable[[Any], Any]]] = []
+    for index, column in enumerate(columns):
+        field = fields[column]
         if isinstance(field, models.DateTimeField):
-            result.append(ops.adapt_datetimefield_value)
+            result.append((index, lru_cache(maxsize=64)(ops.adapt_datetimefield_value)))
         elif isinstance(field, models.DateField):
-            result.append(ops.adapt_datefield_value)
-        else:
-            result.append(None)
+            result.append((index, _date_text))
     return result
+
+
+def _date_text(value: Any) -> Any:
+    return None if value is None else value.isoformat()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from dangjian.core.exceptions import DomainError
 from dangjian.members.choices import MemberCategory, MemberStatus
@@ -67,7 +68,25 @@ class Replay:
     spells: list[Spell] = field(default_factory=list)
 
 
-def replay(events: Iterable[MemberEvent]) -> Replay:
+class EventLike(Protocol):
+    """What replay reads of an event: a stored MemberEvent or a not-yet-stored one."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def effective_date(self) -> dt.date: ...
+    @property
+    def org_id(self) -> int | None: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def pk(self) -> Any: ...
+    @property
+    def voided_at(self) -> Any: ...
+    def get_kind_display(self) -> str: ...
+
+
+def replay(events: Iterable[EventLike]) -> Replay:
     """Fold events (in effective-date order, then entry order) into state and spells.
 
     Raises DomainError naming the first event that is not an allowed move.
@@ -98,7 +117,7 @@ def replay(events: Iterable[MemberEvent]) -> Replay:
     return state
 
 
-def _apply(state: Replay, event: MemberEvent) -> None:
+def _apply(state: Replay, event: EventLike) -> None:
     kind = event.kind
     state.status = STATE_AFTER[kind]
     if kind in NEEDS_ORG or (kind == Kind.RESTORE and event.org_id):

@@ -18,7 +18,7 @@ from pypinyin import lazy_pinyin
 from dangjian.accounts.scope import may_edit_member, may_unmask_member, scope_for
 from dangjian.audit.models import AuditEvent
 from dangjian.audit.services import record_audit
-from dangjian.core.bulk import insert_rows, instance_rows, model_columns
+from dangjian.core.bulk import insert_rows, model_columns
 from dangjian.core.crypto import encrypt, lookup_hash
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.masking import mask_id_number, mask_phone
@@ -114,7 +114,33 @@ def check_registration(data: MemberData, adm: Admission, rules: RuleBook | None 
     return number
 
 
-def _initial_events(adm: Admission) -> list[MemberEvent]:
+@dataclass(slots=True)
+class InitialEvent:
+    """An event a new record starts with, before it is stored: replay() reads it like a
+    MemberEvent, and bulk loads write it as a row without building a model instance."""
+
+    kind: str
+    effective_date: dt.date
+    org_id: int | None = None
+    category: str = ""
+    counterpart: str = ""
+    pk: None = None
+    voided_at: None = None
+
+    def get_kind_display(self) -> str:
+        return str(Kind(self.kind).label)
+
+    def as_event(self) -> MemberEvent:
+        return MemberEvent(
+            kind=self.kind,
+            effective_date=self.effective_date,
+            org_id=self.org_id,
+            category=self.category,
+            counterpart=self.counterpart,
+        )
+
+
+def _initial_events(adm: Admission) -> list[InitialEvent]:
     """The events that a newly registered member's history starts with."""
     if adm.transferred_in_on is not None:
         category = (
@@ -123,27 +149,25 @@ def _initial_events(adm: Admission) -> list[MemberEvent]:
             else MemberCategory.PROBATIONARY
         )
         events = [
-            MemberEvent(
-                kind=Kind.TRANSFER_IN,
-                effective_date=adm.transferred_in_on,
-                org=adm.org,
-                category=category,
-                counterpart=adm.counterpart,
+            InitialEvent(
+                Kind.TRANSFER_IN, adm.transferred_in_on, adm.org.pk, category, adm.counterpart
             )
         ]
         if category == MemberCategory.PROBATIONARY and adm.full_date:
-            events.append(MemberEvent(kind=Kind.CONVERT, effective_date=adm.full_date))
+            events.append(InitialEvent(Kind.CONVERT, adm.full_date))
         return events
-    events = [MemberEvent(kind=Kind.ADMIT, effective_date=adm.join_date, org=adm.org)]
+    events = [InitialEvent(Kind.ADMIT, adm.join_date, adm.org.pk)]
     if adm.full_date:
-        events.append(MemberEvent(kind=Kind.CONVERT, effective_date=adm.full_date))
+        events.append(InitialEvent(Kind.CONVERT, adm.full_date))
     return events
 
 
-def _build_member(data: MemberData, number: str, adm: Admission) -> Member:
+def _member_values(data: MemberData, number: str, adm: Admission) -> dict[str, Any]:
+    """A new member's stored fields (the org as its id and path)."""
     pinyin, initials = name_keys(data.name)
-    member = Member(
-        **{f: getattr(data, f) for f in PERSONAL_FIELDS},
+    values = {f: getattr(data, f) for f in PERSONAL_FIELDS}
+    values.update(
+        name=data.name.strip(),
         name_pinyin=pinyin,
         name_initials=initials,
         id_cipher=encrypt(number),
@@ -151,14 +175,19 @@ def _build_member(data: MemberData, number: str, adm: Admission) -> Member:
         id_masked=mask_id_number(number),
         join_date=adm.join_date,
         full_date=adm.full_date,
-        org=adm.org,
+        org_id=adm.org.pk,
         org_path=adm.org.path,
     )
-    member.name = data.name.strip()
+    return values
+
+
+def _build_member(data: MemberData, number: str, adm: Admission) -> Member:
+    member = Member(**_member_values(data, number, adm))
+    member.org = adm.org
     return member
 
 
-def _apply_replay(member: Member, events: Sequence[MemberEvent]) -> list[MemberSpell]:
+def _apply_replay(member: Member, events: Sequence[Any]) -> list[MemberSpell]:
     """Set the member's derived state from its events; return the spells to store."""
     result = replay(events)
     member.status = result.status
@@ -209,11 +238,12 @@ def register_member(
     _check_admission(data, admission)
     ensure_id_unique(number)
     member = _build_member(data, number, admission)
-    events = _initial_events(admission)
+    initial = _initial_events(admission)
     with transaction.atomic():
-        spells = _apply_replay(member, events)
+        spells = _apply_replay(member, initial)
         member._history_user = actor  # type: ignore[attr-defined]
         member.save()
+        events = [e.as_event() for e in initial]
         for event in events:
             event.member = member
             event.recorded_by = actor
@@ -244,16 +274,17 @@ def bulk_register_members(
     """
     rules = RuleBook("admission.min_age") if validate else None
     ids: list[int] = []
-    batch: list[tuple[Member, list[MemberEvent], list[Any]]] = []
+    batch: list[tuple[dict[str, Any], list[InitialEvent], list[Any]]] = []
     for data, adm in rows:
         number = _check_person(data) if validate else data.id_number
         if validate:
             _check_admission(data, adm, rules)
-        member = _build_member(data, number, adm)
+        # Plain dicts, not model instances: building 100k Members costs more than storing them.
+        values = _member_values(data, number, adm)
         events = _initial_events(adm)
         result = replay(events)  # once per member: state and spells together
-        member.status, member.category = result.status, result.category
-        batch.append((member, events, result.spells))
+        values.update(NEW_MEMBER, status=result.status, category=result.category)
+        batch.append((values, events, result.spells))
         if len(batch) >= batch_size:
             ids += _flush(batch, actor)
             batch = []
@@ -262,6 +293,7 @@ def bulk_register_members(
     return ids
 
 
+NEW_MEMBER = {"group_id": None, "user_id": None, "version": 1}
 MEMBER_COLUMNS = model_columns(Member)
 HISTORY_COLUMNS = model_columns(Member.history.model)
 EVENT_COLUMNS = (
@@ -280,24 +312,26 @@ EVENT_COLUMNS = (
 SPELL_COLUMNS = ("member_id", "org_id", "org_path", "category", "valid_from", "valid_to")
 
 
-def _flush(batch: list[tuple[Member, list[MemberEvent], list[Any]]], actor: Any) -> list[int]:
+def _flush(
+    batch: list[tuple[dict[str, Any], list[InitialEvent], list[Any]]], actor: Any
+) -> list[int]:
     user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     now = timezone.now()
-    members = [member for member, _, _ in batch]
-    for member in members:
-        member.created_at = now
+    members = [values for values, _, _ in batch]
     with transaction.atomic():
-        insert_rows(Member, MEMBER_COLUMNS, instance_rows(members, MEMBER_COLUMNS))
-        pks = _pks_by_id_hash([m.id_hash for m in members])
-        for member in members:
-            member.pk = pks[member.id_hash]
+        for values in members:
+            values["created_at"] = now
+        insert_rows(Member, MEMBER_COLUMNS, (tuple(v[c] for c in MEMBER_COLUMNS) for v in members))
+        pks = _pks_by_id_hash([v["id_hash"] for v in members])
+        for values in members:
+            values["id"] = pks[values["id_hash"]]
         insert_rows(Member.history.model, *history_rows(members, actor))
         insert_rows(
             MemberEvent,
             EVENT_COLUMNS,
             (
                 (
-                    m.pk,
+                    v["id"],
                     e.kind,
                     e.effective_date,
                     e.org_id,
@@ -305,11 +339,11 @@ def _flush(batch: list[tuple[Member, list[MemberEvent], list[Any]]], actor: Any)
                     user_id,
                     now,
                     e.counterpart,
-                    e.document_no,
-                    e.note,
+                    "",
+                    "",
                     "",
                 )
-                for m, events, _ in batch
+                for v, events, _ in batch
                 for e in events
             ),
         )
@@ -317,12 +351,12 @@ def _flush(batch: list[tuple[Member, list[MemberEvent], list[Any]]], actor: Any)
             MemberSpell,
             SPELL_COLUMNS,
             (
-                (m.pk, s.org_id, m.org_path, s.category, s.valid_from, s.valid_to)
-                for m, _, spells in batch
+                (v["id"], s.org_id, v["org_path"], s.category, s.valid_from, s.valid_to)
+                for v, _, spells in batch
                 for s in spells
             ),
         )
-    return [m.pk for m in members]
+    return [v["id"] for v in members]
 
 
 def _pks_by_id_hash(hashes: list[str], chunk: int = 900) -> dict[str, int]:
@@ -334,15 +368,20 @@ def _pks_by_id_hash(hashes: list[str], chunk: int = 900) -> dict[str, int]:
 
 
 def history_rows(
-    members: Iterable[Member], actor: Any, kind: str = "+"
+    members: Iterable[Member | dict[str, Any]], actor: Any, kind: str = "+"
 ) -> tuple[Sequence[str], Iterable[tuple[Any, ...]]]:
-    """The rows simple-history would write for `members` ('+' created, '~' changed), for
-    `insert_rows`: bulk loads keep the same 修改记录 as single saves."""
+    """The rows simple-history would write for `members` (instances, or dicts of their column
+    values) — '+' created, '~' changed — for `insert_rows`: bulk loads keep the same 修改记录."""
     user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-    extra = {"history_date": timezone.now(), "history_change_reason": None,
-             "history_type": kind, "history_user_id": user_id}  # fmt: skip
+    extra = {
+        "history_date": timezone.now(),
+        "history_change_reason": None,
+        "history_type": kind,
+        "history_user_id": user_id,
+    }
     rows = (
-        tuple(extra[c] if c in extra else getattr(m, c) for c in HISTORY_COLUMNS) for m in members
+        tuple(extra[c] if c in extra else source[c] for c in HISTORY_COLUMNS)
+        for source in (m if isinstance(m, dict) else vars(m) for m in members)
     )
     return HISTORY_COLUMNS, rows
 

@@ -47,7 +47,10 @@ def text(value: Cell) -> str:
         value = int(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()[:10]
-    result = unicodedata.normalize("NFKC", str(value)).strip()
+    result = str(value)
+    if not unicodedata.is_normalized("NFKC", result):  # full-width digits, letters, spaces
+        result = unicodedata.normalize("NFKC", result)
+    result = result.strip()
     if result.upper() in EXCEL_ERRORS:
         raise CellProblem(f"单元格是公式错误值「{result}」，请在 Excel/WPS 中修正公式或改填数值。")
     return result
