@@ -85,3 +85,24 @@ def _csv_cell(value: Any) -> str:
     return (
         value.isoformat() if isinstance(value, dt.date) else ("" if value is None else str(value))
     )
+
+
+def xls(rows: Sequence[dict[str, Any]]) -> bytes:
+    """The same roster in the old Excel 97–2003 format (.xls), as WPS still saves it."""
+    import xlwt
+
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("党员花名册")
+    date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for col, header in enumerate(HEADERS):
+        ws.write(0, col, header)
+    for r, row in enumerate(rows, start=1):
+        for col, header in enumerate(HEADERS):
+            value = row.get(header)
+            if isinstance(value, dt.date):
+                ws.write(r, col, value, date_style)
+            elif value is not None:
+                ws.write(r, col, value)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

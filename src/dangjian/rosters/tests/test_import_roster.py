@@ -10,7 +10,7 @@ import pytest
 from dangjian.members.models import Member
 from dangjian.rosters import services
 from dangjian.rosters.models import ImportBatch
-from dangjian.rosters.testing import csv_bytes, roster_row, xlsx
+from dangjian.rosters.testing import csv_bytes, roster_row, xls, xlsx
 
 Status = ImportBatch.Status
 
@@ -96,6 +96,12 @@ def test_probationary_member_converted_by_a_later_roster(cast: Any) -> None:
 def test_csv_in_gbk_is_read(cast: Any) -> None:
     batch = upload(cast, csv_bytes(three_rows(), encoding="gb18030"), name="名册.csv")
     assert batch.status == Status.READY and batch.preview["counts"]["add"] == 3
+
+
+def test_old_xls_format_is_read(cast: Any) -> None:
+    batch = upload(cast, xls(three_rows()), name="名册.xls")
+    assert batch.status == Status.READY and batch.preview["counts"]["add"] == 3
+    assert confirm(cast, batch).result["added"] == 3
 
 
 def test_outsider_cannot_import_into_another_county(cast: Any) -> None:

@@ -263,3 +263,12 @@ def test_api_refuses_other_counties(cast: Any) -> None:
     batch = ImportBatch.objects.get()
     assert client.get(reverse("roster-import-detail", args=[batch.pk])).status_code == 404
     assert client.get(reverse("roster-import-list")).json()["count"] == 0
+
+
+def test_upload_still_needs_the_csrf_token(cast: Any) -> None:
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.county_admin)
+    assert post_file(client, cast.township, xlsx([roster_row()])).status_code == 403
+    assert not ImportBatch.objects.exists()
