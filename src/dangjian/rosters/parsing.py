@@ -143,7 +143,7 @@ def _text_date(raw: str, label: str) -> dt.date:
     raise CellProblem(f"{label}「{raw}」无法识别，请写成 2019-07-01、2019.07.01 或 2019年7月1日。")
 
 
-def parse_choice(value: Cell, words: dict[str, str], *, label: str, hint: str) -> str:
+def parse_choice(value: Cell, *, words: dict[str, str], label: str, hint: str) -> str:
     raw = text(value).replace(" ", "")
     if raw in words:
         return words[raw]

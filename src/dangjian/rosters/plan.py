@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from openpyxl.utils import get_column_letter
@@ -40,6 +41,7 @@ from dangjian.rosters.reader import Table
 Progress = Callable[[int, int], None]
 ERRORS_KEPT = 1000  # the preview lists this many; the count covers all
 SAMPLES_KEPT = 200
+FORMULA_HINT = "（该单元格可能是没有保存计算结果的公式：请在 Excel/WPS 中打开、保存后再导入）"
 FORMULA_ERROR = "单元格是公式错误值（如 #REF!、#N/A），请在 Excel/WPS 中修正公式或改填数值。"
 # Membership facts an import may not change: they change through events (党籍变动).
 FACT_FIELDS = {"join_date": "入党日期", "full_date": "转正日期"}
@@ -184,6 +186,45 @@ class OrgResolver:
         return found[0]
 
 
+def _choice(words: dict[str, str], label: str, hint: str) -> Callable[[p.Cell], str]:
+    return partial(p.parse_choice, words=words, label=label, hint=hint)
+
+
+def _date(label: str) -> Callable[[p.Cell], dt.date]:
+    return partial(p.parse_date, label=label)
+
+
+# Column key → how a cell of it is read. The org columns are resolved separately (database).
+PARSERS: dict[str, Callable[[p.Cell], Any]] = {
+    "name": p.parse_name,
+    "id_number": p.parse_id_number,
+    "gender": _choice(GENDER_WORDS, "性别", "请填「男」或「女」。"),
+    "ethnicity": _choice(ETHNICITY_WORDS, "民族", "请填写民族全称，如「汉族」。"),
+    "birth_date": _date("出生日期"),
+    "education": _choice(
+        EDUCATION_WORDS, "学历", "可选：研究生、大学本科、大学专科、中等专科、高中、初中及以下。"
+    ),
+    "person_category": _choice(PERSON_CATEGORY_WORDS, "人员类别", "请从模板的下拉列表中选择。"),
+    "join_date": _date("入党日期"),
+    "full_date": _date("转正日期"),
+    "category": _choice(CATEGORY_WORDS, "党员类别", "请填「正式党员」或「预备党员」。"),
+    "status": _choice(STATUS_WORDS, "党籍状态", ""),
+    "phone": p.parse_phone,
+    "native_place": partial(p.parse_short_text, label="籍贯", limit=50),
+    "work_unit_post": partial(p.parse_short_text, label="工作单位及职务", limit=100),
+}
+PERSONAL_TEXT = (
+    "name",
+    "gender",
+    "ethnicity",
+    "education",
+    "person_category",
+    "native_place",
+    "work_unit_post",
+    "phone",
+)
+
+
 class RowReader:
     """Reads one data row into a ParsedRow, collecting every cell's problem."""
 
@@ -213,15 +254,8 @@ class RowReader:
             return None
         if p.is_blank(value):
             if BY_KEY[key].required:
-                hint = (
-                    "（该单元格可能是没有保存计算结果的公式：请在 Excel/WPS 中打开、保存后再导入）"
-                )
-                self.error(
-                    number,
-                    key,
-                    value,
-                    f"「{BY_KEY[key].header}」不能为空。" + (hint if self.table.formulas else ""),
-                )
+                hint = FORMULA_HINT if self.table.formulas else ""
+                self.error(number, key, value, f"「{BY_KEY[key].header}」不能为空。{hint}")
             return None
         try:
             return parse(value)
@@ -231,94 +265,29 @@ class RowReader:
 
     def read(self, number: int, row: list[p.Cell]) -> ParsedRow | None:
         before = len(self.errors)
-        g = self.get
-        name = g(number, row, "name", p.parse_name)
-        id_number = g(number, row, "id_number", p.parse_id_number)
-        gender = g(
-            number,
-            row,
-            "gender",
-            lambda v: p.parse_choice(v, GENDER_WORDS, label="性别", hint="请填「男」或「女」。"),
-        )
-        ethnicity = g(
-            number,
-            row,
-            "ethnicity",
-            lambda v: p.parse_choice(
-                v, ETHNICITY_WORDS, label="民族", hint="请填写民族全称，如「汉族」。"
-            ),
-        )
-        birth = g(number, row, "birth_date", lambda v: p.parse_date(v, label="出生日期"))
-        education = g(
-            number,
-            row,
-            "education",
-            lambda v: p.parse_choice(
-                v,
-                EDUCATION_WORDS,
-                label="学历",
-                hint="可选：研究生、大学本科、大学专科、中等专科、高中、初中及以下。",
-            ),
-        )
-        person = g(
-            number,
-            row,
-            "person_category",
-            lambda v: p.parse_choice(
-                v, PERSON_CATEGORY_WORDS, label="人员类别", hint="请从模板的下拉列表中选择。"
-            ),
-        )
-        join = g(number, row, "join_date", lambda v: p.parse_date(v, label="入党日期"))
-        full = g(number, row, "full_date", lambda v: p.parse_date(v, label="转正日期"))
-        category = g(
-            number,
-            row,
-            "category",
-            lambda v: p.parse_choice(
-                v, CATEGORY_WORDS, label="党员类别", hint="请填「正式党员」或「预备党员」。"
-            ),
-        )
-        status = g(
-            number,
-            row,
-            "status",
-            lambda v: p.parse_choice(v, STATUS_WORDS, label="党籍状态", hint=""),
-        )
-        phone = g(number, row, "phone", p.parse_phone) or ""
-        native = (
-            g(number, row, "native_place", lambda v: p.parse_short_text(v, label="籍贯", limit=50))
-            or ""
-        )
-        post = (
-            g(
-                number,
-                row,
-                "work_unit_post",
-                lambda v: p.parse_short_text(v, label="工作单位及职务", limit=100),
-            )
-            or ""
-        )
+        v = {key: self.get(number, row, key, parse) for key, parse in PARSERS.items()}
         org = self._org(number, row)
         if len(self.errors) > before:
             return None
-        if id_number and birth is None:
-            birth = _birth_from_id(id_number)
-        category = self._category(number, category, full)
+        birth = v["birth_date"] or _birth_from_id(v["id_number"])
+        category = self._category(number, v["category"], v["full_date"])
         if category is None:
             return None
         data = MemberData(
-            name=name,
-            gender=gender,
-            ethnicity=ethnicity,
+            **{f: v[f] or "" for f in PERSONAL_TEXT},
             birth_date=birth,
-            id_number=id_number,
-            education=education,
-            person_category=person,
-            native_place=native,
-            work_unit_post=post,
-            phone=phone,
+            id_number=v["id_number"],
         )
-        return ParsedRow(number, data, join, full, category, org, status, lookup_hash(id_number))
+        return ParsedRow(
+            number,
+            data,
+            v["join_date"],
+            v["full_date"],
+            category,
+            org,
+            v["status"],
+            lookup_hash(v["id_number"]),
+        )
 
     def _org(self, number: int, row: list[p.Cell]) -> Organization | None:
         name_cell, code_cell = self.cell(row, "org"), self.cell(row, "org_code")
