@@ -334,6 +334,20 @@ def _remove_added(member_ids: list[Any]) -> int:
     return len(ids)
 
 
+def batch_file(*, actor: Any, batch: ImportBatch, request: HttpRequest | None = None) -> bytes:
+    """下载导入原文件: it holds full ID numbers, so it needs the unmask permission and is logged."""
+    if not scope_for(actor).may_unmask(batch.org.path):
+        raise DomainError("原文件含完整身份证号，下载需要查看完整信息的权限。")
+    record_audit(
+        AuditEvent.Action.EXPORT,
+        actor=actor,
+        target=batch,
+        request=request,
+        detail={"file": batch.file_name, "full": True},
+    )
+    return decrypt_bytes(bytes(batch.file_cipher))
+
+
 def batch_is_stale(batch: ImportBatch) -> bool:
     """A job whose process died (restart mid-import) never finishes: say so after a while."""
     return (

@@ -8,6 +8,7 @@ urlpatterns = [
     path("template.xlsx", views.template_download, name="template"),
     path("imports/", views.upload, name="upload"),
     path("imports/<int:pk>/", views.batch_detail, name="batch"),
+    path("imports/<int:pk>/file/", views.batch_file, name="batch-file"),
     path("imports/<int:pk>/confirm/", views.batch_confirm, name="batch-confirm"),
     path("imports/<int:pk>/undo/", views.batch_undo, name="batch-undo"),
     path("exports/", views.export_start, name="export"),

@@ -109,12 +109,24 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "batch": batch,
         "progress": jobs.progress(services.job_key(batch)),
         "stale": services.batch_is_stale(batch),
+        "can_download": scope_for(request.user).may_unmask(batch.org.path),
         "can_undo": batch.status == ImportBatch.Status.APPLIED
         and latest.order_by("-pk").values_list("pk", flat=True).first() == batch.pk,
     }
     if request.headers.get("HX-Request"):
         return render(request, "rosters/partials/batch_body.html", context)
     return render(request, "rosters/batch.html", context)
+
+
+@login_required
+def batch_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The batch's original file, as uploaded."""
+    batch = get_batch_for_user(request.user, pk)
+    try:
+        body = services.batch_file(actor=request.user, batch=batch, request=request)
+    except DomainError as exc:
+        raise PermissionDenied(exc.message) from exc
+    return _attachment(body, batch.file_name, "application/octet-stream")
 
 
 @login_required

@@ -47,6 +47,7 @@ EVENT_ROUTES = {"members:event-void"}
 ROSTER_OBJECT_ROUTES = {
     "rosters:batch",
     "rosters:batch-confirm",
+    "rosters:batch-file",
     "rosters:batch-undo",
     "rosters:export-job",
     "rosters:export-download",

@@ -114,7 +114,7 @@ def test_member_in_scope_but_outside_the_target_is_not_moved(cast: Any) -> None:
 def test_real_world_layout_is_understood(cast: Any) -> None:
     """Title row merged above, headers reordered with spaces and full-width letters, dates as
     text, numbers and Excel serials, a padded two-character name, blank trailing rows."""
-    headers = ["序号", " 姓 名 ", "身份证号", "性别", "民族", "学历", "人员类别", "入党时间",
+    headers = ["序号", " 姓　名 ", "身份证号", "性别", "民族", "学历＊", "人员类别", "入党时间",
                "转正时间", "所在支部", "备注"]  # fmt: skip
     rows = [
         roster_row("张  伟", 序号=1, 入党日期="2010年7月1日", 转正日期="2011.7.1"),

@@ -86,6 +86,15 @@ def test_undo_is_refused_when_a_member_changed_since(cast: Any) -> None:
     assert Member.objects.filter(name="陈建国").exists()
 
 
+def test_original_file_needs_the_unmask_permission_and_is_logged(cast: Any) -> None:
+    data = xlsx([roster_row("陈建国")])
+    post_file(cast.client(cast.township_admin), cast.township, data)
+    url = reverse("rosters:batch-file", args=[ImportBatch.objects.get().pk])
+    assert cast.client(cast.township_admin).get(url).status_code == 403
+    assert cast.client(cast.county_admin).get(url).content == data
+    assert AuditEvent.objects.filter(action="export").count() == 1
+
+
 def test_others_cannot_see_or_confirm_a_batch(cast: Any) -> None:
     post_file(cast.client(cast.county_admin), cast.township, xlsx([roster_row("陈建国")]))
     batch = ImportBatch.objects.get()
@@ -95,6 +104,7 @@ def test_others_cannot_see_or_confirm_a_batch(cast: Any) -> None:
         url = reverse("rosters:batch-confirm", args=[batch.pk])
         assert client.post(url, {"version": batch.version}).status_code == 404
         assert client.post(reverse("rosters:batch-undo", args=[batch.pk])).status_code == 404
+        assert client.get(reverse("rosters:batch-file", args=[batch.pk])).status_code == 404
     assert not Member.objects.filter(name="陈建国").exists()
 
 
