@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from dangjian.members.models import Member, MemberEvent
 from dangjian.orgs.models import Organization
@@ -45,6 +46,7 @@ class ImportBatch(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     undone_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    status_at = models.DateTimeField("状态更新时间", default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -31,6 +31,7 @@ EXCEL_ERRORS = ("#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL
 DATE_FULL = re.compile(r"^(\d{4})\s*[年./\-/]\s*(\d{1,2})\s*[月./\-/]\s*(\d{1,2})\s*日?$")
 DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 DATE_MONTH = re.compile(r"^(\d{4})\s*[年./\-/]\s*(\d{1,2})\s*月?$")
+SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
 PHONE = re.compile(r"^\+?[0-9][0-9\-]{4,19}$")
 EARLIEST = dt.date(1900, 1, 1)
 
@@ -81,6 +82,8 @@ def parse_id_number(value: Cell) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _numeric_id(value)
     raw = text(value)
+    if SCIENTIFIC.match(raw):  # a CSV saved by Excel writes the rounded number like this
+        raise _lost_digits(raw)
     if "*" in raw:
         raise CellProblem(
             "公民身份号码是脱敏显示的（含 *），无法识别是哪一位党员；"
@@ -101,8 +104,11 @@ def _numeric_id(value: int | float) -> str:
             return validate_id_number(digits)  # a 15-digit number is exact: the old-ID message
         except DomainError as exc:
             raise CellProblem(exc.message) from exc
-    shown = digits[:15] + "…" if len(digits) > 15 else digits
-    raise CellProblem(
+    raise _lost_digits(digits[:15] + "…" if len(digits) > 15 else digits)
+
+
+def _lost_digits(shown: str) -> CellProblem:
+    return CellProblem(
         f"公民身份号码被存成了数字（{shown}）：Excel 只保留 15 位有效数字，最后几位已经丢失，"
         "无法还原。请把该列设为「文本」格式，重新填写完整的 18 位号码。"
     )

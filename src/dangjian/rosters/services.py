@@ -115,9 +115,9 @@ def check_batch(batch_id: int) -> None:
 def _set(batch: ImportBatch, status: str, **fields: Any) -> None:
     for name, value in fields.items():
         setattr(batch, name, value)
-    batch.status = status
+    batch.status, batch.status_at = status, timezone.now()
     batch.version += 1
-    batch.save(update_fields=["status", "version", *fields])
+    batch.save(update_fields=["status", "status_at", "version", *fields])
 
 
 def confirm_import(
@@ -129,7 +129,7 @@ def confirm_import(
     if batch.status != Status.READY:
         raise DomainError(f"该批次当前状态为「{batch.get_status_display()}」，不能确认导入。")
     updated = ImportBatch.objects.filter(pk=batch.pk, version=expected_version).update(
-        status=Status.APPLYING, version=F("version") + 1, applied_by=actor
+        status=Status.APPLYING, status_at=timezone.now(), version=F("version") + 1, applied_by=actor
     )
     if updated != 1:
         raise ConcurrentEditError("该导入批次")
@@ -353,7 +353,7 @@ def batch_is_stale(batch: ImportBatch) -> bool:
     return (
         batch.busy
         and jobs.progress(job_key(batch)) is None
-        and timezone.now() - batch.created_at > STALE_AFTER
+        and timezone.now() - batch.status_at > STALE_AFTER
     )
 
 

@@ -35,6 +35,12 @@ def _bad_checksum(row: Row) -> None:
 
 CORPUS: list[tuple[str, Callable[[Row], None], str, str]] = [
     ("number id", _numeric_id, "公民身份号码", "Excel 只保留 15 位有效数字"),
+    (
+        "csv-rounded id",
+        lambda r: r.update(公民身份号码="1.10105E+17"),
+        "公民身份号码",
+        "15 位有效数字",
+    ),
     ("15-digit id", _old_id, "公民身份号码", "15 位旧身份证号码"),
     ("checksum", _bad_checksum, "公民身份号码", "校验码"),
     ("masked id", lambda r: r.update(公民身份号码="1101**********1234"), "公民身份号码", "脱敏"),

@@ -282,3 +282,13 @@ def test_upload_still_needs_the_csrf_token(cast: Any) -> None:
     client.force_login(cast.county_admin)
     assert post_file(client, cast.township, xlsx([roster_row()])).status_code == 403
     assert not ImportBatch.objects.exists()
+
+
+def test_a_job_cut_off_by_a_restart_is_shown_as_interrupted(cast: Any) -> None:
+    from django.utils import timezone
+
+    post_file(cast.client(cast.county_admin), cast.township, xlsx([roster_row()]))
+    ImportBatch.objects.update(status="checking", status_at=timezone.now() - dt.timedelta(hours=1))
+    url = reverse("rosters:batch", args=[ImportBatch.objects.get().pk])
+    body = cast.client(cast.county_admin).get(url).content.decode()
+    assert "处理已中断" in body and "every 1s" not in body
