@@ -24,7 +24,10 @@ _lock = threading.Lock()
 def run(key: str, work: Callable[..., Any], *args: Any) -> None:
     """Run `work(*args)` now (inline mode) or in a thread once the current transaction commits."""
     if settings.DANGJIAN_JOBS_INLINE:
-        work(*args)
+        try:
+            work(*args)
+        finally:
+            forget(key)
         return
 
     def target() -> None:
