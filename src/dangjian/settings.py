@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "dangjian.orgs",
     "dangjian.members",
     "dangjian.rosters",
+    "dangjian.stats",
     "dangjian.demo",
 ]
 

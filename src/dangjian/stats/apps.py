@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class StatsConfig(AppConfig):
+    """党内统计: reports for any subtree on any date."""
+
+    name = "dangjian.stats"
+    verbose_name = "党内统计"

@@ -1,0 +1,278 @@
+"""党内统计: the standard report for any organization subtree on any date.
+
+Membership on a date comes from the spells (党籍区间, derived from the events) under the
+subtree's path. Paths are the tree as it is now: a branch moved to another township counts,
+for every date, under the township it belongs to today (按现行组织隶属关系统计).
+
+All member breakdowns come from one grouped query (a small cube: one row per combination of
+category, gender, 汉族/少数民族, education, 人员类别, age band and join period, with a count);
+the tables are its margins, so the same numbers can be cross-tabulated without a second scan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Substr
+
+from dangjian.core.paths import subtree_q
+from dangjian.members.choices import (
+    HAN,
+    Education,
+    Gender,
+    MemberCategory,
+    PersonCategory,
+)
+from dangjian.members.models import MemberEvent, MemberSpell
+from dangjian.orgs.models import Organization, OrgKind
+
+# 年龄段 as the statistics bulletin counts them (age on the report date).
+AGE_BANDS = [
+    (30, "30岁及以下"),
+    (35, "31—35岁"),
+    (40, "36—40岁"),
+    (45, "41—45岁"),
+    (50, "46—50岁"),
+    (55, "51—55岁"),
+    (60, "56—60岁"),
+    (None, "61岁及以上"),
+]
+# 入党时间段 of the bulletin. The boundaries are historical dates, not rules that change:
+# 中华人民共和国成立 1949-10-01; 十一届三中全会 opened 1978-12-18; 十八大 opened 2012-11-08.
+JOIN_PERIODS = [
+    (dt.date(1949, 10, 1), "新中国成立前"),
+    (dt.date(1978, 12, 18), "新中国成立至十一届三中全会前"),
+    (dt.date(2012, 11, 8), "十一届三中全会至十八大前"),
+    (None, "党的十八大以来"),
+]
+ETHNIC_GROUPS = {"han": "汉族", "minority": "少数民族"}
+DIMENSIONS = (
+    "category",
+    "gender",
+    "ethnic_group",
+    "education",
+    "person_category",
+    "age_band",
+    "join_period",
+)
+TITLES = {
+    "category": "党员类别",
+    "gender": "性别",
+    "ethnic_group": "民族",
+    "education": "学历",
+    "person_category": "人员类别",
+    "age_band": "年龄",
+    "join_period": "入党时间",
+}
+LABELS: dict[str, dict[str, str]] = {
+    "category": dict(MemberCategory.choices),
+    "gender": dict(Gender.choices),
+    "ethnic_group": ETHNIC_GROUPS,
+    "education": dict(Education.choices),
+    "person_category": dict(PersonCategory.choices),
+    "age_band": {label: label for _, label in AGE_BANDS},
+    "join_period": {label: label for _, label in JOIN_PERIODS},
+}
+HIGHER = {Education.POSTGRADUATE, Education.BACHELOR, Education.COLLEGE}
+DUE_KINDS = (
+    OrgKind.COMMITTEE,
+    OrgKind.WORKING_COMMITTEE,
+    OrgKind.GENERAL_BRANCH,
+    OrgKind.BRANCH,
+    OrgKind.JOINT_BRANCH,
+)
+
+
+@dataclass
+class Breakdown:
+    key: str
+    title: str
+    rows: list[tuple[str, int]]
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, n in self.rows)
+
+
+@dataclass
+class Report:
+    """党内统计表: what an organization reports for a date (and a period for the flows)."""
+
+    org: Organization
+    on: dt.date
+    period: tuple[dt.date, dt.date]
+    total: int
+    breakdowns: list[Breakdown]
+    developed: dict[str, int]
+    converted: int
+    org_kinds: list[tuple[str, int]]
+    due_reelection: int
+    children: list[tuple[Organization, int]] = field(default_factory=list)
+
+    def breakdown(self, key: str) -> Breakdown:
+        return next(b for b in self.breakdowns if b.key == key)
+
+    def share(self, key: str, *values: str) -> float:
+        rows = dict(self.breakdown(key).rows)
+        part = sum(rows.get(LABELS[key].get(v, v), 0) for v in values)
+        return part / self.total if self.total else 0.0
+
+
+def spells_on(org: Organization, on: dt.date) -> QuerySet[MemberSpell]:
+    """The 党籍区间 open on `on` under `org`: one per member in the Party that day."""
+    return MemberSpell.objects.filter(
+        subtree_q("org_path", org.path),
+        Q(valid_to__isnull=True) | Q(valid_to__gt=on),
+        valid_from__lte=on,
+    )
+
+
+def _age_band(on: dt.date) -> Case:
+    """Age on `on` as a band: born after (on − 31 years) means 30 or younger, and so on."""
+    whens = [
+        When(member__birth_date__gt=on - relativedelta(years=limit + 1), then=Value(label))
+        for limit, label in AGE_BANDS
+        if limit is not None
+    ]
+    return Case(*whens, default=Value(AGE_BANDS[-1][1]), output_field=CharField())
+
+
+def _join_period() -> Case:
+    whens = [
+        When(member__join_date__lt=start, then=Value(label))
+        for start, label in JOIN_PERIODS
+        if start is not None
+    ]
+    return Case(*whens, default=Value(JOIN_PERIODS[-1][1]), output_field=CharField())
+
+
+def member_cube(org: Organization, on: dt.date) -> list[dict[str, Any]]:
+    """One row per combination of the dimensions with its member count (one grouped query)."""
+    ethnic = Case(
+        When(member__ethnicity=HAN, then=Value("han")),
+        default=Value("minority"),
+        output_field=CharField(),
+    )
+    return list(
+        spells_on(org, on)
+        .annotate(
+            gender=F("member__gender"),
+            ethnic_group=ethnic,
+            education=F("member__education"),
+            person_category=F("member__person_category"),
+            age_band=_age_band(on),
+            join_period=_join_period(),
+        )
+        .values(*DIMENSIONS)
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def margins(cube: Iterable[dict[str, Any]]) -> list[Breakdown]:
+    """Each dimension's table from the cube, rows in the bulletin's order, zeros included."""
+    counters = {d: Counter[str]() for d in DIMENSIONS}
+    for row in cube:
+        for d in DIMENSIONS:
+            counters[d][row[d]] += row["n"]
+    return [
+        Breakdown(d, TITLES[d], [(label, counters[d][code]) for code, label in LABELS[d].items()])
+        for d in DIMENSIONS
+    ]
+
+
+def developed_in(org: Organization, start: dt.date, end: dt.date) -> dict[str, int]:
+    """发展党员 in the period (接收预备党员 recorded in the subtree), with the bulletin's shares."""
+    admitted = MemberEvent.objects.filter(
+        subtree_q("org__path", org.path),
+        kind=MemberEvent.Kind.ADMIT,
+        voided_at__isnull=True,
+        effective_date__gte=start,
+        effective_date__lte=end,
+    )
+    rows = admitted.values_list(
+        "effective_date", "member__gender", "member__birth_date", "member__education"
+    )
+    result = Counter[str]()
+    for on, gender, birth, education in rows:
+        result["total"] += 1
+        result["women"] += gender == Gender.FEMALE
+        result["under_35"] += birth > on - relativedelta(years=36)
+        result["higher_education"] += education in HIGHER
+    return {k: result[k] for k in ("total", "women", "under_35", "higher_education")}
+
+
+def converted_in(org: Organization, start: dt.date, end: dt.date) -> int:
+    """转正 in the period of members who were in the subtree on their 转正 date."""
+    there = MemberSpell.objects.filter(
+        subtree_q("org_path", org.path),
+        Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef("effective_date")),
+        member=OuterRef("member"),
+        valid_from__lte=OuterRef("effective_date"),
+    )
+    return MemberEvent.objects.filter(
+        Exists(there),
+        kind=MemberEvent.Kind.CONVERT,
+        voided_at__isnull=True,
+        effective_date__gte=start,
+        effective_date__lte=end,
+    ).count()
+
+
+def orgs_on(org: Organization, on: dt.date) -> QuerySet[Organization]:
+    """Organizations of the subtree that existed on `on` (founded by then, not yet dissolved)."""
+    return (
+        Organization.objects.under(org)
+        .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=on))
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on))
+    )
+
+
+def org_kinds(org: Organization, on: dt.date) -> list[tuple[str, int]]:
+    counts = dict(orgs_on(org, on).values_list("kind").annotate(n=Count("id")).order_by())
+    return [(label, counts.get(kind, 0)) for kind, label in OrgKind.choices]
+
+
+def due_for_reelection(org: Organization, on: dt.date) -> int:
+    """应换届: committees and branches whose term had ended by `on`."""
+    return orgs_on(org, on).filter(kind__in=DUE_KINDS, term_end__lt=on).count()
+
+
+def child_counts(org: Organization, on: dt.date) -> list[tuple[Organization, int]]:
+    """Members on `on` under each direct sub-organization (the drill-down)."""
+    width = len(org.path) + Organization.steplen
+    per_prefix = dict(
+        spells_on(org, on)
+        .annotate(prefix=Substr("org_path", 1, width))
+        .values_list("prefix")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    children = Organization.objects.get_children(org).exclude(kind=OrgKind.GROUP)
+    return [(child, per_prefix.get(child.path, 0)) for child in children]
+
+
+def standard_report(
+    org: Organization, on: dt.date, period: tuple[dt.date, dt.date] | None = None
+) -> Report:
+    """The standard report of `org` for `on`; flows over `period` (default: the year to `on`)."""
+    start, end = period or (dt.date(on.year, 1, 1), on)
+    cube = member_cube(org, on)
+    return Report(
+        org=org,
+        on=on,
+        period=(start, end),
+        total=sum(row["n"] for row in cube),
+        breakdowns=margins(cube),
+        developed=developed_in(org, start, end),
+        converted=converted_in(org, start, end),
+        org_kinds=org_kinds(org, on),
+        due_reelection=due_for_reelection(org, on),
+        children=child_counts(org, on),
+    )
