@@ -6,10 +6,15 @@ from rest_framework.routers import DefaultRouter
 from dangjian.members.api import MemberViewSet
 from dangjian.orgs.api import OrganizationViewSet
 from dangjian.rosters.api import ImportBatchViewSet
+from dangjian.stats.api import QueryView, ReportView
 
 router = DefaultRouter()
 router.register("orgs", OrganizationViewSet, basename="org")
 router.register("members", MemberViewSet, basename="member")
 router.register("roster-imports", ImportBatchViewSet, basename="roster-import")
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path("", include(router.urls)),
+    path("stats/report/", ReportView.as_view(), name="stats-report"),
+    path("stats/query/", QueryView.as_view(), name="stats-query"),
+]

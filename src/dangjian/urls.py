@@ -7,6 +7,7 @@ urlpatterns = [
     path("orgs/", include("dangjian.orgs.urls")),
     path("members/", include("dangjian.members.urls")),
     path("rosters/", include("dangjian.rosters.urls")),
+    path("stats/", include("dangjian.stats.urls")),
     path("audit/", include("dangjian.audit.urls")),
     path("api/", include("dangjian.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -99,6 +99,12 @@ class Breakdown:
     def total(self) -> int:
         return sum(n for _, n in self.rows)
 
+    @property
+    def with_shares(self) -> list[tuple[str, int, float]]:
+        """Rows with their percentage of the total (for tables)."""
+        total = self.total
+        return [(label, n, 100 * n / total if total else 0.0) for label, n in self.rows]
+
 
 @dataclass
 class Report:
@@ -152,16 +158,29 @@ def _join_period() -> Case:
     return Case(*whens, default=Value(JOIN_PERIODS[-1][1]), output_field=CharField())
 
 
-def member_cube(org: Organization, on: dt.date) -> list[dict[str, Any]]:
-    """One row per combination of the dimensions with its member count (one grouped query)."""
+def member_cube(
+    org: Organization, on: dt.date, where: Q | None = None, *, by_child: bool = False
+) -> list[dict[str, Any]]:
+    """One row per combination of the dimensions with its member count (one grouped query).
+
+    `where` narrows the members (the ad-hoc query's filters); `by_child` adds the direct
+    sub-organization (its path) as one more dimension, `sub_org`.
+    """
     ethnic = Case(
         When(member__ethnicity=HAN, then=Value("han")),
         default=Value("minority"),
         output_field=CharField(),
     )
+    spells = spells_on(org, on)
+    if where is not None:
+        spells = spells.filter(where)
+    dims: tuple[str, ...] = DIMENSIONS
+    if by_child:
+        width = len(org.path) + Organization.steplen
+        spells = spells.annotate(sub_org=Substr("org_path", 1, width))
+        dims = (*DIMENSIONS, "sub_org")
     return list(
-        spells_on(org, on)
-        .annotate(
+        spells.annotate(
             gender=F("member__gender"),
             ethnic_group=ethnic,
             education=F("member__education"),
@@ -169,7 +188,7 @@ def member_cube(org: Organization, on: dt.date) -> list[dict[str, Any]]:
             age_band=_age_band(on),
             join_period=_join_period(),
         )
-        .values(*DIMENSIONS)
+        .values(*dims)
         .annotate(n=Count("id"))
         .order_by()
     )

@@ -71,6 +71,11 @@ SCOPED_LISTS = {
     "rosters:upload",
     "rosters:export",
     "roster-import-list",
+    "stats:report",
+    "stats:report-xlsx",
+    "stats:query",
+    "stats-report",
+    "stats-query",
     "org-list",
     "member-list",
 }

@@ -1,0 +1,54 @@
+"""The standard report as an .xlsx (党内统计表), one section per table."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from dangjian.stats.reports import Report
+
+BOLD = Font(bold=True)
+
+
+def report_workbook(report: Report) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "党内统计"
+    ws.column_dimensions["A"].width = 32
+    ws.append([f"{report.org.name} 党内统计（截至 {report.on:%Y-%m-%d}）"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append(["党员总数", report.total])
+    for breakdown in report.breakdowns:
+        _section(ws, breakdown.title, ["人数", "占比"])
+        for label, n in breakdown.rows:
+            ws.append([label, n, round(n / report.total, 4) if report.total else 0])
+            ws.cell(ws.max_row, 3).number_format = "0.0%"
+    start, end = report.period
+    _section(ws, f"发展党员（{start:%Y-%m-%d} 至 {end:%Y-%m-%d}）", ["人数"])
+    for key, label in (
+        ("total", "发展党员"),
+        ("women", "其中女性"),
+        ("under_35", "其中35岁及以下"),
+        ("higher_education", "其中大专及以上"),
+    ):
+        ws.append([label, report.developed[key]])
+    ws.append(["转为正式党员", report.converted])
+    _section(ws, "基层组织", ["个数"])
+    for label, n in report.org_kinds:
+        ws.append([label, n])
+    ws.append(["任期届满应换届", report.due_reelection])
+    _section(ws, "下级组织党员数", ["人数"])
+    for child, n in report.children:
+        ws.append([child.name, n])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _section(ws, title: str, headers: list[str]) -> None:  # type: ignore[no-untyped-def]
+    ws.append([])
+    ws.append([title, *headers])
+    for cell in ws[ws.max_row]:
+        cell.font = BOLD

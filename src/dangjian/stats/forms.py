@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from dangjian.core.forms import DateInput
+from dangjian.members.choices import Education, Gender, MemberCategory, PersonCategory
+from dangjian.orgs.models import Organization, OrgKind
+from dangjian.stats.reports import DIMENSIONS, ETHNIC_GROUPS, TITLES
+
+
+class ReportForm(forms.Form):
+    org = forms.ModelChoiceField(label="组织", queryset=Organization.objects.none())
+    on = forms.DateField(label="统计日期", required=False, widget=DateInput())
+    start = forms.DateField(label="发展党员统计起", required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        orgs = Organization.objects.visible_to(user).exclude(kind=OrgKind.GROUP)
+        self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
+
+    def clean_on(self) -> dt.date:
+        on = self.cleaned_data.get("on") or timezone.localdate()
+        if on > timezone.localdate():
+            raise forms.ValidationError("统计日期不能晚于今天。")
+        return on
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        on = data.get("on") or timezone.localdate()
+        start = data.get("start") or dt.date(on.year, 1, 1)
+        if start > on:
+            self.add_error("start", "起始日期不能晚于统计日期。")
+        data["start"] = start
+        return data
+
+
+AXES = [(d, TITLES[d]) for d in DIMENSIONS] + [("sub_org", "下级组织")]
+
+
+class QueryForm(ReportForm):
+    """综合查询: any combination of filters, cross-tabulated."""
+
+    gender = forms.ChoiceField(
+        label="性别", required=False, choices=[("", "不限"), *Gender.choices]
+    )
+    ethnic_group = forms.ChoiceField(
+        label="民族", required=False, choices=[("", "不限"), *ETHNIC_GROUPS.items()]
+    )
+    category = forms.ChoiceField(
+        label="党员类别", required=False, choices=[("", "不限"), *MemberCategory.choices]
+    )
+    education = forms.MultipleChoiceField(
+        label="学历", required=False, choices=Education.choices, widget=forms.CheckboxSelectMultiple
+    )
+    person_category = forms.MultipleChoiceField(
+        label="人员类别",
+        required=False,
+        choices=PersonCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    age_min = forms.IntegerField(label="年龄不小于", required=False, min_value=0, max_value=120)
+    age_max = forms.IntegerField(label="年龄不大于", required=False, min_value=0, max_value=120)
+    joined_from = forms.DateField(label="入党日期起", required=False, widget=DateInput())
+    joined_to = forms.DateField(label="入党日期止", required=False, widget=DateInput())
+    rows = forms.ChoiceField(label="行", choices=AXES, initial="sub_org")
+    cols = forms.ChoiceField(label="列", choices=AXES, initial="category")

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from dangjian.stats import views
+
+app_name = "stats"
+urlpatterns = [
+    path("", views.report, name="report"),
+    path("report.xlsx", views.report_xlsx, name="report-xlsx"),
+    path("query/", views.query, name="query"),
+]

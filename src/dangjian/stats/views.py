@@ -1,0 +1,87 @@
+"""Statistics pages: the standard report with charts and drill-down, its export, the ad-hoc
+cross-tab. Any user who may see an organization may see its statistics (counts only)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from dangjian.accounts.scope import scope_for
+from dangjian.orgs.selectors import top_nodes
+from dangjian.stats.export import report_workbook
+from dangjian.stats.forms import AXES, QueryForm, ReportForm
+from dangjian.stats.queries import crosstab, member_filter
+from dangjian.stats.reports import Report, standard_report
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _form(request: HttpRequest, form_class: type[ReportForm]) -> ReportForm:
+    if not scope_for(request.user).read_paths:
+        raise PermissionDenied("您没有查看统计的权限。")
+    data = request.GET.copy()
+    today = timezone.localdate()
+    data.setdefault("on", today.isoformat())  # shown in the form, not only assumed
+    if not data.get("org"):
+        tops = top_nodes(request.user)
+        data["org"] = str(tops[0].pk) if tops else ""
+    return form_class(data, user=request.user)
+
+
+def _report(form: ReportForm) -> Report | None:
+    if not form.is_valid():
+        return None
+    f = form.cleaned_data
+    return standard_report(f["org"], f["on"], (f["start"], f["on"]))
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    """党内统计."""
+    form = _form(request, ReportForm)
+    result = _report(form)
+    charts: dict[str, Any] = {}
+    if result is not None:
+        charts = {b.key: {"title": b.title, "rows": b.rows} for b in result.breakdowns}
+        charts["children"] = {
+            "title": "下级组织",
+            "rows": [(c.name, n) for c, n in result.children],
+        }
+    context = {"form": form, "report": result, "charts": charts}
+    return render(request, "stats/report.html", context)
+
+
+@login_required
+def report_xlsx(request: HttpRequest) -> HttpResponse:
+    result = _report(_form(request, ReportForm))
+    if result is None:
+        raise PermissionDenied("请选择有权查看的组织和有效的日期。")
+    name = f"{result.org.name}党内统计-{result.on:%Y%m%d}.xlsx"
+    response = HttpResponse(report_workbook(result), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+@login_required
+def query(request: HttpRequest) -> HttpResponse:
+    """综合查询: filters in any combination, cross-tabulated for a subtree."""
+    form = _form(request, QueryForm)
+    table = None
+    if form.is_valid():
+        f = form.cleaned_data
+        table = crosstab(f["org"], f["on"], member_filter(f["on"], f), f["rows"], f["cols"])
+    titles = dict(AXES)
+    context = {
+        "form": form,
+        "table": table,
+        "today": timezone.localdate(),
+        "row_title": titles.get(form.data.get("rows", "sub_org"), ""),
+        "col_title": titles.get(form.data.get("cols", "category"), ""),
+    }
+    return render(request, "stats/query.html", context)
