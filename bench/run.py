@@ -32,6 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "20000"))
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))  # 0 skips the import bench
+STATS_MEMBERS = int(os.environ.get("BENCH_STATS_MEMBERS", "50000"))  # 0 skips the stats bench
 TODAY = dt.date(2026, 11, 1)
 SEED = 1
 
@@ -165,6 +166,10 @@ def run() -> None:
         import roster_import
 
         print_table(roster_import.run())
+    if STATS_MEMBERS:
+        import stats_report
+
+        print_table(stats_report.run())
 
 
 def print_table(table: list[tuple[str, str, str, str]]) -> None:

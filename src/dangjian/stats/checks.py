@@ -60,11 +60,39 @@ def _count(counts: dict[str, Counter[str]], m: Member, category: str, on: dt.dat
         counts[dimension][value] += 1
 
 
+def recount_flows(org: Organization, start: dt.date, end: dt.date) -> tuple[int, int]:
+    """(发展党员, 转正) in the period: admissions into the subtree, and conversions of members
+    who were in it that day, from replaying each member's events."""
+    paths = dict(Organization.objects.values_list("pk", "path"))
+    by_member: dict[int, list[MemberEvent]] = defaultdict(list)
+    for event in MemberEvent.objects.filter(voided_at__isnull=True, effective_date__lte=end):
+        by_member[event.member_id].append(event)
+    admitted = converted = 0
+    for history in by_member.values():
+        for event in history:
+            if not start <= event.effective_date <= end:
+                continue
+            if event.kind not in (MemberEvent.Kind.ADMIT, MemberEvent.Kind.CONVERT):
+                continue
+            state = replay(e for e in history if e.effective_date <= event.effective_date)
+            inside = state.org_id is not None and paths[state.org_id].startswith(org.path)
+            if inside and state.status == MemberStatus.ACTIVE:
+                admitted += event.kind == MemberEvent.Kind.ADMIT
+                converted += event.kind == MemberEvent.Kind.CONVERT
+    return admitted, converted
+
+
 def differences(org: Organization, on: dt.date) -> list[str]:
     """Where the standard report and the recount from events disagree (empty: they agree)."""
     report = standard_report(org, on)
     expected = recount(org, on)
     found = []
+    flows = recount_flows(org, *report.period)
+    if flows != (report.developed["total"], report.converted):
+        found.append(
+            f"{org.name} {on:%Y-%m-%d} 发展/转正: 报表 {report.developed['total']}/"
+            f"{report.converted}，按变动记录重算 {flows[0]}/{flows[1]}"
+        )
     for breakdown in report.breakdowns:
         wanted = expected[breakdown.key]
         for label, n in breakdown.rows:

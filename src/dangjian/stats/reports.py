@@ -206,17 +206,29 @@ def margins(cube: Iterable[dict[str, Any]]) -> list[Breakdown]:
     ]
 
 
-def developed_in(org: Organization, start: dt.date, end: dt.date) -> dict[str, int]:
-    """发展党员 in the period (接收预备党员 recorded in the subtree), with the bulletin's shares."""
-    admitted = MemberEvent.objects.filter(
-        subtree_q("org__path", org.path),
-        kind=MemberEvent.Kind.ADMIT,
+def _started_by(
+    org: Organization, kind: str, start: dt.date, end: dt.date
+) -> QuerySet[MemberSpell]:
+    """Spells of the subtree opened in the period by an event of `kind` on that very day: the
+    spell index (org_path, valid_from) narrows to the subtree first, whatever its size."""
+    events = MemberEvent.objects.filter(
+        member=OuterRef("member"),
+        effective_date=OuterRef("valid_from"),
+        kind=kind,
         voided_at__isnull=True,
-        effective_date__gte=start,
-        effective_date__lte=end,
     )
-    rows = admitted.values_list(
-        "effective_date", "member__gender", "member__birth_date", "member__education"
+    return MemberSpell.objects.filter(
+        subtree_q("org_path", org.path),
+        Exists(events),
+        valid_from__gte=start,
+        valid_from__lte=end,
+    )
+
+
+def developed_in(org: Organization, start: dt.date, end: dt.date) -> dict[str, int]:
+    """发展党员 in the period (接收预备党员 into the subtree), with the bulletin's shares."""
+    rows = _started_by(org, MemberEvent.Kind.ADMIT, start, end).values_list(
+        "valid_from", "member__gender", "member__birth_date", "member__education"
     )
     result = Counter[str]()
     for on, gender, birth, education in rows:
@@ -229,19 +241,7 @@ def developed_in(org: Organization, start: dt.date, end: dt.date) -> dict[str, i
 
 def converted_in(org: Organization, start: dt.date, end: dt.date) -> int:
     """转正 in the period of members who were in the subtree on their 转正 date."""
-    there = MemberSpell.objects.filter(
-        subtree_q("org_path", org.path),
-        Q(valid_to__isnull=True) | Q(valid_to__gt=OuterRef("effective_date")),
-        member=OuterRef("member"),
-        valid_from__lte=OuterRef("effective_date"),
-    )
-    return MemberEvent.objects.filter(
-        Exists(there),
-        kind=MemberEvent.Kind.CONVERT,
-        voided_at__isnull=True,
-        effective_date__gte=start,
-        effective_date__lte=end,
-    ).count()
+    return _started_by(org, MemberEvent.Kind.CONVERT, start, end).count()
 
 
 def orgs_on(org: Organization, on: dt.date) -> QuerySet[Organization]:
@@ -264,7 +264,10 @@ def due_for_reelection(org: Organization, on: dt.date) -> int:
 
 
 def child_counts(org: Organization, on: dt.date) -> list[tuple[Organization, int]]:
-    """Members on `on` under each direct sub-organization (the drill-down)."""
+    """Members on `on` under each direct sub-organization (the drill-down): one GROUP BY.
+
+    A separate query rather than one more cube dimension: the cube by child is ten times
+    larger, and folding it costs more than this scan (measured at county size)."""
     width = len(org.path) + Organization.steplen
     per_prefix = dict(
         spells_on(org, on)

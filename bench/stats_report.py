@@ -1,0 +1,98 @@
+"""Statistics benchmark (part of `make bench`): a county of BENCH_STATS_MEMBERS members
+(default 50,000, the issue's SQLite goal size), the standard report for today and for the last
+year-end and the ad-hoc cross-tab, at county, township and branch level, p50/p95 over repeated
+runs, each against the direct count of in-party members from the member table measured in the
+same run (the baseline).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+MEMBERS = int(os.environ.get("BENCH_STATS_MEMBERS", "50000"))
+REPEAT = int(os.environ.get("BENCH_STATS_REPEAT", "21"))
+TODAY = dt.date(2026, 11, 1)
+YEAR_END = dt.date(2025, 12, 31)
+
+
+def timings(fn: Callable[[], Any]) -> tuple[float, float]:
+    fn()  # warm the caches once, as a page served repeatedly would be
+    runs = []
+    for _ in range(REPEAT):
+        started = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - started)
+    runs.sort()
+    return statistics.median(runs), runs[min(len(runs) - 1, int(len(runs) * 0.95))]
+
+
+def levels(root: Any) -> list[tuple[str, Any]]:
+    from dangjian.orgs.models import Organization, OrgKind
+
+    township = Organization.objects.get_children(root).filter(kind=OrgKind.COMMITTEE).first()
+    branch = (
+        Organization.objects.under(township).filter(kind=OrgKind.BRANCH).order_by("path").first()
+    )
+    return [("county", root), ("township", township), ("branch", branch)]
+
+
+def run() -> list[tuple[str, str, str, str]]:
+    import roster_import
+
+    from dangjian.demo.generator import MemberStream, build_tree, plan_county
+    from dangjian.members.models import Member
+    from dangjian.members.services import bulk_register_members
+    from dangjian.stats.queries import crosstab, member_filter
+    from dangjian.stats.reports import standard_report
+
+    roster_import.clear_members()
+    orgs = build_tree(plan_county(MEMBERS, random.Random(11)), random.Random(11), today=TODAY)
+    bulk_register_members(MemberStream(orgs, MEMBERS, random.Random(11), TODAY), validate=False)
+    root = orgs[0][0]
+    adhoc = member_filter(
+        TODAY,
+        {
+            "gender": "F",
+            "age_max": 35,
+            "education": ["pg", "ba", "co"],
+            "joined_from": dt.date(2012, 11, 8),
+        },
+    )
+    table = [("statistics (p50 / p95)", "members", "time", "ratio to direct count")]
+    for name, org in levels(root):
+        direct, _ = timings(lambda org=org: Member.objects.under(org).in_party().count())
+        cases = [
+            ("standard report, today", lambda org=org: standard_report(org, TODAY)),
+            ("standard report, year-end", lambda org=org: standard_report(org, YEAR_END)),
+            (
+                "ad-hoc cross-tab",
+                lambda org=org: crosstab(org, TODAY, adhoc, "sub_org", "category"),
+            ),
+        ]
+        count = Member.objects.under(org).in_party().count()
+        table.append(
+            (
+                f"  {name}: direct in-party count (baseline)",
+                f"{count:,}",
+                f"{direct * 1000:.1f} ms",
+                "1.00",
+            )
+        )
+        for label, fn in cases:
+            p50, p95 = timings(fn)
+            table.append(
+                (
+                    f"    {label}",
+                    "",
+                    f"{p50 * 1000:.1f} / {p95 * 1000:.1f} ms",
+                    f"{p50 / direct:.1f} / {p95 / direct:.1f}",
+                )
+            )
+    print(f"\nstatistics: {MEMBERS:,} members in one county, {len(orgs):,} organizations")
+    return table
