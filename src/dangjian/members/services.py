@@ -265,12 +265,14 @@ def bulk_register_members(
     actor: Any = None,
     validate: bool = True,
     batch_size: int = 5000,
+    history: bool = True,
 ) -> list[int]:
     """Register many members at once (demo data, roster import), history rows included.
 
     Rows go to the database through `insert_rows` (COPY / executemany), a few statements per
     batch. Callers check scope first and wrap the call in a transaction when it must be
-    all-or-nothing. Returns the new members' ids.
+    all-or-nothing. Returns the new members' ids. `history=False` (synthetic scale data only)
+    skips the 修改记录 rows.
     """
     rules = RuleBook("admission.min_age") if validate else None
     ids: list[int] = []
@@ -286,10 +288,10 @@ def bulk_register_members(
         values.update(NEW_MEMBER, status=result.status, category=result.category)
         batch.append((values, events, result.spells))
         if len(batch) >= batch_size:
-            ids += _flush(batch, actor)
+            ids += _flush(batch, actor, history)
             batch = []
     if batch:
-        ids += _flush(batch, actor)
+        ids += _flush(batch, actor, history)
     return ids
 
 
@@ -313,7 +315,7 @@ SPELL_COLUMNS = ("member_id", "org_id", "org_path", "category", "valid_from", "v
 
 
 def _flush(
-    batch: list[tuple[dict[str, Any], list[InitialEvent], list[Any]]], actor: Any
+    batch: list[tuple[dict[str, Any], list[InitialEvent], list[Any]]], actor: Any, history: bool
 ) -> list[int]:
     user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     now = timezone.now()
@@ -325,7 +327,8 @@ def _flush(
         pks = _pks_by_id_hash([v["id_hash"] for v in members])
         for values in members:
             values["id"] = pks[values["id_hash"]]
-        insert_rows(Member.history.model, *history_rows(members, actor))
+        if history:
+            insert_rows(Member.history.model, *history_rows(members, actor))
         insert_rows(
             MemberEvent,
             EVENT_COLUMNS,
