@@ -45,15 +45,18 @@ def levels(root: Any) -> list[tuple[str, Any]]:
 def run() -> list[tuple[str, str, str, str]]:
     import roster_import
 
+    from dangjian.core.bulk import analyze
     from dangjian.demo.generator import MemberStream, build_tree, plan_county
-    from dangjian.members.models import Member
+    from dangjian.members.models import Member, MemberEvent, MemberSpell
     from dangjian.members.services import bulk_register_members
+    from dangjian.orgs.models import Organization
     from dangjian.stats.queries import crosstab, member_filter
     from dangjian.stats.reports import standard_report
 
     roster_import.clear_members()
     orgs = build_tree(plan_county(MEMBERS, random.Random(11)), random.Random(11), today=TODAY)
     bulk_register_members(MemberStream(orgs, MEMBERS, random.Random(11), TODAY), validate=False)
+    analyze(Organization, Member, MemberEvent, MemberSpell)  # as after any bulk load
     root = orgs[0][0]
     adhoc = member_filter(
         TODAY,

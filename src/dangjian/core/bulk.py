@@ -80,3 +80,14 @@ def _adapters(
 
 def _date_text(value: Any) -> Any:
     return None if value is None else value.isoformat()
+
+
+def analyze(*models_: type[models.Model]) -> None:
+    """Refresh PostgreSQL's planner statistics after a bulk load (autovacuum would, later):
+    with stale ones a subtree query on freshly loaded tables picks a full scan."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models_:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -13,6 +13,7 @@ import random
 import time
 from dataclasses import dataclass
 
+from dangjian.core.bulk import analyze
 from dangjian.demo.generator import (
     GOV,
     MemberStream,
@@ -21,8 +22,9 @@ from dangjian.demo.generator import (
     build_tree,
     plan_county,
 )
+from dangjian.members.models import Member, MemberEvent, MemberSpell
 from dangjian.members.services import bulk_register_members
-from dangjian.orgs.models import OrgKind
+from dangjian.orgs.models import Organization, OrgKind
 
 MEMBERS_PER_COUNTY = 28_000  # the synthetic province: 5.0 M members, ~180 counties
 COUNTIES_PER_CITY = 12
@@ -86,4 +88,5 @@ def load_scale(
     loaded = len(
         bulk_register_members(stream, validate=False, batch_size=batch_size, history=False)
     )
+    analyze(Organization, Member, MemberEvent, MemberSpell)
     return ScaleData(orgs[0][0].pk, len(orgs), loaded, tree_seconds, time.perf_counter() - started)
