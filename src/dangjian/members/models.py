@@ -164,7 +164,9 @@ class MemberSpell(models.Model):
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="spells")
     org = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    org_path = models.CharField(max_length=255)
+    # db_index also gives PostgreSQL the varchar_pattern_ops index that a subtree's
+    # LIKE 'path%' needs; without it every statistics query scanned all spells.
+    org_path = models.CharField(max_length=255, db_index=True)
     category = models.CharField(max_length=4, choices=MemberCategory.choices)
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
