@@ -23,6 +23,7 @@ from dangjian.core.crypto import encrypt, lookup_hash
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.core.models import RuleBook, rule_value
+from dangjian.members import watch
 from dangjian.members.choices import MemberCategory
 from dangjian.members.history import replay
 from dangjian.members.idnumber import validate_id_number
@@ -249,6 +250,7 @@ def register_member(
             event.recorded_by = actor
         MemberEvent.objects.bulk_create(events)
         MemberSpell.objects.bulk_create(spells)
+        watch.created([member.pk])
         record_audit(
             AuditEvent.Action.CREATE,
             actor=actor,
@@ -266,13 +268,15 @@ def bulk_register_members(
     validate: bool = True,
     batch_size: int = 5000,
     history: bool = True,
+    notify: bool = True,
 ) -> list[int]:
     """Register many members at once (demo data, roster import), history rows included.
 
     Rows go to the database through `insert_rows` (COPY / executemany), a few statements per
     batch. Callers check scope first and wrap the call in a transaction when it must be
     all-or-nothing. Returns the new members' ids. `history=False` (synthetic scale data only)
-    skips the 修改记录 rows.
+    skips the 修改记录 rows; `notify=False` tells no watcher (the caller rebuilds what
+    depends on members, e.g. after generating a province).
     """
     rules = RuleBook("admission.min_age") if validate else None
     ids: list[int] = []
@@ -288,10 +292,10 @@ def bulk_register_members(
         values.update(NEW_MEMBER, status=result.status, category=result.category)
         batch.append((values, events, result.spells))
         if len(batch) >= batch_size:
-            ids += _flush(batch, actor, history)
+            ids += _flush(batch, actor, history, notify)
             batch = []
     if batch:
-        ids += _flush(batch, actor, history)
+        ids += _flush(batch, actor, history, notify)
     return ids
 
 
@@ -315,7 +319,10 @@ SPELL_COLUMNS = ("member_id", "org_id", "org_path", "category", "valid_from", "v
 
 
 def _flush(
-    batch: list[tuple[dict[str, Any], list[InitialEvent], list[Any]]], actor: Any, history: bool
+    batch: list[tuple[dict[str, Any], list[InitialEvent], list[Any]]],
+    actor: Any,
+    history: bool,
+    notify: bool,
 ) -> list[int]:
     user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     now = timezone.now()
@@ -359,6 +366,8 @@ def _flush(
                 for s in spells
             ),
         )
+        if notify:
+            watch.created([v["id"] for v in members])
     return [v["id"] for v in members]
 
 
@@ -417,7 +426,7 @@ def update_member(
         member.id_cipher, member.id_hash = encrypt(number), lookup_hash(number)
         member.id_masked = mask_id_number(number)
     member.name_pinyin, member.name_initials = name_keys(member.name)
-    with transaction.atomic():
+    with transaction.atomic(), watch.watching([member.pk]):
         updated = Member.objects.filter(pk=member.pk, version=expected_version).update(
             version=F("version") + 1
         )
@@ -536,12 +545,13 @@ def void_event(
 
 
 def _replace_state(member: Member, events: Sequence[MemberEvent], actor: Any) -> None:
-    spells = _apply_replay(member, events)
-    member.version += 1
-    member._history_user = actor  # type: ignore[attr-defined]
-    member.save()
-    MemberSpell.objects.filter(member=member).delete()
-    MemberSpell.objects.bulk_create(spells)
+    with watch.watching([member.pk]):
+        spells = _apply_replay(member, events)
+        member.version += 1
+        member._history_user = actor  # type: ignore[attr-defined]
+        member.save()
+        MemberSpell.objects.filter(member=member).delete()
+        MemberSpell.objects.bulk_create(spells)
 
 
 def reveal_sensitive(

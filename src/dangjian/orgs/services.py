@@ -172,8 +172,10 @@ def repath_members(old_prefix: str, new_prefix: str) -> None:
     One UPDATE per table; org_path is derived data, excluded from history on purpose (the
     move itself is in the audit log).
     """
+    from dangjian.members import watch
     from dangjian.members.models import Member, MemberSpell
 
+    watch.tree_changed()  # statistics rollups by subtree must be rebuilt
     cut = len(old_prefix) + 1
     for model in (Member, MemberSpell):
         model.objects.filter(subtree_q("org_path", old_prefix)).update(

@@ -26,6 +26,7 @@ from dangjian.core.bulk import insert_rows
 from dangjian.core.crypto import decrypt_bytes, encrypt_bytes
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.paths import any_subtree_q
+from dangjian.members import watch
 from dangjian.members.models import Member, MemberEvent, MemberSpell
 from dangjian.members.selectors import filter_members, roster_on
 from dangjian.members.services import (
@@ -258,9 +259,10 @@ def _convert(member: Member, row: PlannedRow, actor: Any) -> MemberEvent:
 def _save_members(members: list[Member], actor: Any, fields: list[str]) -> None:
     if not members:
         return
-    Member.objects.bulk_update(
-        members, [*fields, "name_pinyin", "name_initials", "version"], batch_size=500
-    )
+    with watch.watching([m.pk for m in members]):
+        Member.objects.bulk_update(
+            members, [*fields, "name_pinyin", "name_initials", "version"], batch_size=500
+        )
     insert_rows(Member.history.model, *history_rows(members, actor, "~"))
 
 
@@ -328,9 +330,10 @@ def _remove_added(member_ids: list[Any]) -> int:
     ids = [pk for pk in member_ids if pk is not None]
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
-        MemberSpell.objects.filter(member_id__in=chunk).delete()
-        MemberEvent.objects.filter(member_id__in=chunk).delete()
-        Member.objects.filter(pk__in=chunk).delete()
+        with watch.watching(chunk):
+            MemberSpell.objects.filter(member_id__in=chunk).delete()
+            MemberEvent.objects.filter(member_id__in=chunk).delete()
+            Member.objects.filter(pk__in=chunk).delete()
     return len(ids)
 
 

@@ -6,3 +6,9 @@ class StatsConfig(AppConfig):
 
     name = "dangjian.stats"
     verbose_name = "党内统计"
+
+    def ready(self) -> None:
+        from dangjian.members import watch
+        from dangjian.stats.rollups import RollupWatcher
+
+        watch.register(RollupWatcher())

@@ -280,18 +280,37 @@ def child_counts(org: Organization, on: dt.date) -> list[tuple[Organization, int
     return [(child, per_prefix.get(child.path, 0)) for child in children]
 
 
+def member_margins(org: Organization, on: dt.date) -> tuple[int, list[Breakdown]]:
+    """The report's member tables: from the subtree's rollup if it keeps one, else counted."""
+    from dangjian.stats.rollups import margins as rollup_margins  # rollups build on this module
+
+    vector = rollup_margins(org, on)
+    if vector is None:
+        cube = member_cube(org, on)
+        return sum(row["n"] for row in cube), margins(cube)
+    from dangjian.stats.cells import INDEX
+
+    breakdowns = [
+        Breakdown(
+            d, TITLES[d], [(label, vector[INDEX[(d, code)]]) for code, label in LABELS[d].items()]
+        )
+        for d in DIMENSIONS
+    ]
+    return sum(n for _, n in breakdowns[0].rows), breakdowns
+
+
 def standard_report(
     org: Organization, on: dt.date, period: tuple[dt.date, dt.date] | None = None
 ) -> Report:
     """The standard report of `org` for `on`; flows over `period` (default: the year to `on`)."""
     start, end = period or (dt.date(on.year, 1, 1), on)
-    cube = member_cube(org, on)
+    total, breakdowns = member_margins(org, on)
     return Report(
         org=org,
         on=on,
         period=(start, end),
-        total=sum(row["n"] for row in cube),
-        breakdowns=margins(cube),
+        total=total,
+        breakdowns=breakdowns,
         developed=developed_in(org, start, end),
         converted=converted_in(org, start, end),
         org_kinds=org_kinds(org, on),

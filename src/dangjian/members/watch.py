@@ -1,0 +1,46 @@
+"""Telling derived data (the statistics rollups) about member changes, without the member
+registry depending on who listens.
+
+Services wrap each write in `watching(ids)` (a watcher reads what it needs before and after)
+and report new members with `created(ids)` and tree moves with `tree_changed()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+
+class Watcher(Protocol):
+    def before(self, ids: list[int]) -> Any: ...
+    def after(self, ids: list[int], token: Any) -> None: ...
+    def created(self, ids: list[int]) -> None: ...
+    def tree_changed(self) -> None: ...
+
+
+_watchers: list[Watcher] = []
+
+
+def register(watcher: Watcher) -> None:
+    if watcher not in _watchers:
+        _watchers.append(watcher)
+
+
+@contextmanager
+def watching(ids: Iterable[int]) -> Iterator[None]:
+    members = list(ids)
+    tokens = [w.before(members) for w in _watchers]
+    yield
+    for watcher, token in zip(_watchers, tokens, strict=True):
+        watcher.after(members, token)
+
+
+def created(ids: list[int]) -> None:
+    for watcher in _watchers:
+        watcher.created(ids)
+
+
+def tree_changed() -> None:
+    for watcher in _watchers:
+        watcher.tree_changed()

@@ -1,0 +1,48 @@
+"""Rollups: band splitting, the change log, folding, and the fallback when the tree moved."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from dangjian.members.services import record_event
+from dangjian.orgs.models import Organization
+from dangjian.orgs.services import move_organization
+from dangjian.stats.checks import differences
+from dangjian.stats.models import MarginChange, MarginDelta, RollupState
+from dangjian.stats.rollups import _band_pieces, fold, margins, rebuild
+
+
+def test_age_bands_split_on_the_birthday_and_the_day_after_29_february() -> None:
+    pieces = list(_band_pieces(dt.date(1996, 2, 29), dt.date(2020, 1, 1), dt.date(2028, 1, 1)))
+    assert pieces == [
+        (dt.date(2020, 1, 1), dt.date(2027, 3, 1), "30岁及以下"),
+        (dt.date(2027, 3, 1), dt.date(2028, 1, 1), "31—35岁"),
+    ]
+
+
+def test_changes_wait_in_the_log_until_folded_and_reports_stay_exact(cast: Any) -> None:
+    rebuild(min_members=1)
+    record_event(
+        actor=cast.county_admin,
+        member=cast.neighbour,
+        kind="out",
+        effective_date=dt.date(2026, 1, 10),
+        counterpart="外省",
+    )
+    assert MarginChange.objects.count() == 1
+    assert sum(margins(cast.county, dt.date(2026, 1, 10))[:2]) == 1  # pending, already counted
+    assert fold() == 1 and MarginChange.objects.count() == 0
+    assert sum(margins(cast.county, dt.date(2026, 1, 10))[:2]) == 1
+    assert differences(cast.county, dt.date(2026, 1, 9)) == []
+
+
+def test_a_subtree_move_falls_back_to_counting_until_rebuilt(cast: Any) -> None:
+    rebuild(min_members=1)
+    move_organization(
+        actor=cast.county_admin, org=cast.branch, new_parent=cast.other_branch.get_parent()
+    )
+    assert RollupState.objects.get().dirty and margins(cast.county, dt.date(2026, 1, 1)) is None
+    assert differences(cast.county, dt.date(2026, 1, 1)) == []
+    rebuild(min_members=1)
+    assert MarginDelta.objects.exists() and margins(cast.county, dt.date(2026, 1, 1)) is not None
