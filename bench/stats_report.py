@@ -17,6 +17,7 @@ from typing import Any
 
 MEMBERS = int(os.environ.get("BENCH_STATS_MEMBERS", "50000"))
 REPEAT = int(os.environ.get("BENCH_STATS_REPEAT", "21"))
+WRITES = int(os.environ.get("BENCH_STATS_WRITES", "200"))
 TODAY = dt.date(2026, 11, 1)
 YEAR_END = dt.date(2025, 12, 31)
 
@@ -52,11 +53,15 @@ def run() -> list[tuple[str, str, str, str]]:
     from dangjian.orgs.models import Organization
     from dangjian.stats.queries import crosstab, member_filter
     from dangjian.stats.reports import standard_report
+    from dangjian.stats.rollups import rebuild
 
     roster_import.clear_members()
     orgs = build_tree(plan_county(MEMBERS, random.Random(11)), random.Random(11), today=TODAY)
     bulk_register_members(MemberStream(orgs, MEMBERS, random.Random(11), TODAY), validate=False)
     analyze(Organization, Member, MemberEvent, MemberSpell)  # as after any bulk load
+    rebuild_started = time.perf_counter()
+    nodes = rebuild()  # subtrees of DANGJIAN_STATS_ROLLUP_MIN (5,000) members and more
+    rebuild_seconds = time.perf_counter() - rebuild_started
     root = orgs[0][0]
     adhoc = member_filter(
         TODAY,
@@ -97,5 +102,60 @@ def run() -> list[tuple[str, str, str, str]]:
                     f"{p50 / direct:.1f} / {p95 / direct:.1f}",
                 )
             )
-    print(f"\nstatistics: {MEMBERS:,} members in one county, {len(orgs):,} organizations")
+    table += write_cost(root)
+    print(
+        f"\nstatistics: {MEMBERS:,} members in one county, {len(orgs):,} organizations;"
+        f" rollups for {nodes} subtrees rebuilt in {rebuild_seconds:.1f} s"
+    )
     return table
+
+
+def write_cost(root: Any) -> list[tuple[str, str, str, str]]:
+    """党籍变动 writes with the statistics kept current (change log) and without (no watcher)."""
+    from django.contrib.auth import get_user_model
+
+    from dangjian.accounts.models import Role
+    from dangjian.accounts.services import grant_role
+    from dangjian.members import watch
+    from dangjian.members.models import Member
+    from dangjian.members.services import record_event
+    from dangjian.orgs.models import Organization, OrgKind
+
+    actor = get_user_model().objects.create_user("bench-writer", password="x")
+    grant_role(actor=None, user=actor, role=Role.ORG_ADMIN, org=root, bootstrap=True)
+    a, b = list(Organization.objects.under(root).filter(kind=OrgKind.BRANCH)[:2])
+    recent = Member.objects.filter(events__effective_date__gte=dt.date(2026, 9, 30))
+    members = list(
+        Member.objects.in_party()
+        .exclude(org__in=[a, b])
+        .exclude(pk__in=recent)
+        .order_by("pk")[:WRITES]
+    )
+
+    def moves(target: Any, on: dt.date) -> float:
+        started = time.perf_counter()
+        for member in members:
+            record_event(actor=actor, member=member, kind="move", effective_date=on, org=target)
+        return time.perf_counter() - started
+
+    watchers = list(watch._watchers)
+    watch._watchers.clear()
+    try:
+        bare = moves(a, dt.date(2026, 10, 1))
+    finally:
+        watch._watchers.extend(watchers)
+    kept = moves(b, dt.date(2026, 10, 2))
+    return [
+        (
+            f"  {len(members)} 党籍变动 writes, statistics not kept (baseline)",
+            "",
+            f"{bare / len(members) * 1000:.2f} ms each",
+            "1.00",
+        ),
+        (
+            "    with the change log kept current",
+            "",
+            f"{kept / len(members) * 1000:.2f} ms each",
+            f"{kept / bare:.2f}",
+        ),
+    ]

@@ -46,16 +46,19 @@ def snapshot_of(values: dict[str, Any], spells: Iterable[tuple[str, Any, Any, st
 
 
 def snapshots(member_ids: Iterable[int]) -> dict[int, Snapshot]:
-    """The current snapshots of some members, read in two queries."""
+    """The current snapshots of some members: one query (spells with their member's
+    attributes; a member with no spell counts nowhere and needs none)."""
     ids = list(member_ids)
+    attrs: dict[int, dict[str, Any]] = {}
     spells: dict[int, list[tuple[str, Any, Any, str]]] = defaultdict(list)
+    fields = [f"member__{a}" for a in ATTRS]
     rows = MemberSpell.objects.filter(member_id__in=ids).values_list(
-        "member_id", "org_path", "valid_from", "valid_to", "category"
+        "member_id", "org_path", "valid_from", "valid_to", "category", *fields
     )
-    for member_id, *spell in rows:
-        spells[member_id].append(tuple(spell))  # type: ignore[arg-type]
-    members = Member.objects.filter(pk__in=ids).values("pk", *ATTRS)
-    return {m["pk"]: snapshot_of(m, spells[m["pk"]]) for m in members}
+    for member_id, path, start, end, category, *values in rows:
+        spells[member_id].append((path, start, end, category))
+        attrs[member_id] = dict(zip(ATTRS, values, strict=True))
+    return {pk: snapshot_of(attrs[pk], spells[pk]) for pk in attrs}
 
 
 def _iso(value: Any) -> Any:
