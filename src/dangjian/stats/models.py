@@ -41,6 +41,23 @@ class MarginDelta(models.Model):
         return f"{self.node_id}@{self.day}"
 
 
+class MarginYear(models.Model):
+    """Checkpoint: a node's margins summed over all its deltas up to 31 December of `year`, so a
+    read adds at most a year of daily rows to one checkpoint."""
+
+    node = models.ForeignKey(RollupNode, on_delete=models.CASCADE, related_name="years")
+    year = models.PositiveSmallIntegerField()
+    for _i in range(WIDTH):
+        locals()[f"c{_i:02d}"] = models.IntegerField(default=0)
+    del _i
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["node", "year"], name="margin_node_year")]
+
+    def __str__(self) -> str:
+        return f"{self.node_id}@{self.year}"
+
+
 class MarginChange(models.Model):
     """A member's statistics before and after a write, waiting to be folded into the deltas.
 

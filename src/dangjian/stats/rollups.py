@@ -27,7 +27,7 @@ from dangjian.members.choices import HAN
 from dangjian.members.models import Member, MemberSpell
 from dangjian.orgs.models import Organization
 from dangjian.stats.cells import COLUMNS, INDEX, WIDTH
-from dangjian.stats.models import MarginChange, MarginDelta, RollupNode, RollupState
+from dangjian.stats.models import MarginChange, MarginDelta, MarginYear, RollupNode, RollupState
 from dangjian.stats.reports import AGE_BANDS, JOIN_PERIODS
 
 Snapshot = dict[str, Any]
@@ -191,14 +191,30 @@ def _accumulate(
 
 
 def _add(totals: dict[tuple[int, dt.date], list[int]]) -> None:
-    """Add vectors to the (node, day) rows, creating them as needed, in one statement a batch."""
+    """Add vectors to the (node, day) rows, creating them as needed, and to the checkpoints of
+    that year and later (which exist only where a rebuild made them)."""
     if not totals:
         return
+    _add_days(totals)
+    by_year: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0] * WIDTH)
+    for (node, day), vector in totals.items():
+        target = by_year[(node, day.year)]
+        for i, n in enumerate(vector):
+            target[i] += n
+    table = connection.ops.quote_name(MarginYear._meta.db_table)
+    sets = ", ".join(f"{c} = {c} + %s" for c in COLUMNS)
+    sql = f"UPDATE {table} SET {sets} WHERE node_id = %s AND year >= %s"
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(*v, node, year) for (node, year), v in by_year.items()])
+
+
+def _add_days(totals: dict[tuple[int, dt.date], list[int]]) -> None:
     table = MarginDelta._meta.db_table
     quote = connection.ops.quote_name
     columns = ", ".join(quote(c) for c in COLUMNS)
-    updates = ", ".join(f"{quote(c)} = {quote(table)}.{quote(c)} + excluded.{quote(c)}"
-                        for c in COLUMNS)  # fmt: skip
+    updates = ", ".join(
+        f"{quote(c)} = {quote(table)}.{quote(c)} + excluded.{quote(c)}" for c in COLUMNS
+    )
     marks = ", ".join(["%s"] * (WIDTH + 2))
     sql = (
         f"INSERT INTO {quote(table)} (node_id, day, {columns}) VALUES ({marks}) "
@@ -230,10 +246,29 @@ def rebuild(min_members: int | None = None) -> int:
         nodes = dict(RollupNode.objects.values_list("path", "pk"))
         for chunk in _member_chunks():
             _add(_accumulate(((None, snap) for snap in snapshots(chunk).values()), nodes))
+        _checkpoints(timezone.localdate().year - 1)
         RollupState.objects.update_or_create(
             pk=1, defaults={"dirty": False, "built_at": timezone.now()}
         )
     return len(nodes)
+
+
+def _checkpoints(last_year: int) -> None:
+    """MarginYear rows for every node and year up to `last_year`, from the daily deltas."""
+    MarginYear.objects.all().delete()
+    rows = []
+    for node in RollupNode.objects.values_list("pk", flat=True):
+        per_year: dict[int, list[int]] = defaultdict(lambda: [0] * WIDTH)
+        deltas = MarginDelta.objects.filter(node_id=node, day__year__lte=last_year)
+        for day, *vector in deltas.values_list("day", *COLUMNS).iterator():
+            per_year[day.year] = [a + b for a, b in zip(per_year[day.year], vector, strict=True)]
+        running = [0] * WIDTH
+        for year in range(min(per_year, default=last_year + 1), last_year + 1):
+            running = [a + b for a, b in zip(running, per_year.get(year, [0] * WIDTH), strict=True)]
+            rows.append(
+                MarginYear(node_id=node, year=year, **dict(zip(COLUMNS, running, strict=True)))
+            )
+    MarginYear.objects.bulk_create(rows, batch_size=2000)
 
 
 def _member_chunks(size: int = 5000) -> Iterator[list[int]]:
@@ -257,10 +292,19 @@ def margins(org: Organization, on: dt.date) -> list[int] | None:
     node = RollupNode.objects.filter(org=org, path=org.path).values_list("pk", flat=True).first()
     if state is not False or node is None:
         return None
-    sums = MarginDelta.objects.filter(node_id=node, day__lte=on).aggregate(
-        **{c: Sum(c) for c in COLUMNS}
+    checkpoint = (
+        MarginYear.objects.filter(node_id=node, year__lt=on.year)
+        .order_by("-year")
+        .values_list("year", *COLUMNS)
+        .first()
     )
-    vector = [sums[c] or 0 for c in COLUMNS]
+    deltas = MarginDelta.objects.filter(node_id=node, day__lte=on)
+    vector = [0] * WIDTH
+    if checkpoint is not None:
+        year, *vector = checkpoint
+        deltas = deltas.filter(day__gt=dt.date(year, 12, 31))
+    sums = deltas.aggregate(**{c: Sum(c) for c in COLUMNS})
+    vector = [v + (sums[c] or 0) for v, c in zip(vector, COLUMNS, strict=True)]
     for change in MarginChange.objects.order_by("pk"):  # not yet folded: add them now
         for snap, sign in ((change.before, -1), (change.after, 1)):
             if snap is None:

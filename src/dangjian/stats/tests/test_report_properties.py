@@ -20,8 +20,10 @@ from dangjian.stats.rollups import fold, rebuild
 from dangjian.testing import make_member
 
 dates = st.dates(dt.date(2001, 1, 1), dt.date(2026, 6, 30))
+joined = st.dates(dt.date(2001, 1, 1), dt.date(2015, 12, 31))  # most later events then apply
+later = st.dates(dt.date(2016, 1, 1), dt.date(2026, 6, 30))
 member_specs = st.lists(
-    st.tuples(st.integers(0, 2), dates, st.booleans(), st.sampled_from("MF")),
+    st.tuples(st.integers(0, 2), joined, st.booleans(), st.sampled_from("MF")),
     min_size=1,
     max_size=6,
 )
@@ -30,7 +32,7 @@ operations = st.lists(
         st.sampled_from(["move", "out", "in", "death", "void", "subtree", "merge"]),
         st.integers(0, 5),
         st.integers(0, 2),
-        dates,
+        st.one_of(later, dates),
     ),
     max_size=8,
 )

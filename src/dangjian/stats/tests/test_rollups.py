@@ -45,3 +45,18 @@ def test_a_subtree_move_falls_back_to_counting_until_rebuilt(cast: Any) -> None:
     assert differences(cast.county, dt.date(2026, 1, 1)) == []
     rebuild(min_members=1)
     assert MarginDelta.objects.exists() and margins(cast.county, dt.date(2026, 1, 1)) is not None
+
+
+def test_folded_backdated_change_reaches_the_later_years_checkpoints(cast: Any) -> None:
+    rebuild(min_members=1)
+    record_event(
+        actor=cast.county_admin,
+        member=cast.neighbour,
+        kind="out",
+        effective_date=dt.date(2020, 5, 1),
+        counterpart="外省",
+    )
+    fold()
+    assert sum(margins(cast.county, dt.date(2022, 3, 1))[:2]) == 1
+    assert sum(margins(cast.county, dt.date(2020, 4, 30))[:2]) == 2
+    assert differences(cast.county, dt.date(2022, 3, 1)) == []
