@@ -22,6 +22,7 @@ from django.utils import timezone
 from dangjian.accounts.scope import may_unmask_member, scope_for
 from dangjian.audit.models import AuditEvent
 from dangjian.audit.services import record_audit
+from dangjian.core import jobs
 from dangjian.core.bulk import insert_rows
 from dangjian.core.crypto import decrypt_bytes, encrypt_bytes
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
@@ -38,7 +39,6 @@ from dangjian.members.services import (
     void_event,
 )
 from dangjian.orgs.models import Organization
-from dangjian.rosters import jobs
 from dangjian.rosters.export import roster_workbook
 from dangjian.rosters.models import ExportJob, ImportBatch, ImportChange
 from dangjian.rosters.pdf import branch_roster_pdf, member_sheet_pdf

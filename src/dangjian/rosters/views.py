@@ -17,9 +17,10 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts.scope import get_member_for_user, get_org_for_user, scope_for
+from dangjian.core import jobs
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
-from dangjian.rosters import jobs, services
+from dangjian.rosters import services
 from dangjian.rosters.forms import ConfirmForm, UploadForm
 from dangjian.rosters.models import ExportJob, ImportBatch
 from dangjian.rosters.pdf import PdfFontMissing

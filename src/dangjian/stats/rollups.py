@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from dangjian.core import jobs
 from dangjian.core.bulk import insert_rows
 from dangjian.members.choices import HAN
 from dangjian.members.models import Member, MemberSpell
@@ -143,10 +144,8 @@ _fold_lock = threading.Lock()
 
 def schedule_fold() -> None:
     """Fold soon, in the background (inline when jobs run inline); never two at once."""
-    from dangjian.rosters import jobs
-
     if settings.DANGJIAN_JOBS_INLINE:
-        return  # tests and inline mode read pending changes; fold_stats compacts them
+        return  # tests and inline mode read pending changes; `rebuild_stats --fold` compacts
     if _fold_lock.locked():
         return
     jobs.run("stats-fold", _fold_locked)
@@ -161,13 +160,18 @@ def _fold_locked() -> None:
 def fold(limit: int = 5000) -> int:
     """Fold up to `limit` logged changes into the deltas; returns how many were folded."""
     with transaction.atomic():
-        changes = list(MarginChange.objects.order_by("pk")[:limit])
+        pending = MarginChange.objects.order_by("pk")
+        if connection.features.has_select_for_update_skip_locked:
+            # Two processes folding at once each claim their own rows (PostgreSQL); SQLite
+            # serializes writers anyway.
+            pending = pending.select_for_update(skip_locked=True)
+        changes = list(pending[:limit])
         if not changes:
             return 0
         nodes = dict(RollupNode.objects.values_list("path", "pk"))
-        totals = _accumulate(((c.before, c.after) for c in changes), nodes)
-        _add(totals)
-        MarginChange.objects.filter(pk__lte=changes[-1].pk).delete()
+        _add(_accumulate(((c.before, c.after) for c in changes), nodes))
+        # Exactly these rows: a writer's row with a lower id may commit after we read.
+        MarginChange.objects.filter(pk__in=[c.pk for c in changes]).delete()
     return len(changes)
 
 

@@ -1,4 +1,4 @@
-"""Long roster work (checking or loading 100k rows, big exports) off the request thread.
+"""Long work off the request thread: roster checks, imports and big exports, statistics folds.
 
 Deliberately small: a thread in the web process, started after the transaction that created
 the job commits, and a progress table in memory. Statuses live in the database, so a page
