@@ -78,9 +78,10 @@ def clear_members() -> None:
     from django.db import connection
 
     from dangjian.members.models import Member, MemberEvent, MemberSpell
+    from dangjian.rosters.models import ImportChange
 
     with connection.cursor() as cursor:
-        for model in (MemberSpell, MemberEvent, Member.history.model, Member):
+        for model in (ImportChange, MemberSpell, MemberEvent, Member.history.model, Member):
             cursor.execute(f"DELETE FROM {model._meta.db_table}")
 
 
