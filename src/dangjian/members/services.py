@@ -367,7 +367,14 @@ def _flush(
             ),
         )
         if notify:
-            watch.created([v["id"] for v in members])
+            facts = {
+                v["id"]: (
+                    v,
+                    [(v["org_path"], s.valid_from, s.valid_to, s.category) for s in spells],
+                )
+                for v, _, spells in batch
+            }
+            watch.created(list(facts), facts)
     return [v["id"] for v in members]
 
 

@@ -15,7 +15,9 @@ from typing import Any, Protocol
 class Watcher(Protocol):
     def before(self, ids: list[int]) -> Any: ...
     def after(self, ids: list[int], token: Any) -> None: ...
-    def created(self, ids: list[int]) -> None: ...
+    def created(
+        self, ids: list[int], facts: dict[int, tuple[dict[str, Any], list[Any]]]
+    ) -> None: ...
     def tree_changed(self) -> None: ...
 
 
@@ -36,9 +38,13 @@ def watching(ids: Iterable[int]) -> Iterator[None]:
         watcher.after(members, token)
 
 
-def created(ids: list[int]) -> None:
+def created(
+    ids: list[int], facts: dict[int, tuple[dict[str, Any], list[Any]]] | None = None
+) -> None:
+    """New members. A bulk load passes what it just wrote (member id → (column values, spells as
+    (org_path, valid_from, valid_to, category))) so watchers need not read it back."""
     for watcher in _watchers:
-        watcher.created(ids)
+        watcher.created(ids, facts or {})
 
 
 def tree_changed() -> None:

@@ -333,9 +333,12 @@ class RollupWatcher:
         if changed:
             record_changes(changed)
 
-    def created(self, ids: list[int]) -> None:
-        if ids:
-            record_changes((None, snap) for snap in snapshots(ids).values())
+    def created(self, ids: list[int], facts: dict[int, tuple[dict[str, Any], list[Any]]]) -> None:
+        known = {pk: snapshot_of(values, spells) for pk, (values, spells) in facts.items()}
+        missing = [pk for pk in ids if pk not in known]
+        known.update(snapshots(missing) if missing else {})
+        if known:
+            record_changes((None, snap) for snap in known.values())
 
     def tree_changed(self) -> None:
         mark_dirty()

@@ -60,3 +60,30 @@ def test_folded_backdated_change_reaches_the_later_years_checkpoints(cast: Any) 
     assert sum(margins(cast.county, dt.date(2022, 3, 1))[:2]) == 1
     assert sum(margins(cast.county, dt.date(2020, 4, 30))[:2]) == 2
     assert differences(cast.county, dt.date(2022, 3, 1)) == []
+
+
+def test_bulk_registration_reaches_the_rollups(cast: Any) -> None:
+    from dangjian.members.services import Admission, MemberData, bulk_register_members
+    from dangjian.testing import make_id_number
+
+    rebuild(min_members=1)
+    birth = dt.date(1990, 3, 1)
+    rows = [
+        (
+            MemberData(
+                name=f"批量{i}",
+                gender="F",
+                ethnicity="01",
+                birth_date=birth,
+                id_number=make_id_number(birth, "F"),
+                education="ba",
+                person_category="prof",
+            ),
+            Admission(cast.branch, dt.date(2015, 7, 1), dt.date(2016, 7, 1)),
+        )
+        for i in range(3)
+    ]
+    bulk_register_members(rows, actor=cast.county_admin)
+    assert sum(margins(cast.county, dt.date(2026, 1, 1))[:2]) == 5
+    fold()
+    assert differences(cast.county, dt.date(2026, 1, 1)) == []
