@@ -315,6 +315,7 @@ EVENT_COLUMNS = (
     "note",
     "void_reason",
 )
+SPELL_FACTS = ("org_path", "valid_from", "valid_to", "category")
 SPELL_COLUMNS = ("member_id", "org_id", "org_path", "category", "valid_from", "valid_to")
 
 
@@ -552,13 +553,16 @@ def void_event(
 
 
 def _replace_state(member: Member, events: Sequence[MemberEvent], actor: Any) -> None:
-    with watch.watching([member.pk]):
-        spells = _apply_replay(member, events)
-        member.version += 1
-        member._history_user = actor  # type: ignore[attr-defined]
-        member.save()
-        MemberSpell.objects.filter(member=member).delete()
-        MemberSpell.objects.bulk_create(spells)
+    old_spells = MemberSpell.objects.filter(member=member)
+    before = (dict(vars(member)), list(old_spells.values_list(*SPELL_FACTS)))
+    spells = _apply_replay(member, events)
+    member.version += 1
+    member._history_user = actor  # type: ignore[attr-defined]
+    member.save()
+    old_spells.delete()
+    MemberSpell.objects.bulk_create(spells)
+    after = [tuple(getattr(s, f) for f in SPELL_FACTS) for s in spells]
+    watch.changed(member.pk, before, (dict(vars(member)), after))
 
 
 def reveal_sensitive(

@@ -11,6 +11,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
+# A member as a watcher sees it: its column values, and its spells as
+# (org_path, valid_from, valid_to, category).
+Facts = tuple[dict[str, Any], list[Any]]
+
 
 class Watcher(Protocol):
     def before(self, ids: list[int]) -> Any: ...
@@ -19,6 +23,7 @@ class Watcher(Protocol):
         self, ids: list[int], facts: dict[int, tuple[dict[str, Any], list[Any]]]
     ) -> None: ...
     def tree_changed(self) -> None: ...
+    def changed(self, member_id: int, before: Facts, after: Facts) -> None: ...
 
 
 _watchers: list[Watcher] = []
@@ -50,3 +55,9 @@ def created(
 def tree_changed() -> None:
     for watcher in _watchers:
         watcher.tree_changed()
+
+
+def changed(member_id: int, before: Facts, after: Facts) -> None:
+    """A change whose before and after the writer already holds (no need to read them)."""
+    for watcher in _watchers:
+        watcher.changed(member_id, before, after)

@@ -342,3 +342,8 @@ class RollupWatcher:
 
     def tree_changed(self) -> None:
         mark_dirty()
+
+    def changed(self, member_id: int, before: Any, after: Any) -> None:
+        old, new = snapshot_of(*before), snapshot_of(*after)
+        if old != new:
+            record_change(old, new)
