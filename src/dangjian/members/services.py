@@ -367,16 +367,16 @@ def _flush(
                 for s in spells
             ),
         )
-        if notify:
-            facts = {
-                v["id"]: (
-                    v,
-                    [(v["org_path"], s.valid_from, s.valid_to, s.category) for s in spells],
-                )
-                for v, _, spells in batch
-            }
-            watch.created(list(facts), facts)
+        if notify:  # the facts are built only if a watcher asks for them
+            watch.created([v["id"] for v in members], lambda: _facts(batch))
     return [v["id"] for v in members]
+
+
+def _facts(batch: list[tuple[dict[str, Any], list[InitialEvent], list[Any]]]) -> dict[int, Any]:
+    return {
+        v["id"]: (v, [(v["org_path"], s.valid_from, s.valid_to, s.category) for s in spells])
+        for v, _, spells in batch
+    }
 
 
 def _pks_by_id_hash(hashes: list[str], chunk: int = 900) -> dict[str, int]:

@@ -7,7 +7,7 @@ and report new members with `created(ids)` and tree moves with `tree_changed()`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol
 
@@ -19,9 +19,7 @@ Facts = tuple[dict[str, Any], list[Any]]
 class Watcher(Protocol):
     def before(self, ids: list[int]) -> Any: ...
     def after(self, ids: list[int], token: Any) -> None: ...
-    def created(
-        self, ids: list[int], facts: dict[int, tuple[dict[str, Any], list[Any]]]
-    ) -> None: ...
+    def created(self, ids: list[int], facts: Callable[[], dict[int, Facts]]) -> None: ...
     def tree_changed(self) -> None: ...
     def changed(self, member_id: int, before: Facts, after: Facts) -> None: ...
 
@@ -43,13 +41,12 @@ def watching(ids: Iterable[int]) -> Iterator[None]:
         watcher.after(members, token)
 
 
-def created(
-    ids: list[int], facts: dict[int, tuple[dict[str, Any], list[Any]]] | None = None
-) -> None:
-    """New members. A bulk load passes what it just wrote (member id → (column values, spells as
-    (org_path, valid_from, valid_to, category))) so watchers need not read it back."""
+def created(ids: list[int], facts: Callable[[], dict[int, Facts]] | None = None) -> None:
+    """New members. A bulk load passes a function giving what it just wrote (member id → its
+    Facts), so a watcher that needs them does not read them back, and one that does not
+    costs nothing."""
     for watcher in _watchers:
-        watcher.created(ids, facts or {})
+        watcher.created(ids, facts or dict)
 
 
 def tree_changed() -> None:

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -26,12 +26,14 @@ from dangjian.core import jobs
 from dangjian.core.bulk import insert_rows
 from dangjian.members.choices import HAN
 from dangjian.members.models import Member, MemberSpell
+from dangjian.members.watch import Facts
 from dangjian.orgs.models import Organization
 from dangjian.stats.cells import COLUMNS, INDEX, WIDTH
 from dangjian.stats.models import MarginChange, MarginDelta, MarginYear, RollupNode, RollupState
 from dangjian.stats.reports import AGE_BANDS, JOIN_PERIODS
 
 Snapshot = dict[str, Any]
+DIRECT_ADD_MIN = 100  # members created at once; fewer go through the change log
 ATTRS = ("gender", "ethnicity", "education", "person_category", "birth_date", "join_date")
 
 
@@ -321,29 +323,49 @@ def margins(org: Organization, on: dt.date) -> list[int] | None:
 
 
 class RollupWatcher:
-    """members.watch → the change log: snapshots before and after each member write."""
+    """members.watch → the statistics: snapshots before and after each member write.
 
-    def before(self, ids: list[int]) -> dict[int, Snapshot]:
-        return snapshots(ids)
+    Without any rollup node (a small installation, or before the first rebuild) there is
+    nothing to keep current and the watcher does no work; a rebuild reads the spells anyway.
+    """
 
-    def after(self, ids: list[int], token: dict[int, Snapshot]) -> None:
+    def before(self, ids: list[int]) -> dict[int, Snapshot] | None:
+        return snapshots(ids) if _kept() else None
+
+    def after(self, ids: list[int], token: dict[int, Snapshot] | None) -> None:
+        if token is None:
+            return
         now = snapshots(ids)
-        pairs = [(token.get(i), now.get(i)) for i in ids]
-        changed = [(b, a) for b, a in pairs if b != a]
+        changed = [(token.get(i), now.get(i)) for i in ids if token.get(i) != now.get(i)]
         if changed:
             record_changes(changed)
 
-    def created(self, ids: list[int], facts: dict[int, tuple[dict[str, Any], list[Any]]]) -> None:
-        known = {pk: snapshot_of(values, spells) for pk, (values, spells) in facts.items()}
+    def created(self, ids: list[int], facts: Callable[[], dict[int, Facts]]) -> None:
+        """A bulk load's members go straight into the deltas (no log rows to write and fold):
+        the load holds its transaction anyway. Single registrations use the log, so two
+        people registering members at once never wait on the same rollup row."""
+        nodes = dict(RollupNode.objects.values_list("path", "pk"))
+        if not nodes:
+            return
+        known = {pk: snapshot_of(values, spells) for pk, (values, spells) in facts().items()}
         missing = [pk for pk in ids if pk not in known]
         known.update(snapshots(missing) if missing else {})
-        if known:
+        if len(known) >= DIRECT_ADD_MIN:
+            _add(_accumulate(((None, snap) for snap in known.values()), nodes))
+        elif known:
             record_changes((None, snap) for snap in known.values())
 
     def tree_changed(self) -> None:
         mark_dirty()
 
     def changed(self, member_id: int, before: Any, after: Any) -> None:
+        if not _kept():
+            return
         old, new = snapshot_of(*before), snapshot_of(*after)
         if old != new:
             record_change(old, new)
+
+
+def _kept() -> bool:
+    """Whether any subtree keeps rollups (one indexed query per write)."""
+    return RollupNode.objects.exists()

@@ -62,11 +62,10 @@ def test_folded_backdated_change_reaches_the_later_years_checkpoints(cast: Any) 
     assert differences(cast.county, dt.date(2022, 3, 1)) == []
 
 
-def test_bulk_registration_reaches_the_rollups(cast: Any) -> None:
+def _bulk(cast: Any, n: int) -> None:
     from dangjian.members.services import Admission, MemberData, bulk_register_members
     from dangjian.testing import make_id_number
 
-    rebuild(min_members=1)
     birth = dt.date(1990, 3, 1)
     rows = [
         (
@@ -75,15 +74,29 @@ def test_bulk_registration_reaches_the_rollups(cast: Any) -> None:
                 gender="F",
                 ethnicity="01",
                 birth_date=birth,
-                id_number=make_id_number(birth, "F"),
+                id_number=make_id_number(birth, "F", area=f"11{i // 400:04d}"),
                 education="ba",
                 person_category="prof",
             ),
             Admission(cast.branch, dt.date(2015, 7, 1), dt.date(2016, 7, 1)),
         )
-        for i in range(3)
+        for i in range(n)
     ]
     bulk_register_members(rows, actor=cast.county_admin)
+
+
+def test_bulk_registration_reaches_the_rollups(cast: Any) -> None:
+    rebuild(min_members=1)
+    _bulk(cast, 3)  # a few: through the change log
+    assert MarginChange.objects.count() == 3
     assert sum(margins(cast.county, dt.date(2026, 1, 1))[:2]) == 5
     fold()
+    assert differences(cast.county, dt.date(2026, 1, 1)) == []
+
+
+def test_a_bulk_load_adds_to_the_rollups_directly(cast: Any) -> None:
+    rebuild(min_members=1)
+    _bulk(cast, 150)
+    assert not MarginChange.objects.exists()  # added directly, nothing left to fold
+    assert sum(margins(cast.county, dt.date(2026, 1, 1))[:2]) == 152
     assert differences(cast.county, dt.date(2026, 1, 1)) == []
