@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -101,9 +102,7 @@ def test_every_report_equals_the_recount_from_events(
         branches = _tree(cast)
         members = []
         for i, (where, joined, converted, gender) in enumerate(specs):
-            full = (
-                joined.replace(year=joined.year + 1) if converted and joined.year < 2025 else None
-            )
+            full = joined + relativedelta(years=1) if converted and joined.year < 2025 else None
             members.append(
                 make_member(
                     cast.county_admin,
