@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +19,7 @@ from dangjian.accounts.scope import get_member_for_user, get_org_for_user, scope
 from dangjian.core import jobs
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
+from dangjian.core.http import XLSX, attachment
 from dangjian.rosters import services
 from dangjian.rosters.forms import ConfirmForm, UploadForm
 from dangjian.rosters.models import ExportJob, ImportBatch
@@ -28,15 +28,6 @@ from dangjian.rosters.reader import size_limit_label
 from dangjian.rosters.selectors import batches_visible_to, get_batch_for_user, get_export_for_user
 from dangjian.rosters.template import template_workbook
 from dangjian.rosters.uploads import SizeLimitHandler
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _attachment(body: bytes, name: str, content_type: str, *, inline: bool = False) -> HttpResponse:
-    response = HttpResponse(body, content_type=content_type)
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(name)}"
-    return response
 
 
 def _require_writer(request: HttpRequest) -> None:
@@ -96,7 +87,7 @@ def _upload(request: HttpRequest) -> HttpResponse:
 def template_download(request: HttpRequest) -> HttpResponse:
     """下载导入模板 (no personal data in it)."""
     _require_writer(request)
-    return _attachment(template_workbook(), "党员花名册导入模板.xlsx", XLSX)
+    return attachment(template_workbook(), "党员花名册导入模板.xlsx", XLSX)
 
 
 @login_required
@@ -127,7 +118,7 @@ def batch_file(request: HttpRequest, pk: int) -> HttpResponse:
         body = services.batch_file(actor=request.user, batch=batch, request=request)
     except DomainError as exc:
         raise PermissionDenied(exc.message) from exc
-    return _attachment(body, batch.file_name, "application/octet-stream")
+    return attachment(body, batch.file_name, "application/octet-stream")
 
 
 @login_required
@@ -200,7 +191,7 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_export_for_user(request.user, pk)
     if job.status != ExportJob.Status.DONE:
         return redirect("rosters:export-job", pk=job.pk)
-    return _attachment(services.export_file(job), job.file_name, XLSX)
+    return attachment(services.export_file(job), job.file_name, XLSX)
 
 
 def _pdf(request: HttpRequest, build: object, name: str) -> HttpResponse:
@@ -210,7 +201,7 @@ def _pdf(request: HttpRequest, build: object, name: str) -> HttpResponse:
         return render(request, "rosters/pdf_error.html", {"message": exc.message}, status=503)
     except DomainError as exc:
         raise PermissionDenied(exc.message) from exc
-    return _attachment(body, name, "application/pdf", inline=True)
+    return attachment(body, name, "application/pdf", inline=True)
 
 
 @login_required

@@ -4,7 +4,6 @@ cross-tab. Any user who may see an organization may see its statistics (counts o
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,13 +12,12 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from dangjian.accounts.scope import scope_for
+from dangjian.core.http import XLSX, attachment
 from dangjian.orgs.selectors import top_nodes
 from dangjian.stats.export import report_workbook
 from dangjian.stats.forms import AXES, QueryForm, ReportForm
 from dangjian.stats.queries import crosstab, member_filter
 from dangjian.stats.reports import Report, standard_report
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _form(request: HttpRequest, form_class: type[ReportForm]) -> ReportForm:
@@ -63,9 +61,7 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
     if result is None:
         raise PermissionDenied("请选择有权查看的组织和有效的日期。")
     name = f"{result.org.name}党内统计-{result.on:%Y%m%d}.xlsx"
-    response = HttpResponse(report_workbook(result), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return attachment(report_workbook(result), name, XLSX)
 
 
 @login_required
