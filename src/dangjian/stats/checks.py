@@ -28,21 +28,32 @@ def join_period(joined: dt.date) -> str:
     return next(label for start, label in JOIN_PERIODS if start is None or joined < start)
 
 
+def _histories(until: dt.date) -> dict[int, list[MemberEvent]]:
+    """Every member's valid events up to `until`."""
+    events: dict[int, list[MemberEvent]] = defaultdict(list)
+    for event in MemberEvent.objects.filter(voided_at__isnull=True, effective_date__lte=until):
+        events[event.member_id].append(event)
+    return events
+
+
+def _inside(history: list[MemberEvent], on: dt.date, path: str, paths: dict[int, str]) -> Any:
+    """The replayed state on `on` if the member was in the Party under `path` then, else None."""
+    state = replay(e for e in history if e.effective_date <= on)
+    if state.status != MemberStatus.ACTIVE or state.org_id is None:
+        return None
+    return state if paths[state.org_id].startswith(path) else None
+
+
 def recount(org: Organization, on: dt.date) -> dict[str, Counter[str]]:
     """Members in `org`'s subtree on `on`, per dimension, from the events only."""
     paths = dict(Organization.objects.values_list("pk", "path"))
-    events: dict[int, list[MemberEvent]] = defaultdict(list)
-    for event in MemberEvent.objects.filter(voided_at__isnull=True, effective_date__lte=on):
-        events[event.member_id].append(event)
+    events = _histories(on)
     counts: dict[str, Counter[str]] = {d: Counter() for d in DIMENSIONS}
     members = Member.objects.in_bulk(list(events))
     for member_id, history in events.items():
-        state = replay(history)
-        if state.status != MemberStatus.ACTIVE or state.org_id is None:
-            continue
-        if not paths[state.org_id].startswith(org.path):
-            continue
-        _count(counts, members[member_id], state.category, on)
+        state = _inside(history, on, org.path, paths)
+        if state is not None:
+            _count(counts, members[member_id], state.category, on)
     return counts
 
 
@@ -64,22 +75,14 @@ def recount_flows(org: Organization, start: dt.date, end: dt.date) -> tuple[int,
     """(发展党员, 转正) in the period: admissions into the subtree, and conversions of members
     who were in it that day, from replaying each member's events."""
     paths = dict(Organization.objects.values_list("pk", "path"))
-    by_member: dict[int, list[MemberEvent]] = defaultdict(list)
-    for event in MemberEvent.objects.filter(voided_at__isnull=True, effective_date__lte=end):
-        by_member[event.member_id].append(event)
-    admitted = converted = 0
-    for history in by_member.values():
+    flows: dict[str, int] = {MemberEvent.Kind.ADMIT: 0, MemberEvent.Kind.CONVERT: 0}
+    for history in _histories(end).values():
         for event in history:
-            if not start <= event.effective_date <= end:
-                continue
-            if event.kind not in (MemberEvent.Kind.ADMIT, MemberEvent.Kind.CONVERT):
-                continue
-            state = replay(e for e in history if e.effective_date <= event.effective_date)
-            inside = state.org_id is not None and paths[state.org_id].startswith(org.path)
-            if inside and state.status == MemberStatus.ACTIVE:
-                admitted += event.kind == MemberEvent.Kind.ADMIT
-                converted += event.kind == MemberEvent.Kind.CONVERT
-    return admitted, converted
+            if event.kind in flows and start <= event.effective_date <= end:
+                flows[event.kind] += (
+                    _inside(history, event.effective_date, org.path, paths) is not None
+                )
+    return flows[MemberEvent.Kind.ADMIT], flows[MemberEvent.Kind.CONVERT]
 
 
 def differences(org: Organization, on: dt.date) -> list[str]:
