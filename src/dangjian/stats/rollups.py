@@ -311,14 +311,11 @@ def margins(org: Organization, on: dt.date) -> list[int] | None:
         deltas = deltas.filter(day__gt=dt.date(year, 12, 31))
     sums = deltas.aggregate(**{c: Sum(c) for c in COLUMNS})
     vector = [v + (sums[c] or 0) for v, c in zip(vector, COLUMNS, strict=True)]
-    for change in MarginChange.objects.order_by("pk"):  # not yet folded: add them now
-        for snap, sign in ((change.before, -1), (change.after, 1)):
-            if snap is None:
-                continue
-            for path, day, delta, cells in contributions(snap):
-                if day <= on and path.startswith(org.path):
-                    for cell in cells:
-                        vector[cell] += sign * delta
+    # Changes not yet folded: accumulated as if `org` were the only node, then added.
+    pending = ((c.before, c.after) for c in MarginChange.objects.order_by("pk"))
+    for (_, day), delta in _accumulate(pending, {org.path: 0}).items():
+        if day <= on:
+            vector = [a + b for a, b in zip(vector, delta, strict=True)]
     return vector
 
 
