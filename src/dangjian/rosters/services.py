@@ -312,6 +312,9 @@ def _check_unchanged(changes: list[ImportChange]) -> None:
 
 
 def _undo_updates(changes: list[ImportChange], actor: Any, batch: ImportBatch) -> None:
+    """Void the recorded 转正 (one by one, through the service) and restore the basic data of
+    every changed member in one bulk save, as the import wrote it."""
+    restored = []
     for change in changes:
         member = change.member
         assert member is not None
@@ -323,7 +326,8 @@ def _undo_updates(changes: list[ImportChange], actor: Any, batch: ImportBatch) -
                 setattr(member, name, FIELDS[name].to_python(value))
             member.name_pinyin, member.name_initials = name_keys(member.name)
             member.version += 1
-            _save_members([member], actor, list(change.before))
+            restored.append(member)
+    _save_members(restored, actor, sorted({f for c in changes for f in c.before}))
 
 
 def _remove_added(member_ids: list[Any]) -> int:
