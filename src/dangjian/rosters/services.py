@@ -270,6 +270,12 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+def is_latest_applied(batch: ImportBatch) -> bool:
+    """Only the latest applied batch of an organization may be undone."""
+    later = ImportBatch.objects.filter(org=batch.org, status=Status.APPLIED, pk__gt=batch.pk)
+    return batch.status == Status.APPLIED and not later.exists()
+
+
 def undo_import(*, actor: Any, batch: ImportBatch, request: HttpRequest | None = None) -> None:
     """撤销导入: remove the members the batch added and restore what it changed — only for
     the latest batch of its organization, and only if nothing it touched has changed since."""
@@ -277,8 +283,7 @@ def undo_import(*, actor: Any, batch: ImportBatch, request: HttpRequest | None =
         raise DomainError("所选党组织不在您的管理范围内。")
     if batch.status != Status.APPLIED:
         raise DomainError("只能撤销已导入的批次。")
-    later = ImportBatch.objects.filter(org=batch.org, status=Status.APPLIED, pk__gt=batch.pk)
-    if later.exists():
+    if not is_latest_applied(batch):
         raise DomainError("只能撤销该党组织最近一次导入的批次；请先撤销之后的导入。")
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)

@@ -22,7 +22,7 @@ from dangjian.core.forms import submit
 from dangjian.core.http import XLSX, attachment
 from dangjian.rosters import services
 from dangjian.rosters.forms import ConfirmForm, UploadForm
-from dangjian.rosters.models import ExportJob, ImportBatch
+from dangjian.rosters.models import ExportJob
 from dangjian.rosters.pdf import PdfFontMissing
 from dangjian.rosters.reader import size_limit_label
 from dangjian.rosters.selectors import batches_visible_to, get_batch_for_user, get_export_for_user
@@ -94,16 +94,12 @@ def template_download(request: HttpRequest) -> HttpResponse:
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """导入预览 / 结果; while the batch is being worked on, htmx polls the status part."""
     batch = get_batch_for_user(request.user, pk)
-    latest = batches_visible_to(request.user).filter(
-        org=batch.org, status=ImportBatch.Status.APPLIED
-    )
     context = {
         "batch": batch,
         "progress": jobs.progress(services.job_key(batch)),
         "stale": services.batch_is_stale(batch),
         "can_download": scope_for(request.user).may_unmask(batch.org.path),
-        "can_undo": batch.status == ImportBatch.Status.APPLIED
-        and latest.order_by("-pk").values_list("pk", flat=True).first() == batch.pk,
+        "can_undo": services.is_latest_applied(batch),
     }
     if request.headers.get("HX-Request"):
         return render(request, "rosters/partials/batch_body.html", context)
