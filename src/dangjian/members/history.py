@@ -54,6 +54,11 @@ class Spell:
     category: str
     valid_from: dt.date
     valid_to: dt.date | None
+    opened_by: str = ""  # FLOW_KINDS event on valid_from, if any
+
+
+# Events the statistics count as flows (发展党员, 转正), found again from the spell they open.
+FLOW_KINDS = (Kind.ADMIT, Kind.CONVERT)
 
 
 @dataclass
@@ -97,6 +102,7 @@ def replay(events: Iterable[EventLike]) -> Replay:
         (e for e in events if e.voided_at is None),
         key=lambda e: (e.effective_date, e.pk or 10**18),
     )
+    flows = {e.effective_date: e.kind for e in ordered if e.kind in FLOW_KINDS}
     for event in ordered:
         if state.status not in ALLOWED_FROM[event.kind]:
             raise DomainError(
@@ -108,12 +114,20 @@ def replay(events: Iterable[EventLike]) -> Replay:
         # Close the running spell; same-day events leave no zero-length spell behind.
         if open_from is not None and state.org_id is not None and open_from < event.effective_date:
             state.spells.append(
-                Spell(state.org_id, state.category, open_from, event.effective_date)
+                Spell(
+                    state.org_id,
+                    state.category,
+                    open_from,
+                    event.effective_date,
+                    flows.get(open_from, ""),
+                )
             )
         _apply(state, event)
         open_from = event.effective_date if state.status == MemberStatus.ACTIVE else None
     if state.status == MemberStatus.ACTIVE and open_from is not None and state.org_id is not None:
-        state.spells.append(Spell(state.org_id, state.category, open_from, None))
+        state.spells.append(
+            Spell(state.org_id, state.category, open_from, None, flows.get(open_from, ""))
+        )
     return state
 
 

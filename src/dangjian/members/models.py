@@ -51,6 +51,16 @@ class Member(models.Model):
     education = models.CharField("学历", max_length=2, choices=Education.choices)
     native_place = models.CharField("籍贯", max_length=50, blank=True)
     work_unit_post = models.CharField("工作单位及职务", max_length=100, blank=True)
+    # The unit the member works in, as the member or branch records it: the unit-coverage
+    # statistics (units with 3+ full members against units with an organization) count by it.
+    work_unit = models.ForeignKey(
+        "orgs.Unit",
+        verbose_name="工作单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
     person_category = models.CharField("人员类别", max_length=10, choices=PersonCategory.choices)
     phone = models.CharField("联系电话", max_length=20, blank=True)
 
@@ -170,6 +180,9 @@ class MemberSpell(models.Model):
     category = models.CharField(max_length=4, choices=MemberCategory.choices)
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
+    # The flow that opened the spell (接收预备党员 or 转正 on valid_from), else "": the
+    # statistics count 发展党员 and 转正 in a period from the spells alone.
+    opened_by = models.CharField(max_length=10, blank=True, default="")
 
     class Meta:
         indexes = [

@@ -61,6 +61,7 @@ class MemberData:
     native_place: str = ""
     work_unit_post: str = ""
     phone: str = ""
+    work_unit_id: int | None = None  # 工作单位 (orgs.Unit)
 
 
 @dataclass
@@ -178,6 +179,7 @@ def _member_values(data: MemberData, number: str, adm: Admission) -> dict[str, A
         full_date=adm.full_date,
         org_id=adm.org.pk,
         org_path=adm.org.path,
+        work_unit_id=data.work_unit_id,
     )
     return values
 
@@ -213,6 +215,7 @@ def _apply_replay(member: Member, events: Sequence[Any]) -> list[MemberSpell]:
             category=s.category,
             valid_from=s.valid_from,
             valid_to=s.valid_to,
+            opened_by=s.opened_by,
         )
         for s in result.spells
     ]
@@ -315,8 +318,10 @@ EVENT_COLUMNS = (
     "note",
     "void_reason",
 )
-SPELL_FACTS = ("org_path", "valid_from", "valid_to", "category")
-SPELL_COLUMNS = ("member_id", "org_id", "org_path", "category", "valid_from", "valid_to")
+SPELL_FACTS = ("org_path", "valid_from", "valid_to", "category", "opened_by")
+SPELL_COLUMNS = (
+    "member_id", "org_id", "org_path", "category", "valid_from", "valid_to", "opened_by"
+)  # fmt: skip
 
 
 def _flush(
@@ -362,7 +367,15 @@ def _flush(
             MemberSpell,
             SPELL_COLUMNS,
             (
-                (v["id"], s.org_id, v["org_path"], s.category, s.valid_from, s.valid_to)
+                (
+                    v["id"],
+                    s.org_id,
+                    v["org_path"],
+                    s.category,
+                    s.valid_from,
+                    s.valid_to,
+                    s.opened_by,
+                )
                 for v, _, spells in batch
                 for s in spells
             ),
@@ -374,7 +387,10 @@ def _flush(
 
 def _facts(batch: list[tuple[dict[str, Any], list[InitialEvent], list[Any]]]) -> dict[int, Any]:
     return {
-        v["id"]: (v, [(v["org_path"], s.valid_from, s.valid_to, s.category) for s in spells])
+        v["id"]: (
+            v,
+            [(v["org_path"], s.valid_from, s.valid_to, s.category, s.opened_by) for s in spells],
+        )
         for v, _, spells in batch
     }
 

@@ -26,7 +26,7 @@ class RollupNode(models.Model):
 
 
 class MarginDelta(models.Model):
-    """One node's margin changes on one day (c00 … c31 in the order of cells.CELLS)."""
+    """One node's margin changes on one day (c00 … in the order of cells.CELLS)."""
 
     node = models.ForeignKey(RollupNode, on_delete=models.CASCADE, related_name="deltas")
     day = models.DateField()

@@ -21,7 +21,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 
-from dangjian.core.paths import subtree_q
+from dangjian.core.paths import any_subtree_q, subtree_q
 from dangjian.members.choices import (
     HAN,
     Education,
@@ -263,32 +263,39 @@ def due_for_reelection(org: Organization, on: dt.date) -> int:
     return orgs_on(org, on).filter(kind__in=DUE_KINDS, term_end__lt=on).count()
 
 
-def child_counts(org: Organization, on: dt.date) -> list[tuple[Organization, int]]:
-    """Members on `on` under each direct sub-organization (the drill-down): one GROUP BY.
+def direct_children(org: Organization) -> list[Organization]:
+    """The sub-organizations a report drills down to (党小组 are not organizations there)."""
+    return list(Organization.objects.get_children(org).exclude(kind=OrgKind.GROUP))
+
+
+def child_counts(
+    org: Organization, on: dt.date, known: dict[int, int] | None = None
+) -> list[tuple[Organization, int]]:
+    """Members on `on` under each direct sub-organization (the drill-down). `known` holds the
+    totals of children already read from their rollups; the others are counted in one GROUP BY.
 
     A separate query rather than one more cube dimension: the cube by child is ten times
     larger, and folding it costs more than this scan (measured at county size)."""
-    width = len(org.path) + Organization.steplen
-    per_prefix = dict(
-        spells_on(org, on)
-        .annotate(prefix=Substr("org_path", 1, width))
-        .values_list("prefix")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    children = Organization.objects.get_children(org).exclude(kind=OrgKind.GROUP)
-    return [(child, per_prefix.get(child.path, 0)) for child in children]
+    known = known or {}
+    children = direct_children(org)
+    unknown = [c.path for c in children if c.pk not in known]
+    per_prefix: dict[str, int] = {}
+    if unknown:
+        width = len(org.path) + Organization.steplen
+        spells = spells_on(org, on)
+        if known:  # only the children without a rollup
+            spells = spells.filter(any_subtree_q("org_path", tuple(unknown)))
+        per_prefix = dict(
+            spells.annotate(prefix=Substr("org_path", 1, width))
+            .values_list("prefix")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+    return [(c, known[c.pk] if c.pk in known else per_prefix.get(c.path, 0)) for c in children]
 
 
-def member_margins(org: Organization, on: dt.date) -> tuple[int, list[Breakdown]]:
-    """The report's member tables: from the subtree's rollup if it keeps one, else counted."""
-    from dangjian.stats.rollups import margins as rollup_margins  # rollups build on this module
-
-    vector = rollup_margins(org, on)
-    if vector is None:
-        cube = member_cube(org, on)
-        return sum(row["n"] for row in cube), margins(cube)
-    from dangjian.stats.cells import INDEX
+def _from_vector(vector: list[int]) -> tuple[int, list[Breakdown]]:
+    from dangjian.stats.cells import INDEX  # cells builds on this module's bands and periods
 
     breakdowns = [
         Breakdown(
@@ -299,21 +306,53 @@ def member_margins(org: Organization, on: dt.date) -> tuple[int, list[Breakdown]
     return sum(n for _, n in breakdowns[0].rows), breakdowns
 
 
+def _flows(before: list[int], after: list[int]) -> tuple[dict[str, int], int]:
+    """发展党员 and 转正 between two days' vectors (flow cells count events up to a day)."""
+    from dangjian.stats.cells import INDEX
+
+    def n(flow: str) -> int:
+        cell = INDEX[("flow", flow)]
+        return after[cell] - before[cell]
+
+    developed = {
+        "total": n("developed"),
+        "women": n("developed_women"),
+        "under_35": n("developed_under_35"),
+        "higher_education": n("developed_higher"),
+    }
+    return developed, n("converted")
+
+
 def standard_report(
     org: Organization, on: dt.date, period: tuple[dt.date, dt.date] | None = None
 ) -> Report:
-    """The standard report of `org` for `on`; flows over `period` (default: the year to `on`)."""
+    """The standard report of `org` for `on`; flows over `period` (default: the year to `on`).
+
+    Subtrees that keep rollups (and their children that do) are read from them: a few
+    indexed reads whatever their size. The rest is counted from the spells."""
+    from dangjian.stats.rollups import vectors  # rollups build on this module
+
     start, end = period or (dt.date(on.year, 1, 1), on)
-    total, breakdowns = member_margins(org, on)
+    children = direct_children(org)
+    before = start - dt.timedelta(days=1)
+    kept = vectors([org, *children], [on, before, end])
+    if (org.pk, on) in kept:
+        total, breakdowns = _from_vector(kept[(org.pk, on)])
+        developed, converted = _flows(kept[(org.pk, before)], kept[(org.pk, end)])
+    else:
+        cube = member_cube(org, on)
+        total, breakdowns = sum(row["n"] for row in cube), margins(cube)
+        developed, converted = developed_in(org, start, end), converted_in(org, start, end)
+    known = {c.pk: _from_vector(kept[(c.pk, on)])[0] for c in children if (c.pk, on) in kept}
     return Report(
         org=org,
         on=on,
         period=(start, end),
         total=total,
         breakdowns=breakdowns,
-        developed=developed_in(org, start, end),
-        converted=converted_in(org, start, end),
+        developed=developed,
+        converted=converted,
         org_kinds=org_kinds(org, on),
         due_reelection=due_for_reelection(org, on),
-        children=child_counts(org, on),
+        children=child_counts(org, on, known),
     )

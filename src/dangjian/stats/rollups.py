@@ -13,38 +13,47 @@ import datetime as dt
 import json
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Count, Max, Sum
+from django.db.models.functions import ExtractYear, Length, Substr
 from django.utils import timezone
 
 from dangjian.core import jobs
 from dangjian.core.bulk import insert_rows
-from dangjian.members.choices import HAN
-from dangjian.members.models import Member, MemberSpell
+from dangjian.members.choices import HAN, Gender
+from dangjian.members.models import Member, MemberEvent, MemberSpell
+from dangjian.members.services import SPELL_FACTS
 from dangjian.members.watch import Facts
 from dangjian.orgs.models import Organization
+from dangjian.stats.backfill import insert_deltas
 from dangjian.stats.cells import COLUMNS, INDEX, WIDTH
 from dangjian.stats.models import MarginChange, MarginDelta, MarginYear, RollupNode, RollupState
-from dangjian.stats.reports import AGE_BANDS, JOIN_PERIODS
+from dangjian.stats.reports import AGE_BANDS, HIGHER, JOIN_PERIODS
 
 Snapshot = dict[str, Any]
 DIRECT_ADD_MIN = 100  # members created at once; fewer go through the change log
+CONVERT = MemberEvent.Kind.CONVERT
+SUMS = {f"sum_{c}": Sum(c) for c in COLUMNS}  # named apart from the model's own columns
 ATTRS = ("gender", "ethnicity", "education", "person_category", "birth_date", "join_date")
 
 
 # ---- snapshots and their contributions ------------------------------------------------------
 
 
-def snapshot_of(values: dict[str, Any], spells: Iterable[tuple[str, Any, Any, str]]) -> Snapshot:
-    """A member's statistics: attributes (from a Member or its column values) and spells."""
+def snapshot_of(values: dict[str, Any], spells: Iterable[Sequence[Any]]) -> Snapshot:
+    """A member's statistics: attributes (from a Member or its column values) and spells
+    as (org_path, valid_from, valid_to, category, opened_by)."""
     return {
         "a": [_iso(values[k]) for k in ATTRS],
-        "s": [[path, _iso(start), _iso(end), category] for path, start, end, category in spells],
+        "s": [
+            [path, _iso(start), _iso(end), category, opened_by]
+            for path, start, end, category, opened_by in spells
+        ],
     }
 
 
@@ -53,14 +62,14 @@ def snapshots(member_ids: Iterable[int]) -> dict[int, Snapshot]:
     attributes; a member with no spell counts nowhere and needs none)."""
     ids = list(member_ids)
     attrs: dict[int, dict[str, Any]] = {}
-    spells: dict[int, list[tuple[str, Any, Any, str]]] = defaultdict(list)
+    spells: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     fields = [f"member__{a}" for a in ATTRS]
     rows = MemberSpell.objects.filter(member_id__in=ids).values_list(
-        "member_id", "org_path", "valid_from", "valid_to", "category", *fields
+        "member_id", *SPELL_FACTS, *fields
     )
-    for member_id, path, start, end, category, *values in rows:
-        spells[member_id].append((path, start, end, category))
-        attrs[member_id] = dict(zip(ATTRS, values, strict=True))
+    for member_id, *facts in rows:
+        spells[member_id].append(tuple(facts[: len(SPELL_FACTS)]))
+        attrs[member_id] = dict(zip(ATTRS, facts[len(SPELL_FACTS) :], strict=True))
     return {pk: snapshot_of(attrs[pk], spells[pk]) for pk in attrs}
 
 
@@ -80,7 +89,7 @@ def contributions(snap: Snapshot) -> Iterator[tuple[str, dt.date, int, list[int]
         INDEX[("person_category", person)],
         INDEX[("join_period", _join_period(dt.date.fromisoformat(join_s)))],
     ]
-    for path, start_s, end_s, category in snap["s"]:
+    for path, start_s, end_s, category, opened_by in snap["s"]:
         start = dt.date.fromisoformat(start_s)
         end = dt.date.fromisoformat(end_s) if end_s else None
         base = [*fixed, INDEX[("category", category)]]
@@ -89,6 +98,19 @@ def contributions(snap: Snapshot) -> Iterator[tuple[str, dt.date, int, list[int]
             yield path, a, 1, cells
             if b is not None:
                 yield path, b, -1, cells
+        if opened_by:
+            yield path, start, 1, _flow_cells(opened_by, gender, education, birth, start)
+
+
+def _flow_cells(kind: str, gender: str, education: str, birth: dt.date, on: dt.date) -> list[int]:
+    """The flow cells an admission or a conversion on `on` counts in (as reports.developed_in)."""
+    if kind == CONVERT:
+        return [INDEX[("flow", "converted")]]
+    flows = ["developed"]
+    flows += ["developed_women"] if gender == Gender.FEMALE else []
+    flows += ["developed_under_35"] if birth > on - relativedelta(years=36) else []
+    flows += ["developed_higher"] if education in HIGHER else []
+    return [INDEX[("flow", f)] for f in flows]
 
 
 def _join_period(joined: dt.date) -> str:
@@ -236,87 +258,129 @@ def _add_days(totals: dict[tuple[int, dt.date], list[int]]) -> None:
 
 def rebuild(min_members: int | None = None) -> int:
     """Choose the rollup nodes (subtrees with at least `min_members` members now) and compute
-    their deltas from every member's spells. Returns the number of nodes."""
+    their deltas and checkpoints from every spell. Returns the number of nodes."""
     threshold = min_members if min_members is not None else settings.DANGJIAN_STATS_ROLLUP_MIN
     with transaction.atomic():
         MarginChange.objects.all().delete()
         RollupNode.objects.all().delete()
-        counts: dict[str, int] = defaultdict(int)
-        step = Organization.steplen
-        for path in Member.objects.in_party().values_list("org_path", flat=True).iterator():
-            for cut in range(step, len(path) + 1, step):
-                counts[path[:cut]] += 1
-        wanted = {p for p, n in counts.items() if n >= threshold}
+        wanted = _large_subtrees(threshold)
         orgs = Organization.objects.filter(path__in=wanted).values_list("pk", "path")
         RollupNode.objects.bulk_create([RollupNode(org_id=pk, path=path) for pk, path in orgs])
-        nodes = dict(RollupNode.objects.values_list("path", "pk"))
-        for chunk in _member_chunks():
-            _add(_accumulate(((None, snap) for snap in snapshots(chunk).values()), nodes))
+        insert_deltas()
         _checkpoints(timezone.localdate().year - 1)
         RollupState.objects.update_or_create(
             pk=1, defaults={"dirty": False, "built_at": timezone.now()}
         )
-    return len(nodes)
+    return RollupNode.objects.count()
+
+
+def _large_subtrees(threshold: int) -> set[str]:
+    """Paths of the subtrees with at least `threshold` members in the Party now: one grouped
+    count per tree depth."""
+    in_party = Member.objects.in_party()
+    deepest = in_party.aggregate(n=Max(Length("org_path")))["n"] or 0
+    wanted: set[str] = set()
+    for width in range(Organization.steplen, deepest + 1, Organization.steplen):
+        counts = (
+            in_party.annotate(length=Length("org_path"), prefix=Substr("org_path", 1, width))
+            .filter(length__gte=width)
+            .values("prefix")
+            .annotate(n=Count("id"))
+            .filter(n__gte=threshold)
+            .values_list("prefix", flat=True)
+        )
+        wanted.update(counts)
+    return wanted
 
 
 def _checkpoints(last_year: int) -> None:
-    """MarginYear rows for every node and year up to `last_year`, from the daily deltas."""
+    """MarginYear rows for every node and year up to `last_year`: running sums of the
+    per-year totals of the daily deltas."""
     MarginYear.objects.all().delete()
+    per_year = (
+        MarginDelta.objects.filter(day__year__lte=last_year)
+        .annotate(year=ExtractYear("day"))
+        .values("node_id", "year")
+        .annotate(**SUMS)
+        .values_list("node_id", "year", *SUMS)
+        .order_by("node_id", "year")
+    )
+    totals: dict[int, dict[int, list[int]]] = defaultdict(dict)
+    for node_id, year_, *cells in per_year:
+        totals[node_id][year_] = cells
     rows = []
-    for node in RollupNode.objects.values_list("pk", flat=True):
-        per_year: dict[int, list[int]] = defaultdict(lambda: [0] * WIDTH)
-        deltas = MarginDelta.objects.filter(node_id=node, day__year__lte=last_year)
-        for day, *vector in deltas.values_list("day", *COLUMNS).iterator():
-            per_year[day.year] = [a + b for a, b in zip(per_year[day.year], vector, strict=True)]
+    for node, years in totals.items():
         running = [0] * WIDTH
-        for year in range(min(per_year, default=last_year + 1), last_year + 1):
-            running = [a + b for a, b in zip(running, per_year.get(year, [0] * WIDTH), strict=True)]
+        for year in range(min(years), last_year + 1):
+            running = [a + b for a, b in zip(running, years.get(year, [0] * WIDTH), strict=True)]
             rows.append(
                 MarginYear(node_id=node, year=year, **dict(zip(COLUMNS, running, strict=True)))
             )
     MarginYear.objects.bulk_create(rows, batch_size=2000)
 
 
-def _member_chunks(size: int = 5000) -> Iterator[list[int]]:
-    ids = MemberSpell.objects.values_list("member_id", flat=True).distinct().order_by("member_id")
-    chunk: list[int] = []
-    for member_id in ids.iterator():
-        chunk.append(member_id)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 # ---- reading --------------------------------------------------------------------------------
 
 
 def margins(org: Organization, on: dt.date) -> list[int] | None:
-    """The org's margin vector on `on` from its rollup, or None if it has none (count live)."""
+    """The org's cell vector on `on` from its rollup, or None if it has none (count live)."""
+    return vectors([org], [on]).get((org.pk, on))
+
+
+def vectors(
+    orgs: Sequence[Organization], days: Iterable[dt.date]
+) -> dict[tuple[int, dt.date], list[int]]:
+    """(org pk, day) → cell vector, for those of `orgs` that keep a rollup (the others are
+    counted live). A few queries whatever the number of orgs: per day, the checkpoints of the
+    year before and the sums of the deltas since; then the changes not yet folded."""
+    days = sorted(set(days))
     state = RollupState.objects.filter(pk=1).values_list("dirty", flat=True).first()
-    node = RollupNode.objects.filter(org=org, path=org.path).values_list("pk", flat=True).first()
-    if state is not False or node is None:
-        return None
-    checkpoint = (
-        MarginYear.objects.filter(node_id=node, year__lt=on.year)
-        .order_by("-year")
-        .values_list("year", *COLUMNS)
-        .first()
+    if state is not False or not orgs or not days:
+        return {}
+    by_path = {o.path: o.pk for o in orgs}
+    rows = RollupNode.objects.filter(org__in=list(by_path.values())).values_list(
+        "pk", "org_id", "path"
     )
-    deltas = MarginDelta.objects.filter(node_id=node, day__lte=on)
-    vector = [0] * WIDTH
-    if checkpoint is not None:
-        year, *vector = checkpoint
-        deltas = deltas.filter(day__gt=dt.date(year, 12, 31))
-    sums = deltas.aggregate(**{c: Sum(c) for c in COLUMNS})
-    vector = [v + (sums[c] or 0) for v, c in zip(vector, COLUMNS, strict=True)]
-    # Changes not yet folded: accumulated as if `org` were the only node, then added.
-    pending = ((c.before, c.after) for c in MarginChange.objects.order_by("pk"))
-    for (_, day), delta in _accumulate(pending, {org.path: 0}).items():
-        if day <= on:
-            vector = [a + b for a, b in zip(vector, delta, strict=True)]
-    return vector
+    nodes = {org: node for node, org, path in rows if by_path.get(path) == org}
+    if not nodes:
+        return {}
+    last = MarginYear.objects.aggregate(year=Max("year"))["year"]
+    result = {}
+    for day in days:
+        sums = _node_sums(list(nodes.values()), day, last)
+        result.update({(org, day): sums[node] for org, node in nodes.items()})
+    # Changes not yet folded: accumulated with the orgs themselves as nodes, then added.
+    pending = MarginChange.objects.order_by("pk").values_list("before", "after")
+    kept = {path: pk for path, pk in by_path.items() if pk in nodes}
+    for (org, changed_on), delta in _accumulate(pending, kept).items():
+        for day in days:
+            if changed_on <= day:
+                result[(org, day)] = [a + b for a, b in zip(result[(org, day)], delta, strict=True)]
+    return result
+
+
+def _node_sums(nodes: list[int], day: dt.date, last: int | None) -> dict[int, list[int]]:
+    """Each node's vector on `day`: its checkpoint for the year before (or the latest one),
+    plus its deltas since. A node without that checkpoint (its first delta came later, or a
+    backdated change reached back before it) sums all its deltas up to `day`."""
+    year = min(day.year - 1, last) if last is not None else None
+    sums = {node: [0] * WIDTH for node in nodes}
+    found: set[int] = set()
+    if year is not None:
+        checkpoints = MarginYear.objects.filter(node_id__in=nodes, year=year)
+        for node, *cells in checkpoints.values_list("node_id", *COLUMNS):
+            sums[node] = cells
+            found.add(node)
+    for group, after in ((list(found), year), ([n for n in nodes if n not in found], None)):
+        if not group:
+            continue
+        deltas = MarginDelta.objects.filter(node_id__in=group, day__lte=day)
+        if after is not None:
+            deltas = deltas.filter(day__gt=dt.date(after, 12, 31))
+        added = deltas.values("node_id").annotate(**SUMS).values_list("node_id", *SUMS)
+        for node, *cells in added.order_by():
+            sums[node] = [a + (b or 0) for a, b in zip(sums[node], cells, strict=True)]
+    return sums
 
 
 class RollupWatcher:

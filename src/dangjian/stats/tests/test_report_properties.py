@@ -23,8 +23,13 @@ from dangjian.testing import make_member
 dates = st.dates(dt.date(2001, 1, 1), dt.date(2026, 6, 30))
 joined = st.dates(dt.date(2001, 1, 1), dt.date(2015, 12, 31))  # most later events then apply
 later = st.dates(dt.date(2016, 1, 1), dt.date(2026, 6, 30))
+# Births put age-band boundaries (and 29 February) inside the checked years.
+births = st.one_of(
+    st.dates(dt.date(1950, 1, 1), dt.date(1982, 12, 31)),  # 18 by the earliest join
+    st.sampled_from([dt.date(1976, 2, 29), dt.date(1980, 2, 29), dt.date(1982, 3, 1)]),
+)
 member_specs = st.lists(
-    st.tuples(st.integers(0, 2), joined, st.booleans(), st.sampled_from("MF")),
+    st.tuples(st.integers(0, 2), joined, st.booleans(), st.sampled_from("MF"), births),
     min_size=1,
     max_size=6,
 )
@@ -101,7 +106,7 @@ def test_every_report_equals_the_recount_from_events(
     with transaction.atomic():
         branches = _tree(cast)
         members = []
-        for i, (where, joined, converted, gender) in enumerate(specs):
+        for i, (where, joined, converted, gender, birth) in enumerate(specs):
             full = joined + relativedelta(years=1) if converted and joined.year < 2025 else None
             members.append(
                 make_member(
@@ -109,7 +114,7 @@ def test_every_report_equals_the_recount_from_events(
                     branches[where],
                     name=f"党员{i}",
                     gender=gender,
-                    birth=dt.date(1970, 1, 1),
+                    birth=birth,
                     join=joined,
                     full=full,
                 )
