@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 from dangjian.members.api import MemberViewSet
 from dangjian.orgs.api import OrganizationViewSet
 from dangjian.rosters.api import ImportBatchViewSet
-from dangjian.stats.api import QueryView, ReportView
+from dangjian.stats.api import CoverageView, QueryView, ReportView
 
 router = DefaultRouter()
 router.register("orgs", OrganizationViewSet, basename="org")
@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include(router.urls)),
     path("stats/report/", ReportView.as_view(), name="stats-report"),
     path("stats/query/", QueryView.as_view(), name="stats-query"),
+    path("stats/coverage/", CoverageView.as_view(), name="stats-coverage"),
 ]

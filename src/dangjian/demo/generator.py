@@ -8,10 +8,14 @@ The same code loads the 400-member demo and multi-million-member datasets for th
   committee with schools, a hospital, state-owned and private enterprises (with a 联合党支部 for
   small firms), social organizations, 党小组 in the bigger branches, and a temporary branch.
 - `build_tree` computes treebeard's materialized paths itself and inserts the whole tree with
-  `bulk_create_with_history` (a few queries, whatever its size).
+  `bulk_create_with_history` (a few queries, whatever its size), units included: the units
+  organizations sit in, and each 联合党支部's small firms (no organization of their own).
 - `MemberStream` streams `(MemberData, Admission)` rows for `bulk_register_members`, so memory
   stays flat however many members are loaded, and notes on the side who becomes a branch
-  secretary, who gets the demo member login and which later events to record.
+  secretary, who gets the demo member login and which later events to record. A member's
+  工作单位 is the branch's unit (the village, the community, a retirees' former unit …); in a
+  联合党支部 one of its firms, a few of which have enough full members to be bound to set up
+  an organization of their own (so the county's 单位建立党组织情况 is not all 100%).
 
 Distributions follow the 2024 national statistics bulletin (shared/domain/rules.md §9): sex,
 ethnicity, age bands, education, occupation (人员类别), join periods, ≈2.2% probationary members
@@ -402,6 +406,10 @@ class OrgRow:
     founded_from: int = 1949  # earliest year of founding
     founded_span: int = 40  # founded within this many years of founded_from
     children: list[OrgRow] = field(default_factory=list)
+    # A 联合党支部's small firms (非公有制企业 without an organization of their own), which its
+    # members work in; build_tree creates them and sets firm_ids (same order).
+    firms: list[str] = field(default_factory=list)
+    firm_ids: list[int] = field(default_factory=list)
 
 
 def _branch(name: str, unit: tuple[str, str], profile: str, place: str, rng: random.Random,
@@ -509,6 +517,7 @@ def plan_county(members: int, rng: random.Random) -> OrgRow:
         ),
     ]
     _add_groups(root, members)
+    _add_firms(root, members)
     return root
 
 
@@ -575,11 +584,10 @@ def _townships(count: int, villages: int, communities: int, joint: int,
                 _branch(f"{community}党支部", (f"{name}{community}", COMMUNITY), "community",
                         community, rng, founded_from=1990, founded_span=30)
             )  # fmt: skip
-        if t < joint:
-            firms = f"{name}个体私营企业"
+        if t < joint:  # no unit of its own: its members' firms are listed by _add_firms
             town.children.append(
-                _branch(f"{name}非公有制企业联合党支部", (firms, PRIVATE), "private", firms, rng,
-                        kind=OrgKind.JOINT_BRANCH, founded_from=2005, founded_span=15)
+                OrgRow(f"{name}非公有制企业联合党支部", OrgKind.JOINT_BRANCH, None, "private",
+                       rng.uniform(0.7, 1.3), name, 2005, 15)
             )  # fmt: skip
         towns.append(town)
     return towns
@@ -696,12 +704,11 @@ def _walk(node: OrgRow) -> Iterator[OrgRow]:
 
 def _add_groups(root: OrgRow, members: int) -> None:
     """党小组 under the bigger branches (expected 30+ members), and always in the demo village."""
-    holders = [row for row in _walk(root) if row.profile]
-    mass: dict[str, float] = {}
-    for row in holders:
-        mass[row.profile] = mass.get(row.profile, 0.0) + row.weight
-    for row in holders:
-        expected = members * PROFILES[row.profile].share * row.weight / mass[row.profile]
+    expected_members = _expected_members(root, members)
+    for row in _walk(root):
+        if not row.profile:
+            continue
+        expected = expected_members[id(row)]
         groups = 0 if expected < 30 else 2 if expected < 45 else 3 if expected < 60 else 4
         if row.name == f"{SEAT_VILLAGE}党支部":
             groups = max(groups, 2)
@@ -709,6 +716,61 @@ def _add_groups(root: OrgRow, members: int) -> None:
             OrgRow(f"{row.name}第{cn_number(i)}党小组", OrgKind.GROUP, row.unit)
             for i in range(1, groups + 1)
         ]
+
+
+SMALL_TRADES = _words(
+    "五金加工厂 汽车修理厂 农资经营部 商贸有限公司 家具厂 包装制品厂 物流有限公司 建材经销部 "
+    "食品加工厂 电子元件厂 服装加工厂 印刷厂 餐饮有限公司 超市"
+)
+BIG_FIRM_MEMBERS = 4  # three full members make a firm 具备建立党组织条件, one to spare
+
+
+def _expected_members(root: OrgRow, members: int) -> dict[int, float]:
+    """Expected members of each member-holding row (by id), as MemberStream.counts allocates."""
+    holders = [row for row in _walk(root) if row.profile]
+    mass: dict[str, float] = {}
+    for row in holders:
+        mass[row.profile] = mass.get(row.profile, 0.0) + row.weight
+    return {
+        id(row): members * PROFILES[row.profile].share * row.weight / mass[row.profile]
+        for row in holders
+    }
+
+
+def _add_firms(root: OrgRow, members: int) -> None:
+    """The small firms of each 联合党支部: about one per two expected members (see firm_slots).
+
+    Names come from their own generator seeded by the branch's name, so the rest of the plan
+    draws the same numbers as without them.
+    """
+    expected = _expected_members(root, members)
+    for row in _walk(root):
+        if row.kind != OrgKind.JOINT_BRANCH or not row.profile:
+            continue
+        rng = random.Random(f"firms:{row.name}")
+        combos = [b + t for b in FIRM_BRANDS for t in SMALL_TRADES]
+        count = min(len(combos), max(3, round(expected[id(row)] / 2.1)))
+        row.firms = [f"{row.place}{name}" for name in rng.sample(combos, count)]
+
+
+def firm_slots(firm_ids: Sequence[int], count: int) -> list[int]:
+    """Which firm each of a joint branch's `count` members works in, in order.
+
+    A quarter of the firms (at least one) get BIG_FIRM_MEMBERS members, enough to be bound to
+    set up an organization of their own (党章第三十条); the others one or two, alternately; any
+    members left over join the big firms. Firms may stay without members in a small branch.
+    """
+    if not firm_ids:
+        return []
+    big = max(1, len(firm_ids) // 4)
+    sizes = [0] * len(firm_ids)
+    left = count
+    for i in range(len(firm_ids)):
+        sizes[i] = min(left, BIG_FIRM_MEMBERS if i < big else 2 - (i - big) % 2)
+        left -= sizes[i]
+    for i in range(left):
+        sizes[i % big] += 1
+    return [firm for firm, n in zip(firm_ids, sizes, strict=True) for _ in range(n)]
 
 
 # ---- inserting the tree --------------------------------------------------------------------
@@ -762,6 +824,7 @@ def build_tree(
     about one organization in eight is past its term and one in ten is due within six months.
     """
     units: dict[tuple[str, str], Unit] = {}
+    firms: list[tuple[OrgRow, list[Unit]]] = []  # a joint branch's firms, never shared
     rows: list[tuple[Organization, OrgRow]] = []
     next_code = _next_code(code_prefix)
 
@@ -803,15 +866,24 @@ def build_tree(
                 )
                 units[node.unit] = Unit(name=name, category=category, credit_code=credit)
             org.unit = units[node.unit]
+        if node.firms:  # credit codes from their own generator: the tree's draws stay as they are
+            firms.append((node, [
+                Unit(name=name, category=PRIVATE,
+                     credit_code=credit_code(random.Random(f"firm:{path}:{name}"), PRIVATE))
+                for name in node.firms
+            ]))  # fmt: skip
         rows.append((org, node))
         for i, child in enumerate(node.children, start=1):
             visit(child, path + path_step(i), founded)
 
     visit(root, _next_root_step(), dt.date(1921, 7, 1))
     with transaction.atomic():
+        firm_units = [unit for _, created in firms for unit in created]
         bulk_create_with_history(
-            list(units.values()), Unit, batch_size=batch_size, default_user=actor
+            [*units.values(), *firm_units], Unit, batch_size=batch_size, default_user=actor
         )
+        for node, created in firms:
+            node.firm_ids = [unit.pk for unit in created]  # for MemberStream
         for org, node in rows:
             if node.unit is not None:
                 org.unit = units[node.unit]  # now with its primary key
@@ -911,8 +983,13 @@ class MemberStream:
     def __iter__(self) -> Iterator[tuple[MemberData, Admission]]:
         for (org, row), count in zip(self.holders, self.counts(), strict=True):
             secretary_wanted = self.rng.random() < 0.9 or row.name == f"{SEAT_VILLAGE}党支部"
-            for _ in range(count):
+            firms = dict(zip(row.firm_ids, row.firms, strict=True)) if row.firm_ids else {}
+            slots = firm_slots(row.firm_ids, count)
+            for i in range(count):
                 data, admission, age = self.member(org, row)
+                if slots:  # a joint branch: the firm instead of the branch's unit
+                    data.work_unit_id = slots[i]
+                    data.work_unit_post = self._post(row, data.person_category, firms[slots[i]])
                 if secretary_wanted and self._may_lead(admission, age, row.profile):
                     secretary_wanted = False
                     self.secretaries[org.pk] = data.id_number
@@ -964,6 +1041,8 @@ class MemberStream:
             person_category=occupation,
             native_place=place.name,
             work_unit_post=self._post(row, occupation),
+            # 工作单位: the branch's unit (a village's, a community's, a retirees' former unit)
+            work_unit_id=org.unit_id,
             phone=""
             if age > 75 and rng.random() < 0.3
             else rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10**8):08d}",
@@ -1044,10 +1123,11 @@ class MemberStream:
         given = rng.choice(whole) if rng.random() < 0.35 else rng.choice(first) + rng.choice(second)
         return surname + given
 
-    def _post(self, row: OrgRow, occupation: str) -> str:
+    def _post(self, row: OrgRow, occupation: str, place: str = "") -> str:
         """工作单位及职务, e.g. 张庄村村民, 清河县第一中学教师, 清河县公安局科员."""
+        place = place or row.place
         if row.profile == "community" and occupation in (P.RETIRED, P.OTHER):
-            return f"{row.place}居民"
+            return f"{place}居民"
         if occupation == P.OFFICIAL:
             job = self.rng.choice(("科员", "一级科员", "副主任科员", "四级主任科员", "副科长"))
         elif occupation == P.PROFESSIONAL:
@@ -1062,7 +1142,7 @@ class MemberStream:
                 P.RETIRED: "退休人员",
                 P.OTHER: "个体经营者",
             }.get(PersonCategory(occupation), "")
-        return f"{row.place}{job}"
+        return f"{place}{job}"
 
     def _secretary_post(self, row: OrgRow) -> str:
         if row.profile == "village":

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.scope import get_member_for_user, get_org_for_user
+from dangjian.core.exceptions import DomainError
 from dangjian.core.masking import mask_phone
 from dangjian.members import services
 from dangjian.members.choices import (
@@ -20,8 +21,11 @@ from dangjian.members.choices import (
     MemberCategory,
     PersonCategory,
 )
+from dangjian.members.forms import work_unit_choices
 from dangjian.members.models import Member, MemberEvent
 from dangjian.members.selectors import search_members
+
+WORK_UNIT_HELP = "工作单位（单位 id）：本人管理范围内党组织所在的单位，或范围内党员已填写的单位"
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -30,6 +34,9 @@ class MemberSerializer(serializers.ModelSerializer):
     id_number = serializers.CharField(source="id_masked", read_only=True)
     phone = serializers.SerializerMethodField()
     org_name = serializers.CharField(source="org.name", read_only=True)
+    work_unit_name = serializers.CharField(
+        source="work_unit.name", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = Member
@@ -43,6 +50,8 @@ class MemberSerializer(serializers.ModelSerializer):
             "education",
             "native_place",
             "work_unit_post",
+            "work_unit",
+            "work_unit_name",
             "person_category",
             "phone",
             "join_date",
@@ -71,6 +80,9 @@ class MemberCreateSerializer(serializers.Serializer):
     native_place = serializers.CharField(max_length=50, required=False, default="")
     work_unit_post = serializers.CharField(max_length=100, required=False, default="")
     phone = serializers.CharField(max_length=20, required=False, default="")
+    work_unit = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text=WORK_UNIT_HELP
+    )
     org = serializers.IntegerField()
     join_date = serializers.DateField()
     full_date = serializers.DateField(required=False, allow_null=True, default=None)
@@ -88,6 +100,7 @@ class MemberUpdateSerializer(serializers.Serializer):
     native_place = serializers.CharField(max_length=50, required=False)
     work_unit_post = serializers.CharField(max_length=100, required=False)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    work_unit = serializers.IntegerField(required=False, allow_null=True, help_text=WORK_UNIT_HELP)
     id_number = serializers.CharField(max_length=30, required=False)
 
 
@@ -125,13 +138,20 @@ class SensitiveSerializer(serializers.Serializer):
     phone = serializers.CharField()
 
 
+def _work_unit_id(user: Any, pk: int | None, current: int | None = None) -> int | None:
+    """A 工作单位 id from the request, if it is one of the user's choices (or unchanged)."""
+    if pk is None or pk == current or work_unit_choices(user).filter(pk=pk).exists():
+        return pk
+    raise DomainError("所选工作单位不存在或不在您的管理范围内。", field="work_unit")
+
+
 class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """党员. Search with ?q= (name, pinyin initials, last ID digits); ?org= for a subtree."""
 
     serializer_class = MemberSerializer
 
     def get_queryset(self) -> Any:
-        qs = Member.objects.visible_to(self.request.user).select_related("org")
+        qs = Member.objects.visible_to(self.request.user).select_related("org", "work_unit")
         params = self.request.query_params
         if params.get("org"):
             qs = qs.under(get_org_for_user(self.request.user, params["org"]))
@@ -159,7 +179,9 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         f = dict(s.validated_data)
         org = get_org_for_user(request.user, f.pop("org"), write=True)
         data = services.MemberData(
-            **{k: f[k] for k in services.PERSONAL_FIELDS}, id_number=f["id_number"]
+            **{k: f[k] for k in services.PERSONAL_FIELDS},
+            id_number=f["id_number"],
+            work_unit_id=_work_unit_id(request.user, f["work_unit"]),
         )
         admission = services.Admission(
             org=org,
@@ -179,6 +201,9 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         s.is_valid(raise_exception=True)
         f = dict(s.validated_data)
         version, id_number = f.pop("version"), f.pop("id_number", None)
+        if "work_unit" in f:
+            unit = _work_unit_id(request.user, f.pop("work_unit"), member.work_unit_id)
+            f["work_unit_id"] = unit
         member = services.update_member(
             actor=request.user,
             member=member,

@@ -3,8 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Exists, OuterRef, QuerySet
 
+from dangjian.accounts.scope import scope_for
 from dangjian.core.forms import DateInput
+from dangjian.core.paths import any_subtree_q
 from dangjian.members.choices import (
     ETHNICITY_CHOICES,
     HAN,
@@ -14,8 +17,20 @@ from dangjian.members.choices import (
     MemberStatus,
     PersonCategory,
 )
-from dangjian.members.models import MemberEvent
-from dangjian.orgs.models import Organization, OrganizationQuerySet
+from dangjian.members.models import Member, MemberEvent
+from dangjian.orgs.models import Organization, OrganizationQuerySet, Unit
+
+
+def work_unit_choices(user: Any) -> QuerySet[Unit]:
+    """工作单位 a user may record, by name: the units of the organizations in the user's scope,
+    and the units members in the scope already work in (e.g. small firms without an organization
+    of their own, whose members sit in a 联合党支部)."""
+    paths = scope_for(user).read_paths
+    orgs = Organization.objects.filter(any_subtree_q("path", paths), unit=OuterRef("pk"))
+    members = Member.objects.filter(any_subtree_q("org_path", paths), work_unit=OuterRef("pk"))
+    return Unit.objects.filter(Exists(orgs.order_by()) | Exists(members.order_by())).order_by(
+        "name", "pk"
+    )
 
 
 class PersonFields(forms.Form):
@@ -27,12 +42,29 @@ class PersonFields(forms.Form):
     person_category = forms.ChoiceField(label="人员类别", choices=PersonCategory.choices)
     native_place = forms.CharField(label="籍贯", max_length=50, required=False)
     work_unit_post = forms.CharField(label="工作单位及职务", max_length=100, required=False)
+    work_unit = forms.ModelChoiceField(
+        label="工作单位",
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label="未填写",
+        help_text="党员所在的单位，用于统计单位建立党组织情况（正式党员3人以上的单位）",
+    )
     phone = forms.RegexField(
         label="联系电话",
         regex=r"^\+?[\d-]{5,20}$",
         required=False,
         error_messages={"invalid": "联系电话只能包含数字、“-”和开头的“+”。"},
     )
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["work_unit"].queryset = units  # type: ignore[attr-defined]
+
+
+def work_unit_id(cleaned: dict[str, Any]) -> int | None:
+    """The chosen 工作单位 as the services take it (an id, or None)."""
+    unit = cleaned.get("work_unit")
+    return unit.pk if unit is not None else None
 
 
 class MemberCreateForm(PersonFields):
@@ -52,8 +84,10 @@ class MemberCreateForm(PersonFields):
     )
     counterpart = forms.CharField(label="转出组织", max_length=100, required=False)
 
-    def __init__(self, *args: Any, orgs: OrganizationQuerySet, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, *args: Any, orgs: OrganizationQuerySet, units: QuerySet[Unit], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, units=units, **kwargs)
         self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
 
 

@@ -45,6 +45,9 @@ PERSONAL_FIELDS = (
     "person_category",
     "phone",
 )
+# What a form or the API may change on an existing record: the above, and the 工作单位 (a
+# unit id; kept out of PERSONAL_FIELDS, which also drives the roster-import columns).
+EDITABLE_FIELDS = (*PERSONAL_FIELDS, "work_unit_id")
 
 
 @dataclass
@@ -434,7 +437,7 @@ def update_member(
     """修改党员基本信息. Detects a concurrent edit by the version the form was opened with."""
     if not may_edit_member(actor, member):
         raise DomainError("您没有修改该党员信息的权限。")
-    unknown = set(changes) - set(PERSONAL_FIELDS)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise DomainError(f"不能直接修改这些字段：{'、'.join(sorted(unknown))}")
     before = {f: _plain(getattr(member, f)) for f in changes}

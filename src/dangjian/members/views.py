@@ -29,10 +29,12 @@ from dangjian.members.forms import (
     MemberEditForm,
     MemberFilterForm,
     VoidEventForm,
+    work_unit_choices,
+    work_unit_id,
 )
 from dangjian.members.models import Member, MemberEvent
 from dangjian.members.selectors import audit_entries_for, filter_members, member_timeline
-from dangjian.orgs.models import Organization
+from dangjian.orgs.models import Organization, Unit
 from dangjian.orgs.selectors import writable_orgs
 
 
@@ -98,12 +100,16 @@ def member_create(request: HttpRequest) -> HttpResponse:
         messages.error(request, "您没有可以登记党员的党组织。")
         return redirect("members:list")
     form = MemberCreateForm(
-        request.POST or None, orgs=orgs, initial={"org": request.GET.get("org")}
+        request.POST or None,
+        orgs=orgs,
+        units=work_unit_choices(request.user),
+        initial={"org": request.GET.get("org")},
     )
     member = submit(request, form, lambda f: services.register_member(
         actor=request.user, request=request,
         data=services.MemberData(
-            **{k: f[k] for k in services.PERSONAL_FIELDS}, id_number=f["id_number"]
+            **{k: f[k] for k in services.PERSONAL_FIELDS}, id_number=f["id_number"],
+            work_unit_id=work_unit_id(f),
         ),
         admission=services.Admission(
             org=f["org"], join_date=f["join_date"], full_date=f["full_date"],
@@ -126,16 +132,30 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """修改党员基本信息."""
     member = get_member_for_user(request.user, pk, write=True)
     initial = {f: getattr(member, f) for f in services.PERSONAL_FIELDS}
-    form = MemberEditForm(request.POST or None, initial=initial | {"version": member.version})
+    if member.work_unit_id is not None:
+        initial["work_unit"] = member.work_unit_id
+    units = work_unit_choices(request.user)
+    if member.work_unit_id is not None:  # the unit on record stays a choice
+        units = units | Unit.objects.filter(pk=member.work_unit_id)
+    form = MemberEditForm(
+        request.POST or None, units=units, initial=initial | {"version": member.version}
+    )
     if submit(request, form, lambda f: services.update_member(
         actor=request.user, member=member, expected_version=f["version"], request=request,
-        changes={k: f[k] for k in services.PERSONAL_FIELDS if f[k] != getattr(member, k)},
-        id_number=f["new_id_number"] or None,
+        changes=_changes(member, f), id_number=f["new_id_number"] or None,
     )):  # fmt: skip
         return _saved(request, member, "已保存。")
     title = f"修改 {member.name} 的基本信息"
     return render(request, "members/member_form.html",
                   {"form": form, "title": title, "member": member})  # fmt: skip
+
+
+def _changes(member: Member, f: dict[str, Any]) -> dict[str, Any]:
+    """What the edit form changed, as update_member takes it."""
+    changes = {k: f[k] for k in services.PERSONAL_FIELDS if f[k] != getattr(member, k)}
+    if work_unit_id(f) != member.work_unit_id:
+        changes["work_unit_id"] = work_unit_id(f)
+    return changes
 
 
 @login_required

@@ -273,8 +273,9 @@ class RowReader:
         category = self._category(number, v["category"], v["full_date"])
         if category is None:
             return None
+        texts: dict[str, Any] = {f: v[f] or "" for f in PERSONAL_TEXT}
         data = MemberData(
-            **{f: v[f] or "" for f in PERSONAL_TEXT},
+            **texts,
             birth_date=birth,
             id_number=v["id_number"],
         )

@@ -10,8 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from dangjian.accounts.scope import scope_for
+from dangjian.accounts.scope import get_org_for_user, scope_for
 from dangjian.core.exceptions import DomainError
+from dangjian.stats.coverage import min_full_members, unit_coverage
 from dangjian.stats.forms import QueryForm, ReportForm
 from dangjian.stats.queries import crosstab, member_filter
 from dangjian.stats.reports import Report, standard_report
@@ -74,3 +75,48 @@ class QueryView(APIView):
                 "cells": [[table.cell(r, c) for c in table.cols] for r in table.rows],
             }
         )
+
+
+class CoverageRowSerializer(serializers.Serializer):
+    category = serializers.CharField(help_text="单位类别代码（Unit.Category）；合计行为空")
+    # A field named like Field.label: DRF takes declared fields out of the class body.
+    label = serializers.CharField(help_text="单位类别；最后一行为“合计”")  # type: ignore[assignment]
+    units = serializers.IntegerField(help_text="单位数")
+    eligible = serializers.IntegerField(help_text="具备建立党组织条件（正式党员达到规定人数）")
+    own = serializers.IntegerField(help_text="其中单独建立党组织")
+    joint = serializers.IntegerField(help_text="联合建立（党员编入联合党支部）")
+    missing = serializers.IntegerField(help_text="未建立")
+    rate = serializers.FloatField(allow_null=True, help_text="覆盖率（%）：单独建立÷具备条件")
+
+
+class NamedOrgSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+
+
+class CoverageSerializer(serializers.Serializer):
+    org = NamedOrgSerializer()
+    on = serializers.DateField()
+    min_full_members = serializers.IntegerField(
+        help_text="《中国共产党章程》第三十条：正式党员人数"
+    )
+    rows = CoverageRowSerializer(many=True)
+
+
+class CoverageView(APIView):
+    """单位建立党组织情况: units with 3+ full members against units with a Party organization,
+    by unit category (same parameters, scope and numbers as the report page's section)."""
+
+    @extend_schema(parameters=PARAMS[:2], responses={200: CoverageSerializer})
+    def get(self, request: Request) -> Response:
+        if scope_for(request.user).read_paths and request.query_params.get("org"):
+            get_org_for_user(request.user, request.query_params["org"])  # outside scope: 404
+        f = _valid(request, ReportForm)
+        org, on = f["org"], f["on"]
+        data = {
+            "org": org,
+            "on": on,
+            "min_full_members": min_full_members(on),
+            "rows": unit_coverage(org, on),
+        }
+        return Response(CoverageSerializer(data).data)

@@ -1,4 +1,5 @@
-"""The standard report as an .xlsx (党内统计表), one section per table."""
+"""The standard report as an .xlsx (党内统计表), one section per table; 单位建立党组织情况 on a
+sheet of its own."""
 
 from __future__ import annotations
 
@@ -7,12 +8,26 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from dangjian.stats.coverage import CoverageRow
 from dangjian.stats.reports import Report
 
 BOLD = Font(bold=True)
 
 
-def report_workbook(report: Report) -> bytes:
+COVERAGE_HEADERS = [
+    "单位类别",
+    "单位数",
+    "具备建立党组织条件",
+    "其中单独建立党组织",
+    "联合建立",
+    "未建立",
+    "覆盖率",
+]
+
+
+def report_workbook(report: Report, coverage: list[CoverageRow], threshold: int) -> bytes:
+    """党内统计表; `coverage` is unit_coverage() for the same organization and date, `threshold`
+    the 正式党员 a unit needs (min_full_members())."""
     wb = Workbook()
     ws = wb.active
     ws.title = "党内统计"
@@ -42,6 +57,7 @@ def report_workbook(report: Report) -> bytes:
     _section(ws, "下级组织党员数", ["人数"])
     for child, n in report.children:
         ws.append([child.name, n])
+    _coverage_sheet(wb, report, coverage, threshold)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -52,3 +68,25 @@ def _section(ws, title: str, headers: list[str]) -> None:  # type: ignore[no-unt
     ws.append([title, *headers])
     for cell in ws[ws.max_row]:
         cell.font = BOLD
+
+
+def _coverage_sheet(wb: Workbook, report: Report, rows: list[CoverageRow], threshold: int) -> None:
+    """单位建立党组织情况: the rate as a fraction shown as a percentage, empty without eligible
+    units."""
+    ws = wb.create_sheet("单位建立党组织情况")
+    ws.column_dimensions["A"].width = 16
+    for column in "BCDEFG":
+        ws.column_dimensions[column].width = 14
+    ws.append([f"{report.org.name} 单位建立党组织情况（截至 {report.on:%Y-%m-%d}）"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([f"具备建立党组织条件：有正式党员 {threshold} 名以上（《中国共产党章程》第三十条）"])
+    ws.append(COVERAGE_HEADERS)
+    for cell in ws[ws.max_row]:
+        cell.font = BOLD
+    for r in rows:
+        rate = None if r.rate is None else round(r.rate / 100, 3)
+        ws.append([r.label, r.units, r.eligible, r.own, r.joint, r.missing, rate])
+        ws.cell(ws.max_row, 7).number_format = "0.0%"
+        if not r.category:
+            for cell in ws[ws.max_row]:
+                cell.font = BOLD

@@ -5,6 +5,7 @@ from dangjian.stats import views
 app_name = "stats"
 urlpatterns = [
     path("", views.report, name="report"),
+    path("coverage/", views.coverage, name="coverage"),
     path("report.xlsx", views.report_xlsx, name="report-xlsx"),
     path("query/", views.query, name="query"),
 ]

@@ -11,9 +11,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from dangjian.accounts.scope import scope_for
+from dangjian.accounts.scope import get_org_for_user, scope_for
 from dangjian.core.http import XLSX, attachment
 from dangjian.orgs.selectors import top_nodes
+from dangjian.stats.coverage import min_full_members, unit_coverage
 from dangjian.stats.export import report_workbook
 from dangjian.stats.forms import AXES, QueryForm, ReportForm
 from dangjian.stats.queries import crosstab, member_filter
@@ -56,12 +57,43 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    """单位建立党组织情况: the report page's section, loaded by htmx after the page."""
+    form = _form(request, ReportForm)
+    if form.data.get("org"):
+        get_org_for_user(request.user, form.data["org"])  # outside the user's scope: 404
+    if not form.is_valid():
+        return HttpResponse("请选择有权查看的组织和有效的日期。", status=400)
+    org, on = form.cleaned_data["org"], form.cleaned_data["on"]
+    rows = unit_coverage(org, on)
+    shown = [r for r in rows[:-1] if r.units]
+    chart = {
+        "labels": [r.label for r in shown],
+        "series": [
+            {"name": "具备建立党组织条件", "values": [r.eligible for r in shown]},
+            {"name": "单独建立党组织", "values": [r.own for r in shown]},
+            {"name": "联合建立", "values": [r.joint for r in shown]},
+        ],
+    }
+    context = {
+        "rows": rows,
+        "charts": {"coverage": chart},
+        "threshold": min_full_members(on),
+        "chart_height": max(200, 36 * len(shown)),
+    }
+    return render(request, "stats/partials/coverage.html", context)
+
+
+@login_required
 def report_xlsx(request: HttpRequest) -> HttpResponse:
     result = _report(_form(request, ReportForm))
     if result is None:
         raise PermissionDenied("请选择有权查看的组织和有效的日期。")
     name = f"{result.org.name}党内统计-{result.on:%Y%m%d}.xlsx"
-    return attachment(report_workbook(result), name, XLSX)
+    workbook = report_workbook(
+        result, unit_coverage(result.org, result.on), min_full_members(result.on)
+    )
+    return attachment(workbook, name, XLSX)
 
 
 @login_required

@@ -74,8 +74,10 @@ SCOPED_LISTS = {
     "stats:report",
     "stats:report-xlsx",
     "stats:query",
+    "stats:coverage",
     "stats-report",
     "stats-query",
+    "stats-coverage",
     "org-list",
     "member-list",
 }

@@ -18,6 +18,7 @@ from dangjian.demo.generator import (
     MemberStream,
     allocate,
     cn_number,
+    firm_slots,
     path_step,
     plan_county,
 )
@@ -26,6 +27,7 @@ from dangjian.members.choices import HIGHER_EDUCATION, Gender, MemberStatus
 from dangjian.members.idnumber import validate_id_number
 from dangjian.members.models import Member, MemberEvent
 from dangjian.orgs.models import BRANCH_KINDS, Organization, OrgKind, Unit
+from dangjian.stats.coverage import unit_coverage
 
 TODAY = dt.date(2026, 11, 1)
 
@@ -85,6 +87,35 @@ def test_demo_county_is_a_valid_tree_of_valid_members():
     assert statuses[MemberStatus.SUSPENDED]
     kinds = Counter(MemberEvent.objects.values_list("kind", flat=True))
     assert kinds[MemberEvent.Kind.TRANSFER_IN] > 0 and kinds[MemberEvent.Kind.MOVE] > 0
+
+
+@pytest.mark.django_db
+def test_members_work_in_their_branchs_unit_or_in_a_joint_branchs_small_firms():
+    county = load_demo(members=300, seed=7)
+    members = list(Member.objects.select_related("org", "work_unit"))
+    moved = set(MemberEvent.objects.filter(kind="move").values_list("member", flat=True))
+    assert all(m.work_unit is not None for m in members)
+    in_joint = [m for m in members if m.org.kind == OrgKind.JOINT_BRANCH]
+    assert in_joint and all(m.org.unit is None for m in in_joint)
+    for m in members:
+        if m.org.kind != OrgKind.JOINT_BRANCH and m.pk not in moved:
+            assert m.work_unit == m.org.unit, (m.org.name, m.work_unit.name)
+    firms = {m.work_unit for m in in_joint}
+    assert len(firms) >= 4 and {f.category for f in firms} == {Unit.Category.PRIVATE_ENTERPRISE}
+    assert not Organization.objects.filter(unit__in=firms).exists()
+    full = Counter(m.work_unit_id for m in in_joint if m.category == "full")
+    assert sum(n >= 3 for n in full.values()) >= 1  # bound to set up an organization
+    assert sum(n <= 2 for n in full.values()) > len(full) / 2  # most are too small
+    rows = {r.label: r for r in unit_coverage(county.root, timezone.localdate())}
+    assert rows["非公有制企业"].joint >= 1 and rows["合计"].rate < 100
+    assert rows["村"].units == rows["村"].own == Unit.objects.filter(category="village").count()
+
+
+def test_joint_branch_members_fill_a_few_big_firms_and_many_small_ones():
+    assert firm_slots([], 5) == []
+    assert Counter(firm_slots([1, 2, 3, 4, 5], 11)) == {1: 5, 2: 2, 3: 1, 4: 2, 5: 1}
+    assert Counter(firm_slots([1, 2, 3, 4, 5, 6, 7, 8], 9)) == {1: 4, 2: 4, 3: 1}
+    assert len(firm_slots([1, 2, 3], 40)) == 40
 
 
 def _fake_tree(members: int, seed: int) -> list[tuple[Organization, object]]:

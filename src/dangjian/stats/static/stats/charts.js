@@ -1,28 +1,51 @@
 // Draws the report's charts with ECharts (served from node_modules, no CDN). Each element with
-// data-chart="key" gets the rows of charts[key] from the #chart-data JSON the page embeds.
+// data-chart="key" gets charts[key] from the JSON script its data-source names (default
+// #chart-data, which the page embeds). Sections that htmx loads later (单位建立党组织情况) carry
+// their own JSON and are drawn when they arrive.
 (function () {
-  function draw() {
-    var source = document.getElementById("chart-data");
-    if (!source || !window.echarts) return;
-    var charts = JSON.parse(source.textContent);
-    document.querySelectorAll("[data-chart]").forEach(function (el) {
-      var data = charts[el.dataset.chart];
+  var RED = "#c8161d";
+
+  function option(type, data) {
+    if (type === "pie") {
+      return { tooltip: { trigger: "item" }, color: [RED, "#f0a020", "#888"],
+               series: [{ type: "pie", radius: ["40%", "70%"],
+                          data: data.rows.map(function (r) { return { name: r[0], value: r[1] }; }) }] };
+    }
+    if (type === "grouped") {  // { labels: [...], series: [{ name, values }] }
+      return { tooltip: { trigger: "axis" }, legend: { top: 0 }, color: ["#888", RED, "#f0a020"],
+               grid: { left: 8, right: 24, top: 28, bottom: 8, containLabel: true },
+               xAxis: { type: "value", minInterval: 1 },
+               yAxis: { type: "category", data: data.labels, inverse: true },
+               series: data.series.map(function (s) {
+                 return { type: "bar", name: s.name, data: s.values };
+               }) };
+    }
+    return { tooltip: {}, grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
+             xAxis: { type: "value", minInterval: 1 },
+             yAxis: { type: "category", data: data.rows.map(function (r) { return r[0]; }), inverse: true },
+             series: [{ type: "bar", data: data.rows.map(function (r) { return r[1]; }),
+                        itemStyle: { color: RED }, label: { show: true, position: "right" } }] };
+  }
+
+  function draw(root) {
+    if (!window.echarts) return;
+    var sources = {};
+    root.querySelectorAll("[data-chart]:not([data-drawn])").forEach(function (el) {
+      var id = el.dataset.source || "chart-data";
+      if (!(id in sources)) {
+        var script = document.getElementById(id);
+        sources[id] = script ? JSON.parse(script.textContent) : {};
+      }
+      var data = sources[id][el.dataset.chart];
       if (!data) return;
-      var labels = data.rows.map(function (r) { return r[0]; });
-      var values = data.rows.map(function (r) { return r[1]; });
+      el.dataset.drawn = "1";
       var chart = echarts.init(el, null, { renderer: "svg" });
-      var option = el.dataset.type === "pie"
-        ? { tooltip: { trigger: "item" }, color: ["#c8161d", "#f0a020", "#888"],
-            series: [{ type: "pie", radius: ["40%", "70%"],
-                       data: data.rows.map(function (r) { return { name: r[0], value: r[1] }; }) }] }
-        : { tooltip: {}, grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
-            xAxis: { type: "value", minInterval: 1 },
-            yAxis: { type: "category", data: labels, inverse: true },
-            series: [{ type: "bar", data: values, itemStyle: { color: "#c8161d" },
-                       label: { show: true, position: "right" } }] };
-      chart.setOption(option);
+      chart.setOption(option(el.dataset.type, data));
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }
-  document.addEventListener("DOMContentLoaded", draw);
+
+  document.addEventListener("DOMContentLoaded", function () { draw(document); });
+  // After an htmx swap the new section is in the document: draw what is not drawn yet.
+  document.addEventListener("htmx:afterSettle", function () { draw(document); });
 })();

@@ -1,0 +1,148 @@
+"""单位建立党组织情况: units that must have a Party organization against units that have one.
+
+党章第三十条: 企业、农村、机关、学校……凡是有正式党员三人以上的，都应当成立党的基层组织. For an
+organization's subtree on a date, per 单位类别 (Unit.Category):
+
+- 单位数: units seen in the subtree that day: units with an organization of their own in the
+  subtree, and units that members of the subtree work in (Member.work_unit);
+- 具备建立党组织条件: units with at least the rule's number of 正式党员 (rule
+  `organization.min_full_members`, 3) among the subtree's members that day, by 工作单位;
+- 其中单独建立党组织: eligible units with an organization of their own existing that day
+  (anywhere: a unit is covered even if its organization sits outside this subtree);
+- 联合建立: the other eligible units, where one of their members sits in a 联合党支部 that day;
+- 未建立: the rest; 覆盖率 = 单独建立 / 具备条件.
+
+"An organization of its own" is one whose 所在单位 is the unit and whose kind is not a
+联合党支部 (it gathers several units), a 临时党支部 (a project's, not a unit's) or a 党小组.
+
+Three grouped queries whatever the subtree's size: members per unit, the subtree's own
+organizations' units, and which eligible units have an organization of their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from dangjian.core.models import rule_value
+from dangjian.core.paths import subtree_q
+from dangjian.members.choices import MemberCategory
+from dangjian.orgs.models import Organization, OrgKind, Unit
+from dangjian.stats.reports import spells_on
+
+RULE = "organization.min_full_members"  # 《中国共产党章程》第三十条
+NOT_OWN_KINDS = (OrgKind.JOINT_BRANCH, OrgKind.TEMPORARY_BRANCH, OrgKind.GROUP)
+TOTAL_LABEL = "合计"
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """One line of 单位建立党组织情况: a 单位类别, or 合计 (category "")."""
+
+    category: str
+    label: str
+    units: int  # 单位数
+    eligible: int  # 具备建立党组织条件
+    own: int  # 其中单独建立党组织
+    joint: int  # 联合建立
+
+    @property
+    def missing(self) -> int:
+        """未建立: eligible units neither with their own organization nor in a joint one."""
+        return self.eligible - self.own - self.joint
+
+    @property
+    def rate(self) -> float | None:
+        """覆盖率 (%): 单独建立 / 具备建立党组织条件, one decimal; None without eligible units."""
+        return round(100 * self.own / self.eligible, 1) if self.eligible else None
+
+
+def min_full_members(on: dt.date) -> int:
+    """正式党员 a unit needs to be bound to set up an organization (党章第三十条), on `on`."""
+    return int(rule_value(RULE, on))
+
+
+def _existing(on: dt.date, prefix: str = "") -> Q:
+    """Organizations existing on `on`: founded by then (or undated), not dissolved by then."""
+    founded = Q(**{f"{prefix}founded_on__isnull": True}) | Q(**{f"{prefix}founded_on__lte": on})
+    standing = Q(**{f"{prefix}dissolved_on__isnull": True}) | Q(**{f"{prefix}dissolved_on__gt": on})
+    return founded & standing
+
+
+def own_organizations(on: dt.date) -> QuerySet[Organization]:
+    """Organizations set up in a unit of their own (单独建立), existing on `on`."""
+    return (
+        Organization.objects.filter(_existing(on), unit__isnull=False)
+        .exclude(kind__in=NOT_OWN_KINDS)
+        .order_by()
+    )
+
+
+def _known(category: str) -> str:
+    """A unit's category, with anything outside the code list counted as 其他."""
+    return category if category in Unit.Category.values else Unit.Category.OTHER
+
+
+def unit_coverage(org: Organization, on: dt.date) -> list[CoverageRow]:
+    """单位建立党组织情况 of `org`'s subtree on `on`: a row per 单位类别 (in the choices' order),
+    then 合计."""
+    threshold = min_full_members(on)
+    full = Q(category=MemberCategory.FULL)
+    working = spells_on(org, on).filter(member__work_unit__isnull=False)
+    per_unit = (
+        working.values("member__work_unit", "member__work_unit__category")
+        .annotate(
+            full=Count("id", filter=full),
+            joint=Count("id", filter=Q(org__kind=OrgKind.JOINT_BRANCH) & _existing(on, "org__")),
+        )
+        .order_by()
+    )
+    eligible_ids = (
+        working.values("member__work_unit")
+        .annotate(full=Count("id", filter=full))
+        .filter(full__gte=threshold)
+        .values("member__work_unit")
+        .order_by()
+    )
+    with_own = set(
+        own_organizations(on)
+        .filter(unit__in=eligible_ids)
+        .values_list("unit", flat=True)
+        .distinct()
+    )
+    in_subtree = (
+        own_organizations(on)
+        .filter(subtree_q("path", org.path))
+        .values_list("unit", "unit__category")
+        .distinct()
+    )
+
+    seen: dict[int, str] = {unit: _known(category) for unit, category in in_subtree}
+    eligible, own, joint = Counter[str](), Counter[str](), Counter[str]()
+    for row in per_unit:
+        unit, category = row["member__work_unit"], _known(row["member__work_unit__category"])
+        seen[unit] = category
+        if row["full"] >= threshold:
+            eligible[category] += 1
+            if unit in with_own:
+                own[category] += 1
+            elif row["joint"]:
+                joint[category] += 1
+    units = Counter(seen.values())
+
+    rows = [
+        CoverageRow(code, str(label), units[code], eligible[code], own[code], joint[code])
+        for code, label in Unit.Category.choices
+    ]
+    total = CoverageRow(
+        "",
+        TOTAL_LABEL,
+        sum(r.units for r in rows),
+        sum(r.eligible for r in rows),
+        sum(r.own for r in rows),
+        sum(r.joint for r in rows),
+    )
+    return [*rows, total]
