@@ -99,6 +99,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Our queries are short index reads that PostgreSQL often overestimates; its JIT then
+    # spends ~35 ms compiling a 30 ms statistics query (measured on the province dataset).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
@@ -143,6 +147,9 @@ DANGJIAN_EXPORT_INLINE_ROWS = env_int("DANGJIAN_EXPORT_INLINE_ROWS", 3000)
 DANGJIAN_PDF_FONT = env_str("DANGJIAN_PDF_FONT", "")
 # Statistics: subtrees with at least this many members keep rollups (stats app).
 DANGJIAN_STATS_ROLLUP_MIN = env_int("DANGJIAN_STATS_ROLLUP_MIN", 5000)
+# Subtrees with at least this many spells (members past and present) answer the ad-hoc
+# cross-tab from the in-memory column store (stats.columnar), loaded in the background.
+DANGJIAN_STATS_COLUMNAR_MIN = env_int("DANGJIAN_STATS_COLUMNAR_MIN", 200000)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 12 * 3600
 

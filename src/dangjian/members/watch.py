@@ -2,7 +2,8 @@
 registry depending on who listens.
 
 Services wrap each write in `watching(ids)` (a watcher reads what it needs before and after)
-and report new members with `created(ids)` and tree moves with `tree_changed()`.
+and report new members with `created(ids)`, subtree moves with `tree_changed(old, new)` and
+organization changes with `org_changed(before, after)`.
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ from typing import Any, Protocol
 # A member as a watcher sees it: its column values, and its spells as
 # (org_path, valid_from, valid_to, category).
 Facts = tuple[dict[str, Any], list[Any]]
+# An organization as the statistics see it: (path, kind, founded_on, dissolved_on, term_end).
+OrgFacts = tuple[Any, ...]
 
 
 class Watcher(Protocol):
     def before(self, ids: list[int]) -> Any: ...
     def after(self, ids: list[int], token: Any) -> None: ...
     def created(self, ids: list[int], facts: Callable[[], dict[int, Facts]]) -> None: ...
-    def tree_changed(self) -> None: ...
+    def tree_changed(self, old_prefix: str, new_prefix: str) -> None: ...
     def changed(self, member_id: int, before: Facts, after: Facts) -> None: ...
 
 
@@ -49,12 +52,23 @@ def created(ids: list[int], facts: Callable[[], dict[int, Facts]] | None = None)
         watcher.created(ids, facts or dict)
 
 
-def tree_changed() -> None:
+def tree_changed(old_prefix: str, new_prefix: str) -> None:
+    """A subtree moved from `old_prefix` to `new_prefix` (inside `watching` its members, and
+    followed by `org_changed` for each of its organizations)."""
     for watcher in _watchers:
-        watcher.tree_changed()
+        watcher.tree_changed(old_prefix, new_prefix)
 
 
 def changed(member_id: int, before: Facts, after: Facts) -> None:
     """A change whose before and after the writer already holds (no need to read them)."""
     for watcher in _watchers:
         watcher.changed(member_id, before, after)
+
+
+def org_changed(before: OrgFacts | None, after: OrgFacts | None) -> None:
+    """An organization created (before None), edited, closed or moved, inside the writer's
+    transaction."""
+    for watcher in _watchers:  # optional: only watchers that count organizations have it
+        hook = getattr(watcher, "org_changed", None)
+        if hook is not None:
+            hook(before, after)

@@ -14,7 +14,7 @@ from dangjian.accounts.scope import get_org_for_user, scope_for
 from dangjian.core.exceptions import DomainError
 from dangjian.stats.coverage import min_full_members, unit_coverage
 from dangjian.stats.forms import QueryForm, ReportForm
-from dangjian.stats.queries import crosstab, member_filter
+from dangjian.stats.queries import crosstab
 from dangjian.stats.reports import Report, standard_report
 
 PARAMS = [
@@ -66,7 +66,7 @@ class QueryView(APIView):
     @extend_schema(parameters=PARAMS, responses={200: dict})
     def get(self, request: Request) -> Response:
         f = _valid(request, QueryForm)
-        table = crosstab(f["org"], f["on"], member_filter(f["on"], f), f["rows"], f["cols"])
+        table = crosstab(f["org"], f["on"], f, f["rows"], f["cols"])
         return Response(
             {
                 "rows": table.rows,

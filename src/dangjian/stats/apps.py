@@ -9,6 +9,8 @@ class StatsConfig(AppConfig):
 
     def ready(self) -> None:
         from dangjian.members import watch
+        from dangjian.stats.columnar import TickWatcher
         from dangjian.stats.rollups import RollupWatcher
 
         watch.register(RollupWatcher())
+        watch.register(TickWatcher())

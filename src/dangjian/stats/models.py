@@ -80,3 +80,18 @@ class RollupState(models.Model):
 
     def __str__(self) -> str:
         return "dirty" if self.dirty else "clean"
+
+
+class StatsTick(models.Model):
+    """统计刷新标记: one write's changed members (null: the tree changed, or too many to list).
+
+    One insert in the writer's transaction, never updated, so writers share no row; each
+    process's in-memory column store (stats.columnar) reads the ticks it has not seen and
+    re-reads those members. Pruned after an hour (columnar.TICK_KEEP).
+    """
+
+    members = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"tick {self.pk}"

@@ -1,13 +1,15 @@
 """综合查询: any combination of filters over a subtree on a date, cross-tabulated.
 
-Answered from the same one-query cube as the standard report, narrowed by the filters, so no
-pre-aggregation is involved.
+No pre-aggregation is involved: large subtrees are counted from the in-memory column store
+(stats.columnar), the others (and any subtree while the store loads) from the same one-query
+cube as the standard report, narrowed by the filters. Both give the same cells.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +18,8 @@ from django.db.models import Q
 
 from dangjian.members.choices import HAN
 from dangjian.orgs.models import Organization, OrgKind
+from dangjian.stats import columnar
+from dangjian.stats.columnar import Cells
 from dangjian.stats.reports import LABELS, member_cube
 
 OWN_LEVEL = "（本级）"
@@ -50,7 +54,7 @@ class CrossTab:
         return [self.col_total(c) for c in self.cols]
 
 
-def member_filter(on: dt.date, f: dict[str, Any]) -> Q:
+def member_filter(on: dt.date, f: Mapping[str, Any]) -> Q:
     """The query form's filters as one Q over spells (age is the age on `on`)."""
     q = Q()
     if f.get("gender"):
@@ -75,14 +79,36 @@ def member_filter(on: dt.date, f: dict[str, Any]) -> Q:
     return q
 
 
-def crosstab(org: Organization, on: dt.date, where: Q, rows: str, cols: str) -> CrossTab:
+def crosstab(
+    org: Organization, on: dt.date, filters: Mapping[str, Any] | Q, rows: str, cols: str
+) -> CrossTab:
+    """The members of `org`'s subtree on `on` that pass `filters` (the query form's values, as
+    `member_filter` reads them), by `rows` × `cols` (report dimensions or "sub_org").
+
+    A Q from `member_filter` is still accepted (the earlier calling convention) but is always
+    counted in SQL: pass the filter values so large subtrees use the column store."""
+    cells = None if isinstance(filters, Q) else columnar.counts(org, on, filters, rows, cols)
+    if cells is None:
+        where = filters if isinstance(filters, Q) else member_filter(on, filters)
+        cells = sql_counts(org, on, where, rows, cols)
+    return _labelled(org, rows, cols, cells)
+
+
+def sql_counts(org: Organization, on: dt.date, where: Q, rows: str, cols: str) -> Cells:
+    """The cross-tab's cells by value (not yet labelled), from the grouped SQL cube."""
+    cube = member_cube(org, on, where, by_child="sub_org" in (rows, cols))
+    cells: Cells = Counter()
+    for row in cube:
+        cells[(row[rows], row[cols])] += row["n"]
+    return cells
+
+
+def _labelled(org: Organization, rows: str, cols: str, by_value: Cells) -> CrossTab:
     by_child = "sub_org" in (rows, cols)
-    cube = member_cube(org, on, where, by_child=by_child)
     labels = {**LABELS, "sub_org": _child_labels(org) if by_child else {}}
     cells: Counter[tuple[str, str]] = Counter()
-    for row in cube:
-        key = (_label(labels, rows, row[rows]), _label(labels, cols, row[cols]))
-        cells[key] += row["n"]
+    for (row, col), n in by_value.items():
+        cells[(_label(labels, rows, row), _label(labels, cols, col))] += n
     return CrossTab(_axis(labels, rows, cells, 0), _axis(labels, cols, cells, 1), dict(cells))
 
 

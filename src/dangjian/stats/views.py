@@ -17,7 +17,7 @@ from dangjian.orgs.selectors import top_nodes
 from dangjian.stats.coverage import min_full_members, unit_coverage
 from dangjian.stats.export import report_workbook
 from dangjian.stats.forms import AXES, QueryForm, ReportForm
-from dangjian.stats.queries import crosstab, member_filter
+from dangjian.stats.queries import crosstab
 from dangjian.stats.reports import Report, standard_report
 
 
@@ -103,7 +103,7 @@ def query(request: HttpRequest) -> HttpResponse:
     table = None
     if form.is_valid():
         f = form.cleaned_data
-        table = crosstab(f["org"], f["on"], member_filter(f["on"], f), f["rows"], f["cols"])
+        table = crosstab(f["org"], f["on"], f, f["rows"], f["cols"])
     titles = dict(AXES)
     context = {
         "form": form,
