@@ -22,7 +22,7 @@ NODE_STAMP := node_modules/.installed
 # The stages share the machine's 2 cores and would fight over them: never run them in
 # parallel, even under make -j. `make -k test` runs every stage even after one fails.
 .NOTPARALLEL:
-.PHONY: install run test test-sqlite test-postgres test-browser lint typecheck bench clean
+.PHONY: install run test test-sqlite test-postgres test-browser lint typecheck bench bench-province clean
 
 install: $(PY_STAMP) $(NODE_STAMP)
 
@@ -107,6 +107,11 @@ typecheck: install
 
 bench: install
 	@if [ -f bench/run.py ]; then $(PY) bench/run.py; else echo "bench/run.py does not exist yet"; fi
+
+# The statistics on a 5-million-member province in PostgreSQL (DATABASE_URL: a scratch
+# database, kept so a second run skips the ~25-minute load). See bench/stats_province.py.
+bench-province: install
+	$(PY) bench/stats_province.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles test-artifacts .pytest_cache .ruff_cache .mypy_cache

@@ -696,16 +696,16 @@ def _chunks(total: int, most: int) -> list[int]:
     return [min(most, total - i) for i in range(0, max(total, 0), most)]
 
 
-def _walk(node: OrgRow) -> Iterator[OrgRow]:
+def walk(node: OrgRow) -> Iterator[OrgRow]:
     yield node
     for child in node.children:
-        yield from _walk(child)
+        yield from walk(child)
 
 
 def _add_groups(root: OrgRow, members: int) -> None:
     """党小组 under the bigger branches (expected 30+ members), and always in the demo village."""
     expected_members = _expected_members(root, members)
-    for row in _walk(root):
+    for row in walk(root):
         if not row.profile:
             continue
         expected = expected_members[id(row)]
@@ -727,7 +727,7 @@ BIG_FIRM_MEMBERS = 4  # three full members make a firm 具备建立党组织条�
 
 def _expected_members(root: OrgRow, members: int) -> dict[int, float]:
     """Expected members of each member-holding row (by id), as MemberStream.counts allocates."""
-    holders = [row for row in _walk(root) if row.profile]
+    holders = [row for row in walk(root) if row.profile]
     mass: dict[str, float] = {}
     for row in holders:
         mass[row.profile] = mass.get(row.profile, 0.0) + row.weight
@@ -744,7 +744,7 @@ def _add_firms(root: OrgRow, members: int) -> None:
     draws the same numbers as without them.
     """
     expected = _expected_members(root, members)
-    for row in _walk(root):
+    for row in walk(root):
         if row.kind != OrgKind.JOINT_BRANCH or not row.profile:
             continue
         rng = random.Random(f"firms:{row.name}")

@@ -146,6 +146,9 @@ class Organization(MP_Node):
     class Meta:
         verbose_name = "党组织"
         ordering = ["path"]
+        # treebeard's get_children is depth = d + 1 AND path BETWEEN …: for a province's root
+        # the path range is the whole table, so without this it read all 300,000 rows.
+        indexes = [models.Index(fields=["depth", "path"], name="org_depth_path_idx")]
 
     def __str__(self) -> str:
         return self.name

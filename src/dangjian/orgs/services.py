@@ -20,6 +20,7 @@ from dangjian.audit.models import AuditEvent
 from dangjian.audit.services import record_audit
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.paths import subtree_q
+from dangjian.members import watch  # no models: the registry's change hooks
 from dangjian.orgs.models import ALLOWED_CHILD_KINDS, BRANCH_KINDS, Organization, OrgKind, Unit
 
 EDITABLE_FIELDS = (
@@ -82,6 +83,7 @@ def create_organization(
         else:
             parent.refresh_from_db()
             org = Organization.objects.add_child(parent, instance=org)
+        watch.org_changed(None, org_facts(org))
         record_audit(
             AuditEvent.Action.CREATE,
             actor=actor,
@@ -105,6 +107,7 @@ def update_organization(
     merged = {f: getattr(org, f) for f in EDITABLE_FIELDS} | values
     _check_fields(merged, exclude_pk=org.pk)
     before = {k: _plain(getattr(org, k)) for k in values}
+    facts = org_facts(org)
     with transaction.atomic():
         if (
             Organization.objects.filter(pk=org.pk, version=expected_version).update(
@@ -118,6 +121,7 @@ def update_organization(
         org.version = expected_version + 1
         org._history_user = actor  # type: ignore[attr-defined]
         org.save()
+        watch.org_changed(facts, org_facts(org))
         diff = {
             k: [before[k], _plain(getattr(org, k))]
             for k in values
@@ -153,9 +157,13 @@ def move_organization(
         raise DomainError("该组织已经在所选上级组织下。", field="parent")
     with transaction.atomic():
         old_path = org.path
-        Organization.objects.move(org, new_parent, pos="last-child")
-        org.refresh_from_db()
-        repath_members(old_path, org.path)
+        before = {o.pk: org_facts(o) for o in Organization.objects.under(org)}
+        with watch.watching(_members_ever_under(old_path)):
+            Organization.objects.move(org, new_parent, pos="last-child")
+            org.refresh_from_db()
+            repath_members(old_path, org.path)
+        for moved in Organization.objects.under(org):
+            watch.org_changed(before[moved.pk], org_facts(moved))
         record_audit(
             AuditEvent.Action.MOVE,
             actor=actor,
@@ -166,16 +174,23 @@ def move_organization(
     return org
 
 
+def _members_ever_under(path: str) -> list[int]:
+    """Members with a spell under `path`: the move rewrites their paths, past ones included."""
+    from dangjian.members.models import MemberSpell
+
+    spells = MemberSpell.objects.filter(subtree_q("org_path", path))
+    return list(spells.values_list("member_id", flat=True).distinct())
+
+
 def repath_members(old_prefix: str, new_prefix: str) -> None:
     """Rewrite the tree path copied onto members and spells after a subtree moved.
 
     One UPDATE per table; org_path is derived data, excluded from history on purpose (the
     move itself is in the audit log).
     """
-    from dangjian.members import watch
     from dangjian.members.models import Member, MemberSpell
 
-    watch.tree_changed()  # statistics rollups by subtree must be rebuilt
+    watch.tree_changed(old_prefix, new_prefix)
     cut = len(old_prefix) + 1
     for model in (Member, MemberSpell):
         model.objects.filter(subtree_q("org_path", old_prefix)).update(
@@ -268,12 +283,19 @@ def dissolve_organization(
 def _close(
     org: Organization, on: dt.date, actor: Any, merged_into: Organization | None = None
 ) -> None:
+    facts = org_facts(org)
     org.status = Organization.Status.DISSOLVED
     org.dissolved_on = on
     org.merged_into = merged_into
     org.version += 1
     org._history_user = actor  # type: ignore[attr-defined]
     org.save()
+    watch.org_changed(facts, org_facts(org))
+
+
+def org_facts(org: Organization) -> tuple[Any, ...]:
+    """What the statistics count of an organization (members.watch.OrgFacts)."""
+    return (org.path, org.kind, org.founded_on, org.dissolved_on, org.term_end)
 
 
 def get_or_create_unit(name: str, category: str) -> Unit:

@@ -80,6 +80,9 @@ LABELS: dict[str, dict[str, str]] = {
     "join_period": {label: label for _, label in JOIN_PERIODS},
 }
 HIGHER = {Education.POSTGRADUATE, Education.BACHELOR, Education.COLLEGE}
+# Before any report date: where an organization's founding date is unknown, the rollups count
+# it from here (orgs_on counts it on every date).
+EPOCH = dt.date(1900, 1, 1)
 DUE_KINDS = (
     OrgKind.COMMITTEE,
     OrgKind.WORKING_COMMITTEE,
@@ -306,6 +309,14 @@ def _from_vector(vector: list[int]) -> tuple[int, list[Breakdown]]:
     return sum(n for _, n in breakdowns[0].rows), breakdowns
 
 
+def _org_counts(vector: list[int]) -> tuple[list[tuple[str, int]], int]:
+    """Organizations by kind and 应换届 from a vector's organization cells."""
+    from dangjian.stats.cells import INDEX
+
+    kinds = [(label, vector[INDEX[("org_kind", kind)]]) for kind, label in OrgKind.choices]
+    return kinds, vector[INDEX[("org", "due")]]
+
+
 def _flows(before: list[int], after: list[int]) -> tuple[dict[str, int], int]:
     """发展党员 and 转正 between two days' vectors (flow cells count events up to a day)."""
     from dangjian.stats.cells import INDEX
@@ -339,10 +350,12 @@ def standard_report(
     if (org.pk, on) in kept:
         total, breakdowns = _from_vector(kept[(org.pk, on)])
         developed, converted = _flows(kept[(org.pk, before)], kept[(org.pk, end)])
+        kinds, due = _org_counts(kept[(org.pk, on)])
     else:
         cube = member_cube(org, on)
         total, breakdowns = sum(row["n"] for row in cube), margins(cube)
         developed, converted = developed_in(org, start, end), converted_in(org, start, end)
+        kinds, due = org_kinds(org, on), due_for_reelection(org, on)
     known = {c.pk: _from_vector(kept[(c.pk, on)])[0] for c in children if (c.pk, on) in kept}
     return Report(
         org=org,
@@ -352,7 +365,7 @@ def standard_report(
         breakdowns=breakdowns,
         developed=developed,
         converted=converted,
-        org_kinds=org_kinds(org, on),
-        due_reelection=due_for_reelection(org, on),
+        org_kinds=kinds,
+        due_reelection=due,
         children=child_counts(org, on, known),
     )

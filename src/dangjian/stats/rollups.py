@@ -28,12 +28,12 @@ from dangjian.core.bulk import insert_rows
 from dangjian.members.choices import HAN, Gender
 from dangjian.members.models import Member, MemberEvent, MemberSpell
 from dangjian.members.services import SPELL_FACTS
-from dangjian.members.watch import Facts
+from dangjian.members.watch import Facts, OrgFacts
 from dangjian.orgs.models import Organization
 from dangjian.stats.backfill import insert_deltas
 from dangjian.stats.cells import COLUMNS, INDEX, WIDTH
 from dangjian.stats.models import MarginChange, MarginDelta, MarginYear, RollupNode, RollupState
-from dangjian.stats.reports import AGE_BANDS, HIGHER, JOIN_PERIODS
+from dangjian.stats.reports import AGE_BANDS, DUE_KINDS, EPOCH, HIGHER, JOIN_PERIODS
 
 Snapshot = dict[str, Any]
 DIRECT_ADD_MIN = 100  # members created at once; fewer go through the change log
@@ -77,9 +77,17 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
+def org_snapshot(facts: OrgFacts) -> Snapshot:
+    """An organization's statistics: (path, kind, founded_on, dissolved_on, term_end)."""
+    return {"o": [_iso(v) for v in facts]}
+
+
 def contributions(snap: Snapshot) -> Iterator[tuple[str, dt.date, int, list[int]]]:
     """(path, day, +1/−1, cells): the member enters its cells when a spell starts or an age
     band begins, and leaves them when the spell ends or the band does."""
+    if "o" in snap:
+        yield from _org_contributions(*snap["o"])
+        return
     gender, ethnicity, education, person, birth_s, join_s = snap["a"]
     birth = dt.date.fromisoformat(birth_s)
     fixed = [
@@ -100,6 +108,28 @@ def contributions(snap: Snapshot) -> Iterator[tuple[str, dt.date, int, list[int]
                 yield path, b, -1, cells
         if opened_by:
             yield path, start, 1, _flow_cells(opened_by, gender, education, birth, start)
+
+
+def _org_contributions(
+    path: str, kind: str, founded_s: str | None, dissolved_s: str | None, term_end_s: str | None
+) -> Iterator[tuple[str, dt.date, int, list[int]]]:
+    """An organization counts by kind from its founding (or always, if unknown) to its
+    dissolution, and as 应换届 from the day after its term ended (as reports.orgs_on and
+    reports.due_for_reelection count)."""
+    founded = dt.date.fromisoformat(founded_s) if founded_s else EPOCH
+    dissolved = dt.date.fromisoformat(dissolved_s) if dissolved_s else None
+    if dissolved is not None and dissolved <= founded:
+        return  # never existed on any day
+    cells = [INDEX[("org_kind", kind)]]
+    yield path, founded, 1, cells
+    if dissolved is not None:
+        yield path, dissolved, -1, cells
+    if kind in DUE_KINDS and term_end_s:
+        due = max(founded, dt.date.fromisoformat(term_end_s) + dt.timedelta(days=1))
+        if dissolved is None or due < dissolved:
+            yield path, due, 1, [INDEX[("org", "due")]]
+            if dissolved is not None:
+                yield path, dissolved, -1, [INDEX[("org", "due")]]
 
 
 def _flow_cells(kind: str, gender: str, education: str, birth: dt.date, on: dt.date) -> list[int]:
@@ -260,7 +290,14 @@ def rebuild(min_members: int | None = None) -> int:
     """Choose the rollup nodes (subtrees with at least `min_members` members now) and compute
     their deltas and checkpoints from every spell. Returns the number of nodes."""
     threshold = min_members if min_members is not None else settings.DANGJIAN_STATS_ROLLUP_MIN
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
+        if connection.vendor == "postgresql" and outermost:
+            # One snapshot for the whole rebuild: a change committed meanwhile is either in
+            # the spells it reads and gone from the log it clears, or in neither (and folded
+            # later), never counted twice. SQLite writers wait for us anyway.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         MarginChange.objects.all().delete()
         RollupNode.objects.all().delete()
         wanted = _large_subtrees(threshold)
@@ -416,8 +453,18 @@ class RollupWatcher:
         elif known:
             record_changes((None, snap) for snap in known.values())
 
-    def tree_changed(self) -> None:
-        mark_dirty()
+    def tree_changed(self, old_prefix: str, new_prefix: str) -> None:
+        """A moved subtree's members and organizations reach the rollups as logged changes
+        (old paths out, new paths in), unless it holds a rollup node itself: that node's
+        deltas would have to move with it, so the rollups wait for a rebuild instead."""
+        if RollupNode.objects.filter(path__startswith=old_prefix).exists():
+            mark_dirty()
+
+    def org_changed(self, before: OrgFacts | None, after: OrgFacts | None) -> None:
+        if _kept():
+            record_change(
+                org_snapshot(before) if before else None, org_snapshot(after) if after else None
+            )
 
     def changed(self, member_id: int, before: Any, after: Any) -> None:
         if not _kept():

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
+from dangjian.demo.generator import walk
 from dangjian.demo.scale import load_scale, plan_province
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
@@ -22,6 +23,9 @@ def test_province_plan_has_cities_of_counties() -> None:
     counties = [county for city in root.children for county in city.children]
     assert root.name == "中共示例省委员会" and len(counties) == 14 and len(root.children) == 1
     assert len({c.name for c in counties}) == 14
+    # Units are per county (each county plan starts from the same names).
+    agencies = [{row.unit for row in walk(c) if row.unit} for c in counties[:2]]
+    assert agencies[0] and not agencies[0] & agencies[1]
 
 
 def test_small_province_loads_and_its_statistics_agree_with_the_events(db: Any) -> None:

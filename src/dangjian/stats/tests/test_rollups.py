@@ -10,6 +10,7 @@ from dangjian.orgs.models import Organization
 from dangjian.orgs.services import move_organization
 from dangjian.stats.checks import differences
 from dangjian.stats.models import MarginChange, MarginDelta, RollupState
+from dangjian.stats.reports import standard_report
 from dangjian.stats.rollups import _band_pieces, fold, margins, rebuild
 
 
@@ -100,3 +101,29 @@ def test_a_bulk_load_adds_to_the_rollups_directly(cast: Any) -> None:
     assert not MarginChange.objects.exists()  # added directly, nothing left to fold
     assert sum(margins(cast.county, dt.date(2026, 1, 1))[:2]) == 152
     assert differences(cast.county, dt.date(2026, 1, 1)) == []
+
+
+def test_a_subtree_without_a_rollup_node_moves_through_the_change_log(cast: Any) -> None:
+    """Only the county and the townships keep rollups: moving a branch logs its members' and
+    its own old and new paths, and every report stays exact without a rebuild."""
+    from dangjian.stats.models import RollupNode
+
+    rebuild(min_members=1)
+    RollupNode.objects.filter(path__in=[cast.branch.path, cast.other_branch.path]).delete()
+    town2 = Organization.objects.get_parent(cast.other_branch)
+    before = margins(town2, dt.date(2026, 1, 1))
+    move_organization(actor=cast.county_admin, org=cast.branch, new_parent=town2)
+    assert not RollupState.objects.get().dirty and MarginChange.objects.exists()
+    after = margins(town2, dt.date(2026, 1, 1))
+    assert sum(after[:2]) == sum(before[:2]) + 1  # 李明 came along
+    for folded in (False, True):
+        if folded:
+            fold()
+        for org in Organization.objects.filter(depth__lte=2):
+            for on in (dt.date(2015, 1, 1), dt.date(2026, 1, 1)):
+                assert differences(org, on) == []
+                kept = standard_report(org, on)
+                RollupState.objects.update(dirty=True)
+                live = standard_report(org, on)
+                RollupState.objects.update(dirty=False)
+                assert (kept.org_kinds, kept.children) == (live.org_kinds, live.children)
