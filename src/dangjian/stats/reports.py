@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 
 from dangjian.core.paths import any_subtree_q, subtree_q
@@ -212,17 +212,11 @@ def margins(cube: Iterable[dict[str, Any]]) -> list[Breakdown]:
 def _started_by(
     org: Organization, kind: str, start: dt.date, end: dt.date
 ) -> QuerySet[MemberSpell]:
-    """Spells of the subtree opened in the period by an event of `kind` on that very day: the
-    spell index (org_path, valid_from) narrows to the subtree first, whatever its size."""
-    events = MemberEvent.objects.filter(
-        member=OuterRef("member"),
-        effective_date=OuterRef("valid_from"),
-        kind=kind,
-        voided_at__isnull=True,
-    )
+    """Spells of the subtree opened in the period by an event of `kind` on that very day
+    (MemberSpell.opened_by): the spell index (org_path, valid_from) narrows to the subtree."""
     return MemberSpell.objects.filter(
         subtree_q("org_path", org.path),
-        Exists(events),
+        opened_by=kind,
         valid_from__gte=start,
         valid_from__lte=end,
     )
