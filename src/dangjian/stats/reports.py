@@ -83,6 +83,7 @@ HIGHER = {Education.POSTGRADUATE, Education.BACHELOR, Education.COLLEGE}
 # Before any report date: where an organization's founding date is unknown, the rollups count
 # it from here (orgs_on counts it on every date).
 EPOCH = dt.date(1900, 1, 1)
+FEW_RANGES = 3  # child_counts: up to this many children are read as separate path ranges
 DUE_KINDS = (
     OrgKind.COMMITTEE,
     OrgKind.WORKING_COMMITTEE,
@@ -280,7 +281,9 @@ def child_counts(
     if unknown:
         width = len(org.path) + Organization.steplen
         spells = spells_on(org, on)
-        if known:  # only the children without a rollup
+        # A few children without a rollup: read only theirs. Many: one range scan of the
+        # subtree is cheaper than a long OR of ranges (SQLite: 120 ms against 45 at 50,000).
+        if known and len(unknown) <= FEW_RANGES:
             spells = spells.filter(any_subtree_q("org_path", tuple(unknown)))
         per_prefix = dict(
             spells.annotate(prefix=Substr("org_path", 1, width))
