@@ -68,7 +68,7 @@ def run() -> list[tuple[str, str, str, str]]:
     from dangjian.stats.models import RollupNode, RollupState
     from dangjian.stats.queries import crosstab, member_filter
     from dangjian.stats.reports import standard_report
-    from dangjian.stats.rollups import rebuild
+    from dangjian.stats.rollups import fold, rebuild
 
     name = f"中共{PROVINCE}委员会"
     notes = []
@@ -79,6 +79,8 @@ def run() -> list[tuple[str, str, str, str]]:
             f"{data.members / data.seconds_members:,.0f}/s) and {data.organizations:,} "
             f"organizations ({data.seconds_tree:.0f} s)"
         )
+    while fold():  # an earlier run's write measurements (jobs run inline: no background fold)
+        pass
     if RollupState.objects.filter(dirty=False).count() != 1:
         started = time.perf_counter()
         rebuild()
