@@ -461,7 +461,7 @@ class RollupWatcher:
             mark_dirty()
 
     def org_changed(self, before: OrgFacts | None, after: OrgFacts | None) -> None:
-        if _kept():
+        if before != after and _kept():  # a rename or a new secretary changes no figure
             record_change(
                 org_snapshot(before) if before else None, org_snapshot(after) if after else None
             )
