@@ -21,9 +21,8 @@ from dangjian.members.choices import (
     MemberCategory,
     PersonCategory,
 )
-from dangjian.members.forms import work_unit_choices
 from dangjian.members.models import Member, MemberEvent
-from dangjian.members.selectors import search_members
+from dangjian.members.selectors import search_members, work_unit_choices
 
 WORK_UNIT_HELP = "工作单位（单位 id）：本人管理范围内党组织所在的单位，或范围内党员已填写的单位"
 
@@ -140,7 +139,7 @@ class SensitiveSerializer(serializers.Serializer):
 
 def _work_unit_id(user: Any, pk: int | None, current: int | None = None) -> int | None:
     """A 工作单位 id from the request, if it is one of the user's choices (or unchanged)."""
-    if pk is None or pk == current or work_unit_choices(user).filter(pk=pk).exists():
+    if pk is None or work_unit_choices(user, current).filter(pk=pk).exists():
         return pk
     raise DomainError("所选工作单位不存在或不在您的管理范围内。", field="work_unit")
 

@@ -3,11 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
-from dangjian.accounts.scope import scope_for
 from dangjian.core.forms import DateInput
-from dangjian.core.paths import any_subtree_q
 from dangjian.members.choices import (
     ETHNICITY_CHOICES,
     HAN,
@@ -17,20 +15,8 @@ from dangjian.members.choices import (
     MemberStatus,
     PersonCategory,
 )
-from dangjian.members.models import Member, MemberEvent
+from dangjian.members.models import MemberEvent
 from dangjian.orgs.models import Organization, OrganizationQuerySet, Unit
-
-
-def work_unit_choices(user: Any) -> QuerySet[Unit]:
-    """工作单位 a user may record, by name: the units of the organizations in the user's scope,
-    and the units members in the scope already work in (e.g. small firms without an organization
-    of their own, whose members sit in a 联合党支部)."""
-    paths = scope_for(user).read_paths
-    orgs = Organization.objects.filter(any_subtree_q("path", paths), unit=OuterRef("pk"))
-    members = Member.objects.filter(any_subtree_q("org_path", paths), work_unit=OuterRef("pk"))
-    return Unit.objects.filter(Exists(orgs.order_by()) | Exists(members.order_by())).order_by(
-        "name", "pk"
-    )
 
 
 class PersonFields(forms.Form):

@@ -7,16 +7,17 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
+from dangjian.accounts.scope import scope_for
 from dangjian.audit.models import AuditEvent
 from dangjian.core.crypto import lookup_hash
 from dangjian.core.masking import mask_phone
-from dangjian.core.paths import subtree_q
+from dangjian.core.paths import any_subtree_q, subtree_q
 from dangjian.members.idnumber import normalize_id_number
 from dangjian.members.models import Member, MemberQuerySet, MemberSpell
-from dangjian.orgs.models import Organization
+from dangjian.orgs.models import Organization, Unit
 
 PINYIN_RE = re.compile(r"^[a-zA-Z]+$")
 # Only the last 4 characters of an ID are kept in clear (masked copy): search on those.
@@ -118,3 +119,15 @@ def filter_members(user: Any, params: Mapping[str, Any]) -> tuple[Any, MemberQue
         if f[field]:
             qs = qs.filter(**{field: f[field]})
     return form, search_members(qs, f["q"])
+
+
+def work_unit_choices(user: Any, current: int | None = None) -> QuerySet[Unit]:
+    """工作单位 a user may record, by name: the units of the organizations in the user's scope,
+    the units members in the scope already work in (e.g. small firms without an organization
+    of their own, whose members sit in a 联合党支部), and `current`, the unit on record."""
+    paths = scope_for(user).read_paths
+    orgs = Organization.objects.filter(any_subtree_q("path", paths), unit=OuterRef("pk"))
+    members = Member.objects.filter(any_subtree_q("org_path", paths), work_unit=OuterRef("pk"))
+    return Unit.objects.filter(
+        Exists(orgs.order_by()) | Exists(members.order_by()) | Q(pk=current)
+    ).order_by("name", "pk")

@@ -29,12 +29,16 @@ from dangjian.members.forms import (
     MemberEditForm,
     MemberFilterForm,
     VoidEventForm,
-    work_unit_choices,
     work_unit_id,
 )
 from dangjian.members.models import Member, MemberEvent
-from dangjian.members.selectors import audit_entries_for, filter_members, member_timeline
-from dangjian.orgs.models import Organization, Unit
+from dangjian.members.selectors import (
+    audit_entries_for,
+    filter_members,
+    member_timeline,
+    work_unit_choices,
+)
+from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import writable_orgs
 
 
@@ -134,9 +138,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {f: getattr(member, f) for f in services.PERSONAL_FIELDS}
     if member.work_unit_id is not None:
         initial["work_unit"] = member.work_unit_id
-    units = work_unit_choices(request.user)
-    if member.work_unit_id is not None:  # the unit on record stays a choice
-        units = units | Unit.objects.filter(pk=member.work_unit_id)
+    units = work_unit_choices(request.user, member.work_unit_id)
     form = MemberEditForm(
         request.POST or None, units=units, initial=initial | {"version": member.version}
     )
