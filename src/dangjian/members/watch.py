@@ -3,7 +3,7 @@ registry depending on who listens.
 
 Services wrap each write in `watching(ids)` (a watcher reads what it needs before and after)
 and report new members with `created(ids)`, subtree moves with `tree_changed(old, new)` and
-organization changes with `org_changed(before, after)`.
+organization changes with `orgs_changed(pairs)`.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def created(ids: list[int], facts: Callable[[], dict[int, Facts]] | None = None)
 
 def tree_changed(old_prefix: str, new_prefix: str) -> None:
     """A subtree moved from `old_prefix` to `new_prefix` (inside `watching` its members, and
-    followed by `org_changed` for each of its organizations)."""
+    followed by `orgs_changed` for its organizations)."""
     for watcher in _watchers:
         watcher.tree_changed(old_prefix, new_prefix)
 
@@ -65,10 +65,10 @@ def changed(member_id: int, before: Facts, after: Facts) -> None:
         watcher.changed(member_id, before, after)
 
 
-def org_changed(before: OrgFacts | None, after: OrgFacts | None) -> None:
-    """An organization created (before None), edited, closed or moved, inside the writer's
-    transaction."""
+def orgs_changed(pairs: list[tuple[OrgFacts | None, OrgFacts | None]]) -> None:
+    """Organizations created (before None), edited, closed or moved, as (before, after) pairs,
+    inside the writer's transaction: a moved subtree's organizations come in one call."""
     for watcher in _watchers:  # optional: only watchers that count organizations have it
-        hook = getattr(watcher, "org_changed", None)
+        hook = getattr(watcher, "orgs_changed", None)
         if hook is not None:
-            hook(before, after)
+            hook(pairs)

@@ -83,7 +83,7 @@ def create_organization(
         else:
             parent.refresh_from_db()
             org = Organization.objects.add_child(parent, instance=org)
-        watch.org_changed(None, org_facts(org))
+        watch.orgs_changed([(None, org_facts(org))])
         record_audit(
             AuditEvent.Action.CREATE,
             actor=actor,
@@ -121,7 +121,7 @@ def update_organization(
         org.version = expected_version + 1
         org._history_user = actor  # type: ignore[attr-defined]
         org.save()
-        watch.org_changed(facts, org_facts(org))
+        watch.orgs_changed([(facts, org_facts(org))])
         diff = {
             k: [before[k], _plain(getattr(org, k))]
             for k in values
@@ -162,8 +162,7 @@ def move_organization(
             Organization.objects.move(org, new_parent, pos="last-child")
             org.refresh_from_db()
             repath_members(old_path, org.path)
-        for moved in Organization.objects.under(org):
-            watch.org_changed(before[moved.pk], org_facts(moved))
+        watch.orgs_changed([(before[o.pk], org_facts(o)) for o in Organization.objects.under(org)])
         record_audit(
             AuditEvent.Action.MOVE,
             actor=actor,
@@ -290,7 +289,7 @@ def _close(
     org.version += 1
     org._history_user = actor  # type: ignore[attr-defined]
     org.save()
-    watch.org_changed(facts, org_facts(org))
+    watch.orgs_changed([(facts, org_facts(org))])
 
 
 def org_facts(org: Organization) -> tuple[Any, ...]:

@@ -460,10 +460,11 @@ class RollupWatcher:
         if RollupNode.objects.filter(path__startswith=old_prefix).exists():
             mark_dirty()
 
-    def org_changed(self, before: OrgFacts | None, after: OrgFacts | None) -> None:
-        if before != after and _kept():  # a rename or a new secretary changes no figure
-            record_change(
-                org_snapshot(before) if before else None, org_snapshot(after) if after else None
+    def orgs_changed(self, pairs: list[tuple[OrgFacts | None, OrgFacts | None]]) -> None:
+        changed = [(b, a) for b, a in pairs if b != a]  # a rename or a new secretary: no figure
+        if changed and _kept():
+            record_changes(
+                (org_snapshot(b) if b else None, org_snapshot(a) if a else None) for b, a in changed
             )
 
     def changed(self, member_id: int, before: Any, after: Any) -> None:
