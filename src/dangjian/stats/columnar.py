@@ -481,9 +481,32 @@ def counts(
 ) -> Cells | None:
     """The cross-tab's cells (values as in reports.member_cube) from the column store, or None
     when it cannot answer now (small subtree, store not loaded yet): count in SQL then."""
-    ask = Ask(org.path, on, filters, rows, cols)
+    return _answer(Ask(org.path, on, filters, rows, cols), lambda: _store_for(org.path))
+
+
+def child_totals(org: Organization, on: dt.date) -> dict[str, int] | None:
+    """Members on `on` under each direct child of `org` (path prefix → n): the drill-down of
+    the standard report, from the store if this process already holds one, else None.
+
+    Any subtree size, unlike `counts`: the store is paid for once loaded, and answers a county's
+    fifty children in about a millisecond against 25 ms for the grouped scan in SQL (the
+    province in PostgreSQL). Without a store, an installation of DANGJIAN_STATS_COLUMNAR_MIN
+    spells or more starts loading one in the background; a smaller one never needs it."""
+    if _store is None and _installation_is_large():
+        start_load()
+    cells = _answer(Ask(org.path, on, {}, "sub_org", "category"), lambda: _store)
+    if cells is None:
+        return None
+    totals: Counter[str] = Counter()
+    for (prefix, _), n in cells.items():
+        totals[prefix] += n
+    return dict(totals)
+
+
+def _answer(ask: Ask, find: Callable[[], Store | None]) -> Cells | None:
+    """Count `ask` in the store `find` gives, brought up to date first; None without one."""
     for _ in range(2):  # a stale store is dropped; with jobs inline the reload is there at once
-        store = _store_for(org.path)
+        store = find()
         if store is None:
             return None
         with store.lock:
@@ -512,6 +535,32 @@ def _store_for(path: str) -> Store | None:
     if store is None or store.rows_under(path) < minimum:
         return None
     return store
+
+
+_small_until = 0.0  # monotonic time until which the installation is known to be small
+
+
+def _installation_is_large() -> bool:
+    """Whether the database holds DANGJIAN_STATS_COLUMNAR_MIN spells or more: PostgreSQL's
+    planner estimate (no scan of millions of rows), an exact count elsewhere. A small answer is
+    remembered for RETRY_AFTER, so small installations do not ask on every report."""
+    global _small_until
+    if time.monotonic() < _small_until or _busy():
+        return False
+    minimum = settings.DANGJIAN_STATS_COLUMNAR_MIN
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples FROM pg_class WHERE oid = %s::regclass",
+                [MemberSpell._meta.db_table],
+            )
+            spells = int(cursor.fetchone()[0])  # -1 before the table's first ANALYZE
+    else:
+        spells = MemberSpell.objects.count()
+    if spells < minimum:
+        _small_until = time.monotonic() + RETRY_AFTER
+        return False
+    return True
 
 
 def _busy() -> bool:
@@ -564,9 +613,10 @@ def ensure_loaded() -> Store:
 
 def reset() -> None:
     """Forget this process's store (tests: each test's database is a different one)."""
-    global _store, _load_started, _retry_at
+    global _store, _load_started, _retry_at, _small_until
     with _lock:
         _store, _load_started, _retry_at = None, None, 0.0
+        _small_until = 0.0
 
 
 # ---- ticks: what the writers leave for the stores ---------------------------------------------

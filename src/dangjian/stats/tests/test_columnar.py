@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from dateutil.relativedelta import relativedelta
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -31,7 +31,7 @@ from dangjian.stats import columnar
 from dangjian.stats.forms import AXES
 from dangjian.stats.models import StatsTick
 from dangjian.stats.queries import CrossTab, crosstab, member_filter, sql_counts
-from dangjian.stats.reports import AGE_BANDS, JOIN_PERIODS
+from dangjian.stats.reports import AGE_BANDS, JOIN_PERIODS, _child_totals_sql, standard_report
 from dangjian.testing import make_id_number, make_member
 
 DIMS = [dim for dim, _ in AXES]
@@ -221,6 +221,11 @@ def same(org: Organization, on: dt.date, f: dict[str, Any], rows: str, cols: str
     return cells == sql_counts(org, on, member_filter(on, f), rows, cols)
 
 
+def same_children(org: Organization, on: dt.date) -> bool:
+    """The drill-down's totals by child from the store equal the grouped count in SQL."""
+    return columnar.child_totals(org, on) == _child_totals_sql(org, on, (), few=False)
+
+
 def test_the_store_counts_what_sql_counts_at_every_boundary(cast: Any) -> None:
     """Birthdays at each band's limit (29 February too), joins on the period starts, a record
     without join date, a spell's first and last day: the day before, of and after each."""
@@ -254,6 +259,7 @@ def test_the_store_counts_what_sql_counts_at_every_boundary(cast: Any) -> None:
                     assert same(cast.county, on, f, "age_band", "category"), (on, f)
         for on in (day + d for day in (joined, left) if day for d in near):
             assert same(cast.township, on, {}, "join_period", "sub_org"), on
+            assert same_children(cast.township, on), on
         for f in ({"joined_from": joined + d} for d in near):
             assert same(cast.county, dt.date(2025, 1, 1), f, "join_period", "gender"), f
         for f in ({"joined_to": joined + d} for d in near):
@@ -271,6 +277,7 @@ def test_a_recorded_transfer_out_is_patched_in(cast: Any) -> None:
     )
     from_store, from_sql = both(cast.county, today, {}, "sub_org", "category")
     assert from_store == from_sql and from_store.total == 1
+    assert same_children(cast.county, today) and same_children(cast.township, today)
     assert columnar.ensure_loaded() is store  # patched, not reloaded
 
 
@@ -370,6 +377,33 @@ def test_small_subtrees_are_counted_in_sql(cast: Any, settings: Any) -> None:
     assert columnar.counts(cast.county, today, {}, "gender", "category") is not None
     table = crosstab(cast.branch, today, {}, "gender", "category")
     assert isinstance(table, CrossTab) and table.total == 1
+
+
+def test_a_small_installation_drills_down_in_sql(cast: Any, settings: Any) -> None:
+    """Any subtree's children are counted from a loaded store, whatever its size; a database
+    below the store's minimum counts them in SQL and starts no load."""
+    settings.DANGJIAN_STATS_COLUMNAR_MIN = 10**9
+    today = timezone.localdate()
+    assert columnar.child_totals(cast.county, today) is None
+    in_sql = standard_report(cast.county, today).children
+    assert columnar._store is None
+    columnar.ensure_loaded()
+    assert columnar.child_totals(cast.county, today) is not None
+    assert standard_report(cast.county, today).children == in_sql
+    assert sum(n for _, n in in_sql) == 2
+
+
+def test_a_large_installation_loads_the_store_for_the_drill_down(cast: Any, settings: Any) -> None:
+    today = timezone.localdate()
+    settings.DANGJIAN_STATS_COLUMNAR_MIN = 10**9
+    in_sql = standard_report(cast.county, today).children
+    columnar.reset()
+    settings.DANGJIAN_STATS_COLUMNAR_MIN = 3  # spells: four in the database
+    if connection.vendor == "postgresql":  # the size is the planner's estimate there
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE members_memberspell")
+    assert standard_report(cast.county, today).children == in_sql
+    assert columnar._store is not None  # loaded inline, as jobs run in tests
 
 
 def test_the_first_query_is_answered_in_sql_while_the_store_loads(
