@@ -65,6 +65,7 @@ def run() -> list[tuple[str, str, str, str]]:
     from dangjian.members.models import Member
     from dangjian.orgs.models import Organization
     from dangjian.stats import columnar
+    from dangjian.stats.coverage import unit_coverage
     from dangjian.stats.models import RollupNode, RollupState
     from dangjian.stats.queries import crosstab, member_filter
     from dangjian.stats.reports import standard_report
@@ -118,6 +119,7 @@ def run() -> list[tuple[str, str, str, str]]:
         cases = [
             ("standard report, today", lambda org=org: standard_report(org, TODAY)),
             ("standard report, year-end", lambda org=org: standard_report(org, YEAR_END)),
+            ("unit coverage (单位建立党组织情况)", lambda org=org: unit_coverage(org, TODAY)),
             ("ad-hoc cross-tab, SQL", lambda org=org: crosstab(org, TODAY, sql_adhoc, *AXES)),
             ("ad-hoc cross-tab, column store", lambda org=org: crosstab(org, TODAY, adhoc, *AXES)),
         ]

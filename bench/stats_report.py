@@ -51,6 +51,7 @@ def run() -> list[tuple[str, str, str, str]]:
     from dangjian.members.models import Member, MemberEvent, MemberSpell
     from dangjian.members.services import bulk_register_members
     from dangjian.orgs.models import Organization
+    from dangjian.stats.coverage import unit_coverage
     from dangjian.stats.queries import crosstab
     from dangjian.stats.reports import standard_report
     from dangjian.stats.rollups import rebuild
@@ -75,6 +76,7 @@ def run() -> list[tuple[str, str, str, str]]:
         cases = [
             ("standard report, today", lambda org=org: standard_report(org, TODAY)),
             ("standard report, year-end", lambda org=org: standard_report(org, YEAR_END)),
+            ("unit coverage (单位建立党组织情况)", lambda org=org: unit_coverage(org, TODAY)),
             (
                 "ad-hoc cross-tab",
                 lambda org=org: crosstab(org, TODAY, adhoc, "sub_org", "category"),

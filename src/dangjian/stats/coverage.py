@@ -25,6 +25,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from dangjian.core.models import rule_value
@@ -81,9 +82,23 @@ def own_organizations(on: dt.date) -> QuerySet[Organization]:
     )
 
 
+CATEGORIES = frozenset(Unit.Category.values)  # the enum rebuilds its list on every access
+
+
 def _known(category: str) -> str:
     """A unit's category, with anything outside the code list counted as 其他."""
-    return category if category in Unit.Category.values else Unit.Category.OTHER
+    return category if category in CATEGORIES else Unit.Category.OTHER
+
+
+def _with_own_organization(units: list[int], on: dt.date) -> set[int]:
+    """Those of `units` with an organization of their own on `on`: indexed probes, in batches
+    the backend's parameter limit allows (a second pass over the spells cost twice as much)."""
+    size = connection.features.max_query_params or len(units) or 1
+    found: set[int] = set()
+    for start in range(0, len(units), size):
+        batch = units[start : start + size]
+        found.update(own_organizations(on).filter(unit__in=batch).values_list("unit", flat=True))
+    return found
 
 
 def unit_coverage(org: Organization, on: dt.date) -> list[CoverageRow]:
@@ -100,18 +115,9 @@ def unit_coverage(org: Organization, on: dt.date) -> list[CoverageRow]:
         )
         .order_by()
     )
-    eligible_ids = (
-        working.values("member__work_unit")
-        .annotate(full=Count("id", filter=full))
-        .filter(full__gte=threshold)
-        .values("member__work_unit")
-        .order_by()
-    )
-    with_own = set(
-        own_organizations(on)
-        .filter(unit__in=eligible_ids)
-        .values_list("unit", flat=True)
-        .distinct()
+    per_unit = list(per_unit)
+    with_own = _with_own_organization(
+        [row["member__work_unit"] for row in per_unit if row["full"] >= threshold], on
     )
     in_subtree = (
         own_organizations(on)
