@@ -15,8 +15,9 @@ organization's subtree on a date, per 单位类别 (Unit.Category):
 "An organization of its own" is one whose 所在单位 is the unit and whose kind is not a
 联合党支部 (it gathers several units), a 临时党支部 (a project's, not a unit's) or a 党小组.
 
-Three grouped queries whatever the subtree's size: members per unit, the subtree's own
-organizations' units, and which eligible units have an organization of their own.
+Two grouped queries whatever the subtree's size (members per unit, the subtree's own
+organizations' units) and indexed probes of which eligible units have an organization of their
+own, in batches.
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def unit_coverage(org: Organization, on: dt.date) -> list[CoverageRow]:
     threshold = min_full_members(on)
     full = Q(category=MemberCategory.FULL)
     working = spells_on(org, on).filter(member__work_unit__isnull=False)
-    per_unit = (
+    grouped = (
         working.values("member__work_unit", "member__work_unit__category")
         .annotate(
             full=Count("id", filter=full),
@@ -115,7 +116,7 @@ def unit_coverage(org: Organization, on: dt.date) -> list[CoverageRow]:
         )
         .order_by()
     )
-    per_unit = list(per_unit)
+    per_unit = list(grouped)
     with_own = _with_own_organization(
         [row["member__work_unit"] for row in per_unit if row["full"] >= threshold], on
     )

@@ -278,11 +278,14 @@ def child_counts(
     from dangjian.stats import columnar  # the store builds on this module's bands and periods
 
     unknown = tuple(c.path for c in children if c.pk not in known)
-    per_prefix: dict[str, int] | None = {}
+    per_prefix: dict[str, int] = {}
     if unknown:
-        per_prefix = columnar.child_totals(org, on)
-        if per_prefix is None:
-            per_prefix = _child_totals_sql(org, on, unknown, few=bool(known))
+        from_store = columnar.child_totals(org, on)
+        per_prefix = (
+            from_store
+            if from_store is not None
+            else _child_totals_sql(org, on, unknown, few=bool(known))
+        )
     return [(c, known[c.pk] if c.pk in known else per_prefix.get(c.path, 0)) for c in children]
 
 
