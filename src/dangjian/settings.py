@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "dangjian.members",
     "dangjian.rosters",
     "dangjian.stats",
+    "dangjian.votes",
     "dangjian.demo",
 ]
 

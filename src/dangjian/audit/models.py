@@ -40,6 +40,8 @@ class AuditEvent(models.Model):
         REVOKE = "revoke", "撤销授权"
         ACCOUNT = "account", "账号管理"
         IMPORT = "import", "导入"
+        VOTE = "vote", "表决与选举"
+        BALLOT = "ballot", "投票"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

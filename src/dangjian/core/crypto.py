@@ -56,6 +56,7 @@ def _keys() -> tuple[Fernet, bytes]:
 def reset_key_cache() -> None:
     """Forget the loaded keys (tests that switch keys)."""
     _keys.cache_clear()
+    _seal_key.cache_clear()
 
 
 def encrypt(plaintext: str) -> str:
@@ -86,3 +87,14 @@ def decrypt_bytes(token: bytes) -> bytes:
         return _keys()[0].decrypt(bytes(token))
     except InvalidToken as exc:
         raise ImproperlyConfigured("encrypted file cannot be read with the configured key") from exc
+
+
+@cache
+def _seal_key() -> bytes:
+    return _derive(_read_or_create_master(), b"dangjian record seal")
+
+
+def seal(message: str) -> str:
+    """A keyed hash (HMAC-SHA256) that shows a stored record was not altered: whoever can write
+    the database but not read the key file cannot make a changed record's seal match."""
+    return hmac.new(_seal_key(), message.encode(), hashlib.sha256).hexdigest()

@@ -192,3 +192,25 @@ class MemberSpell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}@{self.org_id} {self.valid_from}–{self.valid_to or ''}"
+
+
+class PartyProbation(models.Model):
+    """留党察看: a disciplinary sanction during which the member keeps membership but has no
+    表决权、选举权和被选举权 (党章第四十条). Only what the electorate needs: the period and the
+    decision's reference; the disciplinary case itself is not kept here."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="probations")
+    start_date = models.DateField("留党察看起始日期")
+    end_date = models.DateField("期满或恢复权利日期", null=True, blank=True)
+    document_no = models.CharField("处分决定文号", max_length=100)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "留党察看"
+        ordering = ["member", "start_date"]
+
+    def __str__(self) -> str:
+        return f"{self.member} 留党察看 {self.start_date}–{self.end_date or ''}"

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class VotesConfig(AppConfig):
+    """表决与选举: polls, ballots and their count."""
+
+    name = "dangjian.votes"
+    verbose_name = "表决与选举"

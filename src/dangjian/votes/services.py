@@ -1,0 +1,632 @@
+"""表决与选举 operations: create, open, cast, record paper ballots, close, re-count, next round.
+
+A poll moves DRAFT → OPEN → CLOSED (MOVES); every step is one function here, called by the
+pages, the API and the scheduler alike, inside one transaction with its audit entry.
+
+One ballot per voter is enforced by the database: casting flips the voter's `voted` flag with a
+conditional UPDATE (… WHERE voted = false), which PostgreSQL re-checks after waiting for a
+concurrent one, so of two simultaneous submissions exactly one updates a row and stores a
+ballot. Casts hold the poll row FOR SHARE and closing takes it FOR UPDATE, so no ballot slips in
+after the count and casts do not wait on each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from dangjian.accounts.scope import scope_for
+from dangjian.audit.models import AuditEvent
+from dangjian.audit.services import record_audit
+from dangjian.core.crypto import seal
+from dangjian.core.exceptions import ConcurrentEditError, DomainError
+from dangjian.core.models import rule_value
+from dangjian.members.models import Member
+from dangjian.orgs.models import Organization
+from dangjian.votes import tally
+from dangjian.votes.models import Ballot, Candidate, Poll, Voter
+from dangjian.votes.ordering import stroke_key
+from dangjian.votes.selectors import electorate, members_on
+
+log = logging.getLogger(__name__)
+Kind, Status, Method, Base = Poll.Kind, Poll.Status, Poll.Method, Poll.Base
+
+# 评议等次, best first (民主评议党员: 优秀、合格、基本合格、不合格).
+GRADES = (
+    ("excellent", "优秀"),
+    ("qualified", "合格"),
+    ("basic", "基本合格"),
+    ("unqualified", "不合格"),
+)
+SHARES = ("1/2", "2/3", "3/4", "4/5")  # the shares a poll may require
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A rule set: where quorum and majority come from (versioned rule values) and the base."""
+
+    label: str
+    quorum_rule: str
+    majority_rule: str
+    base: str
+
+
+PRESETS = {
+    # 选举工作条例: >4/5 of 应到会 present; elected with > half of 实到会.
+    "election": Preset(
+        "党组织选举（选举工作条例）", "election.quorum", "election.majority", Base.PRESENT
+    ),
+    # 支部党员大会 (发展党员、转正等): > half present; passes with > half of 应到会.
+    "meeting": Preset("支部党员大会表决", "meeting.quorum", "meeting.majority", Base.ENTITLED),
+    # 民主评议: the meeting's quorum; a grade needs more than half of the valid ballots.
+    "evaluation": Preset("民主评议党员", "meeting.quorum", "meeting.majority", Base.VALID),
+}
+MOVES = {  # status → statuses it may move to
+    Status.DRAFT: {Status.OPEN},
+    Status.OPEN: {Status.CLOSED},
+    Status.CLOSED: set(),
+}
+
+
+def _audit(
+    step: str,
+    *,
+    actor: Any,
+    target: Poll,
+    request: HttpRequest | None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """One audit entry per step; a cast is logged as 投票 with nothing of what was voted."""
+    action = AuditEvent.Action.BALLOT if step in ("cast", "paper") else AuditEvent.Action.VOTE
+    record_audit(
+        action, actor=actor, target=target, request=request, detail={"step": step, **(detail or {})}
+    )
+
+
+def _share(value: Decimal) -> str:
+    return str(Fraction(value).limit_denominator(1000))
+
+
+def _require_manager(actor: Any, org: Organization) -> None:
+    if actor is not None and not scope_for(actor).covers(org.path, write=True):
+        raise DomainError("该党组织不在您的管理范围内。")
+
+
+def _move(poll: Poll, to: str) -> None:
+    if to not in MOVES[Status(poll.status)]:
+        raise DomainError(f"表决当前状态为「{poll.get_status_display()}」，不能进行此操作。")
+
+
+def _locked(poll: Poll, expected_version: int | None = None) -> Poll:
+    """The poll row locked for this transaction (FOR UPDATE), checked against a stale form."""
+    fresh = Poll.objects.select_for_update().get(pk=poll.pk)
+    if expected_version is not None and fresh.version != expected_version:
+        raise ConcurrentEditError("该表决")
+    return fresh
+
+
+# ---- creating ---------------------------------------------------------------------------------
+
+
+@dataclass
+class PollDraft:
+    """What a manager fills in to create a poll (a form's or serializer's cleaned data)."""
+
+    title: str
+    kind: str
+    method: str
+    preset: str
+    electorate_on: dt.date
+    context: str = ""
+    secret: bool = True
+    seats: int = 1
+    contested: bool = False
+    candidates: Sequence[Member] = ()
+    quorum: str | None = None  # overrides of the preset, as "2/3"
+    majority: str | None = None
+    base: str | None = None
+    opens_at: dt.datetime | None = None
+    closes_at: dt.datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def create_poll(
+    *, actor: Any, organization: Organization, draft: PollDraft, request: HttpRequest | None = None
+) -> Poll:
+    """Create a poll (未开始) with its candidates in 姓氏笔画 order."""
+    _require_manager(actor, organization)
+    _check_draft(organization, draft)
+    preset = PRESETS[draft.preset]
+    with transaction.atomic():
+        poll = Poll.objects.create(
+            organization=organization,
+            title=draft.title.strip(),
+            context=draft.context.strip(),
+            kind=draft.kind,
+            method=draft.method,
+            secret=draft.secret,
+            seats=draft.seats if draft.kind == Kind.ELECTION else 1,
+            contested=draft.contested and draft.kind == Kind.ELECTION,
+            quorum=draft.quorum or _share(rule_value(preset.quorum_rule, draft.electorate_on)),
+            base=draft.base or preset.base,
+            majority=draft.majority
+            or _share(rule_value(preset.majority_rule, draft.electorate_on)),
+            electorate_on=draft.electorate_on,
+            opens_at=draft.opens_at,
+            closes_at=draft.closes_at,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        _add_candidates(poll, draft.candidates)
+        _audit(
+            "create",
+            actor=actor,
+            target=poll,
+            detail={"kind": poll.kind, "candidates": len(draft.candidates)},
+            request=request,
+        )
+    return poll
+
+
+def _check_draft(org: Organization, draft: PollDraft) -> None:
+    if not draft.title.strip():
+        raise DomainError("请填写表决事项。", field="title")
+    if draft.preset not in PRESETS:
+        raise DomainError("请选择表决规则。", field="preset")
+    for name in ("quorum", "majority"):
+        value = getattr(draft, name)
+        if value is not None and value not in SHARES:
+            raise DomainError(f"比例只能是 {'、'.join(SHARES)} 之一。", field=name)
+    if draft.opens_at and draft.closes_at and draft.opens_at >= draft.closes_at:
+        raise DomainError("定时结束时间须晚于定时开始时间。", field="closes_at")
+    if draft.kind == Kind.MOTION:
+        if draft.candidates:
+            raise DomainError("表决事项不设候选人。", field="candidates")
+        return
+    if draft.kind == Kind.ELECTION:
+        _check_election(org, draft)
+    elif not draft.candidates:
+        raise DomainError("请选择评议对象。", field="candidates")
+    else:
+        outside = _outside(draft.candidates, members_on(org, draft.electorate_on))
+        if outside:
+            raise DomainError(f"{outside} 不是本组织党员，不能作为评议对象。", field="candidates")
+
+
+def _check_election(org: Organization, draft: PollDraft) -> None:
+    """选举: secret, enough candidates, 差额 of at least the rule's share, candidates with the
+    right to stand (正式党员 not under 留党察看)."""
+    if not draft.secret:
+        raise DomainError("选举必须采用无记名投票。", field="secret")
+    if draft.seats < 1:
+        raise DomainError("应选人数至少为 1。", field="seats")
+    n = len(draft.candidates)
+    if n < draft.seats:
+        raise DomainError(f"候选人（{n} 人）少于应选人数（{draft.seats} 人）。", field="candidates")
+    if draft.contested:
+        surplus = rule_value("election.min_surplus", draft.electorate_on)
+        needed = math.ceil(draft.seats * (1 + Fraction(surplus)))
+        if n < needed:
+            raise DomainError(
+                f"差额选举的候选人数应多于应选人数 {surplus:.0%}：应选 {draft.seats} 人，"
+                f"候选人至少 {needed} 人，现有 {n} 人。",
+                field="candidates",
+            )
+    outside = _outside(draft.candidates, electorate(org, draft.electorate_on))
+    if outside:
+        raise DomainError(
+            f"{outside} 没有被选举权（须为本组织正式党员，且未受留党察看处分）。",
+            field="candidates",
+        )
+
+
+def _outside(people: Sequence[Member], allowed: Any) -> str:
+    """Names of `people` not in the queryset `allowed`, joined for a message ('' if none)."""
+    ids = set(allowed.filter(pk__in=[m.pk for m in people]).values_list("pk", flat=True))
+    return "、".join(m.name for m in people if m.pk not in ids)
+
+
+def _add_candidates(poll: Poll, people: Sequence[Member]) -> None:
+    if len({m.pk for m in people}) != len(people):
+        raise DomainError("候选人名单中有重复。", field="candidates")
+    ordered = sorted(people, key=lambda m: stroke_key(m.name))
+    Candidate.objects.bulk_create(
+        Candidate(poll=poll, member=m, name=m.name, position=i) for i, m in enumerate(ordered)
+    )
+
+
+def reorder_candidates(
+    *, actor: Any, poll: Poll, order: Sequence[int], request: HttpRequest | None = None
+) -> None:
+    """Set the ballot order by hand before the poll opens (e.g. 同笔画 by first stroke)."""
+    _require_manager(actor, poll.organization)
+    with transaction.atomic():
+        poll = _locked(poll)
+        _move(poll, Status.OPEN)  # only a poll that can still open may change its ballot
+        candidates = {c.pk: c for c in poll.candidates.all()}
+        if sorted(order) != sorted(candidates):
+            raise DomainError("排序须包含且只包含本表决的全部候选人。", field="order")
+        for i, pk in enumerate(order):
+            candidates[pk].position = i
+        Candidate.objects.bulk_update(candidates.values(), ["position"])
+        _audit("reorder", actor=actor, target=poll, request=request)
+
+
+# ---- opening, attendance, casting -------------------------------------------------------------
+
+
+def open_poll(
+    *,
+    actor: Any,
+    poll: Poll,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> Poll:
+    """开始投票: snapshot the electorate (应到会) as of `electorate_on` and open the poll."""
+    _require_manager(actor, poll.organization)
+    with transaction.atomic():
+        poll = _locked(poll, expected_version)
+        _move(poll, Status.OPEN)
+        people = list(electorate(poll.organization, poll.electorate_on))
+        if not people:
+            raise DomainError("该组织在表决权确认日期没有有表决权的正式党员。")
+        Voter.objects.bulk_create(Voter(poll=poll, member=m, name=m.name) for m in people)
+        poll.status, poll.opened_at = Status.OPEN, timezone.now()
+        poll.version += 1
+        poll.save(update_fields=["status", "opened_at", "version"])
+        _audit(
+            "open",
+            actor=actor,
+            target=poll,
+            detail={"entitled": len(people)},
+            request=request,
+        )
+    return poll
+
+
+def mark_attendance(
+    *, actor: Any, poll: Poll, present: Iterable[int], request: HttpRequest | None = None
+) -> int:
+    """实到会: the voters (ids) present at the meeting; everyone who voted is present anyway."""
+    _require_manager(actor, poll.organization)
+    ids = set(present)
+    with transaction.atomic():
+        poll = _locked(poll)
+        if poll.status != Status.OPEN:
+            raise DomainError("只能在投票进行中登记到会情况。")
+        poll.voters.filter(pk__in=ids).update(present=True)
+        poll.voters.exclude(pk__in=ids).filter(voted=False).update(present=False)
+        count = poll.voters.filter(present=True).count()
+        _audit(
+            "present",
+            actor=actor,
+            target=poll,
+            detail={"present": count},
+            request=request,
+        )
+    return count
+
+
+def _share_lock(poll: Poll) -> str:
+    """Hold the poll row against closing (FOR SHARE: casts do not block each other) and return
+    its status as of now."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT status FROM votes_poll WHERE id = %s FOR SHARE", [poll.pk])
+            return str(cursor.fetchone()[0])
+    return str(Poll.objects.values_list("status", flat=True).get(pk=poll.pk))
+
+
+def _window_problem(poll: Poll, now: dt.datetime) -> str | None:
+    if poll.opens_at and now < poll.opens_at:
+        return "投票尚未开始。"
+    if poll.closes_at and now >= poll.closes_at:
+        return "投票已截止。"
+    return None
+
+
+def cast_ballot(
+    *, user: Any, poll: Poll, choices: Mapping[str, Any], request: HttpRequest | None = None
+) -> None:
+    """投票 by a voter on their phone. The ballot is checked first (a ballot marking more names
+    than seats is refused here, so the voter can correct it)."""
+    if poll.method != Method.ONLINE:
+        raise DomainError("本次表决使用纸质选票，请在会场投票。")
+    member_id = scope_for(user).own_member_id
+    voter = poll.voters.filter(member_id=member_id).first() if member_id else None
+    if voter is None:
+        raise DomainError("您不在本次表决的表决权人名单中。")
+    problem = tally.ballot_problem(
+        poll.kind, poll.seats, _option_ids(poll), _grade_codes(), choices
+    )
+    if problem:
+        raise DomainError(problem)
+    with transaction.atomic():
+        if _share_lock(poll) != Status.OPEN:
+            raise DomainError("投票未在进行中。")
+        window = _window_problem(poll, timezone.now())
+        if window:
+            raise DomainError(window)
+        if not Voter.objects.filter(pk=voter.pk, voted=False).update(voted=True, present=True):
+            raise DomainError("您已投过票，每人只能投一票。")
+        _store_ballot(poll, choices, Ballot.Source.ONLINE, voter=None if poll.secret else voter)
+        _audit("cast", actor=user, target=poll, request=request)
+
+
+def _store_ballot(
+    poll: Poll, choices: Mapping[str, Any], source: str, voter: Voter | None = None
+) -> Ballot:
+    ballot = Ballot(poll=poll, voter=voter, choices=dict(choices), source=source)
+    ballot.seal = seal(_seal_text(ballot))
+    ballot.save(force_insert=True)
+    return ballot
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _seal_text(ballot: Ballot) -> str:
+    voter = ballot.voter_id or ""
+    return f"{ballot.poll_id}|{ballot.id}|{ballot.source}|{voter}|{_canonical(ballot.choices)}"
+
+
+def record_paper_ballot(
+    *, actor: Any, poll: Poll, choices: Mapping[str, Any], request: HttpRequest | None = None
+) -> Ballot:
+    """计票人逐张录入 a paper ballot as marked, invalid ones included (they count as 废票)."""
+    _require_manager(actor, poll.organization)
+    if poll.method != Method.PAPER:
+        raise DomainError("本次表决不是逐张录入纸质选票。")
+    with transaction.atomic():
+        if _share_lock(poll) != Status.OPEN:
+            raise DomainError("只能在投票进行中录入选票。")
+        ballot = _store_ballot(poll, choices, Ballot.Source.PAPER)
+        _audit("paper", actor=actor, target=poll, request=request)
+    return ballot
+
+
+def record_paper_counts(
+    *,
+    actor: Any,
+    poll: Poll,
+    issued: int,
+    returned: int | None = None,
+    totals: Mapping[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> Poll:
+    """发出票数 (and for 汇总录入 the returned count and the tellers' totals)."""
+    _require_manager(actor, poll.organization)
+    if poll.method == Method.ONLINE:
+        raise DomainError("手机投票不需要录入票数。")
+    if issued < 0 or (returned is not None and returned < 0):
+        raise DomainError("票数不能为负数。", field="issued")
+    with transaction.atomic():
+        poll = _locked(poll)
+        if poll.status != Status.OPEN:
+            raise DomainError("只能在投票进行中录入票数。")
+        poll.issued = issued
+        if poll.method == Method.TOTALS:
+            if returned is None or totals is None:
+                raise DomainError("请录入收回票数和各项汇总票数。", field="returned")
+            poll.returned, poll.totals = returned, dict(totals)
+            _inputs(poll)  # raises on totals that do not add up
+        poll.save(update_fields=["issued", "returned", "totals"])
+        _audit(
+            "counts",
+            actor=actor,
+            target=poll,
+            detail={"issued": issued, "returned": returned},
+            request=request,
+        )
+    return poll
+
+
+# ---- closing and checking ---------------------------------------------------------------------
+
+
+def close_poll(
+    *,
+    actor: Any,
+    poll: Poll,
+    expected_version: int | None = None,
+    request: HttpRequest | None = None,
+) -> Poll:
+    """结束投票并计票: count per the poll's rules and store the result with the ballots' digest."""
+    _require_manager(actor, poll.organization)
+    with transaction.atomic():
+        poll = _locked(poll, expected_version)  # waits for casts in flight
+        _move(poll, Status.CLOSED)
+        if poll.method != Method.ONLINE and poll.issued is None:
+            raise DomainError("请先录入发出票数。", field="issued")
+        result = tally.tally(_inputs(poll))
+        poll.result = result.as_json()
+        poll.ballots_digest = ballots_digest(poll)
+        poll.status, poll.closed_at = Status.CLOSED, timezone.now()
+        poll.version += 1
+        poll.save(update_fields=["result", "ballots_digest", "status", "closed_at", "version"])
+        _audit(
+            "close",
+            actor=actor,
+            target=poll,
+            detail={
+                "digest": poll.ballots_digest,
+                "valid": result.valid,
+                "invalid": result.invalid,
+                "elected": result.elected,
+                "passed": result.passed,
+            },
+            request=request,
+        )
+    return poll
+
+
+def _option_ids(poll: Poll) -> list[int]:
+    return list(poll.candidates.values_list("pk", flat=True))
+
+
+def _grade_codes() -> list[str]:
+    return [code for code, _ in GRADES]
+
+
+def _inputs(poll: Poll) -> tally.Inputs:
+    """What the count depends on, read from the stored poll."""
+    voters = poll.voters.aggregate(n=Count("pk"), present=Count("pk", filter=Q(present=True)))
+    ballots = [b.choices for b in poll.ballots.order_by("id")]
+    present = voters["present"]
+    if poll.method == Method.ONLINE:
+        issued, returned = present, len(ballots)  # every voter present could vote
+    elif poll.method == Method.PAPER:
+        issued, returned = poll.issued or 0, len(ballots)
+    else:
+        issued, returned = poll.issued or 0, poll.returned or 0
+    rules = tally.Rules(
+        quorum=tally.Threshold(Fraction(poll.quorum), poll.quorum_strict),
+        base=poll.base,
+        majority=tally.Threshold(Fraction(poll.majority), poll.majority_strict),
+        seats=poll.seats,
+    )
+    try:
+        return _checked(
+            tally.Inputs(
+                kind=poll.kind,
+                rules=rules,
+                entitled=voters["n"],
+                present=present,
+                issued=issued,
+                returned=returned,
+                options=_option_ids(poll),
+                grades=_grade_codes() if poll.kind == Kind.GRADE else (),
+                ballots=ballots if poll.method != Method.TOTALS else (),
+                totals=poll.totals if poll.method == Method.TOTALS else None,
+            )
+        )
+    except tally.TallyInputError as exc:
+        raise DomainError(str(exc), field="totals") from exc
+
+
+def _checked(inputs: tally.Inputs) -> tally.Inputs:
+    if inputs.totals is not None:
+        tally.tally(inputs)  # validates the tellers' totals
+    return inputs
+
+
+def ballots_digest(poll: Poll) -> str:
+    """SHA-256 over the sorted seals of the poll's ballots: printed on the record, it shows a
+    later re-count that no ballot was added, removed or changed."""
+    seals = sorted(poll.ballots.values_list("seal", flat=True))
+    return hashlib.sha256("\n".join(seals).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Recount:
+    """复核: the result counted again from the stored ballots, and what did not match."""
+
+    result: tally.Result
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def recount_poll(*, actor: Any, poll: Poll, request: HttpRequest | None = None) -> Recount:
+    """Re-count a closed poll from its stored ballots and check them against their seals and
+    the digest recorded at the count."""
+    if poll.status != Status.CLOSED:
+        raise DomainError("只能复核已计票的表决。")
+    problems = [
+        f"选票 {str(b.id)[:8]} 的校验码不符：选票内容在投票后被改动。"
+        for b in poll.ballots.all()
+        if seal(_seal_text(b)) != b.seal
+    ]
+    if ballots_digest(poll) != poll.ballots_digest:
+        problems.append("选票集合与计票时记录的摘要不一致：有选票被增加或删除。")
+    if poll.method == Method.ONLINE:
+        voted = poll.voters.filter(voted=True).count()
+        if voted != poll.ballots.count():
+            problems.append(f"已投票人数（{voted}）与选票数（{poll.ballots.count()}）不一致。")
+    result = tally.tally(_inputs(poll))
+    if result.as_json() != poll.result:
+        problems.append("重新计票的结果与计票时记录的结果不同。")
+    with transaction.atomic():
+        _audit(
+            "recount",
+            actor=actor,
+            target=poll,
+            detail={"ok": not problems, "problems": problems[:20]},
+            request=request,
+        )
+    return Recount(result, problems)
+
+
+def start_next_round(*, actor: Any, poll: Poll, request: HttpRequest | None = None) -> Poll:
+    """再次投票: a new round among the candidates tied across the last seat, for the seats they
+    compete for (选举工作条例: 票数相等不能确定当选人时，应当就票数相等的被选举人再次投票)."""
+    _require_manager(actor, poll.organization)
+    result = tally.Result.from_json(poll.result) if poll.result else None
+    if poll.status != Status.CLOSED or result is None or not result.runoff:
+        raise DomainError("该表决没有需要再次投票的候选人。")
+    if poll.next_rounds.exists():
+        raise DomainError("已经为该表决安排了下一轮投票。")
+    tied = [c.member for c in poll.candidates.filter(pk__in=result.runoff).select_related("member")]
+    draft = PollDraft(
+        title=poll.title,
+        kind=poll.kind,
+        method=poll.method,
+        preset="election",
+        electorate_on=poll.electorate_on,
+        context=poll.context,
+        seats=result.runoff_seats,
+        candidates=tied,
+        quorum=poll.quorum,
+        majority=poll.majority,
+        base=poll.base,
+    )
+    with transaction.atomic():
+        new = create_poll(actor=actor, organization=poll.organization, draft=draft, request=request)
+        Poll.objects.filter(pk=new.pk).update(previous=poll, round_no=poll.round_no + 1)
+        new.refresh_from_db()
+    return new
+
+
+# ---- the schedule -----------------------------------------------------------------------------
+
+
+def apply_schedule(poll: Poll, now: dt.datetime | None = None) -> Poll:
+    """定时开始/结束: open or close the poll if its time has come (by the system, not a user).
+    Called when the poll is looked at and by `manage.py run_poll_schedule`."""
+    now = now or timezone.now()
+    if poll.status == Status.DRAFT and poll.opens_at and poll.opens_at <= now:
+        poll = open_poll(actor=None, poll=poll)
+    if poll.status == Status.OPEN and poll.closes_at and poll.closes_at <= now:
+        poll = close_poll(actor=None, poll=poll)
+    return poll
+
+
+def run_schedule(now: dt.datetime | None = None) -> int:
+    """Apply the schedule to every poll whose time has come; the number of polls moved."""
+    now = now or timezone.now()
+    due = Poll.objects.filter(status=Status.DRAFT, opens_at__lte=now) | Poll.objects.filter(
+        status=Status.OPEN, closes_at__lte=now
+    )
+    moved = 0
+    for poll in due.select_related("organization"):
+        try:
+            apply_schedule(poll, now)
+            moved += 1
+        except DomainError as exc:  # e.g. no electorate: the poll stays as it is
+            log.warning("poll %s not moved by its schedule: %s", poll.pk, exc)
+    return moved
