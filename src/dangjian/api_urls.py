@@ -7,11 +7,13 @@ from dangjian.members.api import MemberViewSet
 from dangjian.orgs.api import OrganizationViewSet
 from dangjian.rosters.api import ImportBatchViewSet
 from dangjian.stats.api import CoverageView, QueryView, ReportView
+from dangjian.votes.api import PollViewSet
 
 router = DefaultRouter()
 router.register("orgs", OrganizationViewSet, basename="org")
 router.register("members", MemberViewSet, basename="member")
 router.register("roster-imports", ImportBatchViewSet, basename="roster-import")
+router.register("polls", PollViewSet, basename="poll")
 
 urlpatterns = [
     path("", include(router.urls)),

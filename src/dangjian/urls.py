@@ -9,6 +9,7 @@ urlpatterns = [
     path("rosters/", include("dangjian.rosters.urls")),
     path("stats/", include("dangjian.stats.urls")),
     path("audit/", include("dangjian.audit.urls")),
+    path("votes/", include("dangjian.votes.urls")),
     path("api/", include("dangjian.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

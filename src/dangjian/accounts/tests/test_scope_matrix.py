@@ -6,6 +6,7 @@ fails `test_every_route_is_classified` until someone decides who may reach it.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -81,6 +82,31 @@ SCOPED_LISTS = {
     "org-list",
     "member-list",
 }
+POLL_ROUTES = {
+    "votes:detail",
+    "votes:turnout",
+    "votes:poll-open",
+    "votes:poll-close",
+    "votes:attendance",
+    "votes:paper-ballot",
+    "votes:paper-counts",
+    "votes:recount",
+    "votes:next-round",
+    "votes:record-pdf",
+    "poll-detail",
+    "poll-open",
+    "poll-close",
+    "poll-attendance",
+    "poll-paper-ballots",
+    "poll-paper-counts",
+    "poll-recount",
+    "poll-next-round",
+    "poll-ballot",
+    "poll-turnout",
+}
+# By the poll's short code, not its id: its own tests in votes/tests/test_pages.py.
+POLL_TOKEN_ROUTES = {"votes:vote"}
+SCOPED_LISTS |= {"votes:list", "votes:create", "poll-list"}
 PUBLIC = {"accounts:login", "accounts:logout"}
 ANY_LOGIN = {"api-schema", "api-docs", "api-root"}  # descriptions of the API, no data
 
@@ -147,6 +173,8 @@ def test_every_route_is_classified():
         | set(ROLE_PAGES)
         | set(ROLE_OBJECT_ROUTES)
         | SCOPED_LISTS
+        | POLL_ROUTES
+        | POLL_TOKEN_ROUTES
         | PUBLIC
         | ANY_LOGIN
     )
@@ -191,6 +219,58 @@ def test_object_routes_refuse_what_lies_outside_scope(cast, username):
             assert status in (403, 404), (username, attr, status)
     if username not in ("county_admin", "township_admin", "secretary"):
         assert _state() == before
+
+
+# Which polls each user sees: the branch's to its managers above and to its voter (李明).
+SEES_POLLS = {
+    "county_admin": {"branch"},
+    "township_admin": {"branch"},
+    "secretary": {"branch"},
+    "member_user": {"branch"},
+    "outsider": {"far"},
+    "sysadmin": set(),
+    "secadmin": set(),
+    "auditadmin": set(),
+}
+
+
+def _open_motion(actor, org):
+    from dangjian.votes.models import Poll
+    from dangjian.votes.services import PollDraft, create_poll, open_poll
+
+    draft = PollDraft(
+        title="试探表决",
+        kind=Poll.Kind.MOTION,
+        method=Poll.Method.ONLINE,
+        preset="meeting",
+        electorate_on=dt.date.today(),
+    )
+    return open_poll(actor=actor, poll=create_poll(actor=actor, organization=org, draft=draft))
+
+
+def _poll_state():
+    from dangjian.votes.models import Ballot, Poll
+
+    return list(Poll.objects.order_by("pk").values_list("pk", "version")), Ballot.objects.count()
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_poll_routes_refuse_what_lies_outside_scope(cast, username):
+    polls = {
+        "branch": _open_motion(cast.secretary, cast.branch),
+        "far": _open_motion(cast.outsider, cast.far_branch),
+    }
+    client = cast.client(getattr(cast, username))
+    before = _poll_state()
+    for name in sorted(POLL_ROUTES):
+        for where, poll in polls.items():
+            url = reverse(name, kwargs={"pk": poll.pk})
+            for method in ("get", "post"):
+                status = getattr(client, method)(url).status_code
+                if where not in SEES_POLLS[username]:
+                    assert status in (403, 404, 405), (username, name, where, method, status)
+    if username not in ("county_admin", "township_admin", "secretary", "member_user"):
+        assert _poll_state() == before
 
 
 @pytest.mark.parametrize("username", USERS)
