@@ -7,6 +7,9 @@ against a baseline measured in the same run, printed as ratios (no figure is ass
 - Subtree count: in-party members under one township (`Member.objects.under(org).in_party()`)
   against a count of the whole member table (and, for scale, the in-party count of the whole
   table, which reads the same index the subtree count reads a slice of).
+- Ballot casting (bench/votes_cast.py, BENCH_VOTERS, default 1,000): voters casting at once
+  through `cast_ballot` on PostgreSQL (a throwaway server when the run is on SQLite) against
+  raw INSERTs of the same ballot rows.
 
 Runs on a throwaway SQLite database in a temporary directory, or, when DATABASE_URL is set, on
 a throwaway database created beside it on that PostgreSQL server (and dropped afterwards).
@@ -33,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "20000"))
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))  # 0 skips the import bench
 STATS_MEMBERS = int(os.environ.get("BENCH_STATS_MEMBERS", "50000"))  # 0 skips the stats bench
+VOTERS = int(os.environ.get("BENCH_VOTERS", "1000"))  # 0 skips the ballot-casting bench
 TODAY = dt.date(2026, 11, 1)
 SEED = 1
 
@@ -170,6 +174,10 @@ def run() -> None:
         import stats_report
 
         print_table(stats_report.run())
+    if VOTERS:
+        import votes_cast
+
+        print_table(votes_cast.run())
 
 
 def print_table(table: list[tuple[str, str, str, str]]) -> None:

@@ -38,9 +38,11 @@ from dangjian.demo.generator import (
     build_tree,
     plan_county,
 )
-from dangjian.members.models import Member, MemberEvent, MemberSpell
+from dangjian.demo.polls import seed_polls
+from dangjian.members.models import Member, MemberEvent, MemberSpell, PartyProbation
 from dangjian.members.services import bulk_register_members, record_event
 from dangjian.orgs.models import Organization, OrgKind, Unit
+from dangjian.votes.models import Ballot, Candidate, Poll, Voter
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ def load_demo(
             .first()
         )
         link_login(users["member"], demo_member, admin)
+        seed_polls(users["secretary"], places["village"], today, random.Random(f"{seed}:polls"))
         record_audit(
             AuditEvent.Action.CREATE,
             target=root,
@@ -284,7 +287,12 @@ def _chunked(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 # ---- clearing (seed_demo --force) ----------------------------------------------------------------
 
 # What --force removes. Accounts stay (the audit log refers to them), and so does the audit log.
-CLEARED: tuple[type[models.Model], ...] = (
+CLEARED: tuple[type[models.Model], ...] = (  # in an order the foreign keys allow
+    Ballot,
+    Voter,
+    Candidate,
+    Poll,
+    PartyProbation,
     MemberSpell,
     MemberEvent,
     Member,
@@ -312,8 +320,9 @@ def blocking_references() -> list[str]:
 
 
 def clear_demo_data() -> dict[str, int]:
-    """Delete all organizations, units, members (with events, spells and their history) and
-    role grants on organizations or held by the demo accounts. Development databases only.
+    """Delete all organizations, units, members (with events, spells and their history), polls
+    (the demo's own among them) and role grants on organizations or held by the demo accounts.
+    Development databases only.
 
     Raw deletes: the ORM would load every row and write a deletion record into the history
     for each, which at a million members takes far longer than the load itself.

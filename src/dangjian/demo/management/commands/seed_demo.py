@@ -3,7 +3,7 @@
     seed_demo [--members N] [--seed S]   load into a database without organizations
     seed_demo --if-empty                 the same, but a database with organizations is left
                                          alone with a note and exit code 0 (`make run`)
-    seed_demo --force                    clear organizations, members and role grants first
+    seed_demo --force                    clear organizations, members, polls and role grants first
                                          (accounts and the audit log stay; not in production)
     seed_demo --print-logins             only print the demo logins; touches no database
 
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         mode.add_argument(
             "--force",
             action="store_true",
-            help="先清空组织、党员和组织授权再生成（保留账号和审计日志；生产环境不可用）",
+            help="先清空组织、党员、表决和组织授权再生成（保留账号和审计日志；生产环境不可用）",
         )
 
     def handle(self, *args: Any, **opts: Any) -> None:
@@ -57,10 +57,10 @@ class Command(BaseCommand):
                     if not opts["force"]:
                         raise CommandError(
                             "数据库中已有组织数据，未生成演示数据。如要清空后重新生成，"
-                            "请加 --force（会删除全部组织、党员和组织授权）。"
+                            "请加 --force（会删除全部组织、党员、表决和组织授权）。"
                         )
                     clear_demo_data()
-                    self.stdout.write("已清空原有组织、党员和组织授权。")
+                    self.stdout.write("已清空原有组织、党员、表决和组织授权。")
                 county = load_demo(
                     members=opts["members"], seed=opts["seed"], batch_size=opts["batch_size"]
                 )
