@@ -50,3 +50,15 @@ def make_member(
         org=org, join_date=join, full_date=full, transferred_in_on=transferred_in_on
     )
     return services.register_member(actor=actor, data=data, admission=admission)
+
+
+def make_voter(
+    actor: Any, org: Organization, *, name: str, username: str, password: str = "x", **fields: Any
+) -> Member:
+    """A member (full by default) with a login of their own, as a voter needs."""
+    from django.contrib.auth import get_user_model
+
+    member = make_member(actor, org, name=name, **fields)
+    member.user = get_user_model().objects.create_user(username, password=password)
+    member.save()
+    return member

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
 from dangjian.browser_tests.conftest import login, screenshot
 from dangjian.conftest import PASSWORD, build_cast
-from dangjian.testing import make_member
+from dangjian.testing import make_voter
 
 CANDIDATES = ("马力", "王强", "孙丽", "赵敏")
 # Four ballots for 马力、王强、孙丽, one for 马力、王强、赵敏: with 6 present, more than 3 yes
@@ -23,9 +22,9 @@ def _voters(cast: Any) -> list[str]:
     """Five more full members of the branch, each with a login; usernames in ballot order."""
     names = []
     for i, name in enumerate((*CANDIDATES, "周涛"), start=1):
-        member = make_member(cast.county_admin, cast.branch, name=name)
-        member.user = get_user_model().objects.create_user(f"voter{i}", password=PASSWORD)
-        member.save()
+        make_voter(
+            cast.county_admin, cast.branch, name=name, username=f"voter{i}", password=PASSWORD
+        )
         names.append(f"voter{i}")
     return names
 

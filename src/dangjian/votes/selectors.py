@@ -37,11 +37,17 @@ def members_on(org: Organization, on: dt.date) -> QuerySet[Member]:
 
 
 def polls_visible_to(user: Any) -> QuerySet[Poll]:
-    """Polls of the organizations in the user's scope, and those the user is a voter in."""
+    """Polls of the organizations in the user's scope, those the user is a voter in, and the
+    not yet opened polls of the user's own organization and those above it (the electorate is
+    fixed only when a poll opens; a member who scans its code early learns it has not begun)."""
     scope = scope_for(user)
     q = Q(organization__in=Organization.objects.filter(scope.org_q()))
     if scope.own_member_id is not None:
         q |= Q(voters__member_id=scope.own_member_id)
+        own_path = Member.objects.filter(pk=scope.own_member_id).values_list("org_path", flat=True)
+        path = own_path.first() or ""
+        steps = range(Organization.steplen, len(path) + 1, Organization.steplen)
+        q |= Q(status=Poll.Status.DRAFT, organization__path__in=[path[:n] for n in steps])
     return Poll.objects.filter(q).distinct().select_related("organization")
 
 

@@ -52,6 +52,7 @@ GRADES = (
     ("unqualified", "不合格"),
 )
 SHARES = ("1/2", "2/3", "3/4", "4/5")  # the shares a poll may require
+SHARE_CHOICES = [(share, share) for share in SHARES]
 
 
 @dataclass(frozen=True)
@@ -344,8 +345,7 @@ def cast_ballot(
     than seats is refused here, so the voter can correct it)."""
     if poll.method != Method.ONLINE:
         raise DomainError("本次表决使用纸质选票，请在会场投票。")
-    member_id = scope_for(user).own_member_id
-    voter = poll.voters.filter(member_id=member_id).first() if member_id else None
+    voter = _voter_id(user, poll)
     if voter is None:
         raise DomainError("您不在本次表决的表决权人名单中。")
     problem = tally.ballot_problem(
@@ -359,16 +359,25 @@ def cast_ballot(
         window = _window_problem(poll, timezone.now())
         if window:
             raise DomainError(window)
-        if not Voter.objects.filter(pk=voter.pk, voted=False).update(voted=True, present=True):
+        # The condition on the updated row itself: PostgreSQL re-checks it after waiting for
+        # a concurrent cast of the same voter, so only one of them updates a row.
+        if not Voter.objects.filter(pk=voter, voted=False).update(voted=True, present=True):
             raise DomainError("您已投过票，每人只能投一票。")
-        _store_ballot(poll, choices, Ballot.Source.ONLINE, voter=None if poll.secret else voter)
+        _store_ballot(poll, choices, Ballot.Source.ONLINE, voter_id=None if poll.secret else voter)
         _audit("cast", actor=user, target=poll, request=request)
 
 
+def _voter_id(user: Any, poll: Poll) -> int | None:
+    """The user's entry in the poll's electorate (one indexed join; casting is the hot path)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return poll.voters.filter(member__user=user).values_list("pk", flat=True).first()
+
+
 def _store_ballot(
-    poll: Poll, choices: Mapping[str, Any], source: str, voter: Voter | None = None
+    poll: Poll, choices: Mapping[str, Any], source: str, voter_id: int | None = None
 ) -> Ballot:
-    ballot = Ballot(poll=poll, voter=voter, choices=dict(choices), source=source)
+    ballot = Ballot(poll=poll, voter_id=voter_id, choices=dict(choices), source=source)
     ballot.seal = seal(_seal_text(ballot))
     ballot.save(force_insert=True)
     return ballot
@@ -570,6 +579,21 @@ def recount_poll(*, actor: Any, poll: Poll, request: HttpRequest | None = None) 
             request=request,
         )
     return Recount(result, problems)
+
+
+def print_record(*, actor: Any, poll: Poll, request: HttpRequest | None = None) -> None:
+    """打印计票单: logged as an export, like every printed record of the registry."""
+    _require_manager(actor, poll.organization)
+    if poll.status != Status.CLOSED:
+        raise DomainError("该表决尚未计票。")
+    with transaction.atomic():
+        record_audit(
+            AuditEvent.Action.EXPORT,
+            actor=actor,
+            target=poll,
+            request=request,
+            detail={"step": "print", "digest": poll.ballots_digest},
+        )
 
 
 def start_next_round(*, actor: Any, poll: Poll, request: HttpRequest | None = None) -> Poll:

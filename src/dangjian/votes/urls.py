@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.poll_create, name="create"),
     path("<int:pk>/", views.poll_detail, name="detail"),
     path("<int:pk>/turnout/", views.poll_turnout, name="turnout"),
+    path("<int:pk>/reorder/", views.reorder, name="reorder"),
     path("<int:pk>/open/", views.poll_open, name="poll-open"),
     path("<int:pk>/close/", views.poll_close, name="poll-close"),
     path("<int:pk>/attendance/", views.attendance, name="attendance"),

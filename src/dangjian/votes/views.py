@@ -283,6 +283,25 @@ def _version(request: HttpRequest) -> int:
 
 @login_required
 @require_POST
+def reorder(request: HttpRequest, pk: int) -> HttpResponse:
+    """调整选票顺序 (before the poll opens): candidates by the numbers entered."""
+
+    def run(poll: Poll) -> str:
+        entered = {}
+        for c in poll.candidates.all():
+            value = request.POST.get(f"pos_{c.pk}", "")
+            if not value.strip().isdigit():
+                raise DomainError(f"请为 {c.name} 填写序号（正整数）。")
+            entered[c.pk] = (int(value), c.position)
+        order = sorted(entered, key=entered.__getitem__)
+        services.reorder_candidates(actor=request.user, poll=poll, order=order, request=request)
+        return "已保存选票顺序。"
+
+    return _action(request, pk, run)
+
+
+@login_required
+@require_POST
 def poll_open(request: HttpRequest, pk: int) -> HttpResponse:
     """开始投票."""
 
@@ -398,6 +417,7 @@ def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     poll = get_poll_for_user(request.user, pk, write=True)
     if poll.status != Status.CLOSED or not poll.result:
         raise Http404("该表决尚未计票")
+    services.print_record(actor=request.user, poll=poll, request=request)
     try:
         body = poll_record_pdf(poll_report(poll), printed_by=_user_name(request.user))
     except PdfFontMissing as exc:

@@ -85,6 +85,7 @@ SCOPED_LISTS = {
 POLL_ROUTES = {
     "votes:detail",
     "votes:turnout",
+    "votes:reorder",
     "votes:poll-open",
     "votes:poll-close",
     "votes:attendance",

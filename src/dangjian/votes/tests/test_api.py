@@ -8,7 +8,6 @@ import json
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.drainage import GENERATOR_STATS
@@ -18,7 +17,7 @@ from rest_framework.test import APIClient
 from dangjian.conftest import Cast
 from dangjian.core.exceptions import DomainError
 from dangjian.members.models import Member, PartyProbation
-from dangjian.testing import make_member
+from dangjian.testing import make_voter
 from dangjian.votes.models import Ballot, Poll
 from dangjian.votes.services import cast_ballot, recount_poll
 
@@ -49,9 +48,9 @@ def add_voters(cast: Cast, n: int, start: int = 0, **member_fields: Any) -> list
     named from NAMES[start]."""
     users = []
     for i in range(start, start + n):
-        member = make_member(cast.county_admin, cast.branch, name=NAMES[i], **member_fields)
-        member.user = get_user_model().objects.create_user(f"voter{i}", password="x")
-        member.save()
+        member = make_voter(
+            cast.county_admin, cast.branch, name=NAMES[i], username=f"voter{i}", **member_fields
+        )
         users.append(member.user)
     return users
 

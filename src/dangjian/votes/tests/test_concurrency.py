@@ -9,14 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
 from dangjian.accounts.scope import scope_for
 from dangjian.conftest import Cast
 from dangjian.core.exceptions import DomainError
-from dangjian.testing import make_member
+from dangjian.testing import make_voter
 from dangjian.votes.models import Ballot, Poll
 from dangjian.votes.services import (
     PollDraft,
@@ -42,9 +41,9 @@ def motion(cast: Cast, voters: int) -> tuple[Poll, list[Any]]:
     """An open motion in cast.branch with `voters` more members with logins (and 李明)."""
     users = []
     for i in range(voters):
-        member = make_member(cast.county_admin, cast.branch, name=f"党员{i:02d}")
-        member.user = get_user_model().objects.create_user(f"voter{i}", password="x")
-        member.save()
+        member = make_voter(
+            cast.county_admin, cast.branch, name=f"党员{i:02d}", username=f"voter{i}"
+        )
         users.append(member.user)
         scope_for(member.user)  # computed once here, as it would be per request
     draft = PollDraft(

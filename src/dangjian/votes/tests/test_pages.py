@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
@@ -11,20 +10,6 @@ from dangjian.members.models import Member
 from dangjian.testing import make_member
 from dangjian.votes import services
 from dangjian.votes.models import Ballot, Poll
-
-NAMES = ("王一", "张二", "刘三", "陈四")
-
-
-@pytest.fixture
-def voters(cast):
-    """Four more full members of the branch, each with a login (plus 李明: five voters)."""
-    people = []
-    for i, name in enumerate(NAMES):
-        member = make_member(cast.county_admin, cast.branch, name=name)
-        member.user = get_user_model().objects.create_user(f"voter{i}", password="x")
-        member.save()
-        people.append(member)
-    return people
 
 
 def election(cast, voters, method=Poll.Method.ONLINE, **extra):
@@ -269,3 +254,28 @@ def test_motion_is_voted_and_passes(cast, voters):
         reverse("votes:poll-close", args=[poll.pk]), {"version": 2}, follow=True
     )
     assert "表决结果：</strong>通过" in page.content.decode()
+
+
+def test_a_member_who_scans_a_poll_before_it_opens_is_told_it_has_not_begun(cast, voters):
+    poll = election(cast, voters)
+    page = cast.client(cast.member_user).get(vote_url(poll))
+    assert page.status_code == 200 and "投票尚未开始" in page.content.decode()
+    far = get_user_model().objects.create_user("far", password="x")
+    cast.far_member.user = far
+    cast.far_member.save()
+    assert cast.client(far).get(vote_url(poll)).status_code == 404
+
+
+def test_manager_puts_candidates_in_order_by_hand_before_opening(cast, voters):
+    poll = election(cast, voters)
+    page = cast.client(cast.secretary).get(reverse("votes:detail", args=[poll.pk]))
+    assert "调整选票顺序" in page.content.decode()
+    ids = {c.name: c.pk for c in poll.candidates.all()}
+    data = {f"pos_{ids['王一']}": "1", f"pos_{ids['张二']}": "2", f"pos_{ids['刘三']}": "3"}
+    cast.client(cast.secretary).post(reverse("votes:reorder", args=[poll.pk]), data)
+    assert list(poll.candidates.values_list("name", flat=True)) == ["王一", "张二", "刘三"]
+    data[f"pos_{ids['刘三']}"] = "第三"
+    page = cast.client(cast.secretary).post(
+        reverse("votes:reorder", args=[poll.pk]), data, follow=True
+    )
+    assert "请为 刘三 填写序号" in page.content.decode()

@@ -6,7 +6,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from dangjian.votes import services
-from dangjian.votes.tests.test_pages import closed_with_votes, election, voters  # noqa: F401
+from dangjian.votes.tests.test_pages import closed_with_votes, election
 
 
 def text_of(data: bytes) -> str:
@@ -15,7 +15,7 @@ def text_of(data: bytes) -> str:
     return "".join("".join(p.extract_text().replace("\x00", "").split()) for p in pages)
 
 
-def test_record_pdf_has_rules_numbers_candidates_outcomes_and_signatures(cast, voters):  # noqa: F811
+def test_record_pdf_has_rules_numbers_candidates_outcomes_and_signatures(cast, voters):
     poll = closed_with_votes(cast, voters)
     response = cast.client(cast.secretary).get(reverse("votes:record-pdf", args=[poll.pk]))
     assert response["Content-Type"] == "application/pdf"
@@ -28,13 +28,13 @@ def test_record_pdf_has_rules_numbers_candidates_outcomes_and_signatures(cast, v
     assert "监票人" in text and "计票人" in text and "主持人" in text
 
 
-def test_record_pdf_is_only_for_closed_polls(cast, voters):  # noqa: F811
+def test_record_pdf_is_only_for_closed_polls(cast, voters):
     poll = services.open_poll(actor=cast.secretary, poll=election(cast, voters))
     response = cast.client(cast.secretary).get(reverse("votes:record-pdf", args=[poll.pk]))
     assert response.status_code == 404
 
 
-def test_voter_and_outsider_cannot_print_the_record(cast, voters):  # noqa: F811
+def test_voter_and_outsider_cannot_print_the_record(cast, voters):
     poll = closed_with_votes(cast, voters)
     url = reverse("votes:record-pdf", args=[poll.pk])
     assert cast.client(cast.member_user).get(url).status_code == 403

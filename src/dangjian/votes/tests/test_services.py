@@ -8,13 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from dangjian.core.exceptions import DomainError
 from dangjian.core.models import RuleValue
 from dangjian.members.models import Member, PartyProbation
-from dangjian.testing import make_member
+from dangjian.testing import make_member, make_voter
 from dangjian.votes import services
 from dangjian.votes.models import Ballot, Poll
 from dangjian.votes.selectors import electorate
@@ -37,9 +36,7 @@ def branch(cast: Any) -> Branch:
     """东街社区党支部 with seven more full members, each with a login."""
     users, members = [], []
     for i, name in enumerate(NAMES):
-        member = make_member(cast.county_admin, cast.branch, name=name, phone=f"1390000{i:04d}")
-        member.user = get_user_model().objects.create_user(f"voter{i}", password="x")
-        member.save()
+        member = make_voter(cast.county_admin, cast.branch, name=name, username=f"voter{i}")
         users.append(member.user)
         members.append(member)
     return Branch(cast, members, [*users, cast.member_user])
