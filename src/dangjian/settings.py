@@ -212,6 +212,11 @@ SPECTACULAR_SETTINGS = {
         "OrgStatusEnum": "dangjian.orgs.models.Organization.Status",
         "MemberStatusEnum": "dangjian.members.choices.MemberStatus",
         "EventKindEnum": "dangjian.members.models.MemberEvent.Kind",
+        "PollKindEnum": "dangjian.votes.models.Poll.Kind",
+        "PollStatusEnum": "dangjian.votes.models.Poll.Status",
+        "PollMethodEnum": "dangjian.votes.models.Poll.Method",
+        "PollBaseEnum": "dangjian.votes.models.Poll.Base",
+        "PollShareEnum": "dangjian.votes.services.SHARE_CHOICES",
     },
 }
 

@@ -6,7 +6,6 @@ result (counts per candidate) is shown only once it is closed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -14,42 +13,13 @@ from rest_framework import serializers
 
 from dangjian.votes.models import Candidate, Poll
 from dangjian.votes.selectors import may_manage, turnout, voter_for
-from dangjian.votes.services import PRESETS, SHARES
+from dangjian.votes.services import PRESETS, SHARE_CHOICES
 
 CHOICES_HELP = (
     '选票内容。表决事项：{"vote": "yes"|"no"|"abstain"}；选举：{"marks": {候选人 id: '
     '"yes"|"no"|"abstain"}}（赞成人数不得超过应选人数）；评议：{"grades": {评议对象 id: 等次}}'
 )
-SHARE_CHOICES = [(share, share) for share in SHARES]
-
-
-def enum_field(choices: Any, *, nullable: bool = False) -> Callable[..., serializers.ChoiceField]:
-    """A choice field whose values the schema lists in place. Poll's `kind` and `status` share
-    their names with other apps' choice sets, so drf-spectacular's named enum components would
-    collide (a warning) unless settings list them in ENUM_NAME_OVERRIDES; wrapped in allOf,
-    the enum stays with its field."""
-    values: list[Any] = [value for value, _ in choices]
-    schema: dict[str, Any] = {
-        "allOf": [{"type": "string", "enum": values}],
-        "description": "；".join(f"{value}：{label}" for value, label in choices),
-    }
-    if nullable:
-        schema["nullable"] = True
-
-    class Field(serializers.ChoiceField):
-        def __init__(self, **kwargs: Any) -> None:
-            super().__init__(choices=choices, **kwargs)
-
-    return extend_schema_field(schema)(Field)
-
-
-KindField = enum_field(Poll.Kind.choices)
-MethodField = enum_field(Poll.Method.choices)
-StatusField = enum_field(Poll.Status.choices)
-BaseField = enum_field(Poll.Base.choices)
-OptionalBaseField = enum_field(Poll.Base.choices, nullable=True)
-OptionalShareField = enum_field(SHARE_CHOICES, nullable=True)
-PresetField = enum_field([(key, preset.label) for key, preset in PRESETS.items()])
+PRESET_CHOICES = [(key, preset.label) for key, preset in PRESETS.items()]
 
 
 # ---- output -----------------------------------------------------------------------------------
@@ -112,9 +82,9 @@ class ResultSerializer(serializers.Serializer):
 
 class PollListSerializer(serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
-    kind = KindField(read_only=True)
-    method = MethodField(read_only=True)
-    status = StatusField(read_only=True)
+    kind = serializers.ChoiceField(choices=Poll.Kind.choices, read_only=True)
+    method = serializers.ChoiceField(choices=Poll.Method.choices, read_only=True)
+    status = serializers.ChoiceField(choices=Poll.Status.choices, read_only=True)
 
     class Meta:
         model = Poll
@@ -139,7 +109,7 @@ class PollSerializer(PollListSerializer):
     """表决: its rules, ballot, turnout, and the result once counted."""
 
     candidates = CandidateSerializer(many=True, read_only=True)
-    base = BaseField(read_only=True)
+    base = serializers.ChoiceField(choices=Poll.Base.choices, read_only=True)
     turnout = serializers.SerializerMethodField()
     result = serializers.SerializerMethodField()
     ballots_digest = serializers.SerializerMethodField()
@@ -229,9 +199,9 @@ class PollCreateSerializer(serializers.Serializer):
     context = serializers.CharField(  # type: ignore[assignment]
         max_length=200, required=False, default="", allow_blank=True, help_text="会议或程序"
     )
-    kind = KindField()
-    method = MethodField()
-    preset = PresetField(help_text="表决规则")
+    kind = serializers.ChoiceField(choices=Poll.Kind.choices)
+    method = serializers.ChoiceField(choices=Poll.Method.choices)
+    preset = serializers.ChoiceField(choices=PRESET_CHOICES, help_text="表决规则")
     secret = serializers.BooleanField(required=False, default=True, help_text="无记名投票")
     seats = serializers.IntegerField(
         required=False, default=1, min_value=1, max_value=999, help_text="应选人数"
@@ -246,14 +216,26 @@ class PollCreateSerializer(serializers.Serializer):
     electorate_on = serializers.DateField(help_text="表决权确认日期")
     opens_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     closes_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    quorum = OptionalShareField(
-        required=False, allow_null=True, default=None, help_text="到会比例（默认按规则）"
+    quorum = serializers.ChoiceField(
+        choices=SHARE_CHOICES,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="到会比例（默认按规则）",
     )
-    majority = OptionalShareField(
-        required=False, allow_null=True, default=None, help_text="通过比例（默认按规则）"
+    majority = serializers.ChoiceField(
+        choices=SHARE_CHOICES,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="通过比例（默认按规则）",
     )
-    base = OptionalBaseField(
-        required=False, allow_null=True, default=None, help_text="票数基数（默认按规则）"
+    base = serializers.ChoiceField(
+        choices=Poll.Base.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="票数基数（默认按规则）",
     )
 
 
