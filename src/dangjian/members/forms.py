@@ -116,6 +116,20 @@ class VoidEventForm(forms.Form):
     reason = forms.CharField(label="作废原因", max_length=200)
 
 
+class ProbationForm(forms.Form):
+    """登记留党察看."""
+
+    start_date = forms.DateField(label="留党察看起始日期", widget=DateInput())
+    end_date = forms.DateField(
+        label="期满或恢复权利日期", widget=DateInput(), required=False, help_text="尚未期满的不填"
+    )
+    document_no = forms.CharField(label="处分决定文号", max_length=100)
+
+
+class ProbationEndForm(forms.Form):
+    end_date = forms.DateField(label="期满或恢复权利日期", widget=DateInput())
+
+
 class MemberFilterForm(forms.Form):
     q = forms.CharField(
         label="搜索",

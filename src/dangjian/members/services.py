@@ -27,7 +27,7 @@ from dangjian.members import watch
 from dangjian.members.choices import MemberCategory
 from dangjian.members.history import replay
 from dangjian.members.idnumber import validate_id_number
-from dangjian.members.models import Member, MemberEvent, MemberSpell
+from dangjian.members.models import Member, MemberEvent, MemberSpell, PartyProbation
 from dangjian.orgs.models import Organization, OrgKind
 
 Kind = MemberEvent.Kind
@@ -626,3 +626,97 @@ def assign_group(
             detail={"group": [before, group.name if group else ""]},
         )
     return member
+
+
+# ---- 留党察看 (it takes away the vote: votes.selectors.electorate) ------------------------------
+
+
+def _require_discipline_rights(actor: Any, member: Member) -> None:
+    """Disciplinary records are sensitive: only those who may edit the member and see its
+    sensitive data record or read them."""
+    if not (may_edit_member(actor, member) and may_unmask_member(actor, member)):
+        raise DomainError("您没有查看或登记该党员处分信息的权限。")
+
+
+def party_probations(
+    *, actor: Any, member: Member, request: HttpRequest | None = None
+) -> list[PartyProbation]:
+    """查看留党察看记录: a permission, and every view is logged."""
+    _require_discipline_rights(actor, member)
+    record_audit(
+        AuditEvent.Action.VIEW_SENSITIVE,
+        actor=actor,
+        target=member,
+        request=request,
+        detail={"fields": ["party_probation"]},
+    )
+    return list(member.probations.order_by("start_date"))
+
+
+def record_party_probation(
+    *,
+    actor: Any,
+    member: Member,
+    start_date: dt.date,
+    document_no: str,
+    end_date: dt.date | None = None,
+    request: HttpRequest | None = None,
+) -> PartyProbation:
+    """登记留党察看 (from the decision's date; the end when it is known)."""
+    _require_discipline_rights(actor, member)
+    if not document_no.strip():
+        raise DomainError("请填写处分决定文号。", field="document_no")
+    if end_date is not None and end_date <= start_date:
+        raise DomainError("期满或恢复权利日期须晚于起始日期。", field="end_date")
+    with transaction.atomic():
+        Member.objects.select_for_update().get(pk=member.pk)  # one writer of the periods
+        _check_no_overlap(member, start_date, end_date)
+        probation = PartyProbation.objects.create(
+            member=member,
+            start_date=start_date,
+            end_date=end_date,
+            document_no=document_no.strip(),
+            recorded_by=actor,
+        )
+        record_audit(
+            AuditEvent.Action.UPDATE,
+            actor=actor,
+            target=member,
+            request=request,
+            detail={"party_probation": "recorded"},  # no dates or document: the log is wide
+        )
+    return probation
+
+
+def end_party_probation(
+    *,
+    actor: Any,
+    probation: PartyProbation,
+    end_date: dt.date,
+    request: HttpRequest | None = None,
+) -> PartyProbation:
+    """登记期满或恢复党员权利: the vote comes back on `end_date`."""
+    member = probation.member
+    _require_discipline_rights(actor, member)
+    if probation.end_date is not None:
+        raise DomainError("该留党察看记录已登记结束日期。")
+    if end_date <= probation.start_date:
+        raise DomainError("期满或恢复权利日期须晚于起始日期。", field="end_date")
+    with transaction.atomic():
+        probation.end_date = end_date
+        probation.save(update_fields=["end_date"])
+        record_audit(
+            AuditEvent.Action.UPDATE,
+            actor=actor,
+            target=member,
+            request=request,
+            detail={"party_probation": "ended"},
+        )
+    return probation
+
+
+def _check_no_overlap(member: Member, start: dt.date, end: dt.date | None) -> None:
+    for other in member.probations.all():
+        other_end = other.end_date or dt.date.max
+        if start < other_end and (end is None or other.start_date < end):
+            raise DomainError("与已有的留党察看期间重叠。", field="start_date")

@@ -12,4 +12,7 @@ urlpatterns = [
     path("<int:pk>/group/", views.group_assign, name="group"),
     path("<int:pk>/events/new/", views.event_create, name="event-create"),
     path("<int:pk>/events/<int:event_pk>/void/", views.event_void, name="event-void"),
+    path("<int:pk>/probations/", views.probations, name="probations"),
+    path("<int:pk>/probations/new/", views.probation_add, name="probation-add"),
+    path("<int:pk>/probations/<int:probation_pk>/end/", views.probation_end, name="probation-end"),
 ]

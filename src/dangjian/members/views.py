@@ -28,10 +28,12 @@ from dangjian.members.forms import (
     MemberCreateForm,
     MemberEditForm,
     MemberFilterForm,
+    ProbationEndForm,
+    ProbationForm,
     VoidEventForm,
     work_unit_id,
 )
-from dangjian.members.models import Member, MemberEvent
+from dangjian.members.models import Member, MemberEvent, PartyProbation
 from dangjian.members.selectors import (
     audit_entries_for,
     filter_members,
@@ -207,6 +209,68 @@ def event_void(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
         else:
             messages.success(request, "该变动记录已作废，党籍历史已重新计算。")
     return redirect("members:detail", pk=member.pk)
+
+
+@login_required
+@require_POST
+def probations(request: HttpRequest, pk: int) -> HttpResponse:
+    """留党察看记录 (logged); an htmx partial with the forms to record or end one."""
+    member = get_member_for_user(request.user, pk, write=True)
+    try:
+        periods = services.party_probations(actor=request.user, member=member, request=request)
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=403)
+    context = {"member": member, "periods": periods, "form": ProbationForm()}
+    return render(request, "members/partials/probations.html", context)
+
+
+@login_required
+@require_POST
+def probation_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """登记留党察看."""
+    member = get_member_for_user(request.user, pk, write=True)
+    form = ProbationForm(request.POST)
+    done = submit(
+        request,
+        form,
+        lambda f: services.record_party_probation(
+            actor=request.user, member=member, request=request, **f
+        ),
+    )
+    if done is None:
+        messages.error(request, f"留党察看未登记：{_errors(form)}")
+    else:
+        messages.success(request, "已登记留党察看；察看期间该党员没有表决权、选举权和被选举权。")
+    return redirect("members:detail", pk=member.pk)
+
+
+@login_required
+@require_POST
+def probation_end(request: HttpRequest, pk: int, probation_pk: int) -> HttpResponse:
+    """登记留党察看期满或恢复党员权利."""
+    member = get_member_for_user(request.user, pk, write=True)
+    probation = get_object_or_404(PartyProbation, pk=probation_pk, member=member)
+    form = ProbationEndForm(request.POST)
+    done = submit(
+        request,
+        form,
+        lambda f: (
+            services.end_party_probation(
+                actor=request.user, probation=probation, end_date=f["end_date"], request=request
+            )
+            or True
+        ),
+    )
+    if done is None:
+        messages.error(request, f"未能登记：{_errors(form)}")
+    else:
+        messages.success(request, "已登记留党察看期满或恢复权利。")
+    return redirect("members:detail", pk=member.pk)
+
+
+def _errors(form: Any) -> str:
+    """A form's errors on one line, for a message on the page it redirects to."""
+    return "；".join(str(e) for field in form.errors.values() for e in field)
 
 
 def parse_date(raw: str | None) -> dt.date | None:

@@ -38,12 +38,16 @@ MEMBER_ROUTES = {
     "members:reveal",
     "members:event-create",
     "members:group",
+    "members:probations",
+    "members:probation-add",
     "rosters:member-sheet",
     "member-detail",
     "member-events",
     "member-reveal",
 }
 EVENT_ROUTES = {"members:event-void"}
+# A member's 留党察看 period: its own scope tests in members/tests/test_party_probation.py.
+PROBATION_ROUTES = {"members:probation-end"}
 # Batches and export files: their own scope tests in rosters/tests/test_roster_pages.py.
 ROSTER_OBJECT_ROUTES = {
     "rosters:batch",
@@ -170,6 +174,7 @@ def test_every_route_is_classified():
         ORG_ROUTES
         | MEMBER_ROUTES
         | EVENT_ROUTES
+        | PROBATION_ROUTES
         | ROSTER_OBJECT_ROUTES
         | set(ROLE_PAGES)
         | set(ROLE_OBJECT_ROUTES)
