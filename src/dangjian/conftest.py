@@ -142,6 +142,16 @@ def fast_password_hashing(settings: Any) -> None:
     settings.DANGJIAN_JOBS_INLINE = True  # roster imports and exports finish within the request
 
 
+@pytest.fixture(autouse=True)
+def _no_column_store_across_tests() -> Any:
+    """A process's statistics column store describes one test's database: never the next's."""
+    from dangjian.stats import columnar
+
+    columnar.reset()
+    yield
+    columnar.reset()
+
+
 def set_audit_lock(locked: bool) -> None:
     """Open or close the database's audit lock (see audit migration 0002)."""
     from django.db import connection

@@ -43,7 +43,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -55,9 +55,9 @@ from django.utils import timezone
 
 from dangjian.core import jobs
 from dangjian.core.paths import AFTER_LAST, subtree_q
-from dangjian.members.choices import HAN
+from dangjian.members.choices import HAN, MemberCategory
 from dangjian.members.models import Member, MemberSpell
-from dangjian.orgs.models import Organization
+from dangjian.orgs.models import Organization, OrgKind
 from dangjian.stats.models import StatsTick
 from dangjian.stats.reports import AGE_BANDS, JOIN_PERIODS
 
@@ -66,6 +66,9 @@ log = logging.getLogger(__name__)
 Column = npt.NDArray[Any]
 Columns = dict[str, Column]
 Row = tuple[Any, ...]  # as _select gives it
+T = TypeVar("T")
+# orgs.services.org_facts: (path, kind, founded_on, dissolved_on, term_end)
+ORG_KIND, ORG_DATES = 1, slice(1, 4)
 Cells = Counter[tuple[Any, Any]]  # (row value, column value) → members, values as in the cube
 
 EPOCH = dt.date(1970, 1, 1).toordinal()
@@ -73,7 +76,7 @@ NEVER = int(np.iinfo(np.int32).max)  # open spell, no join date, or a row switch
 CODED = ("category", "gender", "education", "person_category")  # int8 codes via the Codebook
 # The columns in the order _select reads them, at these positions of its rows (org_path, at
 # position 1, becomes the row offsets).
-POSITIONS = (0, 2, 3, 4, 5, 6, 7, 8, 9, 10)
+POSITIONS = (0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 DTYPES: dict[str, Any] = {
     "member": np.int32,
     "category": np.int8,
@@ -85,6 +88,7 @@ DTYPES: dict[str, Any] = {
     "person_category": np.int8,
     "birth": np.int32,
     "joined": np.int32,
+    "unit": np.int32,  # the member's 工作单位 id, -1 for none (unit coverage)
 }
 BLOCK = 1 << 18  # rows per scanned block: the block's temporaries stay in the CPU cache
 FETCH = 50_000  # rows per round trip while loading
@@ -139,6 +143,9 @@ class Part:
     paths: list[str]
     starts: Column
     cols: Columns
+    # Per path: the days from and until which it is a 联合党支部 (NEVER, NEVER: it is not).
+    joint_from: Column = field(default_factory=lambda: np.empty(0, dtype=np.int32))
+    joint_to: Column = field(default_factory=lambda: np.empty(0, dtype=np.int32))
 
     @property
     def size(self) -> int:
@@ -183,7 +190,24 @@ def _part(batches: Iterable[list[Row]], book: Codebook) -> Part:
     counts = np.bincount(ranked, minlength=len(paths))
     starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     cols = {name: np.concatenate(pieces.pop(name))[order] for name in DTYPES}
-    return Part(paths, starts, cols)
+    return Part(paths, starts, cols, *_joint_periods(paths))
+
+
+def _joint_periods(paths: list[str]) -> tuple[Column, Column]:
+    """For each path, the days its 联合党支部 existed (founded, dissolved; an undated start is
+    -NEVER): the unit coverage counts a unit's members in one. A kind or date change of a
+    联合党支部 reloads the store (TickWatcher.orgs_changed)."""
+    start = np.full(len(paths), NEVER, dtype=np.int32)
+    end = np.full(len(paths), NEVER, dtype=np.int32)
+    joint = Organization.objects.filter(kind=OrgKind.JOINT_BRANCH)
+    if len(paths) < 1000:  # a patch's few paths: ask for those only
+        joint = joint.filter(path__in=paths)
+    for path, founded, dissolved in joint.values_list("path", "founded_on", "dissolved_on"):
+        i = bisect_left(paths, path)
+        if i < len(paths) and paths[i] == path:
+            start[i] = _day(founded) if founded else -NEVER
+            end[i] = _day(dissolved) if dissolved else NEVER
+    return start, end
 
 
 def _select(where: str = "") -> str:
@@ -194,8 +218,9 @@ def _select(where: str = "") -> str:
         f"SELECT s.member_id, s.org_path, s.category, {_days('s.valid_from')}, "
         f"COALESCE({_days('s.valid_to')}, {NEVER}), m.gender, "
         "CASE WHEN m.ethnicity = %s THEN 1 ELSE 0 END, m.education, m.person_category, "
-        f"{_days('m.birth_date')}, COALESCE({_days('m.join_date')}, {NEVER}) "
-        f"FROM {spell} s JOIN {member} m ON m.id = s.member_id {where}"
+        f"{_days('m.birth_date')}, COALESCE({_days('m.join_date')}, {NEVER}), "
+        f"COALESCE(m.work_unit_id, -1) FROM {spell} s JOIN {member} m ON m.id = s.member_id "
+        f"{where}"
     )
 
 
@@ -305,6 +330,13 @@ class Store:
         self.switched_off += int(np.count_nonzero(hit))
         self.extra_rows = [r for r in self.extra_rows if r[0] not in members] + rows
         self.extra = _part([self.extra_rows], self.book)
+
+    def units(self, path: str, on: dt.date) -> UnitCounts:
+        counts = UnitCounts()
+        full = self.book.codes["category"].get(MemberCategory.FULL, -1)
+        for part in (self.main, self.extra):
+            counts.add(_units(part, path, _day(on), full))
+        return counts
 
     def count(self, ask: Ask) -> Cells:
         cells: Cells = Counter()
@@ -503,8 +535,62 @@ def child_totals(org: Organization, on: dt.date) -> dict[str, int] | None:
     return dict(totals)
 
 
+@dataclass
+class UnitCounts:
+    """Members on a day by 工作单位 id: in the Party, 正式党员, in a 联合党支部."""
+
+    members: Counter[int] = field(default_factory=Counter)
+    full: Counter[int] = field(default_factory=Counter)
+    joint: Counter[int] = field(default_factory=Counter)
+
+    def add(self, other: UnitCounts) -> None:
+        self.members.update(other.members)
+        self.full.update(other.full)
+        self.joint.update(other.joint)
+
+
+def _units(part: Part, path: str, day: int, full: int) -> UnitCounts:
+    """One part's UnitCounts under `path` on `day`: three bincounts per block."""
+    first, last = part.path_range(path)
+    lo, hi = int(part.starts[first]), int(part.starts[last])
+    counts = UnitCounts()
+    if lo == hi:
+        return counts
+    joint_path = (part.joint_from[first:last] <= day) & (part.joint_to[first:last] > day)
+    joint_rows = np.repeat(joint_path, np.diff(part.starts[first : last + 1]))
+    size = int(part.cols["unit"][lo:hi].max()) + 1
+    totals = [np.zeros(max(size, 1), dtype=np.int64) for _ in range(3)]
+    for start in range(lo, hi, BLOCK):
+        block = slice(start, min(hi, start + BLOCK))
+        c = {
+            name: part.cols[name][block] for name in ("valid_from", "valid_to", "unit", "category")
+        }
+        sel = (c["valid_from"] <= day) & (c["valid_to"] > day) & (c["unit"] >= 0)
+        in_joint = joint_rows[block.start - lo : block.stop - lo]
+        for total, mask in zip(
+            totals, (sel, sel & (c["category"] == full), sel & in_joint), strict=True
+        ):
+            total += np.bincount(c["unit"][mask], minlength=len(total))
+    for counter, total in zip((counts.members, counts.full, counts.joint), totals, strict=True):
+        counter.update({int(u): int(total[u]) for u in np.flatnonzero(total)})
+    return counts
+
+
+def unit_counts(org: Organization, on: dt.date) -> UnitCounts | None:
+    """单位建立党组织情况's member side (stats.coverage) from the store, as child_totals: any
+    subtree once a store is loaded, None without one (SQL counts then)."""
+    if _store is None and _installation_is_large():
+        start_load()
+    return _with_store(lambda: _store, lambda store: store.units(org.path, on))
+
+
 def _answer(ask: Ask, find: Callable[[], Store | None]) -> Cells | None:
     """Count `ask` in the store `find` gives, brought up to date first; None without one."""
+    return _with_store(find, lambda store: store.count(ask))
+
+
+def _with_store(find: Callable[[], Store | None], work: Callable[[Store], T]) -> T | None:
+    """`work` on the store `find` gives, brought up to date first; None without one."""
     for _ in range(2):  # a stale store is dropped; with jobs inline the reload is there at once
         store = find()
         if store is None:
@@ -513,7 +599,7 @@ def _answer(ask: Ask, find: Callable[[], Store | None]) -> Cells | None:
             if store.refresh():
                 if store.crowded:
                     start_load()  # the patched store answers until the new one is in
-                return store.count(ask)
+                return work(store)
         _drop(store)
         start_load()
     return None
@@ -663,3 +749,14 @@ class TickWatcher:
 
     def changed(self, member_id: int, before: Any, after: Any) -> None:
         tick([member_id])
+
+    def orgs_changed(self, pairs: list[tuple[Any, Any]]) -> None:
+        """A 联合党支部 founded, dissolved or turned into another kind (or the reverse): the
+        stores' joint periods are stale. Rare, so every store reloads (a tick of None)."""
+        for before, after in pairs:
+            if before is None or after is None:
+                continue  # a new organization has no spells yet
+            kinds = (before[ORG_KIND], after[ORG_KIND])
+            if OrgKind.JOINT_BRANCH in kinds and before[ORG_DATES] != after[ORG_DATES]:
+                tick(None)
+                return

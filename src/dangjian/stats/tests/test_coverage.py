@@ -28,6 +28,7 @@ from dangjian.core.models import RuleValue
 from dangjian.members.services import record_event, update_member
 from dangjian.orgs.models import Organization, OrgKind, Unit
 from dangjian.orgs.services import create_organization, dissolve_organization, get_or_create_unit
+from dangjian.stats import columnar, coverage
 from dangjian.stats.coverage import CoverageRow, unit_coverage
 from dangjian.testing import make_member
 
@@ -106,6 +107,26 @@ def town(cast: Any) -> Town:
     return Town(cast, community, firms, joint)
 
 
+@pytest.fixture(params=["sql", "store"])
+def engine(request: Any, settings: Any) -> Any:
+    """The member side counted in SQL, or in a column store (loaded by the first count)."""
+    columnar.reset()
+    settings.DANGJIAN_STATS_COLUMNAR_MIN = 0 if request.param == "store" else 10**9
+    yield request.param
+    columnar.reset()
+
+
+def _both(org: Organization, on: dt.date, settings: Any) -> tuple[Any, Any]:
+    columnar.reset()
+    settings.DANGJIAN_STATS_COLUMNAR_MIN = 10**9
+    in_sql = unit_coverage(org, on)
+    columnar.reset()  # forget that the installation looked small
+    settings.DANGJIAN_STATS_COLUMNAR_MIN = 0
+    from_store = unit_coverage(org, on)
+    assert columnar._store is not None
+    return in_sql, from_store
+
+
 def _table(rows: list[CoverageRow]) -> dict[str, tuple[Any, ...]]:
     """Label → (单位数, 具备条件, 单独建立, 联合建立, 未建立, 覆盖率), for rows with units."""
     return {
@@ -113,7 +134,7 @@ def _table(rows: list[CoverageRow]) -> dict[str, tuple[Any, ...]]:
     }
 
 
-def test_township_coverage_now(town: Town) -> None:
+def test_township_coverage_now(town: Town, engine: str) -> None:
     assert _table(unit_coverage(town.cast.township, NOW)) == {
         "党政机关": (1, 1, 1, 0, 0, 100.0),  # 戊局: its organization is in the other township
         "国有企业": (1, 1, 0, 0, 1, 0.0),  # 丁公司: its branch was dissolved in 2024
@@ -123,7 +144,7 @@ def test_township_coverage_now(town: Town) -> None:
     }
 
 
-def test_township_coverage_on_a_past_date(town: Town) -> None:
+def test_township_coverage_on_a_past_date(town: Town, engine: str) -> None:
     # 甲公司's third member joined in 2019; 丙公司's branch was not founded yet (its members
     # were in the joint branch); 丁公司's branch still existed.
     assert _table(unit_coverage(town.cast.township, THEN)) == {
@@ -142,7 +163,7 @@ def test_rows_follow_the_unit_categories_then_the_total(town: Town) -> None:
     assert next(r for r in rows if r.category == C.SCHOOL).rate is None  # no eligible units
 
 
-def test_a_branch_subtree_sees_only_its_members_units(town: Town) -> None:
+def test_a_branch_subtree_sees_only_its_members_units(town: Town, engine: str) -> None:
     assert _table(unit_coverage(town.cast.branch, NOW))["合计"] == (3, 3, 2, 0, 1, 66.7)
     assert _table(unit_coverage(town.cast.other_branch, NOW)) == {
         "党政机关": (1, 0, 0, 0, 0, None),  # the organization's unit, no member works there
@@ -150,7 +171,7 @@ def test_a_branch_subtree_sees_only_its_members_units(town: Town) -> None:
     }
 
 
-def test_the_threshold_is_the_rule_in_force_on_the_date(town: Town) -> None:
+def test_the_threshold_is_the_rule_in_force_on_the_date(town: Town, engine: str) -> None:
     RuleValue.objects.create(
         key="organization.min_full_members",
         value=2,
@@ -161,9 +182,46 @@ def test_the_threshold_is_the_rule_in_force_on_the_date(town: Town) -> None:
     assert _table(unit_coverage(town.cast.township, THEN))["非公有制企业"][1] == 1
 
 
+def test_the_store_and_sql_agree_on_every_subtree_and_date(town: Town, settings: Any) -> None:
+    cast = town.cast
+    days = [NOW, THEN, dt.date(2020, 2, 29), dt.date(2020, 3, 1), dt.date(2023, 12, 31)]
+    for org in (cast.county, cast.township, cast.branch, cast.other_branch, town.joint):
+        for on in [*days, dt.date(2024, 1, 1)]:
+            in_sql, from_store = _both(org, on, settings)
+            assert in_sql == from_store, (org.name, on)
+
+
+def test_a_dissolved_joint_branch_reloads_the_store(town: Town, settings: Any) -> None:
+    settings.DANGJIAN_STATS_COLUMNAR_MIN = 0
+    columnar.reset()
+    store = columnar.ensure_loaded()
+    for m in town.joint.members.all():  # moved out on 1 June, after the branch closed in May
+        record_event(actor=town.cast.county_admin, member=m, kind="move",
+                     effective_date=dt.date(2025, 6, 1), org=town.cast.branch)  # fmt: skip
+    dissolve_organization(actor=town.cast.county_admin, org=town.joint,
+                          effective_date=dt.date(2025, 5, 1), reason="合并")  # fmt: skip
+    assert columnar.unit_counts(town.cast.township, NOW) is not None
+    assert columnar._store is not store  # the closing reloaded it
+    for on in (dt.date(2025, 4, 30), dt.date(2025, 5, 1), dt.date(2025, 5, 15), NOW):
+        in_sql, from_store = _both(town.cast.township, on, settings)
+        assert in_sql == from_store, on
+    before, closed = (
+        _table(unit_coverage(town.cast.township, dt.date(2025, d, 1))) for d in (4, 5)
+    )
+    assert before["非公有制企业"][3] == 1 and closed["非公有制企业"][3] == 0  # 甲公司: joint
+
+
+def test_many_units_are_looked_up_in_one_pass(town: Town, monkeypatch: Any) -> None:
+    expected = unit_coverage(town.cast.township, THEN)
+    monkeypatch.setattr(coverage, "MANY_UNITS", 0)
+    assert unit_coverage(town.cast.township, THEN) == expected
+
+
 def test_coverage_takes_a_fixed_number_of_queries(
     town: Town, django_assert_max_num_queries: Any
 ) -> None:
+    with django_assert_max_num_queries(5):  # 4, and the installation's size once
+        unit_coverage(town.cast.county, NOW)
     with django_assert_max_num_queries(4):
         unit_coverage(town.cast.county, NOW)
 
