@@ -15,9 +15,10 @@ organization's subtree on a date, per 单位类别 (Unit.Category):
 "An organization of its own" is one whose 所在单位 is the unit and whose kind is not a
 联合党支部 (it gathers several units), a 临时党支部 (a project's, not a unit's) or a 党小组.
 
-Two grouped queries whatever the subtree's size (members per unit, the subtree's own
-organizations' units) and indexed probes of which eligible units have an organization of their
-own, in batches.
+A fixed number of queries whatever the subtree's size (units looked up by id go in batches the
+backend allows): members per unit (from the column store when this process has one), the
+units' categories, which eligible units have an organization of their own (a probe per unit),
+and the subtree's own organizations' units.
 """
 
 from __future__ import annotations
@@ -122,20 +123,30 @@ def _per_unit(org: Organization, on: dt.date) -> list[UnitMembers]:
             UnitMembers(unit, categories[unit], counts.full[unit], counts.joint[unit])
             for unit in counts.members
         ]
-    full = Q(category=MemberCategory.FULL)
+    # The 联合党支部 of the subtree that day, by id: joining every spell's organization to test
+    # its kind cost more than the rest of the count (SQLite, a county of 50,000).
+    joint = (
+        Organization.objects.filter(subtree_q("path", org.path), _existing(on))
+        .filter(kind=OrgKind.JOINT_BRANCH)
+        .values_list("pk", flat=True)
+    )
     grouped = (
         spells_on(org, on)
         .filter(member__work_unit__isnull=False)
-        .values("member__work_unit", "member__work_unit__category")
+        .values("member__work_unit")
         .annotate(
-            full=Count("id", filter=full),
-            joint=Count("id", filter=Q(org__kind=OrgKind.JOINT_BRANCH) & _existing(on, "org__")),
+            full=Count("id", filter=Q(category=MemberCategory.FULL)),
+            joint=Count("id", filter=Q(org_id__in=list(joint))),
         )
         .order_by()
     )
+    rows = list(grouped)
+    categories = _categories([r["member__work_unit"] for r in rows])
     return [
-        UnitMembers(r["member__work_unit"], r["member__work_unit__category"], r["full"], r["joint"])
-        for r in grouped
+        UnitMembers(
+            r["member__work_unit"], categories[r["member__work_unit"]], r["full"], r["joint"]
+        )
+        for r in rows
     ]
 
 
