@@ -18,7 +18,7 @@ import json
 import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -102,6 +102,8 @@ def _share(value: Decimal) -> str:
 
 
 def _require_manager(actor: Any, org: Organization) -> None:
+    """Only the organization's managers run its polls; actor None is the system (the schedule:
+    views and the API always pass the request's user)."""
     if actor is not None and not scope_for(actor).covers(org.path, write=True):
         raise DomainError("该党组织不在您的管理范围内。")
 
@@ -141,7 +143,6 @@ class PollDraft:
     base: str | None = None
     opens_at: dt.datetime | None = None
     closes_at: dt.datetime | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def create_poll(
