@@ -53,10 +53,7 @@ def _parsed(serializer_class: Any, request: Request) -> dict[str, Any]:
 
 def _looked_at(poll: Poll) -> Poll:
     """Apply the poll's schedule when it is looked at, as the pages do (定时开始/结束)."""
-    try:
-        return services.apply_schedule(poll)
-    except DomainError:  # e.g. no electorate: the poll stays as it is
-        return poll
+    return services.apply_schedule(poll).poll
 
 
 class PollViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]

@@ -33,7 +33,7 @@ from dangjian.audit.models import AuditEvent
 from dangjian.audit.services import record_audit
 from dangjian.core.crypto import seal
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
-from dangjian.core.models import rule_value
+from dangjian.core.models import RuleMissing, rule_value
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 from dangjian.votes import tally
@@ -95,6 +95,17 @@ def _audit(
     record_audit(
         action, actor=actor, target=target, request=request, detail={"step": step, **(detail or {})}
     )
+
+
+def _rule(key: str, on: dt.date) -> Decimal:
+    """A rule value in force on the electorate date; a date before any is the user's to fix."""
+    try:
+        return rule_value(key, on)
+    except RuleMissing as exc:
+        raise DomainError(
+            f"{on:%Y年%m月%d日}尚无规则参数“{key}”的取值，请检查表决权确认日期。",
+            field="electorate_on",
+        ) from exc
 
 
 def _share(value: Decimal) -> str:
@@ -162,10 +173,9 @@ def create_poll(
             secret=draft.secret,
             seats=draft.seats if draft.kind == Kind.ELECTION else 1,
             contested=draft.contested and draft.kind == Kind.ELECTION,
-            quorum=draft.quorum or _share(rule_value(preset.quorum_rule, draft.electorate_on)),
+            quorum=draft.quorum or _share(_rule(preset.quorum_rule, draft.electorate_on)),
             base=draft.base or preset.base,
-            majority=draft.majority
-            or _share(rule_value(preset.majority_rule, draft.electorate_on)),
+            majority=draft.majority or _share(_rule(preset.majority_rule, draft.electorate_on)),
             electorate_on=draft.electorate_on,
             opens_at=draft.opens_at,
             closes_at=draft.closes_at,
@@ -218,7 +228,7 @@ def _check_election(org: Organization, draft: PollDraft) -> None:
     if n < draft.seats:
         raise DomainError(f"候选人（{n} 人）少于应选人数（{draft.seats} 人）。", field="candidates")
     if draft.contested:
-        surplus = rule_value("election.min_surplus", draft.electorate_on)
+        surplus = _rule("election.min_surplus", draft.electorate_on)
         needed = math.ceil(draft.seats * (1 + Fraction(surplus)))
         if n < needed:
             raise DomainError(
@@ -630,15 +640,28 @@ def start_next_round(*, actor: Any, poll: Poll, request: HttpRequest | None = No
 # ---- the schedule -----------------------------------------------------------------------------
 
 
-def apply_schedule(poll: Poll, now: dt.datetime | None = None) -> Poll:
+@dataclass(frozen=True)
+class Scheduled:
+    """A poll after its schedule was applied, and why it could not move if its time had come
+    (e.g. no electorate on its date: it then stays as it was)."""
+
+    poll: Poll
+    problem: str | None = None
+
+
+def apply_schedule(poll: Poll, now: dt.datetime | None = None) -> Scheduled:
     """定时开始/结束: open or close the poll if its time has come (by the system, not a user).
-    Called when the poll is looked at and by `manage.py run_poll_schedule`."""
+    Called when the poll is looked at (page or API) and by `manage.py run_poll_schedule`."""
     now = now or timezone.now()
-    if poll.status == Status.DRAFT and poll.opens_at and poll.opens_at <= now:
-        poll = open_poll(actor=None, poll=poll)
-    if poll.status == Status.OPEN and poll.closes_at and poll.closes_at <= now:
-        poll = close_poll(actor=None, poll=poll)
-    return poll
+    try:
+        if poll.status == Status.DRAFT and poll.opens_at and poll.opens_at <= now:
+            poll = open_poll(actor=None, poll=poll)
+        if poll.status == Status.OPEN and poll.closes_at and poll.closes_at <= now:
+            poll = close_poll(actor=None, poll=poll)
+    except DomainError as exc:
+        log.warning("poll %s not moved by its schedule: %s", poll.pk, exc.message)
+        return Scheduled(poll, exc.message)
+    return Scheduled(poll)
 
 
 def run_schedule(now: dt.datetime | None = None) -> int:
@@ -647,11 +670,6 @@ def run_schedule(now: dt.datetime | None = None) -> int:
     due = Poll.objects.filter(status=Status.DRAFT, opens_at__lte=now) | Poll.objects.filter(
         status=Status.OPEN, closes_at__lte=now
     )
-    moved = 0
-    for poll in due.select_related("organization"):
-        try:
-            apply_schedule(poll, now)
-            moved += 1
-        except DomainError as exc:  # e.g. no electorate: the poll stays as it is
-            log.warning("poll %s not moved by its schedule: %s", poll.pk, exc)
-    return moved
+    return sum(
+        apply_schedule(poll, now).problem is None for poll in due.select_related("organization")
+    )

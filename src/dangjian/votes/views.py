@@ -189,11 +189,10 @@ def poll_create(request: HttpRequest) -> HttpResponse:
 
 def _scheduled(request: HttpRequest, poll: Poll) -> Poll:
     """Open or close the poll when its scheduled time has come (定时开始/结束)."""
-    try:
-        return services.apply_schedule(poll)
-    except DomainError as exc:
-        messages.error(request, f"定时操作未能完成：{exc.message}")
-        return poll
+    scheduled = services.apply_schedule(poll)
+    if scheduled.problem:
+        messages.error(request, f"定时操作未能完成：{scheduled.problem}")
+    return scheduled.poll
 
 
 def _vote_link(request: HttpRequest, poll: Poll) -> str:

@@ -238,6 +238,34 @@ def test_the_schedule_opens_and_closes_a_poll(branch: Branch) -> None:
     assert poll.status == Poll.Status.CLOSED
 
 
+def test_a_scheduled_poll_that_cannot_open_stays_and_says_why(branch: Branch) -> None:
+    now = timezone.now()
+    poll = services.create_poll(
+        actor=branch.cast.secretary,
+        organization=branch.cast.branch,
+        draft=draft(
+            Poll.Kind.MOTION,
+            preset="election",
+            electorate_on=dt.date(2000, 1, 1),  # nobody had joined by then
+            opens_at=now - dt.timedelta(1),
+        ),
+    )
+    assert services.run_schedule(now) == 0
+    scheduled = services.apply_schedule(poll, now)
+    assert scheduled.poll.status == Poll.Status.DRAFT
+    assert scheduled.problem is not None and "没有有表决权" in scheduled.problem
+
+
+def test_a_date_before_any_rule_value_is_refused_in_chinese(branch: Branch) -> None:
+    with pytest.raises(DomainError, match=r"尚无规则参数“meeting\.quorum”") as refused:
+        services.create_poll(
+            actor=branch.cast.secretary,
+            organization=branch.cast.branch,
+            draft=draft(Poll.Kind.MOTION, electorate_on=dt.date(2000, 1, 1)),
+        )
+    assert refused.value.field == "electorate_on" and not Poll.objects.exists()
+
+
 def test_the_rules_in_force_on_the_electorate_date_apply(branch: Branch) -> None:
     RuleValue.objects.create(
         key="election.quorum",
