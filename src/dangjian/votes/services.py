@@ -546,8 +546,11 @@ def _checked(inputs: tally.Inputs) -> tally.Inputs:
 def ballots_digest(poll: Poll) -> str:
     """SHA-256 over the sorted seals of the poll's ballots: printed on the record, it shows a
     later re-count that no ballot was added, removed or changed."""
-    seals = sorted(poll.ballots.values_list("seal", flat=True))
-    return hashlib.sha256("\n".join(seals).encode()).hexdigest()
+    return _digest(poll.ballots.values_list("seal", flat=True))
+
+
+def _digest(seals: Iterable[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(seals)).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -565,19 +568,21 @@ class Recount:
 def recount_poll(*, actor: Any, poll: Poll, request: HttpRequest | None = None) -> Recount:
     """Re-count a closed poll from its stored ballots and check them against their seals and
     the digest recorded at the count."""
+    _require_manager(actor, poll.organization)
     if poll.status != Status.CLOSED:
         raise DomainError("只能复核已计票的表决。")
+    ballots = list(poll.ballots.all())
     problems = [
         f"选票 {str(b.id)[:8]} 的校验码不符：选票内容在投票后被改动。"
-        for b in poll.ballots.all()
+        for b in ballots
         if seal(_seal_text(b)) != b.seal
     ]
-    if ballots_digest(poll) != poll.ballots_digest:
+    if _digest(b.seal for b in ballots) != poll.ballots_digest:
         problems.append("选票集合与计票时记录的摘要不一致：有选票被增加或删除。")
     if poll.method == Method.ONLINE:
         voted = poll.voters.filter(voted=True).count()
-        if voted != poll.ballots.count():
-            problems.append(f"已投票人数（{voted}）与选票数（{poll.ballots.count()}）不一致。")
+        if voted != len(ballots):
+            problems.append(f"已投票人数（{voted}）与选票数（{len(ballots)}）不一致。")
     result = tally.tally(_inputs(poll))
     if result.as_json() != poll.result:
         problems.append("重新计票的结果与计票时记录的结果不同。")

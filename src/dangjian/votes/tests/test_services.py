@@ -291,3 +291,5 @@ def test_only_managers_run_a_poll(branch: Branch) -> None:
     for user in (branch.users[0], branch.cast.outsider):
         with pytest.raises(DomainError, match="管理范围"):
             services.close_poll(actor=user, poll=poll)
+        with pytest.raises(DomainError, match="管理范围"):
+            services.recount_poll(actor=user, poll=poll)
