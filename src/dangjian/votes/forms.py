@@ -16,16 +16,11 @@ from dangjian.members.choices import MemberCategory
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 from dangjian.votes.models import Candidate, Poll
-from dangjian.votes.selectors import electorate, members_on
-from dangjian.votes.services import GRADES, PRESETS, SHARES, PollDraft
+from dangjian.votes.selectors import electorate, mark_columns, members_on
+from dangjian.votes.services import PRESETS, SHARES, PollDraft
 
 # The preset a kind starts with.
 DEFAULT_PRESET = {Poll.Kind.ELECTION: "election", Poll.Kind.MOTION: "meeting"}
-# The three marks as printed on each kind's ballot (选举: 不赞成; 表决事项: 反对).
-MARK_LABELS = {
-    Poll.Kind.ELECTION: (("yes", "赞成"), ("no", "不赞成"), ("abstain", "弃权")),
-    Poll.Kind.MOTION: (("yes", "赞成"), ("no", "反对"), ("abstain", "弃权")),
-}
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -149,10 +144,19 @@ class VersionForm(forms.Form):
 def ballot_rows(poll: Poll, candidates: Sequence[Candidate]) -> list[dict[str, Any]]:
     """What the ballot shows: one row (the motion) or one per candidate, each with its name
     and the choices (value, label) for its radio buttons."""
+    return [
+        {"key": key, "name": name, "choices": mark_columns(poll.kind)}
+        for key, name in _options(poll, candidates, prefix="c")
+    ]
+
+
+def _options(
+    poll: Poll, candidates: Sequence[Candidate], prefix: str = ""
+) -> list[tuple[str, str]]:
+    """A ballot's rows as (key, name): the motion itself, or each candidate by id."""
     if poll.kind == Poll.Kind.MOTION:
-        return [{"key": "vote", "name": poll.title, "choices": MARK_LABELS[Poll.Kind.MOTION]}]
-    choices = MARK_LABELS[Poll.Kind.ELECTION] if poll.kind == Poll.Kind.ELECTION else GRADES
-    return [{"key": f"c{c.pk}", "name": c.name, "choices": choices} for c in candidates]
+        return [("vote", poll.title)]
+    return [(f"{prefix}{c.pk}", c.name) for c in candidates]
 
 
 def ballot_choices(
@@ -209,12 +213,7 @@ class CountsForm(forms.Form):
 
 def totals_rows(poll: Poll, candidates: Sequence[Candidate]) -> list[dict[str, Any]]:
     """The totals table: one row per option, one cell (field name, column) per mark or grade."""
-    if poll.kind == Poll.Kind.MOTION:
-        options = [("vote", poll.title)]
-        columns: Sequence[tuple[str, str]] = MARK_LABELS[Poll.Kind.MOTION]
-    else:
-        options = [(str(c.pk), c.name) for c in candidates]
-        columns = MARK_LABELS[Poll.Kind.ELECTION] if poll.kind == Poll.Kind.ELECTION else GRADES
+    columns = mark_columns(poll.kind)
     return [
         {
             "key": key,
@@ -224,12 +223,5 @@ def totals_rows(poll: Poll, candidates: Sequence[Candidate]) -> list[dict[str, A
                 for code, label in columns
             ],
         }
-        for key, name in options
+        for key, name in _options(poll, candidates)
     ]
-
-
-def mark_columns(kind: str) -> Sequence[tuple[str, str]]:
-    """The result table's count columns."""
-    if kind == Poll.Kind.GRADE:
-        return GRADES
-    return MARK_LABELS.get(kind, MARK_LABELS[Poll.Kind.ELECTION])  # type: ignore[call-overload]

@@ -16,6 +16,13 @@ from django.db import models
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 
+# 评议等次, best first (民主评议党员: 优秀、合格、基本合格、不合格).
+GRADES = (
+    ("excellent", "优秀"),
+    ("qualified", "合格"),
+    ("basic", "基本合格"),
+    ("unqualified", "不合格"),
+)
 TOKEN_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud or typed
 
 

@@ -1,6 +1,7 @@
 """计票单 / 选举结果报告 (PDF): the record of one counted poll, for the tellers to sign.
 
-Only draws: the caller (views.record_pdf) checks the permission and prepares the report.
+Only draws: the caller (views.record_pdf) checks the permission; selectors.poll_report
+prepares the report.
 Uses the rosters FormPdf (A4, the server's CJK font embedded, printed-by footer).
 """
 
@@ -13,7 +14,7 @@ from fpdf.enums import WrapMode
 from dangjian.rosters.pdf import BLANK, FAMILY, HEADING, LABEL, FormPdf, fmt_sign_date
 
 if TYPE_CHECKING:
-    from dangjian.votes.views import PollReport
+    from dangjian.votes.selectors import PollReport
 
 
 def _title(report: PollReport) -> str:

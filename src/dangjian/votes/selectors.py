@@ -1,13 +1,14 @@
-"""Reads of the votes app: who may vote, which polls a user sees, turnout."""
+"""Reads of the votes app: who may vote, which polls a user sees, turnout, the count in words."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from dangjian.accounts.scope import scope_for
@@ -15,7 +16,8 @@ from dangjian.members.choices import MemberCategory
 from dangjian.members.models import Member, PartyProbation
 from dangjian.orgs.models import Organization
 from dangjian.stats.reports import spells_on
-from dangjian.votes.models import Poll, Voter
+from dangjian.votes import tally
+from dangjian.votes.models import GRADES, Poll, Voter
 
 
 def electorate(org: Organization, on: dt.date) -> QuerySet[Member]:
@@ -91,11 +93,131 @@ class Turnout:
 
 
 def turnout(poll: Poll, *, names: bool) -> Turnout:
-    voters = list(poll.voters.values_list("name", "present", "voted"))
-    return Turnout(
-        entitled=len(voters),
-        present=sum(1 for _, present, _ in voters if present),
-        voted=sum(1 for *_, voted in voters if voted),
-        ballots=poll.ballots.count(),
-        not_voted=[name for name, _, voted in voters if not voted] if names else [],
+    """Counted in the database: the chair's page asks every few seconds while the vote is on."""
+    counts = poll.voters.aggregate(
+        entitled=Count("pk"),
+        present=Count("pk", filter=Q(present=True)),
+        voted=Count("pk", filter=Q(voted=True)),
+    )
+    missing = poll.voters.filter(voted=False).values_list("name", flat=True) if names else []
+    return Turnout(**counts, ballots=poll.ballots.count(), not_voted=list(missing))
+
+
+def issued_and_returned(poll: Poll, present: int, stored: int) -> tuple[int, int]:
+    """发出票数 and 收回票数: online, every voter present could vote and the stored ballots came
+    back; on paper, as the tellers recorded them (逐张录入: the ballots entered)."""
+    if poll.method == Poll.Method.ONLINE:
+        return present, stored
+    if poll.method == Poll.Method.PAPER:
+        return poll.issued or 0, stored
+    return poll.issued or 0, poll.returned or 0
+
+
+# The three marks as printed on each kind's ballot (选举: 不赞成; 表决事项: 反对).
+MARK_LABELS = {
+    Poll.Kind.ELECTION: (("yes", "赞成"), ("no", "不赞成"), ("abstain", "弃权")),
+    Poll.Kind.MOTION: (("yes", "赞成"), ("no", "反对"), ("abstain", "弃权")),
+}
+
+
+def mark_columns(kind: str) -> Sequence[tuple[str, str]]:
+    """What a voter marks per row of the ballot, as (code, label): the marks, or the grades."""
+    if kind == Poll.Kind.GRADE:
+        return GRADES
+    return MARK_LABELS[Poll.Kind(kind)]
+
+
+# ---- the count in words: the result page and the printed record ------------------------------
+
+OUTCOMES = {
+    tally.ELECTED: "当选",
+    tally.RUNOFF: "再次投票",
+    tally.NOT_ELECTED: "未当选",
+    tally.PASSED: "通过",
+    tally.REJECTED: "未通过",
+    **dict(GRADES),
+}
+
+
+def rules_in_words(poll: Poll) -> list[str]:
+    """表决规则, e.g. 到会人数须超过应到会人数的 4/5；当选须获得超过实到会人数 1/2 的赞成票."""
+    base = Poll.Base(poll.base).label
+    quorum = "超过" if poll.quorum_strict else "不少于"
+    majority = "超过" if poll.majority_strict else "不少于"
+    lines = [f"到会人数须{quorum}应到会人数的 {poll.quorum}"]
+    if poll.kind == Poll.Kind.ELECTION:
+        lines.append(f"当选须获得{majority}{base} {poll.majority} 的赞成票")
+        how = "差额选举" if poll.contested else "等额选举"
+        lines.append(f"应选 {poll.seats} 人，{how}；每张选票赞成不得超过 {poll.seats} 人，多选无效")
+    elif poll.kind == Poll.Kind.MOTION:
+        lines.append(f"通过须获得{majority}{base} {poll.majority} 的赞成票")
+    else:
+        lines.append(f"评定为某一等次须获得{majority}{base} {poll.majority} 的票数")
+    lines.append("无记名投票" if poll.secret else "记名投票")
+    return lines
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    name: str
+    counts: list[int]
+    outcome: str
+
+
+@dataclass(frozen=True)
+class PollReport:
+    """计票结果 as shown on the page and printed on the record."""
+
+    poll: Poll
+    result: tally.Result
+    columns: list[str]
+    rows: list[ResultRow]
+    entitled: int
+    present: int
+    issued: int
+    returned: int
+    elected: list[str]
+    runoff: list[str]
+    rules: list[str]
+
+    @property
+    def chart(self) -> dict[str, Any]:
+        """Data for the ECharts bar (stats/charts.js): yes votes per candidate."""
+        if self.poll.kind == Poll.Kind.MOTION:
+            return {"rows": list(zip(self.columns, self.rows[0].counts, strict=True))}
+        if self.poll.kind == Poll.Kind.GRADE:
+            series = [
+                {"name": label, "values": [r.counts[i] for r in self.rows]}
+                for i, label in enumerate(self.columns)
+            ]
+            return {"labels": [r.name for r in self.rows], "series": series}
+        return {"rows": [(r.name, r.counts[0]) for r in self.rows]}
+
+
+def poll_report(poll: Poll) -> PollReport:
+    result = tally.Result.from_json(poll.result or {})
+    names = dict(poll.candidates.values_list("pk", "name"))
+    columns = mark_columns(poll.kind)
+    rows = [
+        ResultRow(
+            name=names.get(o.option, poll.title) if o.option is not None else poll.title,
+            counts=[o.counts.get(code, 0) for code, _ in columns],
+            outcome=OUTCOMES.get(o.outcome, "—"),
+        )
+        for o in result.options
+    ]
+    numbers = turnout(poll, names=False)
+    issued, returned = issued_and_returned(poll, numbers.present, numbers.ballots)
+    return PollReport(
+        poll=poll,
+        result=result,
+        columns=[label for _, label in columns],
+        rows=rows,
+        entitled=numbers.entitled,
+        present=numbers.present,
+        issued=issued,
+        returned=returned,
+        elected=[names.get(pk, "") for pk in result.elected],
+        runoff=[names.get(pk, "") for pk in result.runoff],
+        rules=rules_in_words(poll),
     )

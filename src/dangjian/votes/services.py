@@ -37,20 +37,13 @@ from dangjian.core.models import RuleMissing, rule_value
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 from dangjian.votes import tally
-from dangjian.votes.models import Ballot, Candidate, Poll, Voter
+from dangjian.votes.models import GRADES, Ballot, Candidate, Poll, Voter
 from dangjian.votes.ordering import stroke_key
-from dangjian.votes.selectors import electorate, members_on
+from dangjian.votes.selectors import electorate, issued_and_returned, members_on
 
 log = logging.getLogger(__name__)
 Kind, Status, Method, Base = Poll.Kind, Poll.Status, Poll.Method, Poll.Base
 
-# 评议等次, best first (民主评议党员: 优秀、合格、基本合格、不合格).
-GRADES = (
-    ("excellent", "优秀"),
-    ("qualified", "合格"),
-    ("basic", "基本合格"),
-    ("unqualified", "不合格"),
-)
 SHARES = ("1/2", "2/3", "3/4", "4/5")  # the shares a poll may require
 SHARE_CHOICES = [(share, share) for share in SHARES]
 
@@ -506,12 +499,7 @@ def _inputs(poll: Poll) -> tally.Inputs:
     voters = poll.voters.aggregate(n=Count("pk"), present=Count("pk", filter=Q(present=True)))
     ballots = [b.choices for b in poll.ballots.order_by("id")]
     present = voters["present"]
-    if poll.method == Method.ONLINE:
-        issued, returned = present, len(ballots)  # every voter present could vote
-    elif poll.method == Method.PAPER:
-        issued, returned = poll.issued or 0, len(ballots)
-    else:
-        issued, returned = poll.issued or 0, poll.returned or 0
+    issued, returned = issued_and_returned(poll, present, len(ballots))
     rules = tally.Rules(
         quorum=tally.Threshold(Fraction(poll.quorum), poll.quorum_strict),
         base=poll.base,

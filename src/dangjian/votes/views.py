@@ -8,7 +8,6 @@ without management rights); every change is one service call whose refusal is sh
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import segno
@@ -25,7 +24,7 @@ from dangjian.core.forms import submit
 from dangjian.core.http import attachment
 from dangjian.orgs.selectors import writable_orgs
 from dangjian.rosters.pdf import PdfFontMissing
-from dangjian.votes import services, tally
+from dangjian.votes import services
 from dangjian.votes.forms import (
     CountsForm,
     PollForm,
@@ -33,7 +32,6 @@ from dangjian.votes.forms import (
     VersionForm,
     ballot_choices,
     ballot_rows,
-    mark_columns,
     paper_ballot_choices,
 )
 from dangjian.votes.models import Candidate, Poll
@@ -41,109 +39,14 @@ from dangjian.votes.pdf import poll_record_pdf
 from dangjian.votes.selectors import (
     get_poll_for_user,
     may_manage,
+    poll_report,
     polls_visible_to,
+    rules_in_words,
     turnout,
     voter_for,
 )
 
 Kind, Status, Method = Poll.Kind, Poll.Status, Poll.Method
-
-# ---- presentation: rules and results in words -------------------------------------------------
-
-OUTCOMES = {
-    tally.ELECTED: "当选",
-    tally.RUNOFF: "再次投票",
-    tally.NOT_ELECTED: "未当选",
-    tally.PASSED: "通过",
-    tally.REJECTED: "未通过",
-    **dict(services.GRADES),
-}
-
-
-def rules_in_words(poll: Poll) -> list[str]:
-    """表决规则, e.g. 到会人数须超过应到会人数的 4/5；当选须获得超过实到会人数 1/2 的赞成票."""
-    base = Poll.Base(poll.base).label
-    quorum = "超过" if poll.quorum_strict else "不少于"
-    majority = "超过" if poll.majority_strict else "不少于"
-    lines = [f"到会人数须{quorum}应到会人数的 {poll.quorum}"]
-    if poll.kind == Kind.ELECTION:
-        lines.append(f"当选须获得{majority}{base} {poll.majority} 的赞成票")
-        how = "差额选举" if poll.contested else "等额选举"
-        lines.append(f"应选 {poll.seats} 人，{how}；每张选票赞成不得超过 {poll.seats} 人，多选无效")
-    elif poll.kind == Kind.MOTION:
-        lines.append(f"通过须获得{majority}{base} {poll.majority} 的赞成票")
-    else:
-        lines.append(f"评定为某一等次须获得{majority}{base} {poll.majority} 的票数")
-    lines.append("无记名投票" if poll.secret else "记名投票")
-    return lines
-
-
-@dataclass(frozen=True)
-class ResultRow:
-    name: str
-    counts: list[int]
-    outcome: str
-
-
-@dataclass(frozen=True)
-class PollReport:
-    """计票结果 as shown on the page and printed on the record."""
-
-    poll: Poll
-    result: tally.Result
-    columns: list[str]
-    rows: list[ResultRow]
-    entitled: int
-    present: int
-    issued: int
-    returned: int
-    elected: list[str]
-    runoff: list[str]
-    rules: list[str]
-
-    @property
-    def chart(self) -> dict[str, Any]:
-        """Data for the ECharts bar (stats/charts.js): yes votes per candidate."""
-        if self.poll.kind == Kind.MOTION:
-            return {"rows": list(zip(self.columns, self.rows[0].counts, strict=True))}
-        if self.poll.kind == Kind.GRADE:
-            series = [
-                {"name": label, "values": [r.counts[i] for r in self.rows]}
-                for i, label in enumerate(self.columns)
-            ]
-            return {"labels": [r.name for r in self.rows], "series": series}
-        return {"rows": [(r.name, r.counts[0]) for r in self.rows]}
-
-
-def poll_report(poll: Poll) -> PollReport:
-    result = tally.Result.from_json(poll.result or {})
-    names = dict(poll.candidates.values_list("pk", "name"))
-    columns = mark_columns(poll.kind)
-    rows = [
-        ResultRow(
-            name=names.get(o.option, poll.title) if o.option is not None else poll.title,
-            counts=[o.counts.get(code, 0) for code, _ in columns],
-            outcome=OUTCOMES.get(o.outcome, "—"),
-        )
-        for o in result.options
-    ]
-    numbers = turnout(poll, names=False)
-    returned = result.valid + result.invalid
-    issued = numbers.present if poll.method == Method.ONLINE else poll.issued or 0
-    return PollReport(
-        poll=poll,
-        result=result,
-        columns=[label for _, label in columns],
-        rows=rows,
-        entitled=numbers.entitled,
-        present=numbers.present,
-        issued=issued,
-        returned=returned,
-        elected=[names.get(pk, "") for pk in result.elected],
-        runoff=[names.get(pk, "") for pk in result.runoff],
-        rules=rules_in_words(poll),
-    )
-
 
 # ---- list and create --------------------------------------------------------------------------
 
