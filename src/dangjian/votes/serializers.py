@@ -82,9 +82,6 @@ class ResultSerializer(serializers.Serializer):
 
 class PollListSerializer(serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
-    kind = serializers.ChoiceField(choices=Poll.Kind.choices, read_only=True)
-    method = serializers.ChoiceField(choices=Poll.Method.choices, read_only=True)
-    status = serializers.ChoiceField(choices=Poll.Status.choices, read_only=True)
 
     class Meta:
         model = Poll
@@ -109,7 +106,6 @@ class PollSerializer(PollListSerializer):
     """表决: its rules, ballot, turnout, and the result once counted."""
 
     candidates = CandidateSerializer(many=True, read_only=True)
-    base = serializers.ChoiceField(choices=Poll.Base.choices, read_only=True)
     turnout = serializers.SerializerMethodField()
     result = serializers.SerializerMethodField()
     ballots_digest = serializers.SerializerMethodField()
