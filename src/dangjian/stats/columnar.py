@@ -524,9 +524,7 @@ def child_totals(org: Organization, on: dt.date) -> dict[str, int] | None:
     fifty children in about a millisecond against 25 ms for the grouped scan in SQL (the
     province in PostgreSQL). Without a store, an installation of DANGJIAN_STATS_COLUMNAR_MIN
     spells or more starts loading one in the background; a smaller one never needs it."""
-    if _store is None and _installation_is_large():
-        start_load()
-    cells = _answer(Ask(org.path, on, {}, "sub_org", "category"), lambda: _store)
+    cells = _answer(Ask(org.path, on, {}, "sub_org", "category"), _store_if_worth_it)
     if cells is None:
         return None
     totals: Counter[str] = Counter()
@@ -579,9 +577,15 @@ def _units(part: Part, path: str, day: int, full: int) -> UnitCounts:
 def unit_counts(org: Organization, on: dt.date) -> UnitCounts | None:
     """单位建立党组织情况's member side (stats.coverage) from the store, as child_totals: any
     subtree once a store is loaded, None without one (SQL counts then)."""
+    return _with_store(_store_if_worth_it, lambda store: store.units(org.path, on))
+
+
+def _store_if_worth_it() -> Store | None:
+    """This process's store for any subtree; without one, an installation large enough for it
+    starts loading it (inline when jobs run inline)."""
     if _store is None and _installation_is_large():
         start_load()
-    return _with_store(lambda: _store, lambda store: store.units(org.path, on))
+    return _store
 
 
 def _answer(ask: Ask, find: Callable[[], Store | None]) -> Cells | None:
