@@ -13,8 +13,10 @@ import hmac
 import os
 from functools import cache
 
+from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -57,6 +59,7 @@ def reset_key_cache() -> None:
     """Forget the loaded keys (tests that switch keys)."""
     _keys.cache_clear()
     _seal_key.cache_clear()
+    _envelope_key.cache_clear()
 
 
 def encrypt(plaintext: str) -> str:
@@ -98,3 +101,42 @@ def seal(message: str) -> str:
     """A keyed hash (HMAC-SHA256) that shows a stored record was not altered: whoever can write
     the database but not read the key file cannot make a changed record's seal match."""
     return hmac.new(_seal_key(), message.encode(), hashlib.sha256).hexdigest()
+
+
+# ---- sealed envelopes (secret ballots while a poll is open) -----------------------------------
+
+ENVELOPE_SIZE = 1024  # plaintext is padded to a multiple of this, so lengths tell nothing
+
+
+@cache
+def _envelope_key() -> bytes:
+    return _derive(_read_or_create_master(), b"dangjian ballot envelopes")
+
+
+def _poll_cipher(poll_id: int) -> AESGCM:
+    """AES-256-GCM under a key of its own per poll, derived from the master secret."""
+    return AESGCM(_derive(_envelope_key(), b"poll %d" % poll_id))
+
+
+def seal_envelope(poll_id: int, content: str) -> bytes:
+    """Encrypt a ballot's content for `poll_id`: random nonce, no timestamp (unlike Fernet), the
+    poll as associated data (an envelope moved to another poll does not open), padded with
+    spaces to a multiple of ENVELOPE_SIZE so every ballot of a poll has the same length."""
+    data = content.encode()
+    padded = data.ljust(-(-max(len(data), 1) // ENVELOPE_SIZE) * ENVELOPE_SIZE, b" ")
+    nonce = os.urandom(12)
+    return nonce + _poll_cipher(poll_id).encrypt(nonce, padded, b"poll %d" % poll_id)
+
+
+def open_envelope(poll_id: int, sealed: bytes) -> str:
+    """The content `seal_envelope` encrypted, padding removed (JSON ignores trailing spaces, but
+    the caller gets exactly what was sealed)."""
+    sealed = bytes(sealed)
+    try:
+        data = _poll_cipher(poll_id).decrypt(sealed[:12], sealed[12:], b"poll %d" % poll_id)
+    except InvalidTag as exc:
+        raise ImproperlyConfigured(
+            "a sealed ballot cannot be opened with the configured key (wrong or rotated key "
+            "file, or an envelope altered or moved from another poll)"
+        ) from exc
+    return data.decode().rstrip(" ")

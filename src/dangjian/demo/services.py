@@ -42,7 +42,7 @@ from dangjian.demo.polls import seed_polls
 from dangjian.members.models import Member, MemberEvent, MemberSpell, PartyProbation
 from dangjian.members.services import bulk_register_members, record_event
 from dangjian.orgs.models import Organization, OrgKind, Unit
-from dangjian.votes.models import Ballot, Candidate, Poll, Voter
+from dangjian.votes.models import Ballot, Candidate, Envelope, Poll, Voter
 
 
 @dataclass(frozen=True)
@@ -289,6 +289,7 @@ def _chunked(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 # What --force removes. Accounts stay (the audit log refers to them), and so does the audit log.
 CLEARED: tuple[type[models.Model], ...] = (  # in an order the foreign keys allow
     Ballot,
+    Envelope,
     Voter,
     Candidate,
     Poll,

@@ -139,10 +139,10 @@ class PollViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         """逐张录入 a paper ballot as marked ({"invalid": true} for one ruled 废票)."""
         poll = self._managed()
         choices = _parsed(ChoicesSerializer, request)["choices"]
-        services.record_paper_ballot(
+        entered = services.record_paper_ballot(
             actor=request.user, poll=poll, choices=choices, request=request
         )
-        return Response({"ballots": poll.ballots.count()}, status=status.HTTP_201_CREATED)
+        return Response({"ballots": entered}, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PaperCountsSerializer, responses=PollSerializer)
     @action(detail=True, methods=["post"], url_path="paper-counts")

@@ -1,8 +1,10 @@
 """表决与选举: a poll (one round of a vote), its electorate, candidates and ballots.
 
 Secrecy rests on the split between `Voter` (who may vote, was present, has voted) and `Ballot`
-(what was voted). A secret poll's ballots carry no voter, no time and a random id, so nothing
-stored links a ballot to a person; a named (记名) poll's ballots point at their voter.
+(what was voted). While a poll is open a ballot waits in an `Envelope`, encrypted with a key
+kept outside the database; the count opens the envelopes and writes the ballots in a random
+order in one transaction, so neither transaction ids nor row order link a ballot to the voter
+whose cast wrote its envelope (decision 22). A named (记名) poll's ballots point at their voter.
 """
 
 from __future__ import annotations
@@ -145,10 +147,28 @@ class Voter(models.Model):
         return self.name
 
 
+class Envelope(models.Model):
+    """A ballot cast or entered while the poll is open, sealed (`core.crypto.seal_envelope`):
+    its content, source and (named polls only) voter, encrypted and padded to one size. It is
+    written in the voter's own transaction, so its row may be linked to them; without the key
+    it says nothing. Closing the poll opens every envelope into a `Ballot` and deletes it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="envelopes")
+    sealed = models.BinaryField()
+
+    class Meta:
+        verbose_name = "密封选票"
+
+    def __str__(self) -> str:
+        return f"密封选票 {str(self.id)[:8]}"
+
+
 class Ballot(models.Model):
-    """选票: what one ballot says. Random id and no time, so a secret poll's ballot cannot be
-    put next to the voter list; `voter` only for named polls. `seal` is a keyed hash of the
-    poll, id and choices: a changed or forged row no longer matches."""
+    """选票: what one ballot says, written when the poll is counted, all of a poll's ballots in
+    one transaction in a random order, with a random id and no time, so a secret poll's ballot
+    cannot be put next to the voter list or the audit log; `voter` only for named polls. `seal`
+    is a keyed hash of the poll, id and choices: a changed or forged row no longer matches."""
 
     class Source(models.TextChoices):
         ONLINE = "online", "手机投票"
@@ -165,7 +185,7 @@ class Ballot(models.Model):
 
     class Meta:
         verbose_name = "选票"
-        # No ordering: a secret poll's ballots are read in id order, which is random.
+        # No ordering: a secret poll's ballots are stored and read in a random order.
 
     def __str__(self) -> str:
         return f"选票 {str(self.id)[:8]}"

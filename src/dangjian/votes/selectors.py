@@ -100,7 +100,12 @@ def turnout(poll: Poll, *, names: bool) -> Turnout:
         voted=Count("pk", filter=Q(voted=True)),
     )
     missing = poll.voters.filter(voted=False).values_list("name", flat=True) if names else []
-    return Turnout(**counts, ballots=poll.ballots.count(), not_voted=list(missing))
+    return Turnout(**counts, ballots=stored_ballots(poll), not_voted=list(missing))
+
+
+def stored_ballots(poll: Poll) -> int:
+    """Ballots received: still sealed while the poll is open, written out once it is counted."""
+    return poll.envelopes.count() + poll.ballots.count()
 
 
 def issued_and_returned(poll: Poll, present: int, stored: int) -> tuple[int, int]:

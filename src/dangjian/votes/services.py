@@ -8,6 +8,11 @@ conditional UPDATE (… WHERE voted = false), which PostgreSQL re-checks after w
 concurrent one, so of two simultaneous submissions exactly one updates a row and stores a
 ballot. Casts hold the poll row FOR SHARE and closing takes it FOR UPDATE, so no ballot slips in
 after the count and casts do not wait on each other.
+
+Secrecy (decision 22): the casting transaction stores the ballot only as a sealed envelope
+(encrypted, padded, no time); closing opens them all and writes the ballots in a random order in
+its own single transaction, so transaction ids, row order and the audit log join no ballot to
+its voter.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ import hashlib
 import json
 import logging
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import secrets
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -31,15 +38,15 @@ from django.utils import timezone
 from dangjian.accounts.scope import scope_for
 from dangjian.audit.models import AuditEvent
 from dangjian.audit.services import record_audit
-from dangjian.core.crypto import seal
+from dangjian.core.crypto import open_envelope, seal, seal_envelope
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.models import RuleMissing, rule_value
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 from dangjian.votes import tally
-from dangjian.votes.models import GRADES, Ballot, Candidate, Poll, Voter
+from dangjian.votes.models import GRADES, Ballot, Candidate, Envelope, Poll, Voter
 from dangjian.votes.ordering import stroke_key
-from dangjian.votes.selectors import electorate, issued_and_returned, members_on
+from dangjian.votes.selectors import electorate, issued_and_returned, members_on, stored_ballots
 
 log = logging.getLogger(__name__)
 Kind, Status, Method, Base = Poll.Kind, Poll.Status, Poll.Method, Poll.Base
@@ -380,11 +387,56 @@ def _voter_id(user: Any, poll: Poll) -> int | None:
 
 def _store_ballot(
     poll: Poll, choices: Mapping[str, Any], source: str, voter_id: int | None = None
-) -> Ballot:
-    ballot = Ballot(poll=poll, voter_id=voter_id, choices=dict(choices), source=source)
-    ballot.seal = seal(_seal_text(ballot))
-    ballot.save(force_insert=True)
-    return ballot
+) -> Envelope:
+    """Seal the ballot in an envelope (decision 22): this transaction also marks the voter and
+    writes the audit entry, so what it stores must say nothing without the key. The ballot
+    itself is written at the count (`_open_envelopes`)."""
+    content = _canonical({"choices": dict(choices), "source": source, "voter": voter_id})
+    envelope = Envelope(poll=poll, sealed=seal_envelope(poll.pk, content))
+    envelope.save(force_insert=True)
+    return envelope
+
+
+def _open_envelopes(poll: Poll) -> None:
+    """At the count, under the poll's FOR UPDATE lock: open every envelope and write the
+    ballots in a random order (random ids, no time) in this one transaction, then delete the
+    envelopes. Row order, rowid/ctid and transaction id then match no cast; what a deleted
+    envelope leaves behind (PostgreSQL dead tuples until vacuum, WAL) is ciphertext, and on
+    SQLite secure_delete overwrites it."""
+    envelopes = list(poll.envelopes.values_list("sealed", flat=True))
+    if not envelopes:
+        return
+    contents = [json.loads(open_envelope(poll.pk, sealed)) for sealed in envelopes]
+    secrets.SystemRandom().shuffle(contents)
+    ballots = []
+    for content in contents:
+        ballot = Ballot(
+            poll=poll,
+            voter_id=content["voter"],
+            choices=content["choices"],
+            source=content["source"],
+        )
+        ballot.seal = seal(_seal_text(ballot))
+        ballots.append(ballot)
+    Ballot.objects.bulk_create(ballots)  # one INSERT per batch, rows in the shuffled order
+    with _secure_delete():
+        poll.envelopes.all().delete()
+
+
+@contextmanager
+def _secure_delete() -> Iterator[None]:
+    """SQLite: overwrite deleted rows with zeros instead of leaving them in free pages."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA secure_delete")
+        before = cursor.fetchone()[0]
+        cursor.execute("PRAGMA secure_delete = ON")
+        try:
+            yield
+        finally:
+            cursor.execute(f"PRAGMA secure_delete = {int(before)}")
 
 
 def _canonical(value: Any) -> str:
@@ -398,17 +450,19 @@ def _seal_text(ballot: Ballot) -> str:
 
 def record_paper_ballot(
     *, actor: Any, poll: Poll, choices: Mapping[str, Any], request: HttpRequest | None = None
-) -> Ballot:
-    """计票人逐张录入 a paper ballot as marked, invalid ones included (they count as 废票)."""
+) -> int:
+    """计票人逐张录入 a paper ballot as marked, invalid ones included (they count as 废票); the
+    number entered so far. Sealed like an online ballot: the order in which the tellers take
+    them from the box may follow the order in which people put them in."""
     _require_manager(actor, poll.organization)
     if poll.method != Method.PAPER:
         raise DomainError("本次表决不是逐张录入纸质选票。")
     with transaction.atomic():
         if _share_lock(poll) != Status.OPEN:
             raise DomainError("只能在投票进行中录入选票。")
-        ballot = _store_ballot(poll, choices, Ballot.Source.PAPER)
+        _store_ballot(poll, choices, Ballot.Source.PAPER)
         _audit("paper", actor=actor, target=poll, request=request)
-    return ballot
+    return stored_ballots(poll)
 
 
 def record_paper_counts(
@@ -464,6 +518,7 @@ def close_poll(
         _move(poll, Status.CLOSED)
         if poll.method != Method.ONLINE and poll.issued is None:
             raise DomainError("请先录入发出票数。", field="issued")
+        _open_envelopes(poll)
         result = tally.tally(_inputs(poll))
         poll.result = result.as_json()
         poll.ballots_digest = ballots_digest(poll)

@@ -253,10 +253,10 @@ def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
     def run(poll: Poll) -> str:
         candidates = list(poll.candidates.all())
         choices = paper_ballot_choices(poll, candidates, request.POST)
-        services.record_paper_ballot(
+        entered = services.record_paper_ballot(
             actor=request.user, poll=poll, choices=choices, request=request
         )
-        return f"已录入第 {poll.ballots.count()} 张选票。"
+        return f"已录入第 {entered} 张选票。"
 
     return _action(request, pk, run)
 

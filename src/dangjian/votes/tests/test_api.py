@@ -18,7 +18,7 @@ from dangjian.conftest import Cast
 from dangjian.core.exceptions import DomainError
 from dangjian.members.models import Member, PartyProbation
 from dangjian.testing import make_voter
-from dangjian.votes.models import Ballot, Poll
+from dangjian.votes.models import Ballot, Envelope, Poll
 from dangjian.votes.services import cast_ballot, recount_poll
 
 NAMES = ["王磊", "张伟", "刘洋", "陈杰", "杨帆", "赵敏", "黄强", "周涛", "吴刚", "徐静"]
@@ -167,8 +167,8 @@ def test_a_secret_poll_stores_no_voter_and_the_api_never_says_who_voted_what(cas
     poll = opened(cast, voters[1:])
     cast_response = vote(poll, cast.member_user, "张伟")
     assert "marks" not in cast_response.content.decode()
-    assert list(Ballot.objects.filter(poll_id=poll["id"]).values_list("voter", flat=True)) == [None]
     close(cast, poll)
+    assert list(Ballot.objects.filter(poll_id=poll["id"]).values_list("voter", flat=True)) == [None]
     for user in (cast.secretary, cast.county_admin, cast.member_user):
         client = api(user)
         for name in ("poll-detail", "poll-turnout"):
@@ -196,7 +196,7 @@ def test_probationary_and_sanctioned_members_have_no_vote(cast: Cast) -> None:
         assert api(user).post(url, {"choices": {"vote": "yes"}}, format="json").status_code == 404
         with pytest.raises(DomainError, match="不在本次表决的表决权人名单中"):
             cast_ballot(user=user, poll=Poll.objects.get(pk=poll["id"]), choices={"vote": "yes"})
-    assert not Ballot.objects.filter(poll_id=poll["id"]).exists()
+    assert not Envelope.objects.filter(poll_id=poll["id"]).exists()
 
 
 def test_a_ballot_after_the_closing_time_is_refused(cast: Cast) -> None:
@@ -205,7 +205,7 @@ def test_a_ballot_after_the_closing_time_is_refused(cast: Cast) -> None:
     response = vote(poll, cast.member_user, "王磊")
     assert response.status_code == 400
     assert response.json() == {"detail": "投票已截止。", "field": None}
-    assert not Ballot.objects.filter(poll_id=poll["id"]).exists()
+    assert not Envelope.objects.filter(poll_id=poll["id"]).exists()
 
 
 def test_a_second_ballot_by_the_same_voter_is_refused_in_chinese(cast: Cast) -> None:

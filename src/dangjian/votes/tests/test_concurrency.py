@@ -16,7 +16,7 @@ from dangjian.accounts.scope import scope_for
 from dangjian.conftest import Cast
 from dangjian.core.exceptions import DomainError
 from dangjian.testing import make_voter
-from dangjian.votes.models import Ballot, Poll
+from dangjian.votes.models import Ballot, Envelope, Poll
 from dangjian.votes.services import (
     PollDraft,
     cast_ballot,
@@ -92,7 +92,7 @@ def test_simultaneous_double_submissions_store_exactly_one_ballot_per_voter(cast
     assert outcomes.count("ok") == VOTERS
     refusals = [o for o in outcomes if o != "ok"]
     assert len(refusals) == 3 * VOTERS and all("已投过票" in o for o in refusals)
-    assert Ballot.objects.filter(poll=poll).count() == VOTERS
+    assert Envelope.objects.filter(poll=poll).count() == VOTERS
     assert poll.voters.filter(voted=True).count() == VOTERS
     assert set(poll.voters.filter(voted=False).values_list("name", flat=True)) == {"李明"}
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from dangjian.members.models import Member
 from dangjian.testing import make_member
 from dangjian.votes import services
-from dangjian.votes.models import Ballot, Poll
+from dangjian.votes.models import Envelope, Poll
 
 
 def election(cast, voters, method=Poll.Method.ONLINE, **extra):
@@ -109,7 +109,7 @@ def test_voter_casts_on_the_phone_page_and_cannot_vote_twice(cast, voters):
     done = client.get(client.post(vote_url(poll), yes).url).content.decode()
     assert "您的选票已投出" in done and "王一" not in done
     again = client.post(vote_url(poll), yes)
-    assert "已投过票" in again.content.decode() and Ballot.objects.count() == 1
+    assert "已投过票" in again.content.decode() and Envelope.objects.count() == 1
     assert "您已投票" in client.get(vote_url(poll)).content.decode()
 
 
@@ -124,7 +124,7 @@ def test_too_many_yes_marks_are_refused_so_the_voter_can_correct(cast, voters):
     yes = {f"c{c.pk}": "yes" for c in poll.candidates.all()}
     response = cast.client(voters[0].user).post(vote_url(poll), yes)
     assert "赞成人数超过应选人数" in response.content.decode()
-    assert not Ballot.objects.exists()
+    assert not Envelope.objects.exists()
 
 
 def test_member_not_in_the_electorate_cannot_cast(cast, voters):
@@ -135,7 +135,7 @@ def test_member_not_in_the_electorate_cannot_cast(cast, voters):
     client = cast.client(probationer.user)
     assert client.get(vote_url(poll)).status_code == 404
     client.post(vote_url(poll), {"c1": "yes"})
-    assert not Ballot.objects.exists()
+    assert not Envelope.objects.exists()
 
 
 def test_turnout_names_who_has_not_voted_to_the_manager_but_no_choices(cast, voters):
