@@ -2,10 +2,11 @@
 members with logins in one branch, cast their ballots in an online secret election at once,
 from BENCH_VOTE_WORKERS threads (default 32), each on its own PostgreSQL connection, through
 `cast_ballot` (scope, ballot check, FOR SHARE on the poll, the voter's conditional UPDATE, the
-sealed ballot, the audit entry, one transaction each). Baseline, measured in the same run: the
-same ballot rows (same columns and values, fresh ids) as raw INSERTs into votes_ballot, one
-transaction per row, from the same number of threads. Then the poll is closed (timed: the
-count and digest of every ballot) and re-counted, which must find nothing wrong.
+ballot encrypted into its envelope, the audit entry, one transaction each). Baseline, measured
+in the same run: rows of the same ballots (their contents, a seal-sized value, fresh ids) as raw
+INSERTs into votes_ballot, one transaction per row, from the same number of threads. Then the
+poll is closed (timed: open the envelopes, write the ballots shuffled, count, digest) and
+re-counted, which must find nothing wrong.
 
 Concurrency needs PostgreSQL. When `make bench` runs on SQLite, this section starts a
 throwaway server with scripts/with-postgres and runs itself there (`python bench/votes_cast.py`
@@ -216,7 +217,7 @@ def measure() -> list[Row]:
     from django.utils import timezone
 
     from dangjian.core.exceptions import DomainError
-    from dangjian.votes.models import Ballot
+    from dangjian.votes.models import Envelope
     from dangjian.votes.services import (
         PollDraft,
         close_poll,
@@ -257,15 +258,18 @@ def measure() -> list[Row]:
         return None
 
     cast_seconds, refused = on_threads(votes, casting)
-    stored = list(Ballot.objects.filter(poll=poll).values_list("choices", "source", "seal"))
+    stored = Envelope.objects.filter(poll=poll).count()
     voted = poll.voters.filter(voted=True).count()
-    assert not refused and len(stored) == voted == VOTERS, (refused[:3], len(stored), voted)
+    assert not refused and stored == voted == VOTERS, (refused[:3], stored, voted)
 
     insert = (
         "INSERT INTO votes_ballot (id, poll_id, voter_id, choices, source, seal)"
         " VALUES (%s, %s, NULL, %s, %s, %s)"
     )
-    copies = [(uuid.uuid4(), poll.pk, json.dumps(c), s, seal) for c, s, seal in stored]
+    copies = [
+        (uuid.uuid4(), poll.pk, json.dumps(choices), "online", uuid.uuid4().hex * 2)
+        for _, choices in votes
+    ]
 
     def inserting(row: tuple[Any, ...]) -> str | None:
         with connection.cursor() as cursor:  # autocommit: one transaction per row
@@ -273,7 +277,8 @@ def measure() -> list[Row]:
         return None
 
     raw_seconds, _ = on_threads(copies, inserting)
-    Ballot.objects.filter(pk__in=[row[0] for row in copies]).delete()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM votes_ballot WHERE poll_id = %s", [poll.pk])
 
     close_started = time.perf_counter()
     poll = close_poll(actor=admin, poll=poll)
@@ -295,13 +300,13 @@ def measure() -> list[Row]:
             "1.00",
         ),
         (
-            "  cast_ballot (checks, poll FOR SHARE, voted flag, seal, audit)",
+            "  cast_ballot (checks, poll FOR SHARE, voted flag, envelope, audit)",
             f"{cast_seconds:.2f} s",
             f"{cast_rate:,.0f} ballots/s",
             f"{cast_rate / raw_rate:.2f} × baseline rate",
         ),
         (
-            f"  close_poll: count and digest of {VOTERS:,} ballots",
+            f"  close_poll: open, shuffle, write, count and digest {VOTERS:,} ballots",
             f"{close_seconds:.2f} s",
             "",
             "",
