@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from dangjian.core.exceptions import DomainError
@@ -336,6 +337,7 @@ def _user_name(user: Any) -> str:
 
 
 @login_required
+@sensitive_post_parameters()  # an error report must not print the ballot next to its voter
 def vote(request: HttpRequest, token: str) -> HttpResponse:
     """投票 on the phone: the ballot, then 您的选票已投出. Never shows what was voted."""
     pk = Poll.objects.filter(token=token.upper()).values_list("pk", flat=True).first()

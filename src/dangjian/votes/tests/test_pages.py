@@ -113,6 +113,13 @@ def test_voter_casts_on_the_phone_page_and_cannot_vote_twice(cast, voters):
     assert "您已投票" in client.get(vote_url(poll)).content.decode()
 
 
+def test_an_error_report_of_the_vote_page_hides_the_ballot(cast, voters):
+    poll = opened(cast, election(cast, voters))
+    yes = {f"c{c.pk}": "yes" for c in poll.candidates.all()[:2]}
+    response = cast.client(voters[0].user).post(vote_url(poll), yes)
+    assert response.wsgi_request.sensitive_post_parameters == "__ALL__"
+
+
 def test_vote_page_needs_a_login(cast, voters):
     poll = opened(cast, election(cast, voters))
     response = Client().get(vote_url(poll))
