@@ -12,6 +12,7 @@ join linked all of them.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import json
 import logging
@@ -214,3 +215,24 @@ def test_while_the_poll_is_open_nothing_beside_the_voter_is_readable(cast: Cast)
     poll = services.close_poll(actor=cast.secretary, poll=poll)
     assert not Envelope.objects.filter(poll=poll).exists()
     assert sorted(_key(b.choices) for b in poll.ballots.all()) == sorted(map(_key, ballots))
+
+
+def test_the_migration_reshuffles_ballots_stored_in_cast_order(cast: Cast) -> None:
+    """Ballots stored before the envelopes lay in cast order: migration 0002 rewrites them in a
+    random order, same ids and seals, so the recorded digest and the re-count still hold."""
+    from django.apps import apps
+
+    migration = importlib.import_module("dangjian.votes.migrations.0002_ballot_envelopes")
+    poll, _ = secret_election(cast)
+    ballots = distinct_ballots(list(poll.candidates.values_list("pk", flat=True)), VOTERS)
+    rows_before = [
+        Ballot(poll=poll, choices=b, source="online", seal=f"{i:064x}")
+        for i, b in enumerate(ballots)
+    ]
+    Ballot.objects.bulk_create(rows_before)  # as the old cast stored them: in cast order
+    assert [c for c, _, _ in stored_ballots(poll)] == [_key(b) for b in ballots]
+    migration.shuffle_stored_ballots(apps, None)
+    after = stored_ballots(poll)
+    assert sum(c == _key(b) for (c, _, _), b in zip(after, ballots, strict=True)) <= CHANCE
+    kept = set(Ballot.objects.filter(poll=poll).values_list("id", "seal"))
+    assert kept == {(r.id, r.seal) for r in rows_before}
