@@ -128,7 +128,7 @@ def seal_envelope(poll_id: int, content: str) -> bytes:
     return nonce + _poll_cipher(poll_id).encrypt(nonce, padded, b"poll %d" % poll_id)
 
 
-def open_envelope(poll_id: int, sealed: bytes) -> str:
+def open_envelope(poll_id: int, sealed: bytes | memoryview) -> str:
     """The content `seal_envelope` encrypted, padding removed (JSON ignores trailing spaces, but
     the caller gets exactly what was sealed)."""
     sealed = bytes(sealed)
