@@ -69,3 +69,24 @@ class RoleGrant(models.Model):
     def __str__(self) -> str:
         where = f"@{self.org}" if self.org_id else ""
         return f"{self.user}: {self.get_role_display()}{where}"
+
+
+class AccountProfile(models.Model):
+    """账号状态: what the login needs beyond Django's user (a forced password change)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="account_profile",
+    )
+    # Set by a reset (重置密码): the temporary password is known to the system administrator,
+    # so it must be replaced before the account can do anything else.
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    password_changed_at = models.DateTimeField("最近修改密码时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "账号状态"
+
+    def __str__(self) -> str:
+        return f"{self.user}"

@@ -11,9 +11,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import services
-from dangjian.accounts.forms import AccountForm, GrantForm, LoginForm
+from dangjian.accounts.forms import (
+    AccountForm,
+    GrantForm,
+    LoginForm,
+    MemberAccountForm,
+    PasswordChangeForm,
+)
 from dangjian.accounts.models import Role, RoleGrant
-from dangjian.accounts.scope import require_role
+from dangjian.accounts.scope import get_member_for_user, require_role
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
 
@@ -90,3 +96,79 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "授权已撤销。")
     return redirect("accounts:grants")
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """修改密码: every user, own account; the only page open while a forced change is pending."""
+    form = PasswordChangeForm(request.POST or None)
+    forced = bool(request.session.get(services.MUST_CHANGE_KEY))
+    done = submit(
+        request,
+        form,
+        lambda f: (
+            services.change_own_password(
+                actor=request.user,
+                old_password=f["old_password"],
+                new_password=f["new_password1"],
+                request=request,
+            )
+            or True
+        ),
+    )
+    if done:
+        messages.success(request, "密码已修改。")
+        return redirect("core:home")
+    return render(request, "accounts/password_change.html", {"form": form, "forced": forced})
+
+
+@login_required
+@require_POST
+def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    """重置密码 (system administrator): shows the temporary password once, on this response."""
+    require_role(request.user, Role.SYSTEM_ADMIN)
+    target = get_object_or_404(User, pk=pk)
+    try:
+        password = services.reset_password(actor=request.user, user=target, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts:users")
+    response = render(
+        request, "accounts/password_reset_done.html", {"target": target, "password": password}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def member_account(request: HttpRequest, pk: int) -> HttpResponse:
+    """关联登录账号 of one member (whoever may edit the member's record)."""
+    member = get_member_for_user(request.user, pk, write=True)
+    form = MemberAccountForm(request.POST or None)
+    done = submit(
+        request,
+        form,
+        lambda f: (
+            services.link_member_account(
+                actor=request.user, member=member, username=f["username"], request=request
+            )
+            or True
+        ),
+    )
+    if done:
+        messages.success(request, "已关联登录账号，本人登录后可查看自己的党员档案。")
+        return redirect("accounts:member-account", pk=member.pk)
+    return render(request, "accounts/member_account.html", {"member": member, "form": form})
+
+
+@login_required
+@require_POST
+def member_account_unlink(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_member_for_user(request.user, pk, write=True)
+    try:
+        services.unlink_member_account(actor=request.user, member=member, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已解除关联。")
+    return redirect("accounts:member-account", pk=member.pk)
