@@ -18,7 +18,9 @@ PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(env_str("DANGJIAN_VAR_DIR", str(PROJECT_DIR / "var")))
 
 PRODUCTION = env_str("DANGJIAN_ENV", "development") == "production"
-DEBUG = env_bool("DANGJIAN_DEBUG", not PRODUCTION)
+# Off unless asked for: the demo (`make run`) must show the Chinese 403/404/500 pages, not
+# Django's English debug pages. WhiteNoise serves static files either way (WHITENOISE_USE_FINDERS).
+DEBUG = env_bool("DANGJIAN_DEBUG", False)
 
 if PRODUCTION:
     SECRET_KEY = env_str("DANGJIAN_SECRET_KEY")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views import defaults
 
 from dangjian.accounts.scope import scope_for
 from dangjian.orgs.models import Organization
@@ -27,3 +28,10 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("term_end")[:10]
     )
     return render(request, "core/home.html", {"cards": cards, "due": due, "scope": scope})
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404: the API answers in JSON like its other errors; pages get the Chinese 404 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "接口地址不存在。"}, status=404)
+    return defaults.page_not_found(request, exception)
