@@ -80,7 +80,9 @@ def grants(request: HttpRequest) -> HttpResponse:
     ):
         messages.success(request, "授权已生效。")
         return redirect("accounts:grants")
-    rows = RoleGrant.objects.current().select_related("user", "org", "granted_by")
+    rows = RoleGrant.objects.current().select_related(
+        "user", "user__member", "org", "granted_by", "granted_by__member"
+    )
     return render(request, "accounts/grants.html", {"form": form, "grants": rows})
 
 
