@@ -35,3 +35,34 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "接口地址不存在。"}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def confirmed(request: HttpRequest) -> bool:
+    """Whether an irreversible step's form came back from its confirmation page."""
+    return request.POST.get("confirmed") == "1"
+
+
+def confirm_page(
+    request: HttpRequest,
+    *,
+    title: str,
+    lines: list[str],
+    action: str,
+    confirm_label: str,
+    cancel_url: str,
+    fields: dict[str, str] | None = None,
+) -> HttpResponse:
+    """确认: say what cannot be taken back, then post the same step again with confirmed=1.
+
+    A plain page rather than a script dialog, so it works without JavaScript and under a CSP
+    that forbids inline script.
+    """
+    context = {
+        "title": title,
+        "lines": lines,
+        "action": action,
+        "confirm_label": confirm_label,
+        "cancel_url": cancel_url,
+        "fields": fields or {},
+    }
+    return render(request, "core/confirm.html", context)
