@@ -52,7 +52,11 @@ def users(request: HttpRequest) -> HttpResponse:
     if created is not None:
         messages.success(request, f"已创建账号 {created.username}。")
         return redirect("accounts:users")
-    accounts = User.objects.order_by("username").prefetch_related("role_grants")
+    accounts = (
+        User.objects.order_by("username")
+        .prefetch_related("role_grants")
+        .select_related("account_profile")
+    )
     return render(request, "accounts/users.html", {"form": form, "accounts": accounts})
 
 

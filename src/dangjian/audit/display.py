@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -125,7 +126,24 @@ def _user(event: AuditEvent, value: Any) -> str:
     return display_object(found) if found is not None else EMPTY
 
 
+def _filters(event: AuditEvent, value: Any) -> str:
+    """An export's list filters (a query string) with the member list's words: 组织：东街社区党支部."""
+    from dangjian.members.forms import MemberFilterForm
+    from dangjian.members.models import Member
+
+    if not isinstance(value, str):
+        return plain_value(value)
+    fields = MemberFilterForm.base_fields
+    shown = []
+    for key, raw in parse_qsl(value, keep_blank_values=True):
+        label = str(fields[key].label) if key in fields else key
+        text = field_value(Member, key, raw) if raw else "全部"
+        shown.append(f"{label}：{text}")
+    return "；".join(shown) or "无"
+
+
 VALUE_RULES: dict[str, Callable[[AuditEvent, Any], str]] = {
+    "filters": _filters,
     "kind": _kind,
     "elected": _elected,
     "user": _user,

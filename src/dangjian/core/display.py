@@ -40,7 +40,10 @@ def field_value(model: type[models.Model], name: str, value: Any) -> str:
     if value is None or value == "":
         return EMPTY
     related = field.related_model if field.is_relation else None
-    if isinstance(related, type) and not isinstance(value, str | models.Model):
+    # Ids as stored (int) or as sent in a query string ("5"); a str that is not digits is
+    # already a name (diffs store related objects by name).
+    is_id = isinstance(value, int) or (isinstance(value, str) and value.isdigit())
+    if isinstance(related, type) and is_id:
         found = related._default_manager.filter(pk=value).first()
         return display_object(found) if found is not None else "（已删除）"
     choices = dict(getattr(field, "flatchoices", None) or [])

@@ -108,3 +108,10 @@ def test_forced_change_allows_logout(cast):
     client = cast.client(cast.secretary)
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_accounts_page_shows_who_still_has_a_temporary_password(cast):
+    client = cast.client(cast.sysadmin)
+    assert "待修改临时密码" not in client.get(reverse("accounts:users")).content.decode()
+    reset_password(actor=cast.sysadmin, user=cast.secretary)
+    assert "待修改临时密码" in client.get(reverse("accounts:users")).content.decode()

@@ -95,3 +95,11 @@ def test_account_entries_name_the_person_not_the_login(cast):
     body = cast.client(cast.auditadmin).get(reverse("audit:list")).content.decode()
     assert "操作：重置密码" in body and "<td>东街书记</td>" in body
     assert AuditEvent.objects.filter(detail__op="password_reset").exists()
+
+
+def test_export_filters_read_with_the_list_words(cast):
+    url = reverse("rosters:export") + f"?org={cast.branch.pk}&gender=F&status=active"
+    cast.client(cast.county_admin).post(url)
+    body = cast.client(cast.auditadmin).get(reverse("audit:list")).content.decode()
+    assert "组织：东街社区党支部" in body and "性别：女" in body and "党籍状态：正常" in body
+    assert f"org={cast.branch.pk}" not in body
