@@ -127,7 +127,7 @@ def _user(event: AuditEvent, value: Any) -> str:
 
 
 def _filters(event: AuditEvent, value: Any) -> str:
-    """An export's list filters (a query string) with the member list's words: 组织：东街社区党支部."""
+    """An export's list filters (a query string) in the member list's words (组织：…)."""
     from dangjian.members.forms import MemberFilterForm
     from dangjian.members.models import Member
 
