@@ -264,6 +264,8 @@ def unlink_member_account(*, actor: Any, member: Member, request: Any = None) ->
 
 def _set_member_user(*, actor: Any, member: Member, user: Any, request: Any) -> None:
     before = member.user
+    account = user if user is not None else before
+    assert account is not None  # link has a user, unlink a linked member
     with transaction.atomic():
         member.user = user
         member._history_user = actor  # type: ignore[attr-defined]
@@ -274,7 +276,7 @@ def _set_member_user(*, actor: Any, member: Member, user: Any, request: Any) -> 
             target=member,
             detail={
                 "op": "link_member" if user is not None else "unlink_member",
-                "user": (user or before).pk,
+                "user": account.pk,
             },
             request=request,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
@@ -109,19 +111,17 @@ def password_change(request: HttpRequest) -> HttpResponse:
     """修改密码: every user, own account; the only page open while a forced change is pending."""
     form = PasswordChangeForm(request.POST or None)
     forced = bool(request.session.get(services.MUST_CHANGE_KEY))
-    done = submit(
-        request,
-        form,
-        lambda f: (
-            services.change_own_password(
-                actor=request.user,
-                old_password=f["old_password"],
-                new_password=f["new_password1"],
-                request=request,
-            )
-            or True
-        ),
-    )
+
+    def change(f: dict[str, Any]) -> bool:
+        services.change_own_password(
+            actor=request.user,
+            old_password=f["old_password"],
+            new_password=f["new_password1"],
+            request=request,
+        )
+        return True
+
+    done = submit(request, form, change)
     if done:
         messages.success(request, "密码已修改。")
         return redirect("core:home")
@@ -151,16 +151,14 @@ def member_account(request: HttpRequest, pk: int) -> HttpResponse:
     """关联登录账号 of one member (whoever may edit the member's record)."""
     member = get_member_for_user(request.user, pk, write=True)
     form = MemberAccountForm(request.POST or None)
-    done = submit(
-        request,
-        form,
-        lambda f: (
-            services.link_member_account(
-                actor=request.user, member=member, username=f["username"], request=request
-            )
-            or True
-        ),
-    )
+
+    def link(f: dict[str, Any]) -> bool:
+        services.link_member_account(
+            actor=request.user, member=member, username=f["username"], request=request
+        )
+        return True
+
+    done = submit(request, form, link)
     if done:
         messages.success(request, "已关联登录账号，本人登录后可查看自己的党员档案。")
         return redirect("accounts:member-account", pk=member.pk)

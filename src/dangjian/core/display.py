@@ -26,7 +26,8 @@ def plain_value(value: Any) -> str:
 def field_label(model: type[models.Model], name: str) -> str:
     """The field's verbose name (书记), or the name itself for what is not a field."""
     try:
-        return str(model._meta.get_field(name.removesuffix("_id")).verbose_name)
+        field = model._meta.get_field(name.removesuffix("_id"))
+        return str(getattr(field, "verbose_name", name))
     except (FieldDoesNotExist, AttributeError):
         return name
 
