@@ -52,7 +52,11 @@ class ForcePasswordChangeMiddleware:
             and not self._allowed(request.path)
         ):
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": "请先在页面上修改临时密码。"}, status=403)
+                return JsonResponse(
+                    {"detail": "请先在页面上修改临时密码。"},
+                    status=403,
+                    json_dumps_params={"ensure_ascii": False},
+                )
             return redirect("accounts:password-change")
         return self.get_response(request)
 

@@ -33,7 +33,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """404: the API answers in JSON like its other errors; pages get the Chinese 404 page."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "接口地址不存在。"}, status=404)
+        return JsonResponse(
+            {"detail": "接口地址不存在。"}, status=404, json_dumps_params={"ensure_ascii": False}
+        )
     return defaults.page_not_found(request, exception)
 
 

@@ -63,3 +63,8 @@ def test_unreadable_api_request_is_refused_in_chinese(cast):
     )
     assert response.status_code == 400
     assert response.json()["detail"] == "请求内容无法解析，请检查提交的数据格式。"
+
+
+def test_api_404_body_is_readable_chinese(cast):
+    response = cast.client(cast.county_admin).get("/api/no-such-thing/")
+    assert "接口地址不存在".encode() in response.content
