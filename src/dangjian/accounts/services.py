@@ -183,8 +183,14 @@ def change_own_password(
 
 
 def temporary_password() -> str:
-    """A random 12-character password with all four character classes (passes the policy)."""
-    pools = [string.ascii_uppercase, string.ascii_lowercase, string.digits, "@#%+=!"]
+    """A random 12-character password with all four character classes (passes the policy),
+    without look-alikes (O/0, I/l/1): it is read out to the user over the phone."""
+    pools = [
+        "".join(c for c in string.ascii_uppercase if c not in "IO"),
+        "".join(c for c in string.ascii_lowercase if c not in "lo"),
+        "23456789",
+        "@#%+=!",
+    ]
     letters = "".join(pools)
     chars = [secrets.choice(pool) for pool in pools]
     chars += [secrets.choice(letters) for _ in range(8)]

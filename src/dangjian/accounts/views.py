@@ -10,6 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import services
@@ -24,6 +25,7 @@ from dangjian.accounts.models import Role, RoleGrant
 from dangjian.accounts.scope import get_member_for_user, require_role
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
+from dangjian.core.views import confirm_page, confirmed
 
 User = get_user_model()
 
@@ -134,6 +136,19 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     """重置密码 (system administrator): shows the temporary password once, on this response."""
     require_role(request.user, Role.SYSTEM_ADMIN)
     target = get_object_or_404(User, pk=pk)
+    if not confirmed(request):
+        who = f"{target.username}（{target.first_name}）" if target.first_name else target.username
+        return confirm_page(
+            request,
+            title="重置密码",
+            lines=[
+                f"重置后，账号 {who} 原来的密码和接口令牌立即失效。",
+                "本人须用临时密码登录，设置新密码后才能使用其他功能。",
+            ],
+            action=reverse("accounts:user-reset-password", args=[target.pk]),
+            confirm_label="确定重置",
+            cancel_url=reverse("accounts:users"),
+        )
     try:
         password = services.reset_password(actor=request.user, user=target, request=request)
     except DomainError as exc:

@@ -54,7 +54,7 @@ def test_only_the_system_admin_resets_passwords(cast):
     with pytest.raises(PermissionDenied):
         reset_password(actor=cast.county_admin, user=cast.secretary)
     response = cast.client(cast.outsider).post(
-        reverse("accounts:user-reset-password", args=[cast.secretary.pk])
+        reverse("accounts:user-reset-password", args=[cast.secretary.pk]), {"confirmed": "1"}
     )
     assert response.status_code == 403
     cast.secretary.refresh_from_db()
@@ -78,9 +78,12 @@ def test_reset_ends_api_tokens_and_is_audited(cast):
 
 
 def test_forced_change_flow_end_to_end(cast):
-    page = cast.client(cast.sysadmin).post(
-        reverse("accounts:user-reset-password", args=[cast.secretary.pk])
-    )
+    url = reverse("accounts:user-reset-password", args=[cast.secretary.pk])
+    asked = cast.client(cast.sysadmin).post(url)
+    assert "原来的密码和接口令牌立即失效" in asked.content.decode()
+    cast.secretary.refresh_from_db()
+    assert cast.secretary.check_password(PASSWORD)  # nothing happens before the confirmation
+    page = cast.client(cast.sysadmin).post(url, {"confirmed": "1"})
     temporary = page.context["password"]
     assert temporary in page.content.decode() and page["Cache-Control"] == "no-store"
 
@@ -115,3 +118,14 @@ def test_accounts_page_shows_who_still_has_a_temporary_password(cast):
     assert "待修改临时密码" not in client.get(reverse("accounts:users")).content.decode()
     reset_password(actor=cast.sysadmin, user=cast.secretary)
     assert "待修改临时密码" in client.get(reverse("accounts:users")).content.decode()
+
+
+def test_temporary_passwords_pass_the_policy_and_avoid_look_alikes():
+    from django.contrib.auth.password_validation import validate_password
+
+    from dangjian.accounts.services import temporary_password
+
+    for _ in range(50):
+        password = temporary_password()
+        validate_password(password)
+        assert len(password) == 12 and not set(password) & set("O0Il1o")
