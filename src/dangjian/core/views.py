@@ -39,6 +39,17 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.page_not_found(request, exception)
 
 
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500: JSON for the API, the Chinese page (base layout, no request context) otherwise."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": "服务器内部错误，操作没有完成，请稍后重试。"},
+            status=500,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return defaults.server_error(request)
+
+
 def confirmed(request: HttpRequest) -> bool:
     """Whether an irreversible step's form came back from its confirmation page."""
     return request.POST.get("confirmed") == "1"

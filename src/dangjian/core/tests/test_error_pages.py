@@ -68,3 +68,13 @@ def test_unreadable_api_request_is_refused_in_chinese(cast):
 def test_api_404_body_is_readable_chinese(cast):
     response = cast.client(cast.county_admin).get("/api/no-such-thing/")
     assert "接口地址不存在".encode() in response.content
+
+
+def test_api_server_error_answers_in_json():
+    from dangjian.core.views import server_error
+
+    response = server_error(RequestFactory().get("/api/members/"))
+    assert response.status_code == 500
+    assert "服务器内部错误".encode() in response.content
+    page = server_error(RequestFactory().get("/members/"))
+    assert "系统出现错误" in page.content.decode()
