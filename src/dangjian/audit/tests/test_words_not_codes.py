@@ -103,3 +103,16 @@ def test_export_filters_read_with_the_list_words(cast):
     body = cast.client(cast.auditadmin).get(reverse("audit:list")).content.decode()
     assert "组织：东街社区党支部" in body and "性别：女" in body and "党籍状态：正常" in body
     assert f"org={cast.branch.pk}" not in body
+
+
+def test_member_history_names_the_linked_account_not_its_id(cast):
+    from django.contrib.auth import get_user_model
+
+    from dangjian.accounts.services import link_member_account
+
+    account = get_user_model().objects.create_user("wangf", password="Wang@2026pw")
+    link_member_account(actor=cast.county_admin, member=cast.neighbour, username="wangf")
+    url = reverse("members:detail", args=[cast.neighbour.pk])
+    text = cast.client(cast.county_admin).get(url).content.decode()
+    assert "登录账号：（空） → 王芳" in text
+    assert f"→ {account.pk}<" not in text and "wangf<" not in text
