@@ -18,7 +18,9 @@ PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(env_str("DANGJIAN_VAR_DIR", str(PROJECT_DIR / "var")))
 
 PRODUCTION = env_str("DANGJIAN_ENV", "development") == "production"
-DEBUG = env_bool("DANGJIAN_DEBUG", not PRODUCTION)
+# Off unless asked for: the demo (`make run`) must show the Chinese 403/404/500 pages, not
+# Django's English debug pages. WhiteNoise serves static files either way (WHITENOISE_USE_FINDERS).
+DEBUG = env_bool("DANGJIAN_DEBUG", False)
 
 if PRODUCTION:
     SECRET_KEY = env_str("DANGJIAN_SECRET_KEY")
@@ -61,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "dangjian.accounts.middleware.IdleTimeoutMiddleware",
+    "dangjian.accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -202,7 +205,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "党建平台 JSON API：组织与党员。权限与页面一致。",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # 接口文档 only for the roles that use the API (accounts.models.API_ROLES).
+    "SERVE_PERMISSIONS": ["dangjian.accounts.permissions.UsesApi"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -14,3 +14,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# JSON for unknown /api/ addresses and API failures, the Chinese pages for everything else.
+handler404 = "dangjian.core.views.not_found"
+handler500 = "dangjian.core.views.server_error"

@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from dangjian.accounts.models import Role
-from dangjian.accounts.scope import scope_for
+from dangjian.accounts.scope import scope_for, uses_api
 
 
 def scope(request: HttpRequest) -> dict[str, Any]:
@@ -20,5 +20,6 @@ def scope(request: HttpRequest) -> dict[str, Any]:
             "accounts": user_scope.has(Role.SYSTEM_ADMIN),
             "grants": user_scope.has(Role.SECURITY_ADMIN),
             "audit": user_scope.has(Role.AUDIT_ADMIN),
+            "api_docs": uses_api(getattr(request, "user", None)),
         },
     }

@@ -46,3 +46,36 @@ class GrantForm(forms.Form):
         # The security administrator assigns scopes across the whole tree (organization names
         # only: no member data), which is what 三员分立 gives this role.
         org_field.queryset = Organization.objects.active().exclude(kind="group")
+
+
+class PasswordChangeForm(forms.Form):
+    """修改密码. The service checks the old password and the policy; this checks the typing."""
+
+    old_password = forms.CharField(
+        label="原密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password1 = forms.CharField(
+        label="新密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="至少 8 位，包含大写字母、小写字母、数字、符号中的至少 3 类。",
+    )
+    new_password2 = forms.CharField(
+        label="再次输入新密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password1") and data.get("new_password1") != data.get("new_password2"):
+            self.add_error("new_password2", "两次输入的新密码不一致。")
+        return data
+
+
+class MemberAccountForm(forms.Form):
+    """关联登录账号: the login name of an existing account."""
+
+    username = forms.CharField(label="登录账号（用户名）", max_length=150)

@@ -29,6 +29,10 @@ NODE_ROLES = frozenset(
 )
 # Node roles that may change records (a plain committee member reads only).
 WRITE_ROLES = frozenset({Role.ORG_ADMIN, Role.BRANCH_SECRETARY, Role.BRANCH_ORGANIZER})
+# Who uses the JSON API and so sees 接口文档: the county/township organization offices that
+# connect other systems, and the system administrator who sets the connections up. Branch
+# roles and members work on the pages; the security and audit administrators have no API.
+API_ROLES = frozenset({Role.ORG_ADMIN, Role.SYSTEM_ADMIN})
 BRANCH_ROLES = frozenset({Role.BRANCH_SECRETARY, Role.BRANCH_ORGANIZER, Role.BRANCH_COMMITTEE})
 
 
@@ -69,3 +73,24 @@ class RoleGrant(models.Model):
     def __str__(self) -> str:
         where = f"@{self.org}" if self.org_id else ""
         return f"{self.user}: {self.get_role_display()}{where}"
+
+
+class AccountProfile(models.Model):
+    """账号状态: what the login needs beyond Django's user (a forced password change)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="account_profile",
+    )
+    # Set by a reset (重置密码): the temporary password is known to the system administrator,
+    # so it must be replaced before the account can do anything else.
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    password_changed_at = models.DateTimeField("最近修改密码时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "账号状态"
+
+    def __str__(self) -> str:
+        return f"{self.user}"

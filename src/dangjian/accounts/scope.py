@@ -14,7 +14,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from dangjian.accounts.models import NODE_ROLES, WRITE_ROLES, Role, RoleGrant
+from dangjian.accounts.models import API_ROLES, NODE_ROLES, WRITE_ROLES, Role, RoleGrant
 from dangjian.core.paths import any_subtree_q
 
 if TYPE_CHECKING:
@@ -141,6 +141,11 @@ def may_unmask_member(user: Any, member: Member) -> bool:
     """Full ID number and phone: the permission on the member's subtree, or one's own record."""
     scope = scope_for(user)
     return scope.may_unmask(member.org_path) or scope.own_member_id == member.pk
+
+
+def uses_api(user: Any) -> bool:
+    """Whether the user's roles use the JSON API (and so see its description, 接口文档)."""
+    return bool(scope_for(user).roles & API_ROLES)
 
 
 def require_role(user: Any, *roles: Role) -> None:

@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+import secrets
+import string
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from dangjian.accounts.models import ADMIN_ROLES, NODE_ROLES, Role, RoleGrant
-from dangjian.accounts.scope import forget_scope, require_role
+from dangjian.accounts.models import ADMIN_ROLES, NODE_ROLES, AccountProfile, Role, RoleGrant
+from dangjian.accounts.scope import forget_scope, may_edit_member, require_role
 from dangjian.audit.models import AuditEvent
 from dangjian.audit.services import record_audit
 from dangjian.core.exceptions import DomainError
 from dangjian.orgs.models import Organization
 
+if TYPE_CHECKING:
+    from dangjian.members.models import Member
+
 User = get_user_model()
+# The session remembers a pending forced change, so the middleware needs no query per request.
+MUST_CHANGE_KEY = "dangjian_must_change_password"
 
 
 def create_account(
@@ -130,3 +137,155 @@ def revoke_role(*, actor: Any, grant: RoleGrant, request: Any = None) -> None:
             detail={"role": grant.role, "org": grant.org.name if grant.org else ""},
         )
     forget_scope(grant.user)
+
+
+def _check_policy(password: str, user: Any, field: str) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError("；".join(exc.messages), field=field) from exc
+
+
+def must_change_password(user: Any) -> bool:
+    """Whether the account still logs in with a temporary password (set by a reset)."""
+    return AccountProfile.objects.filter(user=user, must_change_password=True).exists()
+
+
+def change_own_password(
+    *, actor: Any, old_password: str, new_password: str, request: Any = None
+) -> None:
+    """修改密码: every user, for their own account only; ends a forced change."""
+    if not getattr(actor, "is_authenticated", False):
+        raise DomainError("请先登录。")
+    if not actor.check_password(old_password):
+        raise DomainError("原密码不正确。", field="old_password")
+    if new_password == old_password:
+        raise DomainError("新密码不能与原密码相同。", field="new_password1")
+    _check_policy(new_password, actor, "new_password1")
+    with transaction.atomic():
+        actor.set_password(new_password)
+        actor.save(update_fields=["password"])
+        AccountProfile.objects.update_or_create(
+            user=actor,
+            defaults={"must_change_password": False, "password_changed_at": timezone.now()},
+        )
+        record_audit(
+            AuditEvent.Action.ACCOUNT,
+            actor=actor,
+            target=actor,
+            detail={"op": "password_change"},
+            request=request,
+        )
+    if request is not None:
+        # The new password changes the session hash; keep this session, end the others.
+        update_session_auth_hash(request, actor)
+        request.session.pop(MUST_CHANGE_KEY, None)
+
+
+def temporary_password() -> str:
+    """A random 12-character password with all four character classes (passes the policy),
+    without look-alikes (O/0, I/l/1): it is read out to the user over the phone."""
+    pools = [
+        "".join(c for c in string.ascii_uppercase if c not in "IO"),
+        "".join(c for c in string.ascii_lowercase if c not in "lo"),
+        "23456789",
+        "@#%+=!",
+    ]
+    letters = "".join(pools)
+    chars = [secrets.choice(pool) for pool in pools]
+    chars += [secrets.choice(letters) for _ in range(8)]
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)
+
+
+def reset_password(*, actor: Any, user: Any, request: Any = None) -> str:
+    """重置密码 (system administrator): a temporary password the user must change at next login.
+
+    三员分立: the system administrator cannot reset an administrator's password (that would let
+    them log in as the security or audit administrator); those are reset on the server with
+    `manage.py changepassword`. The user's API tokens end with the old password.
+    """
+    require_role(actor, Role.SYSTEM_ADMIN)
+    if user.pk == actor.pk:
+        raise DomainError("不能重置自己的密码，请使用「修改密码」。")
+    if RoleGrant.objects.current().filter(user=user, role__in=ADMIN_ROLES).exists():
+        raise DomainError("三员分立：系统、安全、审计管理员的密码不能由系统管理员重置。")
+    if not user.is_active:
+        raise DomainError("该账号已停用，请先启用再重置密码。")
+    password = temporary_password()
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        AccountProfile.objects.update_or_create(user=user, defaults={"must_change_password": True})
+        _drop_api_tokens(user)
+        record_audit(
+            AuditEvent.Action.ACCOUNT,
+            actor=actor,
+            target=user,
+            detail={"op": "password_reset"},
+            request=request,
+        )
+    return password
+
+
+def _drop_api_tokens(user: Any) -> None:
+    from rest_framework.authtoken.models import Token
+
+    Token.objects.filter(user=user).delete()
+
+
+def link_member_account(*, actor: Any, member: Member, username: str, request: Any = None) -> None:
+    """关联登录账号: one account per member, set by whoever may edit the member's record.
+
+    The system administrator sees no member data (三员分立), so the member's organizers link;
+    administrator accounts are not linked (they hold no member data, their own included).
+    """
+    if not may_edit_member(actor, member):
+        raise DomainError("您没有修改该党员信息的权限。")
+    user = User.objects.filter(username=username.strip()).first()
+    if user is None or not user.is_active:
+        raise DomainError(f"没有启用的账号「{username}」。", field="username")
+    if RoleGrant.objects.current().filter(user=user, role__in=ADMIN_ROLES).exists():
+        raise DomainError("三员分立：管理员账号不能关联党员档案。", field="username")
+    other = type(member).objects.filter(user=user).exclude(pk=member.pk).first()
+    if other is not None:
+        raise DomainError(
+            "该账号已关联其他党员的档案，一个账号只能关联一名党员。", field="username"
+        )
+    if member.user_id is not None and member.user_id != user.pk:
+        raise DomainError("该党员已关联其他账号，请先解除关联。", field="username")
+    if member.user_id == user.pk:
+        return
+    _set_member_user(actor=actor, member=member, user=user, request=request)
+
+
+def unlink_member_account(*, actor: Any, member: Member, request: Any = None) -> None:
+    """解除关联: the account keeps existing, it just no longer opens the member's record."""
+    if not may_edit_member(actor, member):
+        raise DomainError("您没有修改该党员信息的权限。")
+    if member.user_id is None:
+        raise DomainError("该党员没有关联登录账号。")
+    _set_member_user(actor=actor, member=member, user=None, request=request)
+
+
+def _set_member_user(*, actor: Any, member: Member, user: Any, request: Any) -> None:
+    before = member.user
+    account = user if user is not None else before
+    assert account is not None  # link has a user, unlink a linked member
+    with transaction.atomic():
+        member.user = user
+        member._history_user = actor  # type: ignore[attr-defined]
+        member.save(update_fields=["user"])
+        record_audit(
+            AuditEvent.Action.ACCOUNT,
+            actor=actor,
+            target=member,
+            detail={
+                "op": "link_member" if user is not None else "unlink_member",
+                "user": account.pk,
+            },
+            request=request,
+        )
+    for account in (before, user):
+        if account is not None:
+            forget_scope(account)

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import services
-from dangjian.accounts.forms import AccountForm, GrantForm, LoginForm
+from dangjian.accounts.forms import (
+    AccountForm,
+    GrantForm,
+    LoginForm,
+    MemberAccountForm,
+    PasswordChangeForm,
+)
 from dangjian.accounts.models import Role, RoleGrant
-from dangjian.accounts.scope import require_role
+from dangjian.accounts.scope import get_member_for_user, require_role
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
+from dangjian.core.views import confirm_page, confirmed
 
 User = get_user_model()
 
@@ -46,7 +56,11 @@ def users(request: HttpRequest) -> HttpResponse:
     if created is not None:
         messages.success(request, f"已创建账号 {created.username}。")
         return redirect("accounts:users")
-    accounts = User.objects.order_by("username").prefetch_related("role_grants")
+    accounts = (
+        User.objects.order_by("username")
+        .prefetch_related("role_grants")
+        .select_related("account_profile")
+    )
     return render(request, "accounts/users.html", {"form": form, "accounts": accounts})
 
 
@@ -74,7 +88,9 @@ def grants(request: HttpRequest) -> HttpResponse:
     ):
         messages.success(request, "授权已生效。")
         return redirect("accounts:grants")
-    rows = RoleGrant.objects.current().select_related("user", "org", "granted_by")
+    rows = RoleGrant.objects.current().select_related(
+        "user", "user__member", "org", "granted_by", "granted_by__member"
+    )
     return render(request, "accounts/grants.html", {"form": form, "grants": rows})
 
 
@@ -90,3 +106,88 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "授权已撤销。")
     return redirect("accounts:grants")
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """修改密码: every user, own account; the only page open while a forced change is pending."""
+    form = PasswordChangeForm(request.POST or None)
+    forced = bool(request.session.get(services.MUST_CHANGE_KEY))
+
+    def change(f: dict[str, Any]) -> bool:
+        services.change_own_password(
+            actor=request.user,
+            old_password=f["old_password"],
+            new_password=f["new_password1"],
+            request=request,
+        )
+        return True
+
+    done = submit(request, form, change)
+    if done:
+        messages.success(request, "密码已修改。")
+        return redirect("core:home")
+    return render(request, "accounts/password_change.html", {"form": form, "forced": forced})
+
+
+@login_required
+@require_POST
+def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    """重置密码 (system administrator): shows the temporary password once, on this response."""
+    require_role(request.user, Role.SYSTEM_ADMIN)
+    target = get_object_or_404(User, pk=pk)
+    if not confirmed(request):
+        who = f"{target.username}（{target.first_name}）" if target.first_name else target.username
+        return confirm_page(
+            request,
+            title="重置密码",
+            lines=[
+                f"重置后，账号 {who} 原来的密码和接口令牌立即失效。",
+                "本人须用临时密码登录，设置新密码后才能使用其他功能。",
+            ],
+            action=reverse("accounts:user-reset-password", args=[target.pk]),
+            confirm_label="确定重置",
+            cancel_url=reverse("accounts:users"),
+        )
+    try:
+        password = services.reset_password(actor=request.user, user=target, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("accounts:users")
+    response = render(
+        request, "accounts/password_reset_done.html", {"target": target, "password": password}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def member_account(request: HttpRequest, pk: int) -> HttpResponse:
+    """关联登录账号 of one member (whoever may edit the member's record)."""
+    member = get_member_for_user(request.user, pk, write=True)
+    form = MemberAccountForm(request.POST or None)
+
+    def link(f: dict[str, Any]) -> bool:
+        services.link_member_account(
+            actor=request.user, member=member, username=f["username"], request=request
+        )
+        return True
+
+    done = submit(request, form, link)
+    if done:
+        messages.success(request, "已关联登录账号，本人登录后可查看自己的党员档案。")
+        return redirect("accounts:member-account", pk=member.pk)
+    return render(request, "accounts/member_account.html", {"member": member, "form": form})
+
+
+@login_required
+@require_POST
+def member_account_unlink(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_member_for_user(request.user, pk, write=True)
+    try:
+        services.unlink_member_account(actor=request.user, member=member, request=request)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已解除关联。")
+    return redirect("accounts:member-account", pk=member.pk)

@@ -5,11 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from dangjian.accounts.models import Role
 from dangjian.accounts.scope import require_role
+from dangjian.audit.display import describe_all
 from dangjian.audit.models import AuditEvent
 from dangjian.core.forms import DateInput
 
@@ -27,16 +29,24 @@ class AuditFilterForm(forms.Form):
 def audit_list(request: HttpRequest) -> HttpResponse:
     require_role(request.user, Role.AUDIT_ADMIN)
     form = AuditFilterForm(request.GET or None)
-    qs = AuditEvent.objects.select_related("actor")
+    qs = AuditEvent.objects.select_related("actor", "actor__member").prefetch_related(
+        "actor__role_grants"
+    )
     if form.is_valid():
         f = form.cleaned_data
         if f["action"]:
             qs = qs.filter(action=f["action"])
         if f["actor"]:
-            qs = qs.filter(actor_name__icontains=f["actor"])
+            # By login, by the account's name or by the linked member's name.
+            qs = qs.filter(
+                Q(actor_name__icontains=f["actor"])
+                | Q(actor__first_name__icontains=f["actor"])
+                | Q(actor__member__name__icontains=f["actor"])
+            )
         if f["since"]:
             qs = qs.filter(at__date__gte=f["since"])
         if f["until"]:
             qs = qs.filter(at__date__lte=f["until"])
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
-    return render(request, "audit/list.html", {"form": form, "page": page})
+    rows = describe_all(page.object_list)
+    return render(request, "audit/list.html", {"form": form, "page": page, "rows": rows})

@@ -89,8 +89,10 @@ def test_import_fix_confirm_export_and_reimport(page, transactional_db, tmp_path
     page.goto(f"/members/?org={cast.township.pk}")
     expect(page.locator("h1")).to_have_text("党员名册")
     expect(page.locator("#member-results tbody tr")).to_have_count(4)
+    page.click("#export-full")
+    expect(page.locator("#confirm-step")).to_contain_text("无法收回")
     with page.expect_download() as download_info:
-        page.click("#export-full")
+        page.click("#confirm-yes")
     download = download_info.value
     exported = tmp_path / download.suggested_filename
     download.save_as(exported)
@@ -119,8 +121,10 @@ def test_undo_applied_import(page, transactional_db, tmp_path):
     batch = _import_fixed_roster(page, tmp_path)
     assert Member.objects.filter(name__in=NAMES).count() == 3
 
-    page.once("dialog", lambda dialog: dialog.accept())
     page.click("#undo-btn")
+    expect(page.locator("#confirm-step")).to_contain_text("新增的党员将被删除")
+    screenshot(page, "roster-04-undo-confirm")
+    page.click("#confirm-yes")
     expect(page.locator("#batch-result")).to_contain_text("撤销")
     expect(page.locator("#undo-btn")).to_have_count(0)
     screenshot(page, "roster-04-undone")

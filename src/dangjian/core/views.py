@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views import defaults
 
 from dangjian.accounts.scope import scope_for
 from dangjian.orgs.models import Organization
@@ -27,3 +28,54 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("term_end")[:10]
     )
     return render(request, "core/home.html", {"cards": cards, "due": due, "scope": scope})
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404: the API answers in JSON like its other errors; pages get the Chinese 404 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": "接口地址不存在。"}, status=404, json_dumps_params={"ensure_ascii": False}
+        )
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500: JSON for the API, the Chinese page (base layout, no request context) otherwise."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": "服务器内部错误，操作没有完成，请稍后重试。"},
+            status=500,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return defaults.server_error(request)
+
+
+def confirmed(request: HttpRequest) -> bool:
+    """Whether an irreversible step's form came back from its confirmation page."""
+    return request.POST.get("confirmed") == "1"
+
+
+def confirm_page(
+    request: HttpRequest,
+    *,
+    title: str,
+    lines: list[str],
+    action: str,
+    confirm_label: str,
+    cancel_url: str,
+    fields: dict[str, str] | None = None,
+) -> HttpResponse:
+    """确认: say what cannot be taken back, then post the same step again with confirmed=1.
+
+    A plain page rather than a script dialog, so it works without JavaScript and under a CSP
+    that forbids inline script.
+    """
+    context = {
+        "title": title,
+        "lines": lines,
+        "action": action,
+        "confirm_label": confirm_label,
+        "cancel_url": cancel_url,
+        "fields": fields or {},
+    }
+    return render(request, "core/confirm.html", context)

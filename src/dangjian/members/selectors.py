@@ -52,7 +52,8 @@ def member_timeline(member: Member) -> list[dict[str, Any]]:
     """Every change to the record: field edits (history) and audit entries, newest first."""
     entries: list[dict[str, Any]] = []
     labels = {f.name: f.verbose_name for f in Member._meta.fields}
-    for record in member.history.select_related("history_user").order_by("-history_date")[:100]:
+    history = member.history.select_related("history_user", "history_user__member")
+    for record in history.order_by("-history_date")[:100]:
         previous = record.prev_record
         changes = []
         if previous is not None:
@@ -71,7 +72,7 @@ def member_timeline(member: Member) -> list[dict[str, Any]]:
         entries.append(
             {
                 "at": record.history_date,
-                "who": record.history_user.get_username() if record.history_user else "系统",
+                "who": record.history_user,  # shown as the person's name (|person)
                 "what": {"+": "建档", "~": "修改", "-": "删除"}[record.history_type],
                 "changes": changes,
             }
@@ -80,17 +81,14 @@ def member_timeline(member: Member) -> list[dict[str, Any]]:
 
 
 def _shown(field: str, value: Any) -> str:
-    """A history value as a person reads it: masked phone, choice labels, related names."""
+    """A history value as a person reads it: masked phone, choice labels, related names
+    (a login account by its person's name); "" when empty, so the page says （空）."""
+    from dangjian.core.display import EMPTY, field_value
+
     if field == "phone":
         return mask_phone(value or "")
-    model_field = Member._meta.get_field(field)
-    if value is not None and model_field.is_relation and model_field.related_model is not None:
-        related = model_field.related_model._default_manager.filter(pk=value).first()
-        return str(related) if related is not None else str(value)
-    choices = dict(getattr(model_field, "flatchoices", []))
-    if value in choices:
-        return str(choices[value])
-    return "" if value is None else str(value)
+    shown = field_value(Member, field, value)
+    return "" if shown == EMPTY else shown
 
 
 def audit_entries_for(obj: Any, limit: int = 50) -> QuerySet[AuditEvent]:

@@ -71,7 +71,9 @@ def member_list(request: HttpRequest) -> HttpResponse:
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """党员档案."""
     member = get_member_for_user(request.user, pk)
-    events = member.events.select_related("org", "recorded_by").order_by("effective_date", "id")
+    events = member.events.select_related("org", "recorded_by", "recorded_by__member").order_by(
+        "effective_date", "id"
+    )
     return render(
         request,
         "members/member_detail.html",

@@ -81,16 +81,23 @@ def subtree_summary(org: Organization) -> dict[str, int]:
 
 def org_timeline(org: Organization) -> list[dict[str, Any]]:
     """Changes to the organization's record (history) merged with its audit entries."""
+    from dangjian.audit.display import describe
     from dangjian.members.selectors import audit_entries_for
 
     labels = {f.name: f.verbose_name for f in Organization._meta.fields}
     entries: list[dict[str, Any]] = []
-    for record in org.history.select_related("history_user").order_by("-history_date")[:50]:
+    history = org.history.select_related("history_user", "history_user__member")
+    for record in history.order_by("-history_date")[:50]:
         previous = record.prev_record
         changes = []
         if previous is not None:
             changes = [
-                {"field": str(labels.get(c.field, c.field)), "old": c.old, "new": c.new}
+                {
+                    "field": str(labels.get(c.field, c.field)),
+                    # 书记: the member's name, not its id; choices by their label.
+                    "old": _shown(c.field, c.old),
+                    "new": _shown(c.field, c.new),
+                }
                 for c in record.diff_against(previous).changes
             ]
             if not changes:
@@ -99,7 +106,7 @@ def org_timeline(org: Organization) -> list[dict[str, Any]]:
             {
                 "at": record.history_date,
                 "what": "建立" if previous is None else "修改",
-                "who": record.history_user.get_username() if record.history_user else "系统",
+                "who": record.history_user,  # shown as the person's name (|person)
                 "changes": changes,
             }
         )
@@ -109,9 +116,17 @@ def org_timeline(org: Organization) -> list[dict[str, Any]]:
                 {
                     "at": event.at,
                     "what": event.get_action_display(),
-                    "who": event.actor_name or "系统",
-                    "detail": event.detail,
+                    "who": event.actor,
+                    "detail": describe(event),
                 }
             )
     entries.sort(key=lambda e: e["at"], reverse=True)
     return entries
+
+
+def _shown(field: str, value: Any) -> str:
+    """A history value as a person reads it ("" when empty, so the page says （空）)."""
+    from dangjian.core.display import EMPTY, field_value
+
+    shown = field_value(Organization, field, value)
+    return "" if shown == EMPTY else shown

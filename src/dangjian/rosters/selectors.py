@@ -15,7 +15,7 @@ def batches_visible_to(user: Any) -> Any:
     """Batches of organizations the user may write to (an import is a write)."""
     paths = scope_for(user).write_paths
     return ImportBatch.objects.filter(any_subtree_q("org__path", paths)).select_related(
-        "org", "created_by"
+        "org", "created_by", "created_by__member"
     )
 
 

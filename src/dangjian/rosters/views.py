@@ -20,6 +20,7 @@ from dangjian.core import jobs
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
 from dangjian.core.http import XLSX, attachment
+from dangjian.core.views import confirm_page, confirmed
 from dangjian.rosters import services
 from dangjian.rosters.forms import ConfirmForm, UploadForm
 from dangjian.rosters.models import ExportJob
@@ -140,8 +141,22 @@ def batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def batch_undo(request: HttpRequest, pk: int) -> HttpResponse:
-    """撤销导入."""
+    """撤销导入: deletes the members the batch added, so it is confirmed first."""
     batch = get_batch_for_user(request.user, pk)
+    if not confirmed(request):
+        here = reverse("rosters:batch", args=[batch.pk])
+        return confirm_page(
+            request,
+            title="撤销本次导入",
+            lines=[
+                f"撤销导入批次 #{batch.pk}（{batch.file_name}）后，本批次新增的党员将被删除，"
+                "被修改的信息将恢复为导入前的内容。",
+                "撤销不能再恢复；如需这些党员，须重新导入。",
+            ],
+            action=reverse("rosters:batch-undo", args=[batch.pk]),
+            confirm_label="确定撤销",
+            cancel_url=here,
+        )
     try:
         services.undo_import(actor=request.user, batch=batch, request=request)
         messages.success(request, "已撤销该批次：新增的党员已删除，修改过的信息已恢复。")
@@ -153,12 +168,28 @@ def batch_undo(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def export_start(request: HttpRequest) -> HttpResponse:
-    """导出花名册 with the member list's filters (they come in the query string)."""
+    """导出花名册 with the member list's filters (they come in the query string). A full export
+    (unmasked ID numbers and phones) is confirmed first: once downloaded it cannot be recalled."""
+    full = request.POST.get("full") == "1"
+    if full and not confirmed(request):
+        query = request.GET.urlencode()
+        return confirm_page(
+            request,
+            title="导出完整身份证号和电话",
+            lines=[
+                "将导出的花名册含完整的公民身份号码和联系电话，属于党员个人敏感信息。",
+                "文件下载后无法收回，请妥善保管、用后删除；本次导出将记入审计日志。",
+            ],
+            action=f"{reverse('rosters:export')}?{query}",
+            confirm_label="确认导出",
+            cancel_url=f"{reverse('members:list')}?{query}",
+            fields={"full": "1"},
+        )
     try:
         job = services.start_export(
             actor=request.user,
             params=request.GET.dict(),
-            full=request.POST.get("full") == "1",
+            full=full,
             request=request,
         )
     except DomainError as exc:

@@ -13,6 +13,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dangjian.audit.models import AuditEvent
+from dangjian.conftest import PASSWORD
 from dangjian.members.models import Member, MemberEvent
 from dangjian.orgs.models import Organization
 
@@ -44,6 +45,8 @@ MEMBER_ROUTES = {
     "member-detail",
     "member-events",
     "member-reveal",
+    "accounts:member-account",
+    "accounts:member-account-unlink",
 }
 EVENT_ROUTES = {"members:event-void"}
 # A member's 留党察看 period: its own scope tests in members/tests/test_party_probation.py.
@@ -65,7 +68,11 @@ ROLE_PAGES = {
     "accounts:grants": "secadmin",
     "audit:list": "auditadmin",
 }
-ROLE_OBJECT_ROUTES = {"accounts:user-toggle": "sysadmin", "accounts:grant-revoke": "secadmin"}
+ROLE_OBJECT_ROUTES = {
+    "accounts:user-toggle": "sysadmin",
+    "accounts:user-reset-password": "sysadmin",
+    "accounts:grant-revoke": "secadmin",
+}
 SCOPED_LISTS = {
     "core:home",
     "orgs:tree",
@@ -113,7 +120,11 @@ POLL_ROUTES = {
 POLL_TOKEN_ROUTES = {"votes:vote"}
 SCOPED_LISTS |= {"votes:list", "votes:create", "poll-list"}
 PUBLIC = {"accounts:login", "accounts:logout"}
-ANY_LOGIN = {"api-schema", "api-docs", "api-root"}  # descriptions of the API, no data
+# Own account only (修改密码): accounts/tests/test_passwords.py.
+ANY_LOGIN_OWN = {"accounts:password-change"}
+ANY_LOGIN = {"api-root"}  # the API's list of entry points, no data
+# 接口文档 for the roles that use the API only: accounts/tests/test_api_docs.py.
+ROLE_PAGES_API = {"api-schema", "api-docs"}
 
 USERS = [
     "county_admin",
@@ -183,6 +194,8 @@ def test_every_route_is_classified():
         | POLL_TOKEN_ROUTES
         | PUBLIC
         | ANY_LOGIN
+        | ANY_LOGIN_OWN
+        | ROLE_PAGES_API
     )
     assert set(all_routes()) - classified == set()
 
@@ -331,11 +344,14 @@ def test_admin_object_routes_refuse_others(cast):
         if username != "sysadmin":
             url = reverse("accounts:user-toggle", args=[cast.secretary.pk])
             assert client.post(url).status_code == 403
+            url = reverse("accounts:user-reset-password", args=[cast.secretary.pk])
+            assert client.post(url, {"confirmed": "1"}).status_code == 403
         if username != "secadmin":
             url = reverse("accounts:grant-revoke", args=[grant.pk])
             assert client.post(url).status_code == 403
     cast.secretary.refresh_from_db()
     assert cast.secretary.is_active
+    assert cast.secretary.check_password(PASSWORD)
     assert grant.__class__.objects.get(pk=grant.pk).revoked_at is None
 
 
@@ -366,4 +382,4 @@ def test_member_cannot_write_own_record(cast):
 
 def test_api_description_needs_a_login(client, cast):
     assert client.get(reverse("api-schema")).status_code in (401, 403)
-    assert cast.client(cast.member_user).get(reverse("api-schema")).status_code == 200
+    assert cast.client(cast.county_admin).get(reverse("api-schema")).status_code == 200

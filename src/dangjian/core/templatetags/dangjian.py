@@ -1,4 +1,7 @@
+from typing import Any
+
 from django import template
+from django.utils.html import format_html
 
 from dangjian.core.masking import mask_id_number, mask_phone
 
@@ -13,3 +16,14 @@ def phone_masked(value: str) -> str:
 @register.filter
 def id_masked(value: str) -> str:
     return mask_id_number(value or "")
+
+
+@register.filter
+def person(user: Any) -> str:
+    """A user as the person's name; the login only in the title attribute. "" for no user."""
+    from dangjian.accounts.names import person_name
+
+    if user is None or not getattr(user, "pk", None):
+        return ""
+    name = person_name(user) or "（未填姓名）"
+    return format_html('<span title="登录账号：{}">{}</span>', user.get_username(), name)

@@ -69,7 +69,7 @@ def test_undo_removes_added_members_and_restores_changes(cast: Any) -> None:
     batch = ImportBatch.objects.get()
     client.post(reverse("rosters:batch-confirm", args=[batch.pk]), {"version": batch.version})
     assert Member.objects.get(pk=cast.member.pk).education == "pg"
-    client.post(reverse("rosters:batch-undo", args=[batch.pk]))
+    client.post(reverse("rosters:batch-undo", args=[batch.pk]), {"confirmed": "1"})
     assert not Member.objects.filter(name="陈建国").exists()
     assert Member.objects.get(pk=cast.member.pk).education == "ba"
     assert ImportBatch.objects.get().status == "undone"
@@ -81,7 +81,8 @@ def test_undo_is_refused_when_a_member_changed_since(cast: Any) -> None:
     batch = ImportBatch.objects.get()
     client.post(reverse("rosters:batch-confirm", args=[batch.pk]), {"version": batch.version})
     Member.objects.filter(name="陈建国").update(version=5)
-    response = client.post(reverse("rosters:batch-undo", args=[batch.pk]), follow=True)
+    url = reverse("rosters:batch-undo", args=[batch.pk])
+    response = client.post(url, {"confirmed": "1"}, follow=True)
     assert "陈建国（第 2 行）" in response.content.decode()
     assert Member.objects.filter(name="陈建国").exists()
 
@@ -128,7 +129,8 @@ def test_template_has_headers_drop_downs_and_instructions(cast: Any) -> None:
 
 def export(cast: Any, user: Any, query: str = "", full: bool = False) -> Any:
     url = reverse("rosters:export") + query
-    return cast.client(user).post(url, {"full": "1"} if full else {}, follow=True)
+    data = {"full": "1", "confirmed": "1"} if full else {}
+    return cast.client(user).post(url, data, follow=True)
 
 
 def test_export_is_masked_by_default_and_logged(cast: Any) -> None:
@@ -292,3 +294,24 @@ def test_a_job_cut_off_by_a_restart_is_shown_as_interrupted(cast: Any) -> None:
     url = reverse("rosters:batch", args=[ImportBatch.objects.get().pk])
     body = cast.client(cast.county_admin).get(url).content.decode()
     assert "处理已中断" in body and "every 1s" not in body
+
+
+def test_full_export_is_confirmed_before_anything_is_written(cast: Any) -> None:
+    url = reverse("rosters:export") + f"?org={cast.branch.pk}"
+    page = cast.client(cast.county_admin).post(url, {"full": "1"})
+    body = page.content.decode()
+    assert page.status_code == 200 and "无法收回" in body and 'name="confirmed"' in body
+    assert f'action="{url}"' in body and "<script" not in body.split("</head>")[1]
+    assert not AuditEvent.objects.filter(action="export").exists()
+    assert not ExportJob.objects.exists()
+
+
+def test_undo_is_confirmed_before_members_are_deleted(cast: Any) -> None:
+    client = cast.client(cast.county_admin)
+    post_file(client, cast.township, xlsx([roster_row("陈建国")]))
+    batch = ImportBatch.objects.get()
+    client.post(reverse("rosters:batch-confirm", args=[batch.pk]), {"version": batch.version})
+    page = client.post(reverse("rosters:batch-undo", args=[batch.pk]))
+    assert page.status_code == 200 and "新增的党员将被删除" in page.content.decode()
+    assert Member.objects.filter(name="陈建国").exists()
+    assert "onsubmit" not in client.get(reverse("rosters:batch", args=[batch.pk])).content.decode()
