@@ -267,7 +267,7 @@ def test_more_excellent_than_a_third_needs_the_chairs_confirmation(branch: Branc
     assert closed(branch, Poll.objects.get(), confirm_over_cap=True).status == Poll.Status.CLOSED
 
 
-# ---- 6. 另选他人 ----------------------------------------------------------------------------------
+# ---- 6. 另选他人 -------------------------------------------------------------------------
 
 
 def test_a_write_in_on_the_phone_counts_and_can_elect(branch: Branch) -> None:
