@@ -441,8 +441,11 @@ def cast_ballot(
 def check_ballot(poll: Poll, choices: Mapping[str, Any]) -> str | None:
     """Why a ballot would not count in `poll` (None if it would): before casting, and on the
     voter's confirmation page, so the voter can still correct it."""
+    # The write-in list is read only for a ballot that writes someone in (casting is hot).
+    wrote_in = isinstance(choices, Mapping) and bool(choices.get(tally.OTHERS))
+    eligible = write_in_ids(poll) if wrote_in else []
     return tally.ballot_problem(
-        poll.kind, poll.seats, _option_ids(poll), _grade_codes(), choices, write_in_ids(poll)
+        poll.kind, poll.seats, _option_ids(poll), _grade_codes(), choices, eligible
     )
 
 
