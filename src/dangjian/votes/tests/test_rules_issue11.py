@@ -393,3 +393,33 @@ def test_the_poll_page_needs_no_inline_script_to_confirm(branch: Branch) -> None
 
 def test_names_are_the_branch_fixture() -> None:
     assert NAMES[5] == "丁一"
+
+
+def test_the_chair_enters_a_written_opinion_on_the_poll_page(branch: Branch) -> None:
+    poll = motion(branch)
+    client = branch.cast.client(branch.cast.secretary)
+    page = client.get(reverse("votes:detail", args=[poll.pk])).content.decode()
+    assert "录入书面意见" in page and "不计入到会人数" in page
+    voter = poll.voters.get(member=branch.members[3])
+    url = reverse("votes:written-opinion", args=[poll.pk])
+    done = client.post(url, {"voter": voter.pk, "vote": "yes"}, follow=True).content.decode()
+    assert "已录入 刘洋 的书面意见" in done
+    assert WrittenOpinion.objects.get().voter == voter and not voter.present
+
+
+def test_the_voter_can_go_back_and_change_the_ballot_before_casting(branch: Branch) -> None:
+    poll = opened(branch, seats=1, candidates=branch.members[:2])
+    client = branch.cast.client(branch.users[0])
+    url = reverse("votes:vote", args=[poll.token])
+    key = f"c{poll.candidates.get(name='王芳').pk}"
+    page = client.post(url, {key: "yes", "back": "1"}).content.decode()
+    assert 'value="yes" checked' in page and not Ballot.objects.exists()
+
+
+def test_a_ballot_over_the_seats_is_refused_before_the_confirmation(branch: Branch) -> None:
+    poll = opened(branch, seats=1, candidates=branch.members[:2])
+    marks = {f"c{c.pk}": "yes" for c in poll.candidates.all()}
+    response = branch.cast.client(branch.users[0]).post(
+        reverse("votes:vote", args=[poll.token]), marks
+    )
+    assert response.status_code == 400 and "赞成人数超过应选人数" in response.content.decode()
