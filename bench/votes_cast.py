@@ -240,7 +240,6 @@ def measure() -> list[Row]:
         preset="election",
         electorate_on=timezone.localdate(),
         seats=SEATS,
-        contested=True,
         candidates=list(Member.objects.filter(org=branch).order_by("pk")[:CANDIDATES]),
     )
     poll = create_poll(actor=admin, organization=branch, draft=draft)

@@ -51,7 +51,7 @@ def _counted_election(
             preset="election",
             electorate_on=today - dt.timedelta(days=7),
             seats=3,
-            contested=True,
+            post=Poll.Post.COMMITTEE,
             candidates=people,
         ),
     )

@@ -26,6 +26,8 @@ from dangjian.votes.serializers import (
     AttendanceSerializer,
     CastSerializer,
     ChoicesSerializer,
+    CloseSerializer,
+    NextRoundSerializer,
     PaperBallotStoredSerializer,
     PaperCountsSerializer,
     PollCreateSerializer,
@@ -34,6 +36,8 @@ from dangjian.votes.serializers import (
     RecountSerializer,
     TurnoutSerializer,
     VersionSerializer,
+    WrittenOpinionSerializer,
+    WrittenOpinionStoredSerializer,
 )
 
 
@@ -111,16 +115,34 @@ class PollViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         )
         return self._detail(poll)
 
-    @extend_schema(request=VersionSerializer, responses=PollSerializer)
+    @extend_schema(request=CloseSerializer, responses=PollSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
-        """结束投票并计票."""
+        """结束投票并计票 (民主评议 over the 优秀 cap: only with confirm_over_cap)."""
         poll = self._managed()
-        version = _parsed(VersionSerializer, request)["expected_version"]
+        f = _parsed(CloseSerializer, request)
         poll = services.close_poll(
-            actor=request.user, poll=poll, expected_version=version, request=request
+            actor=request.user,
+            poll=poll,
+            expected_version=f["expected_version"],
+            confirm_over_cap=f["confirm_over_cap"],
+            request=request,
         )
         return self._detail(poll)
+
+    @extend_schema(
+        request=WrittenOpinionSerializer, responses={201: WrittenOpinionStoredSerializer}
+    )
+    @action(detail=True, methods=["post"], url_path="written-opinions")
+    def written_opinions(self, request: Request, pk: str) -> Response:
+        """书面意见 of an absent voter (表决事项 only): counts toward the vote, not attendance."""
+        poll = self._managed()
+        f = _parsed(WrittenOpinionSerializer, request)
+        services.record_written_opinion(
+            actor=request.user, poll=poll, voter_id=f["voter"], vote=f["vote"], request=request
+        )
+        count = poll.written_opinions.count()
+        return Response({"opinions": count}, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AttendanceSerializer, responses=AttendanceResultSerializer)
     @action(detail=True, methods=["post"])
@@ -162,12 +184,15 @@ class PollViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         data = {"ok": recount.ok, "problems": recount.problems, "result": recount.result.as_json()}
         return Response(RecountSerializer(data).data)
 
-    @extend_schema(request=None, responses={201: PollSerializer})
+    @extend_schema(request=NextRoundSerializer, responses={201: PollSerializer})
     @action(detail=True, methods=["post"], url_path="next-round")
     def next_round(self, request: Request, pk: str) -> Response:
-        """再次投票: a new round among the candidates tied across the last seat."""
+        """下一轮: 再次投票 among the tied, or 另行选举 for the unfilled seats."""
         poll = self._managed()
-        new = services.start_next_round(actor=request.user, poll=poll, request=request)
+        chosen = _parsed(NextRoundSerializer, request)["candidates"]
+        new = services.start_next_round(
+            actor=request.user, poll=poll, candidates=chosen, request=request
+        )
         return self._detail(new, status.HTTP_201_CREATED)
 
     @extend_schema(request=ChoicesSerializer, responses={201: CastSerializer})

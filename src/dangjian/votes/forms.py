@@ -15,9 +15,9 @@ from dangjian.core.forms import DateInput
 from dangjian.members.choices import MemberCategory
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
-from dangjian.votes.models import Candidate, Poll
+from dangjian.votes.models import Candidate, Poll, WrittenOpinion
 from dangjian.votes.selectors import electorate, mark_columns, members_on
-from dangjian.votes.services import PRESETS, SHARES, PollDraft
+from dangjian.votes.services import PRESETS, SHARES, PollDraft, electorate_date_range
 
 # The preset a kind starts with.
 DEFAULT_PRESET = {Poll.Kind.ELECTION: "election", Poll.Kind.MOTION: "meeting"}
@@ -70,8 +70,16 @@ class PollForm(forms.Form):
     )
     secret = forms.BooleanField(label="无记名投票", required=False, initial=True)
     seats = forms.IntegerField(label="应选人数", min_value=1, max_value=99, initial=1)
-    contested = forms.BooleanField(label="差额选举", required=False, initial=True)
-    electorate_on = forms.DateField(label="表决权确认日期", widget=DateInput())
+    post = forms.ChoiceField(
+        label="选举职务",
+        choices=Poll.Post.choices,
+        initial=Poll.Post.COMMITTEE,
+        required=False,  # an older form without it: committee members
+        help_text="委员须差额选举（候选人多于应选人数 20%）；书记、副书记可以等额选举。",
+    )
+    electorate_on = forms.DateField(
+        label="表决权确认日期", widget=DateInput(), help_text="不能晚于投票日期。"
+    )
     candidates = MemberChoiceField(
         label="候选人",
         queryset=Member.objects.none(),
@@ -98,13 +106,15 @@ class PollForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.org, self.kind = org, kind
         self.fields["electorate_on"].initial = timezone.localdate()
+        first, last = electorate_date_range()
+        self.fields["electorate_on"].widget.attrs |= {"min": first, "max": last}
         self.fields["preset"].initial = DEFAULT_PRESET.get(kind, "evaluation")  # type: ignore[call-overload]
         on = electorate_date(self.data) if self.is_bound else timezone.localdate()
         if kind == Poll.Kind.MOTION:
-            for name in ("seats", "contested", "candidates"):
+            for name in ("seats", "post", "candidates"):
                 del self.fields[name]
         elif kind == Poll.Kind.GRADE:
-            del self.fields["seats"], self.fields["contested"]
+            del self.fields["seats"], self.fields["post"]
             field = self.fields["candidates"]
             field.label = "评议对象"
             field.queryset = members_on(org, on)  # type: ignore[attr-defined]
@@ -122,7 +132,7 @@ class PollForm(forms.Form):
             context=f["context"],
             secret=f["secret"],
             seats=f.get("seats") or 1,
-            contested=bool(f.get("contested")),
+            post=f.get("post") or "",
             candidates=list(f.get("candidates") or ()),
             quorum=f["quorum"] or None,
             majority=f["majority"] or None,
@@ -164,13 +174,44 @@ def ballot_choices(
 ) -> dict[str, Any]:
     """The posted ballot in the format tally reads (see tally.Inputs); the service checks it.
 
-    Unmarked rows are left out: a candidate then counts as 弃权, a person graded as 未评."""
+    Unmarked rows are left out: a candidate then counts as 弃权, a person graded as 未评; an
+    election's 另选他人 fields (other_1 …) give member ids."""
     if poll.kind == Poll.Kind.MOTION:
         vote = data.get("vote")
         return {"vote": vote} if vote else {}
     key = "marks" if poll.kind == Poll.Kind.ELECTION else "grades"
     entries = {str(c.pk): data[f"c{c.pk}"] for c in candidates if data.get(f"c{c.pk}")}
-    return {key: entries}
+    others = [data.get(name, "") for name, _ in write_in_fields(poll)]
+    picked = [int(v) for v in others if str(v).isdigit()]
+    return {key: entries, "others": picked} if picked else {key: entries}
+
+
+def write_in_fields(poll: Poll) -> list[tuple[str, str]]:
+    """另选他人 on an election ballot: one field per seat (name, label); none in a 再次投票."""
+    if poll.kind != Poll.Kind.ELECTION or poll.round_kind == Poll.RoundKind.RUNOFF:
+        return []
+    return [(f"other_{i}", f"另选他人 {i}") for i in range(1, poll.seats + 1)]
+
+
+def write_in_options(poll: Poll) -> list[tuple[int, str]]:
+    """Who may be written in, as (member id, name): the electorate less the candidates."""
+    if not write_in_fields(poll):
+        return []
+    standing = poll.candidates.values("member_id")
+    voters = poll.voters.exclude(member_id__in=standing).order_by("name", "member_id")
+    return list(voters.values_list("member_id", "name"))
+
+
+class WrittenOpinionForm(forms.Form):
+    """书面意见: an absent voter's written opinion, entered by the chair or secretary."""
+
+    voter = forms.TypedChoiceField(label="提交书面意见的党员", coerce=int, choices=())
+    vote = forms.ChoiceField(label="书面意见", choices=WrittenOpinion.Vote.choices)
+
+    def __init__(self, *args: Any, poll: Poll, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        absent = poll.voters.filter(present=False, voted=False)
+        self.fields["voter"].choices = [("", "请选择"), *absent.values_list("pk", "name")]  # type: ignore[attr-defined]
 
 
 def paper_ballot_choices(

@@ -56,6 +56,18 @@ class Poll(models.Model):
         PRESENT = "present", "实到会人数"
         VALID = "valid", "有效票数"
 
+    class Post(models.TextChoices):
+        """选举的职务: it decides 差额 or 等额 (选举工作条例), not a checkbox."""
+
+        COMMITTEE = "committee", "委员会委员（差额选举）"
+        SECRETARY = "secretary", "书记（可等额选举）"
+        DEPUTY = "deputy", "副书记（可等额选举）"
+
+    class RoundKind(models.TextChoices):
+        FIRST = "", "第一轮"
+        RUNOFF = "runoff", "再次投票（票数相等者）"
+        FURTHER = "further", "另行选举（不足名额）"
+
     organization = models.ForeignKey(
         Organization, verbose_name="党组织", on_delete=models.PROTECT, related_name="polls"
     )
@@ -65,7 +77,8 @@ class Poll(models.Model):
     method = models.CharField("投票方式", max_length=10, choices=Method.choices)
     secret = models.BooleanField("无记名投票", default=True)
     seats = models.PositiveSmallIntegerField("应选人数", default=1)
-    contested = models.BooleanField("差额选举", default=False)
+    contested = models.BooleanField("差额选举", default=False)  # derived from `post`
+    post = models.CharField("选举职务", max_length=10, choices=Post.choices, blank=True)
     quorum = models.CharField("到会比例（占应到会）", max_length=10, default="1/2")
     quorum_strict = models.BooleanField("到会须超过该比例", default=True)
     base = models.CharField("票数基数", max_length=10, choices=Base.choices)
@@ -91,6 +104,9 @@ class Poll(models.Model):
         related_name="next_rounds",
     )
     round_no = models.PositiveSmallIntegerField("轮次", default=1)
+    round_kind = models.CharField(
+        "轮次类型", max_length=10, choices=RoundKind.choices, blank=True, default=""
+    )
     token = models.CharField("投票码", max_length=8, unique=True, default=new_token)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
@@ -114,6 +130,8 @@ class Candidate(models.Model):
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     name = models.CharField("姓名", max_length=50)  # as printed on the ballot
     position = models.PositiveSmallIntegerField("排序")
+    # 民主评议: a 预备党员 takes part but is not graded (参加评议、不评定等次): not on the ballot.
+    graded = models.BooleanField("评定等次", default=True)
 
     class Meta:
         verbose_name = "候选人"
@@ -189,3 +207,30 @@ class Ballot(models.Model):
 
     def __str__(self) -> str:
         return f"选票 {str(self.id)[:8]}"
+
+
+class WrittenOpinion(models.Model):
+    """书面意见: an absent voter's opinion on a motion, handed to the branch before the meeting
+    and entered by its chair or secretary. It counts toward yes/no where the rules allow it
+    (支部党员大会, 发展党员工作细则第二十七条), never toward attendance: the voter stays absent.
+    It is a signed document, not a secret ballot, so it names its voter."""
+
+    class Vote(models.TextChoices):
+        YES = "yes", "赞成"
+        NO = "no", "反对"
+        ABSTAIN = "abstain", "弃权"
+
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="written_opinions")
+    voter = models.OneToOneField(Voter, on_delete=models.PROTECT, related_name="written_opinion")
+    vote = models.CharField("意见", max_length=10, choices=Vote.choices)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "书面意见"
+        ordering = ["poll", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.voter.name} 的书面意见"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -12,6 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from dangjian.accounts.scope import scope_for
+from dangjian.core.models import RuleMissing, rule_value
 from dangjian.members.choices import MemberCategory
 from dangjian.members.models import Member, PartyProbation
 from dangjian.orgs.models import Organization
@@ -80,6 +82,39 @@ def voter_for(user: Any, poll: Poll) -> Voter | None:
     return poll.voters.filter(member_id=member_id).first()
 
 
+def election_rounds(poll: Poll) -> list[Poll]:
+    """All rounds of the election `poll` belongs to, first to last (one next round each)."""
+    first = poll
+    while first.previous_id is not None:
+        first = Poll.objects.select_related("previous").get(pk=first.previous_id)
+    rounds = [first]
+    while nxt := rounds[-1].next_rounds.order_by("pk").first():
+        rounds.append(nxt)
+    return rounds
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    """One round of an election as listed on each round's page: 当选 in that round."""
+
+    poll: Poll
+    elected: list[str]
+
+
+def round_summaries(poll: Poll) -> list[RoundSummary]:
+    """各轮投票 of the election `poll` belongs to (first round, 再次投票, 另行选举)."""
+    rows = []
+    for r in election_rounds(poll):
+        result = tally.Result.from_json(r.result or {})
+        names = dict(r.candidates.values_list("pk", "name"))
+        people = dict(
+            r.voters.filter(member_id__in=result.elected_others).values_list("member_id", "name")
+        )
+        elected = [names.get(pk, "") for pk in result.elected]
+        rows.append(RoundSummary(r, elected + [people.get(m, "") for m in result.elected_others]))
+    return rows
+
+
 @dataclass(frozen=True)
 class Turnout:
     """到会与投票情况: numbers for everyone who sees the poll; names of those who have not
@@ -90,6 +125,25 @@ class Turnout:
     voted: int
     ballots: int
     not_voted: list[str]
+    quorum_warning: str = ""  # while open: the attendance is below the quorum
+
+
+def fewest_present(poll: Poll, entitled: int) -> int:
+    """The fewest present that meet the poll's quorum (超过 or 不少于 its share)."""
+    threshold = tally.Threshold(Fraction(poll.quorum), poll.quorum_strict)
+    return next(n for n in range(entitled + 1) if threshold.met(n, entitled)) if entitled else 0
+
+
+def quorum_warning(poll: Poll, entitled: int, present: int) -> str:
+    """Tell the chair before the count that the recorded attendance is below the quorum."""
+    if poll.status != Poll.Status.OPEN or present >= fewest_present(poll, entitled):
+        return ""
+    how = "超过" if poll.quorum_strict else "不少于"
+    written = "；书面意见不计入到会人数" if poll.kind == Poll.Kind.MOTION else ""
+    return (
+        f"到会人数不足：实到会 {present} 人，到会人数须{how}应到会 {entitled} 人的 {poll.quorum}，"
+        f"即至少 {fewest_present(poll, entitled)} 人。人数不足时计票不作决定{written}。"
+    )
 
 
 def turnout(poll: Poll, *, names: bool) -> Turnout:
@@ -100,7 +154,10 @@ def turnout(poll: Poll, *, names: bool) -> Turnout:
         voted=Count("pk", filter=Q(voted=True)),
     )
     missing = poll.voters.filter(voted=False).values_list("name", flat=True) if names else []
-    return Turnout(**counts, ballots=stored_ballots(poll), not_voted=list(missing))
+    warning = quorum_warning(poll, counts["entitled"], counts["present"])
+    return Turnout(
+        **counts, ballots=stored_ballots(poll), not_voted=list(missing), quorum_warning=warning
+    )
 
 
 def stored_ballots(poll: Poll) -> int:
@@ -151,21 +208,41 @@ def rules_in_words(poll: Poll) -> list[str]:
     majority = "超过" if poll.majority_strict else "不少于"
     lines = [f"到会人数须{quorum}应到会人数的 {poll.quorum}"]
     if poll.kind == Poll.Kind.ELECTION:
-        lines.append(f"当选须获得{majority}{base} {poll.majority} 的赞成票")
-        how = "差额选举" if poll.contested else "等额选举"
-        lines.append(f"应选 {poll.seats} 人，{how}；每张选票赞成不得超过 {poll.seats} 人，多选无效")
+        lines += _election_rules(poll, majority, base)
     elif poll.kind == Poll.Kind.MOTION:
         lines.append(f"通过须获得{majority}{base} {poll.majority} 的赞成票")
+        lines.append("因故不能到会的党员会前提交的书面意见计入票数，不计入到会人数")
     else:
         lines.append(f"评定为某一等次须获得{majority}{base} {poll.majority} 的票数")
+        lines.append(f"评定为优秀的一般不超过评定等次人数的 {_excellent_share(poll)}")
+        lines.append("预备党员参加评议、不评定等次")
     lines.append("无记名投票" if poll.secret else "记名投票")
     return lines
+
+
+def _election_rules(poll: Poll, majority: str, base: str) -> list[str]:
+    post = Poll.Post(poll.post).label.split("（")[0] if poll.post else "委员会委员"
+    if poll.round_kind == Poll.RoundKind.RUNOFF:
+        first = "再次投票：在票数相等的候选人中得票多的当选，不再要求过半数"
+    else:
+        first = f"当选须获得{majority}{base} {poll.majority} 的赞成票（含另选他人）"
+    how = "差额选举" if poll.contested else "等额选举"
+    seats = f"选举{post}，应选 {poll.seats} 人，{how}"
+    return [first, f"{seats}；每张选票赞成（含另选他人）不得超过 {poll.seats} 人，多选无效"]
+
+
+def _excellent_share(poll: Poll) -> str:
+    try:
+        value = rule_value("evaluation.excellent_cap", poll.electorate_on)
+    except RuleMissing:
+        return "1/3"
+    return str(Fraction(value).limit_denominator(1000))
 
 
 @dataclass(frozen=True)
 class ResultRow:
     name: str
-    counts: list[int]
+    counts: list[int | str]
     outcome: str
 
 
@@ -202,15 +279,29 @@ class PollReport:
 def poll_report(poll: Poll) -> PollReport:
     result = tally.Result.from_json(poll.result or {})
     names = dict(poll.candidates.values_list("pk", "name"))
+    people = dict(poll.voters.values_list("member_id", "name"))  # write-ins are voters
     columns = mark_columns(poll.kind)
+
+    def name(o: tally.OptionResult) -> str:
+        if o.option is None:
+            return poll.title
+        if o.write_in:
+            return f"{people.get(o.option, o.option)}（另选他人）"
+        return names.get(o.option, poll.title)
+
     rows = [
         ResultRow(
-            name=names.get(o.option, poll.title) if o.option is not None else poll.title,
+            name=name(o),
             counts=[o.counts.get(code, 0) for code, _ in columns],
             outcome=OUTCOMES.get(o.outcome, "—"),
         )
         for o in result.options
     ]
+    rows += [  # 民主评议: 预备党员 take part without a grade
+        ResultRow(c.name, ["—"] * len(columns), "参加评议、不评定等次")
+        for c in poll.candidates.filter(graded=False)
+    ]
+    written = [people.get(m, str(m)) for m in result.elected_others]
     numbers = turnout(poll, names=False)
     issued, returned = issued_and_returned(poll, numbers.present, numbers.ballots)
     return PollReport(
@@ -222,7 +313,8 @@ def poll_report(poll: Poll) -> PollReport:
         present=numbers.present,
         issued=issued,
         returned=returned,
-        elected=[names.get(pk, "") for pk in result.elected],
-        runoff=[names.get(pk, "") for pk in result.runoff],
+        elected=[names.get(pk, "") for pk in result.elected] + written,
+        runoff=[names.get(pk, "") for pk in result.runoff]
+        + [people.get(m, str(m)) for m in result.runoff_others],
         rules=rules_in_words(poll),
     )

@@ -11,13 +11,14 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from dangjian.votes.models import Candidate, Poll
+from dangjian.votes.models import Candidate, Poll, WrittenOpinion
 from dangjian.votes.selectors import may_manage, turnout, voter_for
 from dangjian.votes.services import PRESETS, SHARE_CHOICES
 
 CHOICES_HELP = (
     '选票内容。表决事项：{"vote": "yes"|"no"|"abstain"}；选举：{"marks": {候选人 id: '
-    '"yes"|"no"|"abstain"}}（赞成人数不得超过应选人数）；评议：{"grades": {评议对象 id: 等次}}'
+    '"yes"|"no"|"abstain"}, "others": [另选他人的党员 id]}（赞成与另选人数之和不得超过应选人数；'
+    '另选他人须为本组织有被选举权的党员、不是候选人）；评议：{"grades": {评议对象 id: 等次}}'
 )
 PRESET_CHOICES = [(key, preset.label) for key, preset in PRESETS.items()]
 
@@ -28,7 +29,7 @@ PRESET_CHOICES = [(key, preset.label) for key, preset in PRESETS.items()]
 class CandidateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Candidate
-        fields = ["id", "name", "position"]
+        fields = ["id", "name", "position", "graded"]
         read_only_fields = fields
 
 
@@ -37,7 +38,7 @@ class CountsSerializer(serializers.Serializer):
 
     entitled = serializers.IntegerField(help_text="应到会（有表决权的党员）")
     present = serializers.IntegerField(help_text="实到会")
-    voted = serializers.IntegerField(help_text="已投票")
+    voted = serializers.IntegerField(help_text="已投票（含书面意见）")
 
 
 class VoterRowSerializer(serializers.Serializer):
@@ -50,6 +51,7 @@ class TurnoutSerializer(CountsSerializer):
     """到会与投票情况: names only for the poll's managers, and never what anyone voted."""
 
     ballots = serializers.IntegerField(help_text="已收到的选票数")
+    quorum_warning = serializers.CharField(help_text="投票中到会人数不足时的提示；足够时为空")
     not_voted = serializers.ListField(
         child=serializers.CharField(), help_text="尚未投票的表决权人姓名（仅管理者可见）"
     )
@@ -60,6 +62,9 @@ class OptionResultSerializer(serializers.Serializer):
     option = serializers.IntegerField(allow_null=True, help_text="候选人 id；表决事项为空")
     counts = serializers.DictField(child=serializers.IntegerField(), help_text="表态或等次 → 票数")
     outcome = serializers.CharField(help_text="elected/runoff/not_elected/passed/rejected/等次")
+    write_in = serializers.BooleanField(
+        required=False, default=False, help_text="另选他人：option 为党员 id"
+    )
 
 
 class ResultSerializer(serializers.Serializer):
@@ -78,6 +83,19 @@ class ResultSerializer(serializers.Serializer):
     runoff_seats = serializers.IntegerField()
     unfilled = serializers.IntegerField(help_text="未选足、须另行选举的名额")
     passed = serializers.BooleanField(allow_null=True, help_text="表决事项是否通过")
+    written = serializers.DictField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="书面意见（表决事项）：表态 → 份数，已计入票数，不计入到会人数",
+    )
+    elected_others = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="当选的另选他人（党员 id）"
+    )
+    runoff_others = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="须再次投票的另选他人（党员 id）",
+    )
 
 
 class PollListSerializer(serializers.ModelSerializer):
@@ -107,6 +125,10 @@ class PollSerializer(PollListSerializer):
 
     candidates = CandidateSerializer(many=True, read_only=True)
     turnout = serializers.SerializerMethodField()
+    quorum_warning = serializers.SerializerMethodField()
+    contested = serializers.BooleanField(
+        read_only=True, help_text="差额选举：由选举职务决定（委员差额，书记、副书记可以等额）"
+    )
     result = serializers.SerializerMethodField()
     ballots_digest = serializers.SerializerMethodField()
     may_manage = serializers.SerializerMethodField()
@@ -117,6 +139,7 @@ class PollSerializer(PollListSerializer):
             *PollListSerializer.Meta.fields,
             "secret",
             "seats",
+            "post",
             "contested",
             "quorum",
             "quorum_strict",
@@ -129,6 +152,8 @@ class PollSerializer(PollListSerializer):
             "issued",
             "returned",
             "previous",
+            "round_kind",
+            "quorum_warning",
             "token",
             "version",
             "candidates",
@@ -144,6 +169,12 @@ class PollSerializer(PollListSerializer):
     def get_turnout(self, poll: Poll) -> dict[str, int]:
         counts = turnout(poll, names=False)
         return {"entitled": counts.entitled, "present": counts.present, "voted": counts.voted}
+
+    @extend_schema_field(
+        serializers.CharField(help_text="投票中到会人数不足时的提示（计票前）；足够时为空")
+    )
+    def get_quorum_warning(self, poll: Poll) -> str:
+        return turnout(poll, names=False).quorum_warning
 
     @extend_schema_field(ResultSerializer(allow_null=True, help_text="计票结果（仅计票后）"))
     def get_result(self, poll: Poll) -> dict[str, Any] | None:
@@ -202,14 +233,22 @@ class PollCreateSerializer(serializers.Serializer):
     seats = serializers.IntegerField(
         required=False, default=1, min_value=1, max_value=999, help_text="应选人数"
     )
-    contested = serializers.BooleanField(required=False, default=False, help_text="差额选举")
+    post = serializers.ChoiceField(
+        choices=Poll.Post.choices,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="选举职务（仅选举，默认委员）：委员须差额选举，书记、副书记可以等额选举",
+    )
     candidates = serializers.ListField(
         child=serializers.IntegerField(),
         required=False,
         default=list,
         help_text="候选人或评议对象（党员 id）",
     )
-    electorate_on = serializers.DateField(help_text="表决权确认日期")
+    electorate_on = serializers.DateField(
+        help_text="表决权确认日期：不早于 1921-07-01，不晚于投票日期（定时开始日期或当天）"
+    )
     opens_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     closes_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     quorum = serializers.ChoiceField(
@@ -237,6 +276,33 @@ class PollCreateSerializer(serializers.Serializer):
 
 class VersionSerializer(serializers.Serializer):
     expected_version = serializers.IntegerField(help_text="表决的 version（防止重复操作）")
+
+
+class CloseSerializer(VersionSerializer):
+    confirm_over_cap = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="民主评议：评定为优秀的人数超过比例（一般不超过三分之一）时，主持人确认后计票",
+    )
+
+
+class NextRoundSerializer(serializers.Serializer):
+    candidates = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="另行选举的候选人（党员 id，须为上一轮未当选的候选人）；默认按上一轮得票顺序",
+    )
+
+
+class WrittenOpinionSerializer(serializers.Serializer):
+    voter = serializers.IntegerField(help_text="未到会的表决权人 id（见 turnout 的 voters）")
+    vote = serializers.ChoiceField(choices=WrittenOpinion.Vote.choices, help_text="书面意见")
+
+
+class WrittenOpinionStoredSerializer(serializers.Serializer):
+    opinions = serializers.IntegerField(help_text="已录入的书面意见份数")
 
 
 class AttendanceSerializer(serializers.Serializer):

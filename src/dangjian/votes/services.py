@@ -41,15 +41,30 @@ from dangjian.audit.services import record_audit
 from dangjian.core.crypto import open_envelope, seal, seal_envelope
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.models import RuleMissing, rule_value
+from dangjian.core.rules_seed import FOUNDING
+from dangjian.members.choices import MemberCategory
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
+from dangjian.stats.reports import spells_on
 from dangjian.votes import tally
-from dangjian.votes.models import GRADES, Ballot, Candidate, Envelope, Poll, Voter
+from dangjian.votes.models import (
+    GRADES,
+    Ballot,
+    Candidate,
+    Envelope,
+    Poll,
+    Voter,
+    WrittenOpinion,
+)
 from dangjian.votes.ordering import stroke_key
 from dangjian.votes.selectors import electorate, issued_and_returned, members_on, stored_ballots
 
 log = logging.getLogger(__name__)
 Kind, Status, Method, Base = Poll.Kind, Poll.Status, Poll.Method, Poll.Base
+Post, RoundKind = Poll.Post, Poll.RoundKind
+# Posts the rules let a branch elect 等额 (选举工作条例: 书记、副书记可以等额选举); every other
+# election (委员) is 差额, with at least `election.min_surplus` more candidates than seats.
+UNCONTESTED_POSTS = frozenset({Post.SECRETARY, Post.DEPUTY})
 
 SHARES = ("1/2", "2/3", "3/4", "4/5")  # the shares a poll may require
 SHARE_CHOICES = [(share, share) for share in SHARES]
@@ -147,13 +162,19 @@ class PollDraft:
     context: str = ""
     secret: bool = True
     seats: int = 1
-    contested: bool = False
+    post: str = ""  # elections: Post (委员 when left out); decides 差额 or 等额
     candidates: Sequence[Member] = ()
     quorum: str | None = None  # overrides of the preset, as "2/3"
     majority: str | None = None
     base: str | None = None
     opens_at: dt.datetime | None = None
     closes_at: dt.datetime | None = None
+    round_kind: str = RoundKind.FIRST  # set by the next-round services only
+
+
+def _post(kind: str, post: str) -> str:
+    """An election's post (committee members unless named); other kinds have none."""
+    return (post or Post.COMMITTEE) if kind == Kind.ELECTION else ""
 
 
 def create_poll(
@@ -163,6 +184,7 @@ def create_poll(
     _require_manager(actor, organization)
     _check_draft(organization, draft)
     preset = PRESETS[draft.preset]
+    post = _post(draft.kind, draft.post)
     with transaction.atomic():
         poll = Poll.objects.create(
             organization=organization,
@@ -172,7 +194,9 @@ def create_poll(
             method=draft.method,
             secret=draft.secret,
             seats=draft.seats if draft.kind == Kind.ELECTION else 1,
-            contested=draft.contested and draft.kind == Kind.ELECTION,
+            post=post,
+            contested=post == Post.COMMITTEE and draft.round_kind != RoundKind.RUNOFF,
+            round_kind=draft.round_kind,
             quorum=draft.quorum or _share(_rule(preset.quorum_rule, draft.electorate_on)),
             base=draft.base or preset.base,
             majority=draft.majority or _share(_rule(preset.majority_rule, draft.electorate_on)),
@@ -181,7 +205,7 @@ def create_poll(
             closes_at=draft.closes_at,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        _add_candidates(poll, draft.candidates)
+        _add_candidates(poll, draft.candidates, _probationary(poll))
         _audit(
             "create",
             actor=actor,
@@ -192,9 +216,35 @@ def create_poll(
     return poll
 
 
+def electorate_date_range(opens_at: dt.datetime | None = None) -> tuple[dt.date, dt.date]:
+    """The dates a poll's 表决权确认日期 may take: from the Party's founding to the day of the
+    vote (its scheduled start, else today): a later date would fix an electorate not yet known."""
+    today = timezone.localdate()
+    vote_day = timezone.localdate(opens_at) if opens_at else today
+    return FOUNDING, max(today, vote_day)
+
+
+def _check_electorate_date(draft: PollDraft) -> None:
+    first, last = electorate_date_range(draft.opens_at)
+    if draft.electorate_on < first:
+        raise DomainError(
+            f"表决权确认日期不能早于{first:%Y年%m月%d日}（当前为{draft.electorate_on:%Y年%m月%d日}）。",
+            field="electorate_on",
+        )
+    if draft.electorate_on > last:
+        raise DomainError(
+            f"表决权确认日期不能晚于投票日期{last:%Y年%m月%d日}"
+            f"（当前为{draft.electorate_on:%Y年%m月%d日}）。",
+            field="electorate_on",
+        )
+
+
 def _check_draft(org: Organization, draft: PollDraft) -> None:
     if not draft.title.strip():
         raise DomainError("请填写表决事项。", field="title")
+    _check_electorate_date(draft)
+    if draft.post and (draft.kind != Kind.ELECTION or draft.post not in Post.values):
+        raise DomainError("只有选举需要选择职务，且职务须为委员、书记或副书记之一。", field="post")
     if draft.preset not in PRESETS:
         raise DomainError("请选择表决规则。", field="preset")
     for name in ("quorum", "majority"):
@@ -227,19 +277,31 @@ def _check_election(org: Organization, draft: PollDraft) -> None:
     n = len(draft.candidates)
     if n < draft.seats:
         raise DomainError(f"候选人（{n} 人）少于应选人数（{draft.seats} 人）。", field="candidates")
-    if draft.contested:
-        surplus = _rule("election.min_surplus", draft.electorate_on)
-        needed = math.ceil(draft.seats * (1 + Fraction(surplus)))
-        if n < needed:
-            raise DomainError(
-                f"差额选举的候选人数应多于应选人数 {surplus:.0%}：应选 {draft.seats} 人，"
-                f"候选人至少 {needed} 人，现有 {n} 人。",
-                field="candidates",
-            )
+    if draft.round_kind != RoundKind.RUNOFF:  # 再次投票 is among the tied, whoever they are
+        _check_contest(_post(draft.kind, draft.post), draft.seats, n, draft.electorate_on)
     outside = _outside(draft.candidates, electorate(org, draft.electorate_on))
     if outside:
         raise DomainError(
             f"{outside} 没有被选举权（须为本组织正式党员，且未受留党察看处分）。",
+            field="candidates",
+        )
+
+
+def candidates_needed(post: str, seats: int, on: dt.date) -> int:
+    """The fewest candidates an election of `seats` for `post` may have: 差额 (委员) at least
+    `election.min_surplus` more, rounded up (应选 5 人至少 6 人); 等额 posts the seats."""
+    if post in UNCONTESTED_POSTS:
+        return seats
+    return math.ceil(seats * (1 + Fraction(_rule("election.min_surplus", on))))
+
+
+def _check_contest(post: str, seats: int, n: int, on: dt.date) -> None:
+    needed = candidates_needed(post, seats, on)
+    if n < needed:
+        surplus = _rule("election.min_surplus", on)
+        raise DomainError(
+            f"委员选举应当差额选举，候选人数应多于应选人数 {surplus:.0%}：应选 {seats} 人，"
+            f"候选人至少 {needed} 人，现有 {n} 人（只有书记、副书记可以等额选举）。",
             field="candidates",
         )
 
@@ -250,12 +312,23 @@ def _outside(people: Sequence[Member], allowed: Any) -> str:
     return "、".join(m.name for m in people if m.pk not in ids)
 
 
-def _add_candidates(poll: Poll, people: Sequence[Member]) -> None:
+def _probationary(poll: Poll) -> set[int]:
+    """民主评议: the 预备党员 among the people on the electorate date (参加评议、不评定等次)."""
+    if poll.kind != Kind.GRADE:
+        return set()
+    spells = spells_on(poll.organization, poll.electorate_on)
+    return set(
+        spells.filter(category=MemberCategory.PROBATIONARY).values_list("member_id", flat=True)
+    )
+
+
+def _add_candidates(poll: Poll, people: Sequence[Member], ungraded: set[int]) -> None:
     if len({m.pk for m in people}) != len(people):
         raise DomainError("候选人名单中有重复。", field="candidates")
     ordered = sorted(people, key=lambda m: stroke_key(m.name))
     Candidate.objects.bulk_create(
-        Candidate(poll=poll, member=m, name=m.name, position=i) for i, m in enumerate(ordered)
+        Candidate(poll=poll, member=m, name=m.name, position=i, graded=m.pk not in ungraded)
+        for i, m in enumerate(ordered)
     )
 
 
@@ -291,6 +364,9 @@ def open_poll(
     with transaction.atomic():
         poll = _locked(poll, expected_version)
         _move(poll, Status.OPEN)
+        if poll.kind == Kind.ELECTION and poll.round_kind != RoundKind.RUNOFF:
+            seats, n = poll.seats, poll.candidates.count()
+            _check_contest(_post(poll.kind, poll.post), seats, n, poll.electorate_on)
         people = list(electorate(poll.organization, poll.electorate_on))
         if not people:
             raise DomainError("该组织在表决权确认日期没有有表决权的正式党员。")
@@ -318,7 +394,8 @@ def mark_attendance(
         poll = _locked(poll)
         if poll.status != Status.OPEN:
             raise DomainError("只能在投票进行中登记到会情况。")
-        poll.voters.filter(pk__in=ids).update(present=True)
+        # A voter who sent a written opinion was absent: the opinion never makes them present.
+        poll.voters.filter(pk__in=ids, written_opinion__isnull=True).update(present=True)
         poll.voters.exclude(pk__in=ids).filter(voted=False).update(present=False)
         count = poll.voters.filter(present=True).count()
         _audit(
@@ -359,9 +436,7 @@ def cast_ballot(
     voter = _voter_id(user, poll)
     if voter is None:
         raise DomainError("您不在本次表决的表决权人名单中。")
-    problem = tally.ballot_problem(
-        poll.kind, poll.seats, _option_ids(poll), _grade_codes(), choices
-    )
+    problem = check_ballot(poll, choices)
     if problem:
         raise DomainError(problem)
     with transaction.atomic():
@@ -376,6 +451,67 @@ def cast_ballot(
             raise DomainError("您已投过票，每人只能投一票。")
         _store_ballot(poll, choices, Ballot.Source.ONLINE, voter_id=None if poll.secret else voter)
         _audit("cast", actor=user, target=poll, request=request)
+
+
+def check_ballot(poll: Poll, choices: Mapping[str, Any]) -> str | None:
+    """Why a ballot would not count in `poll` (None if it would): before casting, and on the
+    voter's confirmation page, so the voter can still correct it."""
+    # The write-in list is read only for a ballot that writes someone in (casting is hot).
+    wrote_in = isinstance(choices, Mapping) and bool(choices.get(tally.OTHERS))
+    eligible = write_in_ids(poll) if wrote_in else []
+    return tally.ballot_problem(
+        poll.kind, poll.seats, _option_ids(poll), _grade_codes(), choices, eligible
+    )
+
+
+def write_in_ids(poll: Poll) -> list[int]:
+    """另选他人: the members a ballot may write in — the electorate (正式党员 not under 留党察看,
+    i.e. with 被选举权) less the candidates. None in a 再次投票, which is among the tied only."""
+    if poll.kind != Kind.ELECTION or poll.round_kind == RoundKind.RUNOFF:
+        return []
+    standing = poll.candidates.values("member_id")
+    members = poll.voters.exclude(member_id__in=standing).values_list("member_id", flat=True)
+    return sorted(members)
+
+
+def record_written_opinion(
+    *,
+    actor: Any,
+    poll: Poll,
+    voter_id: int,
+    vote: str,
+    request: HttpRequest | None = None,
+) -> WrittenOpinion:
+    """书面意见: the chair or secretary enters an absent voter's written opinion, handed in
+    before the meeting (发展党员工作细则第二十七条). Motions only (elections and 评议 take
+    none); one per voter; the voter stays absent and it never counts toward the quorum."""
+    _require_manager(actor, poll.organization)
+    if poll.kind != Kind.MOTION:
+        raise DomainError("选举和评议不接受书面意见，只有表决事项可以计入书面意见。")
+    if vote not in WrittenOpinion.Vote.values:
+        raise DomainError("请选择书面意见：赞成、反对或弃权。", field="vote")
+    with transaction.atomic():
+        poll = _locked(poll)
+        if poll.status != Status.OPEN:
+            raise DomainError("只能在投票进行中、计票之前录入书面意见。")
+        voter = poll.voters.filter(pk=voter_id).first()
+        if voter is None:
+            raise DomainError("该党员不在本次表决的表决权人名单中。", field="voter")
+        if voter.present:
+            raise DomainError(
+                f"{voter.name} 已登记到会，到会党员应当在会上表决，不能提交书面意见。"
+            )
+        # The same flag as a cast: one vote per voter, by the database, whichever comes first.
+        if not Voter.objects.filter(pk=voter.pk, voted=False).update(voted=True):
+            raise DomainError(f"{voter.name} 已经表决过（投票或书面意见），每人只能表决一次。")
+        opinion = WrittenOpinion.objects.create(
+            poll=poll,
+            voter=voter,
+            vote=vote,
+            entered_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        _audit("opinion", actor=actor, target=poll, detail={"voter": voter.name}, request=request)
+    return opinion
 
 
 def _voter_id(user: Any, poll: Poll) -> int | None:
@@ -509,9 +645,11 @@ def close_poll(
     actor: Any,
     poll: Poll,
     expected_version: int | None = None,
+    confirm_over_cap: bool = False,
     request: HttpRequest | None = None,
 ) -> Poll:
-    """结束投票并计票: count per the poll's rules and store the result with the ballots' digest."""
+    """结束投票并计票: count per the poll's rules and store the result with the ballots' digest.
+    A 评议 that grades more people 优秀 than the cap needs the chair's `confirm_over_cap`."""
     _require_manager(actor, poll.organization)
     with transaction.atomic():
         poll = _locked(poll, expected_version)  # waits for casts in flight
@@ -520,6 +658,7 @@ def close_poll(
             raise DomainError("请先录入发出票数。", field="issued")
         _open_envelopes(poll)
         result = tally.tally(_inputs(poll))
+        over_cap = _excellent_over_cap(poll, result, confirmed=confirm_over_cap)
         poll.result = result.as_json()
         poll.ballots_digest = ballots_digest(poll)
         poll.status, poll.closed_at = Status.CLOSED, timezone.now()
@@ -535,14 +674,45 @@ def close_poll(
                 "invalid": result.invalid,
                 "elected": result.elected,
                 "passed": result.passed,
+                **({"over_cap_confirmed": over_cap} if over_cap else {}),
             },
             request=request,
         )
     return poll
 
 
+class OverCap(DomainError):
+    """民主评议: more 优秀 than the cap; the chair may confirm (the rule says 一般)."""
+
+
+def excellent_share(poll: Poll) -> str:
+    """`evaluation.excellent_cap` in force on the poll's date, as "1/3" (一般不超过三分之一)."""
+    return _share(_rule("evaluation.excellent_cap", poll.electorate_on))
+
+
+def excellent_cap(poll: Poll, graded: int) -> int:
+    """The most people a 评议 should grade 优秀: the cap's share of those graded, rounded down."""
+    return math.floor(Fraction(excellent_share(poll)) * graded)
+
+
+def _excellent_over_cap(poll: Poll, result: tally.Result, *, confirmed: bool) -> str:
+    """'' within the cap; else, once the chair confirmed, what was confirmed (for the audit)."""
+    if poll.kind != Kind.GRADE:
+        return ""
+    excellent = sum(1 for row in result.options if row.outcome == GRADES[0][0])
+    cap = excellent_cap(poll, len(result.options))
+    if excellent <= cap:
+        return ""
+    share, graded = excellent_share(poll), len(result.options)
+    what = f"评定为优秀 {excellent} 人，超过评定等次人数 {graded} 人的 {share}（{cap} 人）"
+    if not confirmed:
+        raise OverCap(f"{what}。优秀等次一般不超过 {share}，请主持人确认后再计票。")
+    return what
+
+
 def _option_ids(poll: Poll) -> list[int]:
-    return list(poll.candidates.values_list("pk", flat=True))
+    """The ballot's rows: the candidates, or the people graded (not the 预备党员)."""
+    return list(poll.candidates.filter(graded=True).values_list("pk", flat=True))
 
 
 def _grade_codes() -> list[str]:
@@ -560,7 +730,9 @@ def _inputs(poll: Poll) -> tally.Inputs:
         base=poll.base,
         majority=tally.Threshold(Fraction(poll.majority), poll.majority_strict),
         seats=poll.seats,
+        relative=poll.round_kind == RoundKind.RUNOFF,  # 再次投票: 得票多的当选
     )
+    opinions = list(poll.written_opinions.order_by("id").values_list("vote", flat=True))
     try:
         return _checked(
             tally.Inputs(
@@ -574,6 +746,8 @@ def _inputs(poll: Poll) -> tally.Inputs:
                 grades=_grade_codes() if poll.kind == Kind.GRADE else (),
                 ballots=ballots if poll.method != Method.TOTALS else (),
                 totals=poll.totals if poll.method == Method.TOTALS else None,
+                eligible=write_in_ids(poll),
+                opinions=opinions,
             )
         )
     except tally.TallyInputError as exc:
@@ -623,11 +797,12 @@ def recount_poll(*, actor: Any, poll: Poll, request: HttpRequest | None = None) 
     if _digest(b.seal for b in ballots) != poll.ballots_digest:
         problems.append("选票集合与计票时记录的摘要不一致：有选票被增加或删除。")
     if poll.method == Method.ONLINE:
-        voted = poll.voters.filter(voted=True).count()
+        voted = poll.voters.filter(voted=True, written_opinion__isnull=True).count()
         if voted != len(ballots):
             problems.append(f"已投票人数（{voted}）与选票数（{len(ballots)}）不一致。")
     result = tally.tally(_inputs(poll))
-    if result.as_json() != poll.result:
+    stored = tally.Result.from_json(poll.result or {}).as_json()  # fields added since: empty
+    if result.as_json() != stored:
         problems.append("重新计票的结果与计票时记录的结果不同。")
     with transaction.atomic():
         _audit(
@@ -655,16 +830,36 @@ def print_record(*, actor: Any, poll: Poll, request: HttpRequest | None = None) 
         )
 
 
-def start_next_round(*, actor: Any, poll: Poll, request: HttpRequest | None = None) -> Poll:
-    """再次投票: a new round among the candidates tied across the last seat, for the seats they
-    compete for (选举工作条例: 票数相等不能确定当选人时，应当就票数相等的被选举人再次投票)."""
+def start_next_round(
+    *,
+    actor: Any,
+    poll: Poll,
+    candidates: Sequence[int] | None = None,
+    request: HttpRequest | None = None,
+) -> Poll:
+    """The next round of an election, linked to this one (`previous`):
+
+    * 再次投票 when candidates tied across the last seat: among the tied, for the seats they
+      compete for, and the most votes win (1990 暂行条例第二十一条: 得票多者当选);
+    * else 另行选举 for the unfilled seats (暂行条例第二十二条: 在未超过半数的人选中重新进行选举):
+      candidates from those not elected, in the order of their votes in this round, as many as
+      差额 needs again (`candidates`, member ids, picks them by hand from that pool)."""
     _require_manager(actor, poll.organization)
     result = tally.Result.from_json(poll.result) if poll.result else None
-    if poll.status != Status.CLOSED or result is None or not result.runoff:
-        raise DomainError("该表决没有需要再次投票的候选人。")
+    if poll.kind != Kind.ELECTION or poll.status != Status.CLOSED or result is None:
+        raise DomainError("只有已计票的选举才能安排下一轮投票。")
+    if not (result.runoff or result.runoff_others or result.unfilled):
+        raise DomainError("该选举已选足名额，没有需要再次投票或另行选举的名额。")
+    if not result.quorum_met or result.void:
+        raise DomainError(
+            "本轮选举不作决定（到会人数不足或选举无效），应重新进行选举，而不是另行选举。"
+        )
     if poll.next_rounds.exists():
-        raise DomainError("已经为该表决安排了下一轮投票。")
-    tied = [c.member for c in poll.candidates.filter(pk__in=result.runoff).select_related("member")]
+        raise DomainError("已经为该选举安排了下一轮投票。")
+    if result.runoff or result.runoff_others:
+        people, seats, kind = _tied(poll, result), result.runoff_seats, RoundKind.RUNOFF
+    else:
+        people, seats, kind = _further(poll, result, candidates), result.unfilled, RoundKind.FURTHER
     draft = PollDraft(
         title=poll.title,
         kind=poll.kind,
@@ -672,17 +867,62 @@ def start_next_round(*, actor: Any, poll: Poll, request: HttpRequest | None = No
         preset="election",
         electorate_on=poll.electorate_on,
         context=poll.context,
-        seats=result.runoff_seats,
-        candidates=tied,
+        seats=seats,
+        post=poll.post,
+        candidates=people,
         quorum=poll.quorum,
         majority=poll.majority,
         base=poll.base,
+        round_kind=kind,
     )
     with transaction.atomic():
         new = create_poll(actor=actor, organization=poll.organization, draft=draft, request=request)
         Poll.objects.filter(pk=new.pk).update(previous=poll, round_no=poll.round_no + 1)
         new.refresh_from_db()
     return new
+
+
+def _tied(poll: Poll, result: tally.Result) -> list[Member]:
+    tied = poll.candidates.filter(pk__in=result.runoff).select_related("member")
+    written = Member.objects.filter(pk__in=result.runoff_others)
+    return [c.member for c in tied] + list(written)
+
+
+def _further(poll: Poll, result: tally.Result, chosen: Sequence[int] | None) -> list[Member]:
+    """另行选举's candidates: the candidates this round did not elect, by votes (ballot order
+    among equals); by default the first as many as 差额 needs (and any tied with the last)."""
+    rows = {c.pk: c for c in poll.candidates.select_related("member")}
+    ranked = sorted(
+        (o for o in result.options if not o.write_in and o.option not in result.elected),
+        key=lambda o: -o.counts.get(tally.YES, 0),
+    )
+    pool = [rows[o.option] for o in ranked if o.option in rows]
+    if chosen is not None:
+        return _chosen_from(poll, result, pool, chosen)
+    needed = candidates_needed(_post(poll.kind, poll.post), result.unfilled, poll.electorate_on)
+    if len(pool) < needed:
+        return [c.member for c in pool]  # create_poll then names the shortfall
+    yes = {o.option: o.counts.get(tally.YES, 0) for o in ranked}
+    cut = yes[pool[needed - 1].pk]
+    return [c.member for c in pool if pool.index(c) < needed or yes[c.pk] == cut]
+
+
+def _chosen_from(
+    poll: Poll, result: tally.Result, pool: list[Candidate], chosen: Sequence[int]
+) -> list[Member]:
+    allowed = {c.member_id: c.member for c in pool}
+    elected = {c.member_id: c.name for c in poll.candidates.filter(pk__in=result.elected)}
+    for member_id in chosen:
+        if member_id in elected:
+            raise DomainError(
+                f"{elected[member_id]} 已在上一轮当选，不能作为另行选举的候选人。",
+                field="candidates",
+            )
+        if member_id not in allowed:
+            raise DomainError(
+                "另行选举的候选人应从上一轮未当选的候选人中产生。", field="candidates"
+            )
+    return [allowed[m] for m in dict.fromkeys(chosen)]
 
 
 # ---- the schedule -----------------------------------------------------------------------------

@@ -12,7 +12,13 @@ re-count (`services.recount_poll`) calls it again on the stored ballots. The rul
   (应到会 / 实到会 / 有效票), e.g. more than half of those present;
 * more qualified candidates than seats: the seats go by votes; a tie across the last seat goes
   to another round among the tied (再次投票); too few qualified: the remaining seats stay open
-  (另行选举).
+  (另行选举);
+* in that 再次投票 among the tied, the most votes win (得票多的当选, `Rules.relative`): they all
+  had more than half already, so no new absolute majority is required;
+* 另选他人: an election ballot may write in eligible members who are not candidates (`others`);
+  a write-in is a vote for that person, and one with more than half is elected like a candidate;
+* 书面意见: written opinions of absent voters count toward a motion's yes/no (never toward who
+  is present) — the 支部党员大会 rule (发展党员工作细则第二十七条).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ PASSED, REJECTED = "passed", "rejected"
 _BALLOT_KEY = {MOTION: "vote", ELECTION: "marks", GRADE: "grades"}
 _MARK_NAMES = {YES: "赞成", NO: "反对", ABSTAIN: "弃权"}
 _UNREADABLE = "选票格式无法识别"
+OTHERS = "others"  # an election ballot's write-ins (另选他人): member ids
 
 # "vote" (MOTION) or an option id as str → mark or grade → ballots; the keys are in ballot
 # order and every mark or grade is present, so both entry modes give the same counts.
@@ -69,6 +76,7 @@ class Rules:
     base: str  # ENTITLED, PRESENT or VALID: what the majority is a share of
     majority: Threshold
     seats: int = 1  # 应选人数 (elections); 1 for a motion
+    relative: bool = False  # 再次投票 among the tied: the most votes win, no majority needed
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,10 @@ class Inputs:
     * any kind: {"invalid": true} for a paper ballot the tellers ruled unreadable (废票).
     Any other shape (unknown option, unknown mark or grade) is invalid too.
 
+    An ELECTION ballot may also carry {"others": [member id, ...]}: 另选他人, each one of
+    `eligible` (and not a candidate); yes marks and write-ins together may not exceed the seats.
+    `opinions` (MOTION only) are the marks of absent voters' written opinions (书面意见).
+
     `totals` replaces `ballots` when the tellers entered only totals (汇总录入):
     {"invalid": n, "counts": {option or "vote": {mark or grade: n}}} — for MOTION the key is
     "vote", else the option's id (as str, or int); a mark or grade left out counts 0; then
@@ -103,15 +115,18 @@ class Inputs:
     grades: Sequence[str] = ()
     ballots: Sequence[Mapping[str, Any]] = ()
     totals: Mapping[str, Any] | None = None
+    eligible: Sequence[int] = ()  # members who may be written in (ELECTION)
+    opinions: Sequence[str] = ()  # 书面意见 (MOTION): "yes" | "no" | "abstain" each
 
 
 @dataclass
 class OptionResult:
     """One candidate's, person's or the motion's counts and outcome."""
 
-    option: int | None  # None for a motion
+    option: int | None  # None for a motion; a member id for a write-in
     counts: dict[str, int]  # mark or grade → ballots
     outcome: str = ""  # elected / runoff / not_elected / passed / rejected / a grade code / ""
+    write_in: bool = False  # 另选他人: `option` is a member, not a candidate
 
 
 @dataclass
@@ -130,6 +145,9 @@ class Result:
     unfilled: int = 0  # seats left for 另行选举
     passed: bool | None = None  # motions
     ballot_verdicts: list[bool] = field(default_factory=list)  # per ballot: valid?
+    written: dict[str, int] = field(default_factory=dict)  # 书面意见 by mark (motions)
+    elected_others: list[int] = field(default_factory=list)  # write-ins elected (member ids)
+    runoff_others: list[int] = field(default_factory=list)  # write-ins tied across the last seat
 
     def as_json(self) -> dict[str, Any]:
         """Plain JSON (ints, str, bools, lists, str-keyed dicts) for storing the result."""
@@ -146,7 +164,7 @@ class Result:
             void=data.get("void", False),
             base=data.get("base", 0),
             options=[
-                OptionResult(o["option"], dict(o["counts"]), o["outcome"])
+                OptionResult(o["option"], dict(o["counts"]), o["outcome"], o.get("write_in", False))
                 for o in data.get("options", [])
             ],
             elected=list(data.get("elected", [])),
@@ -155,6 +173,9 @@ class Result:
             unfilled=data.get("unfilled", 0),
             passed=data.get("passed"),
             ballot_verdicts=list(data.get("ballot_verdicts", [])),
+            written=dict(data.get("written", {})),
+            elected_others=list(data.get("elected_others", [])),
+            runoff_others=list(data.get("runoff_others", [])),
         )
 
 
@@ -162,7 +183,12 @@ class Result:
 
 
 def ballot_problem(
-    kind: str, seats: int, options: Sequence[int], grades: Sequence[str], ballot: Mapping[str, Any]
+    kind: str,
+    seats: int,
+    options: Sequence[int],
+    grades: Sequence[str],
+    ballot: Mapping[str, Any],
+    eligible: Sequence[int] = (),
 ) -> str | None:
     """Why `ballot` does not count, as a short Chinese reason; None when it is valid."""
     key = _ballot_key(kind)
@@ -170,7 +196,7 @@ def ballot_problem(
         return _UNREADABLE
     if ballot.get("invalid") is True:  # the tellers' ruling wins over whatever else is marked
         return "计票人认定为废票"
-    if set(ballot) - {key}:
+    if set(ballot) - ({key, OTHERS} if kind == ELECTION else {key}):
         return _UNREADABLE
     if kind == MOTION:
         return None if ballot.get(key, ABSTAIN) in MARKS else "无法识别的表态"
@@ -182,15 +208,30 @@ def ballot_problem(
         return f"选票所列{who}不在本轮名单中"
     if kind == GRADE:
         return None if all(grade in grades for grade in entries.values()) else "无法识别的评议等次"
-    return _marks_problem(seats, entries)
+    others = ballot.get(OTHERS, [])
+    return _others_problem(others, eligible) or _marks_problem(seats, entries, len(others))
 
 
-def _marks_problem(seats: int, marks: Mapping[str, Any]) -> str | None:
+def _others_problem(others: object, eligible: Sequence[int]) -> str | None:
+    """另选他人: a list of distinct eligible members (not candidates: `eligible` excludes them)."""
+    if not isinstance(others, list) or not all(
+        isinstance(o, int) and not isinstance(o, bool) for o in others
+    ):
+        return _UNREADABLE
+    if len(set(others)) != len(others):
+        return "另选他人中有重复的人员"
+    if not set(others) <= set(eligible):
+        return "另选他人须为本组织有被选举权的党员，且不是本轮候选人"
+    return None
+
+
+def _marks_problem(seats: int, marks: Mapping[str, Any], others: int = 0) -> str | None:
     if not all(mark in MARKS for mark in marks.values()):
         return "无法识别的表态"
     yes = sum(1 for mark in marks.values() if mark == YES)
-    if yes > seats:  # 多选无效: the whole ballot, not just the extra marks
-        return f"赞成人数超过应选人数（应选 {seats} 人，赞成 {yes} 人）"
+    if yes + others > seats:  # 多选无效: the whole ballot, not just the extra marks
+        written = f"（含另选他人 {others} 人）" if others else ""
+        return f"赞成人数超过应选人数（应选 {seats} 人，赞成 {yes + others} 人{written}）"
     return None
 
 
@@ -224,6 +265,26 @@ def _choices(kind: str, rows: Counts, ballot: Mapping[str, Any]) -> list[tuple[s
     if kind == ELECTION:  # every candidate is on every ballot: unmarked means abstain
         return [(row, entries.get(row, ABSTAIN)) for row in rows]
     return list(entries.items())  # 未评: an ungraded person counts for no grade
+
+
+def _count_others(ballots: Sequence[Mapping[str, Any]]) -> dict[int, int]:
+    """另选他人: valid ballots naming each written-in member."""
+    others: dict[int, int] = {}
+    for ballot in ballots:
+        for member in ballot.get(OTHERS, []):
+            others[member] = others.get(member, 0) + 1
+    return others
+
+
+def _count_opinions(inputs: Inputs) -> dict[str, int]:
+    """书面意见 by mark: only a motion takes them (elections and 评议 do not)."""
+    if not inputs.opinions:
+        return {}
+    if inputs.kind != MOTION:
+        raise TallyInputError("只有表决事项可以计入书面意见，选举和评议不接受书面意见")
+    if not all(mark in MARKS for mark in inputs.opinions):
+        raise TallyInputError("书面意见中有无法识别的表态")
+    return {mark: sum(1 for m in inputs.opinions if m == mark) for mark in MARKS}
 
 
 # --- tellers' totals -------------------------------------------------------------------------
@@ -305,22 +366,29 @@ def tally(inputs: Inputs) -> Result:
     """Count one round: which ballots are valid, the counts, and what they decide."""
     _check_round(inputs)
     _check_entry(inputs)
+    others: dict[int, int] = {}
     if inputs.totals is None:
         verdicts = [_problem(inputs, ballot) is None for ballot in inputs.ballots]
         counted = [ballot for ballot, ok in zip(inputs.ballots, verdicts, strict=True) if ok]
         invalid, counts = len(verdicts) - len(counted), _count_ballots(inputs, counted)
+        others = _count_others(counted) if inputs.kind == ELECTION else {}
     else:
         verdicts = []
         invalid, counts = _read_totals(inputs, inputs.totals)
+    written = _count_opinions(inputs)
+    for mark, n in written.items():  # a written opinion counts like a ballot of that mark
+        counts["vote"][mark] += n
     valid = inputs.returned - invalid
     result = Result(
         valid=valid,
         invalid=invalid,
+        # Attendance only: a written opinion never makes its writer present.
         quorum_met=inputs.rules.quorum.met(inputs.present, inputs.entitled),
         void=inputs.returned > inputs.issued,
-        base=_base(inputs, valid),
-        options=_option_results(inputs, counts),
+        base=_base(inputs, valid + sum(written.values())),
+        options=_option_results(inputs, counts, others),
         ballot_verdicts=verdicts,
+        written=written,
     )
     decides = result.quorum_met and not result.void  # else the counts are only reported
     _DECIDERS[inputs.kind](result, inputs, decides)
@@ -357,18 +425,23 @@ def _check_entry(inputs: Inputs) -> None:
 
 
 def _problem(inputs: Inputs, ballot: Mapping[str, Any]) -> str | None:
-    rules = inputs.rules
-    return ballot_problem(inputs.kind, rules.seats, inputs.options, inputs.grades, ballot)
+    rules, eligible = inputs.rules, inputs.eligible
+    return ballot_problem(inputs.kind, rules.seats, inputs.options, inputs.grades, ballot, eligible)
 
 
 def _base(inputs: Inputs, valid: int) -> int:
     return {ENTITLED: inputs.entitled, PRESENT: inputs.present, VALID: valid}[inputs.rules.base]
 
 
-def _option_results(inputs: Inputs, counts: Counts) -> list[OptionResult]:
+def _option_results(
+    inputs: Inputs, counts: Counts, others: Mapping[int, int]
+) -> list[OptionResult]:
+    """The candidates in ballot order, then the written-in members who got a vote."""
     if inputs.kind == MOTION:
         return [OptionResult(None, counts["vote"])]
-    return [OptionResult(option, counts[str(option)]) for option in inputs.options]
+    rows = [OptionResult(option, counts[str(option)]) for option in inputs.options]
+    written_in = [m for m in inputs.eligible if others.get(m)]
+    return rows + [OptionResult(m, {YES: others[m]}, write_in=True) for m in written_in]
 
 
 def _wins(majority: Threshold, count: int, base: int) -> bool:
@@ -394,24 +467,38 @@ def _decide_grades(result: Result, inputs: Inputs, decides: bool) -> None:
         person.outcome = next(reached, "")
 
 
+Key = tuple[bool, int]  # (written in?, candidate or member id)
+
+
+def _qualifies(rules: Rules, count: int, base: int) -> bool:
+    """More than half (the rule's majority); in a 再次投票 among the tied, any votes: they
+    compete only for the order (得票多的当选)."""
+    return count > 0 if rules.relative else _wins(rules.majority, count, base)
+
+
 def _decide_election(result: Result, inputs: Inputs, decides: bool) -> None:
     seats = inputs.rules.seats
     if not decides:
         result.unfilled = seats
         return
-    rows = zip(inputs.options, result.options, strict=True)
-    yes = {option: row.counts[YES] for option, row in rows}  # in ballot order
-    qualified = [
-        option for option, n in yes.items() if _wins(inputs.rules.majority, n, result.base)
-    ]
-    result.elected, result.runoff = _seat(qualified, yes, seats)
-    result.runoff_seats = seats - len(result.elected) if result.runoff else 0
-    result.unfilled = 0 if result.runoff else seats - len(result.elected)
-    for option, row in zip(inputs.options, result.options, strict=True):
-        row.outcome = _election_outcome(option, result)
+    # In ballot order, then the write-ins: a write-in is a vote like a 赞成 for a candidate.
+    yes: dict[Key, int] = {
+        (row.write_in, row.option or 0): row.counts[YES] for row in result.options
+    }
+    qualified = [key for key, n in yes.items() if _qualifies(inputs.rules, n, result.base)]
+    elected, runoff = _seat(qualified, yes, seats)
+    result.elected = [o for written, o in elected if not written]
+    result.elected_others = [o for written, o in elected if written]
+    result.runoff = [o for written, o in runoff if not written]
+    result.runoff_others = [o for written, o in runoff if written]
+    result.runoff_seats = seats - len(elected) if runoff else 0
+    result.unfilled = 0 if runoff else seats - len(elected)
+    for row in result.options:
+        key = (row.write_in, row.option or 0)
+        row.outcome = ELECTED if key in elected else RUNOFF if key in runoff else NOT_ELECTED
 
 
-def _seat(qualified: list[int], yes: Mapping[int, int], seats: int) -> tuple[list[int], list[int]]:
+def _seat(qualified: list[Key], yes: Mapping[Key, int], seats: int) -> tuple[list[Key], list[Key]]:
     """The elected (by votes) and those tied across the last seat, who go to a runoff."""
     ranked = sorted(qualified, key=lambda option: -yes[option])  # stable: ties in ballot order
     if len(ranked) <= seats:
@@ -422,12 +509,6 @@ def _seat(qualified: list[int], yes: Mapping[int, int], seats: int) -> tuple[lis
     if len(above) + len(tied) <= seats:
         return above + tied, []
     return above, tied
-
-
-def _election_outcome(option: int, result: Result) -> str:
-    if option in result.elected:
-        return ELECTED
-    return RUNOFF if option in result.runoff else NOT_ELECTED
 
 
 _DECIDERS = {MOTION: _decide_motion, ELECTION: _decide_election, GRADE: _decide_grades}

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/open/", views.poll_open, name="poll-open"),
     path("<int:pk>/close/", views.poll_close, name="poll-close"),
     path("<int:pk>/attendance/", views.attendance, name="attendance"),
+    path("<int:pk>/written-opinion/", views.written_opinion, name="written-opinion"),
     path("<int:pk>/paper-ballot/", views.paper_ballot, name="paper-ballot"),
     path("<int:pk>/paper-counts/", views.paper_counts, name="paper-counts"),
     path("<int:pk>/recount/", views.recount, name="recount"),

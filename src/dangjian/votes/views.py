@@ -31,9 +31,12 @@ from dangjian.votes.forms import (
     PollForm,
     StartForm,
     VersionForm,
+    WrittenOpinionForm,
     ballot_choices,
     ballot_rows,
     paper_ballot_choices,
+    write_in_fields,
+    write_in_options,
 )
 from dangjian.votes.models import Candidate, Poll
 from dangjian.votes.pdf import poll_record_pdf
@@ -42,6 +45,7 @@ from dangjian.votes.selectors import (
     may_manage,
     poll_report,
     polls_visible_to,
+    round_summaries,
     rules_in_words,
     turnout,
     voter_for,
@@ -106,6 +110,7 @@ def _vote_link(request: HttpRequest, poll: Poll) -> str:
 def _detail(request: HttpRequest, poll: Poll, *, status: int = 200, **extra: Any) -> HttpResponse:
     manage = may_manage(request.user, poll)
     candidates = list(poll.candidates.all())
+    on_ballot = [c for c in candidates if c.graded]
     context: dict[str, Any] = {
         "poll": poll,
         "manage": manage,
@@ -113,6 +118,7 @@ def _detail(request: HttpRequest, poll: Poll, *, status: int = 200, **extra: Any
         "rules": rules_in_words(poll),
         "turnout": turnout(poll, names=manage),
         "own_voter": voter_for(request.user, poll),
+        "rounds": round_summaries(poll) if poll.kind == Kind.ELECTION else [],
         **extra,
     }
     if manage and poll.method == Method.ONLINE and poll.status != Status.CLOSED:
@@ -120,16 +126,20 @@ def _detail(request: HttpRequest, poll: Poll, *, status: int = 200, **extra: Any
         context["link"] = link
         context["qr"] = segno.make(link).svg_inline(scale=4)
     if manage and poll.status == Status.OPEN:
-        context["voters"] = list(poll.voters.all())
+        context["voters"] = list(poll.voters.select_related("written_opinion"))
+        if poll.kind == Kind.MOTION:
+            context.setdefault("opinion_form", WrittenOpinionForm(poll=poll))
         if poll.method == Method.PAPER:
-            context["ballot_rows"] = ballot_rows(poll, candidates)
+            context["ballot_rows"] = ballot_rows(poll, on_ballot)
+            context["write_ins"] = write_in_fields(poll)
+            context["write_in_options"] = write_in_options(poll)
         if poll.method != Method.ONLINE:
             context.setdefault(
                 "counts_form",
                 CountsForm(
                     initial=_counts_initial(poll),
                     poll=poll,
-                    candidates=candidates,
+                    candidates=on_ballot,
                 ),
             )
     if poll.status == Status.CLOSED and poll.result:
@@ -206,7 +216,20 @@ def reorder(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def poll_open(request: HttpRequest, pk: int) -> HttpResponse:
-    """开始投票."""
+    """开始投票, after a confirmation page (the electorate is fixed once it opens)."""
+    if request.POST.get("confirmed") != "1":
+        return _confirm(
+            request,
+            get_poll_for_user(request.user, pk, write=True),
+            action="votes:poll-open",
+            title="确认开始投票",
+            lines=[
+                "开始投票后，将按表决权确认日期固定有表决权的党员名单（应到会），"
+                "候选人和表决规则不能再修改。",
+                "此操作不能撤销。",
+            ],
+            button="确认开始投票",
+        )
 
     def run(poll: Poll) -> str:
         services.open_poll(
@@ -220,15 +243,82 @@ def poll_open(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def poll_close(request: HttpRequest, pk: int) -> HttpResponse:
-    """结束投票并计票."""
-
-    def run(poll: Poll) -> str:
-        services.close_poll(
-            actor=request.user, poll=poll, expected_version=_version(request), request=request
+    """结束投票并计票, after a confirmation page; a 评议 over the 优秀 cap asks once more."""
+    poll = get_poll_for_user(request.user, pk, write=True)
+    lines = ["结束投票后不能再投票，系统立即按表决规则计票。", "此操作不能撤销。"]
+    if request.POST.get("confirmed") != "1":
+        return _confirm(
+            request, poll, "votes:poll-close", "确认结束投票并计票", lines, "确认结束并计票"
         )
-        return "投票已结束，计票完成。"
+    over = request.POST.get("confirm_over_cap") == "1"
+    try:
+        services.close_poll(
+            actor=request.user,
+            poll=poll,
+            expected_version=_version(request),
+            confirm_over_cap=over,
+            request=request,
+        )
+    except services.OverCap as exc:
+        extra = {"confirm_over_cap": "1"}
+        return _confirm(
+            request,
+            poll,
+            "votes:poll-close",
+            "优秀等次超过比例",
+            [exc.message],
+            "确认并计票",
+            extra,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "投票已结束，计票完成。")
+    return redirect("votes:detail", pk=poll.pk)
 
-    return _action(request, pk, run)
+
+def _confirm(
+    request: HttpRequest,
+    poll: Poll,
+    action: str,
+    title: str,
+    lines: list[str],
+    button: str,
+    extra: dict[str, str] | None = None,
+) -> HttpResponse:
+    """A confirmation page before an irreversible step: the same POST again with confirmed=1
+    (no script needed, so it works wherever the page does)."""
+    hidden = {"version": request.POST.get("version", ""), **(extra or {})}
+    context = {
+        "poll": poll,
+        "action": reverse(action, args=[poll.pk]),
+        "title": title,
+        "lines": lines,
+        "button": button,
+        "hidden": hidden,
+        "cancel": reverse("votes:detail", args=[poll.pk]),
+    }
+    return render(request, "votes/confirm.html", context)
+
+
+@login_required
+@require_POST
+def written_opinion(request: HttpRequest, pk: int) -> HttpResponse:
+    """录入书面意见 of an absent voter (表决事项 only)."""
+    poll = get_poll_for_user(request.user, pk, write=True)
+    form = WrittenOpinionForm(request.POST, poll=poll)
+    saved = submit(
+        request,
+        form,
+        lambda f: services.record_written_opinion(
+            actor=request.user, poll=poll, voter_id=f["voter"], vote=f["vote"], request=request
+        ),
+    )
+    if saved is None:
+        messages.error(request, "书面意见未保存，请检查录入内容。")
+        return _detail(request, poll, opinion_form=form, status=400)
+    messages.success(request, f"已录入 {saved.voter.name} 的书面意见（不计入到会人数）。")
+    return redirect("votes:detail", pk=poll.pk)
 
 
 @login_required
@@ -252,7 +342,7 @@ def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
     """逐张录入纸质选票."""
 
     def run(poll: Poll) -> str:
-        candidates = list(poll.candidates.all())
+        candidates = list(poll.candidates.filter(graded=True))
         choices = paper_ballot_choices(poll, candidates, request.POST)
         entered = services.record_paper_ballot(
             actor=request.user, poll=poll, choices=choices, request=request
@@ -267,7 +357,7 @@ def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
 def paper_counts(request: HttpRequest, pk: int) -> HttpResponse:
     """录入发出票数 (and for 汇总录入 the tellers' totals)."""
     poll = get_poll_for_user(request.user, pk, write=True)
-    form = CountsForm(request.POST, poll=poll, candidates=list(poll.candidates.all()))
+    form = CountsForm(request.POST, poll=poll, candidates=list(poll.candidates.filter(graded=True)))
     saved = submit(
         request,
         form,
@@ -303,14 +393,15 @@ def recount(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def next_round(request: HttpRequest, pk: int) -> HttpResponse:
-    """安排再次投票 among the candidates tied across the last seat."""
+    """安排下一轮: 再次投票 among the tied, or 另行选举 for the unfilled seats."""
     poll = get_poll_for_user(request.user, pk, write=True)
     try:
         new = services.start_next_round(actor=request.user, poll=poll, request=request)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("votes:detail", pk=poll.pk)
-    messages.success(request, f"已安排第 {new.round_no} 轮投票。")
+    what = "再次投票" if new.round_kind == Poll.RoundKind.RUNOFF else "另行选举"
+    messages.success(request, f"已安排第 {new.round_no} 轮投票（{what}）。")
     return redirect("votes:detail", pk=new.pk)
 
 
@@ -346,26 +437,48 @@ def vote(request: HttpRequest, token: str) -> HttpResponse:
     except Http404:
         return render(request, "votes/vote.html", {"missing": True}, status=404)
     poll = _scheduled(request, poll)
-    candidates: list[Candidate] = list(poll.candidates.all())
-    error = ""
-    if request.method == "POST":
-        try:
-            services.cast_ballot(
-                user=request.user,
-                poll=poll,
-                choices=ballot_choices(poll, candidates, request.POST),
-                request=request,
-            )
-        except DomainError as exc:
-            error = exc.message
+    candidates: list[Candidate] = list(poll.candidates.filter(graded=True))
+    error, back = "", request.POST.get("back") == "1"  # 返回修改: the ballot as marked
+    if request.method == "POST" and not back:
+        choices = ballot_choices(poll, candidates, request.POST)
+        if request.POST.get("confirmed") != "1":  # first the voter checks what they marked
+            error = services.check_ballot(poll, choices) or ""
+            if not error:
+                return _review(request, poll, candidates, choices)
         else:
-            return redirect(f"{reverse('votes:vote', args=[poll.token])}?cast=1")
+            try:
+                services.cast_ballot(user=request.user, poll=poll, choices=choices, request=request)
+            except DomainError as exc:
+                error = exc.message
+            else:
+                return redirect(f"{reverse('votes:vote', args=[poll.token])}?cast=1")
     context = {
         "poll": poll,
         "voter": voter_for(request.user, poll),
         "rows": ballot_rows(poll, candidates),
-        "posted": request.POST if error else {},
+        "write_ins": write_in_fields(poll),
+        "write_in_options": write_in_options(poll),
+        "posted": request.POST if error or back else {},
         "error": error,
         "just_cast": request.GET.get("cast") == "1",
     }
     return render(request, "votes/vote.html", context, status=400 if error else 200)
+
+
+def _review(
+    request: HttpRequest, poll: Poll, candidates: list[Candidate], choices: dict[str, Any]
+) -> HttpResponse:
+    """确认选票: what the voter marked, in words, before it is cast (a ballot cannot be changed
+    afterwards). Shown only to the voter; the marks go back as hidden fields."""
+    rows = ballot_rows(poll, candidates)
+    labels = {row["key"]: dict(row["choices"]) for row in rows}
+    marked = [
+        (row["name"], labels[row["key"]].get(request.POST.get(row["key"], ""), "未填写"))
+        for row in rows
+    ]
+    people = dict(write_in_options(poll))
+    others = [people.get(m, str(m)) for m in choices.get("others", [])]
+    keys = [row["key"] for row in rows] + [name for name, _ in write_in_fields(poll)]
+    hidden = {k: request.POST[k] for k in keys if request.POST.get(k)}
+    context = {"poll": poll, "marked": marked, "others": others, "hidden": hidden}
+    return render(request, "votes/vote_confirm.html", context)

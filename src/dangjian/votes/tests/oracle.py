@@ -2,8 +2,10 @@
 
 Written again from the rules, not from tally.py: only loops, if-statements and integer
 arithmetic, so that each rule can be checked by reading it. It returns the same JSON shape as
-`Result.as_json()`. It assumes well-formed inputs (ballot mode only; totals are checked by the
-tests against the ballot-mode count instead).
+`Result.as_json()`. Write-ins (另选他人) are counted like 赞成 votes for their member, written
+opinions (书面意见) like ballots of a motion that nobody brought to the meeting, and a runoff
+among the tied (`relative`) elects by votes alone. It assumes well-formed inputs (ballot mode
+only; totals are checked by the tests against the ballot-mode count instead).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def oracle(inputs: Inputs) -> dict[str, Any]:
     elif inputs.rules.base == PRESENT:
         base = inputs.present
     else:
-        base = valid
+        base = valid + len(inputs.opinions)  # a written opinion is a valid vote
     result: dict[str, Any] = {
         "valid": valid,
         "invalid": len(inputs.ballots) - valid,
@@ -48,6 +50,9 @@ def oracle(inputs: Inputs) -> dict[str, Any]:
         "unfilled": 0,
         "passed": None,
         "ballot_verdicts": verdicts,
+        "written": {},
+        "elected_others": [],
+        "runoff_others": [],
     }
     decides = quorum_met and not void
     if inputs.kind == MOTION:
@@ -85,7 +90,13 @@ def motion_ballot_ok(ballot: dict[str, Any]) -> bool:
 
 def election_ballot_ok(inputs: Inputs, ballot: dict[str, Any]) -> bool:
     for key in ballot:
-        if key != "marks":
+        if key != "marks" and key != "others":
+            return False
+    others = ballot.get("others", [])
+    if not isinstance(others, list):
+        return False
+    for i, member in enumerate(others):
+        if type(member) is not int or member not in inputs.eligible or member in others[:i]:
             return False
     marks = ballot.get("marks", {})
     if not isinstance(marks, dict):
@@ -98,7 +109,7 @@ def election_ballot_ok(inputs: Inputs, ballot: dict[str, Any]) -> bool:
             yes_marks += 1
         elif mark != NO and mark != ABSTAIN:
             return False
-    return yes_marks <= inputs.rules.seats
+    return yes_marks + len(others) <= inputs.rules.seats
 
 
 def grade_ballot_ok(inputs: Inputs, ballot: dict[str, Any]) -> bool:
@@ -148,12 +159,18 @@ def count_motion(
     for ballot in ballots:
         vote = ballot.get("vote", ABSTAIN)
         counts[vote] += 1
+    if inputs.opinions:
+        written = {YES: 0, NO: 0, ABSTAIN: 0}
+        for mark in inputs.opinions:
+            written[mark] += 1
+            counts[mark] += 1
+        result["written"] = written
     outcome = ""
     passed = False
     if decides:
         passed = wins(counts[YES], base, inputs.rules.majority)
         outcome = "passed" if passed else "rejected"
-    result["options"] = [{"option": None, "counts": counts, "outcome": outcome}]
+    result["options"] = [{"option": None, "counts": counts, "outcome": outcome, "write_in": False}]
     result["passed"] = passed
 
 
@@ -161,22 +178,40 @@ def count_election(
     inputs: Inputs, ballots: list[Any], base: int, decides: bool, result: dict[str, Any]
 ) -> None:
     seats = inputs.rules.seats
-    yes_of = {}
+    yes_of = {}  # ("c", candidate) or ("m", written-in member) → yes votes
+    rows = []
     for candidate in inputs.options:
         counts = {YES: 0, NO: 0, ABSTAIN: 0}
         for ballot in ballots:
             marks = ballot.get("marks", {})
             mark = marks.get(str(candidate), ABSTAIN)
             counts[mark] += 1
-        yes_of[candidate] = counts[YES]
-        result["options"].append({"option": candidate, "counts": counts, "outcome": ""})
+        yes_of[("c", candidate)] = counts[YES]
+        rows.append(("c", candidate))
+        result["options"].append(
+            {"option": candidate, "counts": counts, "outcome": "", "write_in": False}
+        )
+    for member in inputs.eligible:
+        n = 0
+        for ballot in ballots:
+            if member in ballot.get("others", []):
+                n += 1
+        if n > 0:
+            yes_of[("m", member)] = n
+            rows.append(("m", member))
+            result["options"].append(
+                {"option": member, "counts": {YES: n}, "outcome": "", "write_in": True}
+            )
     if not decides:
         result["unfilled"] = seats
         return
 
     qualified = []
-    for candidate in inputs.options:
-        if wins(yes_of[candidate], base, inputs.rules.majority):
+    for candidate in rows:
+        if inputs.rules.relative:
+            if yes_of[candidate] > 0:
+                qualified.append(candidate)
+        elif wins(yes_of[candidate], base, inputs.rules.majority):
             qualified.append(candidate)
 
     elected_unordered = []
@@ -205,16 +240,18 @@ def count_election(
         elected.append(best)
         remaining.remove(best)
 
-    result["elected"] = elected
-    result["runoff"] = runoff
+    result["elected"] = [o for kind, o in elected if kind == "c"]
+    result["elected_others"] = [o for kind, o in elected if kind == "m"]
+    result["runoff"] = [o for kind, o in runoff if kind == "c"]
+    result["runoff_others"] = [o for kind, o in runoff if kind == "m"]
     if runoff:
         result["runoff_seats"] = seats - len(elected)
     else:
         result["unfilled"] = seats - len(elected)
-    for row in result["options"]:
-        if row["option"] in elected:
+    for key, row in zip(rows, result["options"], strict=True):
+        if key in elected:
             row["outcome"] = "elected"
-        elif row["option"] in runoff:
+        elif key in runoff:
             row["outcome"] = "runoff"
         else:
             row["outcome"] = "not_elected"
@@ -236,4 +273,6 @@ def count_grades(
             for grade in inputs.grades:  # best first: the first grade a majority gave
                 if outcome == "" and wins(counts[grade], base, inputs.rules.majority):
                     outcome = grade
-        result["options"].append({"option": person, "counts": counts, "outcome": outcome})
+        result["options"].append(
+            {"option": person, "counts": counts, "outcome": outcome, "write_in": False}
+        )

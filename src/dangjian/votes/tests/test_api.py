@@ -34,6 +34,7 @@ OBJECT_ROUTES = {  # every poll endpoint: (method, route name)
     ("post", "poll-recount"),
     ("post", "poll-next-round"),
     ("post", "poll-ballot"),
+    ("post", "poll-written-opinions"),
 }
 
 

@@ -20,7 +20,6 @@ def election(cast, voters, method=Poll.Method.ONLINE, **extra):
         preset="election",
         electorate_on=dt.date.today(),
         seats=2,
-        contested=True,
         candidates=voters[:3],
         **extra,
     )
@@ -54,7 +53,7 @@ def test_manager_creates_contested_election_through_the_form(cast, voters):
     page = client.get(url)
     assert "王一" in page.content.decode()
     data = {"title": "支部委员会选举", "method": "online", "preset": "election", "secret": "on"}
-    data |= {"seats": 3, "contested": "on", "electorate_on": dt.date.today().isoformat()}
+    data |= {"seats": 3, "electorate_on": dt.date.today().isoformat()}
     data["candidates"] = [m.pk for m in voters]
     response = client.post(url, data)
     poll = Poll.objects.get()
@@ -65,11 +64,11 @@ def test_manager_creates_contested_election_through_the_form(cast, voters):
 def test_too_few_contested_candidates_is_refused_in_chinese_and_nothing_saved(cast, voters):
     url = reverse("votes:create") + f"?org={cast.branch.pk}&kind=election"
     data = {"title": "选举", "method": "online", "preset": "election", "secret": "on"}
-    data |= {"seats": 3, "contested": "on", "electorate_on": dt.date.today().isoformat()}
+    data |= {"seats": 3, "electorate_on": dt.date.today().isoformat()}
     data["candidates"] = [m.pk for m in voters[:3]]
     response = cast.client(cast.secretary).post(url, data)
     assert response.status_code == 400
-    assert "差额选举的候选人数应多于应选人数" in response.content.decode()
+    assert "委员选举应当差额选举，候选人数应多于应选人数" in response.content.decode()
     assert not Poll.objects.exists()
 
 
@@ -85,7 +84,9 @@ def test_list_shows_polls_and_new_button_to_managers(cast, voters):
 def test_opening_shows_the_qr_code_and_the_link(cast, voters):
     poll = election(cast, voters)
     client = cast.client(cast.secretary)
-    response = client.post(reverse("votes:poll-open", args=[poll.pk]), {"version": poll.version})
+    response = client.post(
+        reverse("votes:poll-open", args=[poll.pk]), {"version": poll.version, "confirmed": "1"}
+    )
     page = client.get(response.url).content.decode()
     assert "投票中" in page and "<svg" in page
     assert f"http://testserver/votes/v/{poll.token}/" in page
@@ -95,7 +96,9 @@ def test_opening_with_a_stale_version_is_refused(cast, voters):
     poll = election(cast, voters)
     client = cast.client(cast.secretary)
     response = client.post(
-        reverse("votes:poll-open", args=[poll.pk]), {"version": poll.version - 1}, follow=True
+        reverse("votes:poll-open", args=[poll.pk]),
+        {"version": poll.version - 1, "confirmed": "1"},
+        follow=True,
     )
     assert "已被他人修改" in response.content.decode()
     assert Poll.objects.get().status == Poll.Status.DRAFT
@@ -105,7 +108,7 @@ def test_voter_casts_on_the_phone_page_and_cannot_vote_twice(cast, voters):
     poll = opened(cast, election(cast, voters))
     client = cast.client(voters[3].user)
     assert "最多赞成 2 人" in client.get(vote_url(poll)).content.decode()
-    yes = {f"c{c.pk}": "yes" for c in poll.candidates.all()[:2]}
+    yes = {f"c{c.pk}": "yes" for c in poll.candidates.all()[:2]} | {"confirmed": "1"}
     done = client.get(client.post(vote_url(poll), yes).url).content.decode()
     assert "您的选票已投出" in done and "王一" not in done
     again = client.post(vote_url(poll), yes)
@@ -171,7 +174,9 @@ def test_voter_may_see_the_poll_but_not_run_it(cast, voters):
     poll = opened(cast, election(cast, voters))
     client = cast.client(cast.member_user)
     assert "去投票" in client.get(reverse("votes:detail", args=[poll.pk])).content.decode()
-    close = client.post(reverse("votes:poll-close", args=[poll.pk]), {"version": poll.version})
+    close = client.post(
+        reverse("votes:poll-close", args=[poll.pk]), {"version": poll.version, "confirmed": "1"}
+    )
     assert close.status_code == 403
 
 
@@ -181,7 +186,9 @@ def test_closing_shows_the_result_with_elected_and_digest(cast, voters):
         cast_online(user, poll, ["王一", "张二"])
     client = cast.client(cast.secretary)
     url = reverse("votes:poll-close", args=[poll.pk])
-    page = client.post(url, {"version": poll.version}, follow=True).content.decode()
+    page = client.post(
+        url, {"version": poll.version, "confirmed": "1"}, follow=True
+    ).content.decode()
     assert "计票结果" in page and "当选：</strong>王一、张二" in page
     assert "选票摘要（SHA-256）" in page and Poll.objects.get().ballots_digest in page
     assert 'data-chart="result"' in page
@@ -217,7 +224,7 @@ def test_paper_ballots_are_entered_one_by_one_and_counted(cast, voters):
         client.post(reverse("votes:paper-ballot", args=[poll.pk]), {f"c{first.pk}": "yes"})
     client.post(reverse("votes:paper-ballot", args=[poll.pk]), {"invalid": "1"})
     client.post(reverse("votes:paper-counts", args=[poll.pk]), {"issued": 5})
-    client.post(reverse("votes:poll-close", args=[poll.pk]), {"version": 2})
+    client.post(reverse("votes:poll-close", args=[poll.pk]), {"version": 2, "confirmed": "1"})
     result = Poll.objects.get().result
     assert (result["valid"], result["invalid"], result["elected"]) == (4, 1, [first.pk])
 
@@ -256,9 +263,9 @@ def test_motion_is_voted_and_passes(cast, voters):
     poll = services.create_poll(actor=cast.secretary, organization=cast.branch, draft=draft)
     opened(cast, poll)
     for member in Member.objects.filter(user__isnull=False):
-        cast.client(member.user).post(vote_url(poll), {"vote": "yes"})
+        cast.client(member.user).post(vote_url(poll), {"vote": "yes", "confirmed": "1"})
     page = cast.client(cast.secretary).post(
-        reverse("votes:poll-close", args=[poll.pk]), {"version": 2}, follow=True
+        reverse("votes:poll-close", args=[poll.pk]), {"version": 2, "confirmed": "1"}, follow=True
     )
     assert "表决结果：</strong>通过" in page.content.decode()
 

@@ -56,7 +56,7 @@ def election(b: Branch, seats: int = 3, n: int = 4, **values: Any) -> Poll:
     poll = services.create_poll(
         actor=b.cast.secretary,
         organization=b.cast.branch,
-        draft=draft(**{"seats": seats, "contested": True, "candidates": b.members[:n], **values}),
+        draft=draft(**{"seats": seats, "candidates": b.members[:n], **values}),
     )
     return services.open_poll(actor=b.cast.secretary, poll=poll)
 
@@ -83,7 +83,7 @@ def test_a_contested_election_needs_a_fifth_more_candidates(branch: Branch) -> N
         services.create_poll(
             actor=branch.cast.secretary,
             organization=branch.cast.branch,
-            draft=draft(seats=5, contested=True, candidates=branch.members[:5]),
+            draft=draft(seats=5, candidates=branch.members[:5]),
         )
     assert not Poll.objects.exists()
 
@@ -203,7 +203,7 @@ def test_more_paper_ballots_back_than_issued_voids_the_round(branch: Branch) -> 
 
 
 def test_too_few_over_half_leaves_the_seat_open(branch: Branch) -> None:
-    poll = election(branch, seats=1, n=2, contested=False)
+    poll = election(branch, seats=1, n=2)
     _vote_all(branch, poll, [("王芳",)] * 4 + [("李强",)] * 4)  # 8 present: 4 is not over half
     poll = services.close_poll(actor=branch.cast.secretary, poll=poll)
     assert poll.result is not None
@@ -211,7 +211,7 @@ def test_too_few_over_half_leaves_the_seat_open(branch: Branch) -> None:
 
 
 def test_a_tie_across_the_last_seat_goes_to_another_round(branch: Branch) -> None:
-    poll = election(branch, seats=2, n=3, contested=False)
+    poll = election(branch, seats=2, n=3)
     pairs = [("王芳", "李强")] * 3 + [("王芳", "马红")] * 3 + [("李强", "马红")] * 2
     _vote_all(branch, poll, pairs)  # 王芳 6, 李强 5, 马红 5: all over half of 8
     poll = services.close_poll(actor=branch.cast.secretary, poll=poll)
@@ -278,12 +278,12 @@ def test_the_rules_in_force_on_the_electorate_date_apply(branch: Branch) -> None
     before = services.create_poll(
         actor=branch.cast.secretary,
         organization=branch.cast.branch,
-        draft=draft(electorate_on=dt.date(2026, 9, 1), seats=1, candidates=branch.members[:1]),
+        draft=draft(electorate_on=dt.date(2026, 9, 1), seats=1, candidates=branch.members[:2]),
     )
     after = services.create_poll(
         actor=branch.cast.secretary,
         organization=branch.cast.branch,
-        draft=draft(seats=1, candidates=branch.members[:1]),
+        draft=draft(seats=1, candidates=branch.members[:2]),
     )
     assert (before.quorum, after.quorum) == ("4/5", "3/4")
 

@@ -19,6 +19,7 @@ from dangjian.votes.tally import (
     ENTITLED,
     GRADE,
     KINDS,
+    MARKS,
     MOTION,
     NO,
     PRESENT,
@@ -60,13 +61,18 @@ def motion_ballots() -> Shapes:
     return valid, invalid
 
 
-def election_ballots(ids: list[str], seats: int) -> Shapes:
+def election_ballots(ids: list[str], seats: int, eligible: list[int] = ()) -> Shapes:  # type: ignore[assignment]
     @st.composite
     def marked(draw: st.DrawFn, fewest: int, most: int) -> Ballot:
         yes = draw(st.lists(st.sampled_from(ids), min_size=fewest, max_size=most, unique=True))
         rest = st.sampled_from([i for i in ids if i not in yes] or ["-"])
         others = draw(st.dictionaries(rest, st.sampled_from([NO, ABSTAIN])))
-        return {"marks": {**others, **dict.fromkeys(yes, YES)}}
+        ballot: Ballot = {"marks": {**others, **dict.fromkeys(yes, YES)}}
+        room = seats - len(yes)
+        if eligible and room > 0 and draw(st.booleans()):  # 另选他人 in the seats left
+            written = st.lists(st.sampled_from(eligible), max_size=room, unique=True)
+            ballot["others"] = draw(written)
+        return ballot
 
     # Voters mostly use all their votes (a yes for as many as there are seats).
     valid = st.one_of(marked(seats, seats), marked(seats, seats), marked(0, seats), EMPTY)
@@ -77,6 +83,9 @@ def election_ballots(ids: list[str], seats: int) -> Shapes:
         {"marks": {ids[0]: "maybe"}},
         {"marks": YES},
         {"marks": {}, "note": "x"},
+        {"marks": {}, "others": [9999]},  # not eligible (nor a member of the electorate)
+        {"marks": {}, "others": "王五"},
+        {"marks": {}, "others": [*eligible[:1], *eligible[:1]]},  # the same person twice
     )
     over = marked(seats + 1, len(ids))  # 多选
     invalid = strays if seats == len(ids) else st.one_of(over, strays)
@@ -132,7 +141,11 @@ def close_elections(draw: st.DrawFn) -> Inputs:
     ballots, n = draw(st.permutations(ballots)), len(ballots)
     share = draw(st.sampled_from([Fraction(1, 2), Fraction(1, 3)]))
     rules = Rules(
-        HALF, draw(st.sampled_from([PRESENT, VALID])), Threshold(share, draw(st.booleans())), seats
+        HALF,
+        draw(st.sampled_from([PRESENT, VALID])),
+        Threshold(share, draw(st.booleans())),
+        seats,
+        relative=draw(st.booleans()),
     )
     return Inputs(ELECTION, rules, n, n, n, n, options, ballots=ballots)
 
@@ -154,11 +167,15 @@ def rounds(draw: st.DrawFn, kind: str) -> Inputs:
     options = draw(st.lists(st.integers(1, 500), min_size=1, max_size=8, unique=True))
     ids = [str(option) for option in options]
     seats = draw(st.integers(1, len(options)))
+    eligible = (
+        draw(st.lists(st.integers(600, 620), max_size=4, unique=True)) if kind == ELECTION else []
+    )
+    opinions = draw(st.lists(st.sampled_from(MARKS), max_size=5)) if kind == MOTION else []
     grades = draw(st.sampled_from([SCALE, ("pass", "fail")])) if kind == GRADE else ()
     if kind == MOTION:
         valid, invalid = motion_ballots()
     elif kind == ELECTION:
-        valid, invalid = election_ballots(ids, seats)
+        valid, invalid = election_ballots(ids, seats, eligible)
     else:
         valid, invalid = grade_ballots(ids, grades)
     ways = draw(st.lists(valid, min_size=1, max_size=4))
@@ -168,6 +185,7 @@ def rounds(draw: st.DrawFn, kind: str) -> Inputs:
         base=draw(st.sampled_from(BASES)),
         majority=draw(thresholds),
         seats=seats,
+        relative=kind == ELECTION and draw(st.integers(0, 3)) == 0,
     )
     return Inputs(
         kind=kind,
@@ -179,6 +197,8 @@ def rounds(draw: st.DrawFn, kind: str) -> Inputs:
         options=options,
         grades=grades,
         ballots=ballots,
+        eligible=eligible,
+        opinions=opinions,
     )
 
 
@@ -219,7 +239,8 @@ def test_tally_agrees_with_the_plain_counter(kind: str, data: st.DataObject) -> 
 @settings(max_examples=80, deadline=None)
 @given(data=st.data())
 def test_tellers_totals_count_like_the_ballots_they_sum_up(kind: str, data: st.DataObject) -> None:
-    inputs = data.draw(some_rounds(kind))
+    # Totals hold no write-ins (逐张录入 only) nor written opinions (counted apart from totals).
+    inputs = dataclasses.replace(data.draw(some_rounds(kind)), eligible=(), opinions=())
     by_ballot = tally(inputs).as_json()
     totals = totals_from(by_ballot, int_keys=data.draw(st.booleans()))
     by_totals = dataclasses.replace(inputs, ballots=(), totals=totals)
@@ -410,3 +431,83 @@ def test_each_invalid_ballot_says_why(ballot: dict[str, Any], reason: str | None
 def test_a_round_not_yet_counted_reads_as_an_empty_result() -> None:
     empty = Result.from_json({})
     assert (empty.valid, empty.options, empty.elected, empty.passed) == (0, [], [], None)
+
+
+# --- 再次投票, 另选他人, 书面意见 ---------------------------------------------------------------
+
+
+def test_a_runoff_among_the_tied_elects_the_most_votes_without_a_new_majority() -> None:
+    # 10 present; 4 and 3 of them vote for the two tied candidates, 3 abstain.
+    counts = {"1": {YES: 4, ABSTAIN: 6}, "2": {YES: 3, ABSTAIN: 7}}
+    rules = Rules(quorum=FOUR_FIFTHS, base=PRESENT, majority=HALF, seats=1, relative=True)
+    inputs = Inputs(ELECTION, rules, 10, 10, 10, 10, options=[1, 2])
+    result = tally(dataclasses.replace(inputs, totals={"invalid": 0, "counts": counts}))
+    assert (result.elected, result.unfilled, result.runoff) == ([1], 0, [])
+    absolute = tally(
+        dataclasses.replace(
+            inputs,
+            rules=dataclasses.replace(rules, relative=False),
+            totals={"invalid": 0, "counts": counts},
+        )
+    )
+    assert absolute.elected == []  # what the first round's rule would have said
+
+
+def test_a_runoff_tied_again_goes_to_another_runoff() -> None:
+    counts = {"1": {YES: 5, NO: 5}, "2": {YES: 5, NO: 5}}
+    rules = Rules(quorum=HALF, base=PRESENT, majority=HALF, seats=1, relative=True)
+    inputs = Inputs(ELECTION, rules, 10, 10, 10, 10, options=[1, 2])
+    result = tally(dataclasses.replace(inputs, totals={"invalid": 0, "counts": counts}))
+    assert (result.elected, result.runoff, result.runoff_seats) == ([], [1, 2], 1)
+
+
+def test_a_write_in_is_a_vote_for_that_member_and_can_be_elected() -> None:
+    ballots = [{"marks": {"1": YES}, "others": [77]}] * 6 + [{"marks": {"1": YES, "2": YES}}] * 4
+    rules = Rules(quorum=HALF, base=PRESENT, majority=HALF, seats=2)
+    inputs = Inputs(ELECTION, rules, 10, 10, 10, 10, [1, 2], ballots=ballots, eligible=[77, 78])
+    result = tally(inputs)
+    assert result.ballot_verdicts == [True] * 10
+    assert (result.elected, result.elected_others, result.unfilled) == ([1], [77], 0)
+    written = result.options[-1]
+    assert (written.option, written.write_in, written.counts, written.outcome) == (
+        77,
+        True,
+        {YES: 6},
+        "elected",
+    )
+    assert len(result.options) == 3  # 78, written in by nobody, is not listed
+
+
+def test_a_write_in_counts_toward_the_seats_and_must_be_eligible() -> None:
+    over = {"marks": {"1": YES, "2": YES}, "others": [77]}
+    assert ballot_problem(ELECTION, 2, [1, 2], (), over, [77]) == (
+        "赞成人数超过应选人数（应选 2 人，赞成 3 人（含另选他人 1 人））"
+    )
+    stranger = {"marks": {}, "others": [99]}
+    assert "另选他人须为本组织有被选举权的党员" in str(
+        ballot_problem(ELECTION, 2, [1, 2], (), stranger, [77])
+    )
+    assert (
+        ballot_problem(MOTION, 1, [], (), {"vote": YES, "others": [77]}, [77]) == "选票格式无法识别"
+    )
+
+
+def test_written_opinions_count_toward_the_vote_but_not_the_quorum() -> None:
+    # 支部党员大会: 10 entitled, 5 present (not more than half): no decision, opinions or not.
+    rules = Rules(quorum=HALF, base=ENTITLED, majority=HALF)
+    ballots = [{"vote": YES}] * 5
+    no_quorum = tally(Inputs(MOTION, rules, 10, 5, 5, 5, ballots=ballots, opinions=[YES] * 4))
+    assert (no_quorum.quorum_met, no_quorum.passed) == (False, False)
+    # 6 present, 5 yes of 10 entitled is not more than half; one written yes carries it.
+    ballots = [{"vote": YES}] * 5 + [{"vote": NO}]
+    without = tally(Inputs(MOTION, rules, 10, 6, 6, 6, ballots=ballots))
+    with_one = tally(Inputs(MOTION, rules, 10, 6, 6, 6, ballots=ballots, opinions=[YES, NO]))
+    assert (without.passed, with_one.passed) == (False, True)
+    assert with_one.written == {YES: 1, NO: 1, ABSTAIN: 0}
+    assert with_one.options[0].counts == {YES: 6, NO: 2, ABSTAIN: 0}
+
+
+def test_elections_take_no_written_opinions() -> None:
+    rules = Rules(quorum=HALF, base=PRESENT, majority=HALF)
+    with pytest.raises(TallyInputError, match="选举和评议不接受书面意见"):
+        tally(Inputs(ELECTION, rules, 2, 2, 0, 0, options=[1], opinions=[YES]))
