@@ -124,6 +124,8 @@ class MemberEvent(models.Model):
     class Kind(models.TextChoices):
         ADMIT = "admit", "接收为预备党员"
         CONVERT = "convert", "转为正式党员"
+        EXTEND = "extend", "延长预备期"
+        CANCEL = "cancel", "取消预备党员资格"
         TRANSFER_IN = "in", "组织关系转入"
         MOVE = "move", "系统内组织关系调整"
         TRANSFER_OUT = "out", "组织关系转出"
@@ -147,6 +149,14 @@ class MemberEvent(models.Model):
         "转入时党员类别", max_length=4, choices=MemberCategory.choices, blank=True
     )
     counterpart = models.CharField("转出/转入单位", max_length=100, blank=True)
+    # 转入: the dates of a membership begun elsewhere, as the transfer letter gives them, so
+    # that the member's 入党日期/转正日期 are replayed from the events like everyone else's.
+    join_date = models.DateField("入党日期", null=True, blank=True)
+    full_date = models.DateField("转正日期", null=True, blank=True)
+    months = models.PositiveSmallIntegerField("延长预备期（月）", null=True, blank=True)
+    # 转正/延长预备期: the 支部大会 resolution, on or after the end of probation (the event's
+    # effective date is that end, whenever the branch decides).
+    decided_on = models.DateField("支部大会决议日期", null=True, blank=True)
     document_no = models.CharField("文号或依据", max_length=100, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
     recorded_by = models.ForeignKey(

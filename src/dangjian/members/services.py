@@ -25,7 +25,7 @@ from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.core.models import RuleBook, rule_value
 from dangjian.members import watch
 from dangjian.members.choices import MemberCategory
-from dangjian.members.history import replay
+from dangjian.members.history import PROBATION_RULES, RuleLookup, replay
 from dangjian.members.idnumber import validate_id_number
 from dangjian.members.models import Member, MemberEvent, MemberSpell, PartyProbation
 from dangjian.orgs.models import Organization, OrgKind
@@ -116,7 +116,22 @@ def check_registration(data: MemberData, adm: Admission, rules: RuleBook | None 
     """The rules a new member's record must pass (as 党员建档 checks them); the ID number."""
     number = _check_person(data)
     _check_admission(data, adm, rules)
+    _replay_initial(adm, rules.value if rules is not None else None)
     return number
+
+
+REGISTRATION_RULES = ("admission.min_age", *PROBATION_RULES)
+
+
+def _replay_initial(adm: Admission, rules: RuleLookup | None) -> Any:
+    """Replay a new record's first events: the probation rules judge its 转正日期 as they
+    judge a 转正 recorded later (the form's field is 转正日期, the event's 生效日期)."""
+    try:
+        return replay(_initial_events(adm), rules)
+    except DomainError as exc:
+        if exc.field == "effective_date":
+            exc.field = "full_date"
+        raise
 
 
 @dataclass(slots=True)
@@ -129,6 +144,10 @@ class InitialEvent:
     org_id: int | None = None
     category: str = ""
     counterpart: str = ""
+    join_date: dt.date | None = None  # 转入: the dates of the membership begun elsewhere
+    full_date: dt.date | None = None
+    months: None = None
+    decided_on: None = None
     pk: None = None
     voided_at: None = None
 
@@ -142,6 +161,8 @@ class InitialEvent:
             org_id=self.org_id,
             category=self.category,
             counterpart=self.counterpart,
+            join_date=self.join_date,
+            full_date=self.full_date,
         )
 
 
@@ -153,9 +174,16 @@ def _initial_events(adm: Admission) -> list[InitialEvent]:
             if adm.full_date and adm.full_date <= adm.transferred_in_on
             else MemberCategory.PROBATIONARY
         )
+        full = adm.full_date if category == MemberCategory.FULL else None
         events = [
             InitialEvent(
-                Kind.TRANSFER_IN, adm.transferred_in_on, adm.org.pk, category, adm.counterpart
+                Kind.TRANSFER_IN,
+                adm.transferred_in_on,
+                adm.org.pk,
+                category,
+                adm.counterpart,
+                join_date=adm.join_date,
+                full_date=full,
             )
         ]
         if category == MemberCategory.PROBATIONARY and adm.full_date:
@@ -194,7 +222,10 @@ def _build_member(data: MemberData, number: str, adm: Admission) -> Member:
 
 
 def _apply_replay(member: Member, events: Sequence[Any]) -> list[MemberSpell]:
-    """Set the member's derived state from its events; return the spells to store."""
+    """Set the member's derived state from its events; return the spells to store.
+
+    Every derived field is the replay's, nothing kept from before: a voided 转正 takes its
+    转正日期 with it."""
     result = replay(events)
     member.status = result.status
     member.category = result.category
@@ -203,8 +234,8 @@ def _apply_replay(member: Member, events: Sequence[Any]) -> list[MemberSpell]:
     member.org_path = member.org.path
     if member.group is not None and not member.group.path.startswith(member.org_path):
         member.group = None  # a 党小组 belongs to one branch: leaving it leaves the group
-    member.join_date = result.join_date or member.join_date
-    member.full_date = result.full_date or member.full_date
+    member.join_date = result.join_date
+    member.full_date = result.full_date
     paths = dict(
         Organization.objects.filter(pk__in={s.org_id for s in result.spells}).values_list(
             "pk", "path"
@@ -241,8 +272,7 @@ def register_member(
     """党员建档: create a member's record and the events its history starts with."""
     if not scope_for(actor).covers(admission.org.path, write=True):
         raise DomainError("所选党组织不在您的管理范围内。", field="org")
-    number = _check_person(data)
-    _check_admission(data, admission)
+    number = check_registration(data, admission)
     ensure_id_unique(number)
     member = _build_member(data, number, admission)
     initial = _initial_events(admission)
@@ -284,7 +314,7 @@ def bulk_register_members(
     skips the 修改记录 rows; `notify=False` tells no watcher (the caller rebuilds what
     depends on members, e.g. after generating a province).
     """
-    rules = RuleBook("admission.min_age") if validate else None
+    rules = RuleBook(*REGISTRATION_RULES)  # read once: replay judges every row's 转正
     ids: list[int] = []
     batch: list[tuple[dict[str, Any], list[InitialEvent], list[Any]]] = []
     for data, adm in rows:
@@ -294,8 +324,14 @@ def bulk_register_members(
         # Plain dicts, not model instances: building 100k Members costs more than storing them.
         values = _member_values(data, number, adm)
         events = _initial_events(adm)
-        result = replay(events)  # once per member: state and spells together
-        values.update(NEW_MEMBER, status=result.status, category=result.category)
+        result = replay(events, rules.value)  # once per member: state and spells together
+        values.update(
+            NEW_MEMBER,
+            status=result.status,
+            category=result.category,
+            join_date=result.join_date,
+            full_date=result.full_date,
+        )
         batch.append((values, events, result.spells))
         if len(batch) >= batch_size:
             ids += _flush(batch, actor, history, notify)
@@ -320,6 +356,10 @@ EVENT_COLUMNS = (
     "document_no",
     "note",
     "void_reason",
+    "join_date",
+    "full_date",
+    "months",
+    "decided_on",
 )
 SPELL_FACTS = ("org_path", "valid_from", "valid_to", "category", "opened_by")
 SPELL_COLUMNS = (
@@ -361,6 +401,10 @@ def _flush(
                     "",
                     "",
                     "",
+                    e.join_date,
+                    e.full_date,
+                    None,
+                    None,
                 )
                 for v, events, _ in batch
                 for e in events
@@ -498,9 +542,12 @@ def record_event(
     counterpart: str = "",
     document_no: str = "",
     note: str = "",
+    months: int | None = None,
+    decided_on: dt.date | None = None,
     request: HttpRequest | None = None,
 ) -> MemberEvent:
-    """登记党籍变动 (转正, 转出, 停止党籍 …), backdated or not; the history is replayed."""
+    """登记党籍变动 (转正, 延长预备期, 转出, 停止党籍 …), backdated or not; the history is
+    replayed, and the replay judges the move (e.g. 转正 only on the day the probation ends)."""
     if not may_edit_member(actor, member):
         raise DomainError("您没有修改该党员信息的权限。")
     if org is not None and not scope_for(actor).covers(org.path, write=True):
@@ -509,6 +556,8 @@ def record_event(
         raise DomainError("只能转入正常状态的党支部或党委。", field="org")
     if effective_date > timezone.localdate():
         raise DomainError("生效日期不能晚于今天。", field="effective_date")
+    if decided_on is not None and decided_on > timezone.localdate():
+        raise DomainError("支部大会决议日期不能晚于今天。", field="decided_on")
     event = MemberEvent(
         member=member,
         kind=kind,
@@ -518,6 +567,8 @@ def record_event(
         counterpart=counterpart,
         document_no=document_no,
         note=note,
+        months=months if kind == Kind.EXTEND else None,
+        decided_on=decided_on if kind in (Kind.CONVERT, Kind.EXTEND) else None,
         recorded_by=actor,
     )
     with transaction.atomic():

@@ -23,7 +23,13 @@ from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.core.models import RuleBook
 from dangjian.members.choices import MemberCategory, MemberStatus
 from dangjian.members.models import Member
-from dangjian.members.services import PERSONAL_FIELDS, Admission, MemberData, check_registration
+from dangjian.members.services import (
+    PERSONAL_FIELDS,
+    REGISTRATION_RULES,
+    Admission,
+    MemberData,
+    check_registration,
+)
 from dangjian.orgs.models import Organization
 from dangjian.rosters import parsing as p
 from dangjian.rosters.columns import (
@@ -346,7 +352,7 @@ def build_plan(
         raise DomainError("所选党组织不在您的管理范围内。")
     plan = Plan(table)
     reader = RowReader(table, OrgResolver(target))
-    rules = RuleBook("admission.min_age")
+    rules = RuleBook(*REGISTRATION_RULES)
     parsed: list[ParsedRow] = []
     for index, (number, row) in enumerate(table.rows):
         result = reader.read(number, row)
