@@ -113,6 +113,10 @@ class EventSerializer(serializers.ModelSerializer):
             "org",
             "category",
             "counterpart",
+            "join_date",
+            "full_date",
+            "months",
+            "decided_on",
             "document_no",
             "note",
             "recorded_at",
@@ -130,6 +134,15 @@ class EventCreateSerializer(serializers.Serializer):
     counterpart = serializers.CharField(max_length=100, required=False, default="")
     document_no = serializers.CharField(max_length=100, required=False, default="")
     note = serializers.CharField(max_length=200, required=False, default="")
+    months = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="延长预备期：6 至 12 个月"
+    )
+    decided_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="转正、延长预备期的支部大会决议日期（不早于预备期满之日）",
+    )
 
 
 class SensitiveSerializer(serializers.Serializer):

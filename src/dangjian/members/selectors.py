@@ -15,8 +15,9 @@ from dangjian.audit.models import AuditEvent
 from dangjian.core.crypto import lookup_hash
 from dangjian.core.masking import mask_phone
 from dangjian.core.paths import any_subtree_q, subtree_q
+from dangjian.members.history import replay
 from dangjian.members.idnumber import normalize_id_number
-from dangjian.members.models import Member, MemberQuerySet, MemberSpell
+from dangjian.members.models import Member, MemberEvent, MemberQuerySet, MemberSpell
 from dangjian.orgs.models import Organization, Unit
 
 PINYIN_RE = re.compile(r"^[a-zA-Z]+$")
@@ -131,3 +132,15 @@ def work_unit_choices(user: Any, current: int | None = None) -> QuerySet[Unit]:
     return Unit.objects.filter(
         Exists(orgs.order_by()) | Exists(members.order_by()) | Q(pk=current)
     ).order_by("name", "pk")
+
+
+def event_kinds_for(member: Member, events: Any = None) -> list[str]:
+    """The 变动类型 the member's current state allows (the replay's table, so the form offers
+    nothing the service would refuse for the state alone); 接收预备党员 only starts a record."""
+    state = replay(member.events.all() if events is None else events)
+    return [k for k in state.allowed_moves() if k != MemberEvent.Kind.ADMIT]
+
+
+def has_groups(member: Member) -> bool:
+    """Whether the member's branch has a 党小组 to be put in."""
+    return Organization.objects.get_children(member.org).filter(kind="group").active().exists()

@@ -36,7 +36,9 @@ from dangjian.members.forms import (
 from dangjian.members.models import Member, MemberEvent, PartyProbation
 from dangjian.members.selectors import (
     audit_entries_for,
+    event_kinds_for,
     filter_members,
+    has_groups,
     member_timeline,
     work_unit_choices,
 )
@@ -71,7 +73,10 @@ def member_list(request: HttpRequest) -> HttpResponse:
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """党员档案."""
     member = get_member_for_user(request.user, pk)
-    events = member.events.select_related("org", "recorded_by").order_by("effective_date", "id")
+    events = list(
+        member.events.select_related("org", "recorded_by").order_by("effective_date", "id")
+    )
+    can_edit = may_edit_member(request.user, member)
     return render(
         request,
         "members/member_detail.html",
@@ -80,7 +85,10 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": events,
             "timeline": member_timeline(member),
             "audit": audit_entries_for(member, limit=20),
-            "can_edit": may_edit_member(request.user, member),
+            "can_edit": can_edit,
+            # buttons only where they lead to a choice
+            "can_record_event": can_edit and bool(event_kinds_for(member, events)),
+            "can_assign_group": can_edit and member.status == "active" and has_groups(member),
             "can_unmask": may_unmask_member(request.user, member),
         },
     )
@@ -166,8 +174,13 @@ def _changes(member: Member, f: dict[str, Any]) -> dict[str, Any]:
 def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     """登记党籍变动."""
     member = get_member_for_user(request.user, pk, write=True)
+    kinds = event_kinds_for(member)
+    if not kinds:
+        messages.error(request, f"{member.name}的党籍状态为「{member.get_status_display()}」，"
+                                "没有可以登记的党籍变动。")  # fmt: skip
+        return redirect("members:detail", pk=member.pk)
     orgs = writable_orgs(request.user, holding_members=True)
-    form = EventForm(request.POST or None, orgs=orgs,
+    form = EventForm(request.POST or None, orgs=orgs, kinds=kinds,
                      initial={"effective_date": timezone.localdate()})  # fmt: skip
     if submit(request, form, lambda f: services.record_event(
         actor=request.user, member=member, request=request, **f

@@ -205,3 +205,13 @@ def test_voiding_a_conversion_clears_the_full_date(cast):
     void_event(actor=cast.county_admin, event=conversion, reason="录入错误")
     member.refresh_from_db()
     assert (member.category, member.full_date) == ("prob", None)
+
+
+def test_api_records_an_extension_and_then_refuses_a_second(cast):
+    member = probationary(cast, join=dt.date(2023, 6, 1))
+    client, url = api(cast.county_admin), reverse("member-events", args=[member.pk])
+    first = {"kind": "extend", "effective_date": "2024-06-01", "months": 12}
+    response = client.post(url, first, format="json")
+    assert response.status_code == 201 and response.json()["months"] == 12
+    again = client.post(url, {**first, "effective_date": "2025-06-01"}, format="json")
+    assert again.status_code == 400 and "只能延长一次" in str(again.json())
