@@ -16,6 +16,7 @@ from dangjian.members.choices import (
     PersonCategory,
 )
 from dangjian.members.models import MemberEvent
+from dangjian.members.services import PHONE_MESSAGE, PHONE_RE
 from dangjian.orgs.models import Organization, OrganizationQuerySet, Unit
 
 
@@ -37,9 +38,10 @@ class PersonFields(forms.Form):
     )
     phone = forms.RegexField(
         label="联系电话",
-        regex=r"^\+?[\d-]{5,20}$",
+        regex=PHONE_RE,
+        max_length=20,
         required=False,
-        error_messages={"invalid": "联系电话只能包含数字、“-”和开头的“+”。"},
+        error_messages={"invalid": PHONE_MESSAGE},
     )
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:

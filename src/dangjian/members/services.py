@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -89,10 +90,37 @@ def name_keys(name: str) -> tuple[str, str]:
     return "".join(syllables).lower(), initials.lower()
 
 
+# 联系电话: digits and "-", an optional leading "+" (ASCII digits only: \d would take any
+# script's digits). The form, the roster import and the services all use this one.
+PHONE_RE = re.compile(r"^\+?[0-9][0-9-]{4,19}$")
+PHONE_MESSAGE = "联系电话只能包含数字、“-”和开头的“+”（5 至 20 位）。"
+# The basic-record fields checked against the model's own length and choices.
+CHECKED_FIELDS = tuple(f for f in PERSONAL_FIELDS if f != "birth_date")
+
+
 def _check_person(data: MemberData) -> str:
+    """The basic record as the form checks it, so that no entry point (page, API, import)
+    can store what another refuses; returns the normalized ID number."""
     if not data.name.strip():
         raise DomainError("请填写姓名。", field="name")
+    for name in CHECKED_FIELDS:
+        _check_field(name, getattr(data, name))
+    if data.phone and not PHONE_RE.match(data.phone):
+        raise DomainError(PHONE_MESSAGE, field="phone")
     return validate_id_number(data.id_number, birth_date=data.birth_date, gender=data.gender)
+
+
+def _check_field(name: str, value: Any) -> None:
+    field = Member._meta.get_field(name)
+    label = field.verbose_name
+    if not isinstance(value, str):
+        raise DomainError(f"{label}填写有误。", field=name)
+    if field.choices and value not in {code for code, _ in field.flatchoices}:
+        raise DomainError(f"{label}「{value}」不是可选的值。", field=name)
+    if field.max_length is not None and len(value) > field.max_length:
+        raise DomainError(
+            f"{label}不能超过 {field.max_length} 个字（当前 {len(value)} 个字）。", field=name
+        )
 
 
 def _check_admission(data: MemberData, adm: Admission, rules: RuleBook | None = None) -> None:
