@@ -175,6 +175,15 @@ class MemberEvent(models.Model):
         return f"{self.effective_date} {self.get_kind_display()}"
 
 
+class SpellQuerySet(models.QuerySet["MemberSpell"]):
+    def open_on(self, on: Any) -> SpellQuerySet:
+        """The spells open on date `on` (members in the Party that day): valid_from <= on <
+        valid_to, an open end being NULL. The one statement of "members on a date"."""
+        return self.filter(
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gt=on), valid_from__lte=on
+        )
+
+
 class MemberSpell(models.Model):
     """党籍区间: a period in which a member belonged to one organization with one category.
 
@@ -193,6 +202,8 @@ class MemberSpell(models.Model):
     # The flow that opened the spell (接收预备党员 or 转正 on valid_from), else "": the
     # statistics count 发展党员 and 转正 in a period from the spells alone.
     opened_by = models.CharField(max_length=10, blank=True, default="")
+
+    objects = SpellQuerySet.as_manager()
 
     class Meta:
         indexes = [

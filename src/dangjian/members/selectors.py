@@ -42,9 +42,7 @@ def search_members(qs: MemberQuerySet, query: str) -> MemberQuerySet:
 
 def roster_on(org: Organization, on: dt.date, *, subtree: bool = False) -> QuerySet[MemberSpell]:
     """The members of `org` (or of its whole subtree) on date `on` (某日党员名册)."""
-    spells = MemberSpell.objects.filter(valid_from__lte=on).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gt=on)
-    )
+    spells = MemberSpell.objects.open_on(on)
     spells = spells.filter(subtree_q("org_path", org.path)) if subtree else spells.filter(org=org)
     return spells.select_related("member", "org").order_by("member__name_pinyin")
 

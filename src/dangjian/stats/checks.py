@@ -10,18 +10,17 @@ import datetime as dt
 from collections import Counter, defaultdict
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-
 from dangjian.members.choices import HAN, MemberStatus
 from dangjian.members.history import RuleLookup, probation_rules, replay
 from dangjian.members.models import Member, MemberEvent
 from dangjian.orgs.models import Organization
-from dangjian.stats.reports import AGE_BANDS, DIMENSIONS, JOIN_PERIODS, LABELS, standard_report
-
-
-def age_band(birth: dt.date, on: dt.date) -> str:
-    age = relativedelta(on, birth).years
-    return next(label for limit, label in AGE_BANDS if limit is None or age <= limit)
+from dangjian.stats.reports import (
+    DIMENSIONS,
+    JOIN_PERIODS,
+    LABELS,
+    age_band,
+    standard_report,
+)
 
 
 def join_period(joined: dt.date) -> str:
