@@ -86,6 +86,9 @@ class MemberCreateSerializer(serializers.Serializer):
     join_date = serializers.DateField()
     full_date = serializers.DateField(required=False, allow_null=True, default=None)
     transferred_in_on = serializers.DateField(required=False, allow_null=True, default=None)
+    counterpart = serializers.CharField(
+        max_length=100, required=False, default="", help_text="转出组织（从其他组织转入的党员）"
+    )
 
 
 class MemberUpdateSerializer(serializers.Serializer):
@@ -190,16 +193,8 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         s.is_valid(raise_exception=True)
         f = dict(s.validated_data)
         org = get_org_for_user(request.user, f.pop("org"), write=True)
-        data = services.MemberData(
-            **{k: f[k] for k in services.PERSONAL_FIELDS},
-            id_number=f["id_number"],
-            work_unit_id=_work_unit_id(request.user, f["work_unit"]),
-        )
-        admission = services.Admission(
-            org=org,
-            join_date=f["join_date"],
-            full_date=f["full_date"],
-            transferred_in_on=f["transferred_in_on"],
+        data, admission = services.registration_input(
+            f, org=org, work_unit_id=_work_unit_id(request.user, f["work_unit"])
         )
         member = services.register_member(
             actor=request.user, data=data, admission=admission, request=request

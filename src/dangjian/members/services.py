@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
@@ -77,6 +77,27 @@ class Admission:
     full_date: dt.date | None = None
     transferred_in_on: dt.date | None = None  # set when the member came from elsewhere
     counterpart: str = ""
+
+
+def registration_input(
+    values: Mapping[str, Any], *, org: Organization, work_unit_id: int | None
+) -> tuple[MemberData, Admission]:
+    """党员建档 input as the form and the API give it (their field names are the same): one
+    mapping, so that no entry point drops a field. The org and the 工作单位 come scope-checked
+    by the caller."""
+    data = MemberData(
+        **{k: values[k] for k in PERSONAL_FIELDS},
+        id_number=values["id_number"],
+        work_unit_id=work_unit_id,
+    )
+    admission = Admission(
+        org=org,
+        join_date=values["join_date"],
+        full_date=values.get("full_date"),
+        transferred_in_on=values.get("transferred_in_on"),
+        counterpart=values.get("counterpart") or "",
+    )
+    return data, admission
 
 
 @lru_cache(maxsize=65536)  # names repeat a great deal in a large roster

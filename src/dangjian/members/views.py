@@ -119,21 +119,18 @@ def member_create(request: HttpRequest) -> HttpResponse:
         units=work_unit_choices(request.user),
         initial={"org": request.GET.get("org")},
     )
-    member = submit(request, form, lambda f: services.register_member(
-        actor=request.user, request=request,
-        data=services.MemberData(
-            **{k: f[k] for k in services.PERSONAL_FIELDS}, id_number=f["id_number"],
-            work_unit_id=work_unit_id(f),
-        ),
-        admission=services.Admission(
-            org=f["org"], join_date=f["join_date"], full_date=f["full_date"],
-            transferred_in_on=f["transferred_in_on"], counterpart=f["counterpart"],
-        ),
-    ))  # fmt: skip
+    member = submit(request, form, lambda f: _register(request, f))
     if member is not None:
         messages.success(request, f"已为 {member.name} 建立党员档案。")
         return redirect("members:detail", pk=member.pk)
     return render(request, "members/member_form.html", {"form": form, "title": "党员建档"})
+
+
+def _register(request: HttpRequest, f: dict[str, Any]) -> Member:
+    data, admission = services.registration_input(f, org=f["org"], work_unit_id=work_unit_id(f))
+    return services.register_member(
+        actor=request.user, data=data, admission=admission, request=request
+    )
 
 
 def _saved(request: HttpRequest, member: Member, message: str) -> HttpResponse:

@@ -1,6 +1,8 @@
 """The registration and update services check their own input, so the API cannot store what
 the page refuses (a phone ``abc<script>``, a code outside a list, an over-long text)."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -64,3 +66,12 @@ def test_service_refuses_a_code_outside_the_list(cast):
             changes={"education": "xx"},
         )
     assert refused.value.field == "education"
+
+
+def test_api_registration_keeps_the_counterpart_of_a_transfer_in(cast):
+    payload = new_member_payload(cast, transferred_in_on="2019-03-01", counterpart="外省某党支部")
+    response = api(cast.county_admin).post(reverse("member-list"), payload, format="json")
+    assert response.status_code == 201, response.json()
+    transfer = Member.objects.get(pk=response.json()["id"]).events.get(kind="in")
+    assert transfer.counterpart == "外省某党支部"
+    assert transfer.join_date == dt.date(2016, 7, 1)
