@@ -35,7 +35,8 @@ class MemberQuerySet(models.QuerySet["Member"]):
 
 
 class Member(models.Model):
-    """党员: one person's basic record. Never deleted: leaving the Party is an event."""
+    """党员: one person's basic record. Leaving the Party is an event, not a deletion; only
+    undoing a roster import deletes the members that import added (rosters.undo_import)."""
 
     name = models.CharField("姓名", max_length=50)
     name_pinyin = models.CharField("姓名拼音", max_length=200, db_index=True, editable=False)
