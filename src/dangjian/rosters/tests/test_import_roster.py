@@ -160,3 +160,19 @@ def test_background_thread_checks_and_loads_the_batch(settings: Any) -> None:
             break
         time.sleep(0.05)
     assert batch.status == Status.APPLIED and Member.objects.filter(name="陈建国").exists()
+
+
+def test_undo_deletes_the_members_an_import_added_and_the_history_says_so(cast: Any) -> None:
+    """docs/architecture.md: the one way a member is deleted."""
+    batch = confirm(cast, upload(cast, xlsx([roster_row("陈建国")])))
+    pk = Member.objects.get(name="陈建国").pk
+    services.undo_import(actor=cast.county_admin, batch=batch)
+    assert not Member.objects.filter(pk=pk).exists()
+    assert Member.history.filter(id=pk, history_type="-").exists()
+
+
+def test_import_refuses_a_full_date_before_the_probation_ends(cast: Any) -> None:
+    rows = [roster_row("周新", 入党日期=dt.date(2020, 5, 1), 转正日期=dt.date(2021, 4, 30))]
+    batch = upload(cast, xlsx(rows))
+    assert batch.preview["counts"]["errors"] == 1
+    assert "预备期满之日为 2021-05-01" in str(batch.preview)
