@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
@@ -133,6 +133,7 @@ def _check_person(data: MemberData) -> str:
 
 def _check_field(name: str, value: Any) -> None:
     field = Member._meta.get_field(name)
+    assert isinstance(field, models.Field)  # a column, not a relation
     label = field.verbose_name
     if not isinstance(value, str):
         raise DomainError(f"{label}填写有误。", field=name)
