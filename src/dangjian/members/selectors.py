@@ -15,7 +15,7 @@ from dangjian.audit.models import AuditEvent
 from dangjian.core.crypto import lookup_hash
 from dangjian.core.masking import mask_phone
 from dangjian.core.paths import any_subtree_q, subtree_q
-from dangjian.members.history import replay
+from dangjian.members.history import Replay, replay
 from dangjian.members.idnumber import normalize_id_number
 from dangjian.members.models import Member, MemberEvent, MemberQuerySet, MemberSpell
 from dangjian.orgs.models import Organization, Unit
@@ -132,10 +132,14 @@ def work_unit_choices(user: Any, current: int | None = None) -> QuerySet[Unit]:
     ).order_by("name", "pk")
 
 
-def event_kinds_for(member: Member, events: Any = None) -> list[str]:
+def membership_state(member: Member, events: Any = None) -> Replay:
+    """The member's state replayed from its events (with what is not stored: 预备期满之日)."""
+    return replay(member.events.all() if events is None else events)
+
+
+def event_kinds_for(state: Replay) -> list[str]:
     """The 变动类型 the member's current state allows (the replay's table, so the form offers
     nothing the service would refuse for the state alone); 接收预备党员 only starts a record."""
-    state = replay(member.events.all() if events is None else events)
     return [k for k in state.allowed_moves() if k != MemberEvent.Kind.ADMIT]
 
 

@@ -40,6 +40,7 @@ from dangjian.members.selectors import (
     filter_members,
     has_groups,
     member_timeline,
+    membership_state,
     work_unit_choices,
 )
 from dangjian.orgs.models import Organization
@@ -77,6 +78,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
         member.events.select_related("org", "recorded_by").order_by("effective_date", "id")
     )
     can_edit = may_edit_member(request.user, member)
+    state = membership_state(member, events)
     return render(
         request,
         "members/member_detail.html",
@@ -87,7 +89,8 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "audit": audit_entries_for(member, limit=20),
             "can_edit": can_edit,
             # buttons only where they lead to a choice
-            "can_record_event": can_edit and bool(event_kinds_for(member, events)),
+            "probation_end": state.probation_end,
+            "can_record_event": can_edit and bool(event_kinds_for(state)),
             "can_assign_group": can_edit and member.status == "active" and has_groups(member),
             "can_unmask": may_unmask_member(request.user, member),
         },
@@ -171,14 +174,17 @@ def _changes(member: Member, f: dict[str, Any]) -> dict[str, Any]:
 def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     """登记党籍变动."""
     member = get_member_for_user(request.user, pk, write=True)
-    kinds = event_kinds_for(member)
+    state = membership_state(member)
+    kinds = event_kinds_for(state)
     if not kinds:
         messages.error(request, f"{member.name}的党籍状态为「{member.get_status_display()}」，"
                                 "没有可以登记的党籍变动。")  # fmt: skip
         return redirect("members:detail", pk=member.pk)
     orgs = writable_orgs(request.user, holding_members=True)
+    today = timezone.localdate()  # a 预备党员's 转正 is due on the end of probation
+    due = state.probation_end if state.probation_end and state.probation_end <= today else today
     form = EventForm(request.POST or None, orgs=orgs, kinds=kinds,
-                     initial={"effective_date": timezone.localdate()})  # fmt: skip
+                     initial={"effective_date": due})  # fmt: skip
     if submit(request, form, lambda f: services.record_event(
         actor=request.user, member=member, request=request, **f
     )):  # fmt: skip

@@ -64,3 +64,16 @@ def test_extension_is_recorded_through_the_page(cast):
     assert response.status_code == 302
     extension = member.events.get(kind="extend")
     assert (extension.months, extension.decided_on) == (6, dt.date(2024, 6, 5))
+
+
+def test_probationer_page_shows_the_end_of_probation_and_the_form_proposes_it(cast):
+    member = make_member(cast.county_admin, cast.branch, name="周新",
+                         join=dt.date(2023, 6, 1), full=None)  # fmt: skip
+    record_event(actor=cast.county_admin, member=member, kind="extend",
+                 effective_date=dt.date(2024, 6, 1), months=6)  # fmt: skip
+    client = cast.client(cast.county_admin)
+    page = client.get(reverse("members:detail", args=[member.pk])).content.decode()
+    assert '<dd id="probation-end">2024-12-01</dd>' in page
+    form = client.get(reverse("members:event-create", args=[member.pk])).context["form"]
+    assert form.initial["effective_date"] == dt.date(2024, 12, 1)
+    assert [k for k, _ in form.fields["kind"].choices][:2] == ["convert", "cancel"]
