@@ -641,6 +641,13 @@ def record_event(
     return event
 
 
+def check_event(*, member_id: int, kind: str, effective_date: dt.date) -> None:
+    """Refuse (DomainError) an event the member's history would not accept, without recording
+    it: the roster import's preview judges a 转正 the way record_event will."""
+    events = [*MemberEvent.objects.filter(member_id=member_id), InitialEvent(kind, effective_date)]
+    replay(events)
+
+
 def void_event(
     *, actor: Any, event: MemberEvent, reason: str, request: HttpRequest | None = None
 ) -> None:

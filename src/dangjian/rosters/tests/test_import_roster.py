@@ -176,3 +176,12 @@ def test_import_refuses_a_full_date_before_the_probation_ends(cast: Any) -> None
     batch = upload(cast, xlsx(rows))
     assert batch.preview["counts"]["errors"] == 1
     assert "预备期满之日为 2021-05-01" in str(batch.preview)
+
+
+def test_preview_refuses_an_early_conversion_of_a_registered_probationer(cast: Any) -> None:
+    rows = [roster_row("周新", 转正日期=None, 党员类别="预备党员", 入党日期=dt.date(2025, 5, 1))]
+    confirm(cast, upload(cast, xlsx(rows)))
+    rows[0].update({"转正日期": dt.date(2026, 4, 30), "党员类别": "正式党员"})
+    batch = upload(cast, xlsx(rows))
+    assert batch.preview["counts"]["errors"] == 1
+    assert "预备期满之日为 2026-05-01" in str(batch.preview)
