@@ -644,8 +644,8 @@ def record_event(
 def check_event(*, member_id: int, kind: str, effective_date: dt.date) -> None:
     """Refuse (DomainError) an event the member's history would not accept, without recording
     it: the roster import's preview judges a 转正 the way record_event will."""
-    events = [*MemberEvent.objects.filter(member_id=member_id), InitialEvent(kind, effective_date)]
-    replay(events)
+    events: list[Any] = list(MemberEvent.objects.filter(member_id=member_id))
+    replay([*events, InitialEvent(kind, effective_date)])
 
 
 def void_event(
