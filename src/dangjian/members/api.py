@@ -22,7 +22,12 @@ from dangjian.members.choices import (
     PersonCategory,
 )
 from dangjian.members.models import Member, MemberEvent
-from dangjian.members.selectors import search_members, work_unit_choices
+from dangjian.members.selectors import (
+    event_kinds_for,
+    membership_state,
+    search_members,
+    work_unit_choices,
+)
 
 WORK_UNIT_HELP = "工作单位（单位 id）：本人管理范围内党组织所在的单位，或范围内党员已填写的单位"
 
@@ -148,6 +153,18 @@ class EventCreateSerializer(serializers.Serializer):
     )
 
 
+class EventKindSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    name = serializers.CharField(help_text="变动类型的中文名称")
+
+
+class EventKindsSerializer(serializers.Serializer):
+    """The 变动类型 the member's current state allows (what the page's form offers)."""
+
+    kinds = EventKindSerializer(many=True)
+    probation_end = serializers.DateField(allow_null=True, help_text="预备期满之日（预备党员）")
+
+
 class SensitiveSerializer(serializers.Serializer):
     id_number = serializers.CharField()
     phone = serializers.CharField()
@@ -239,6 +256,18 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             actor=request.user, member=member, org=org, request=request, **f
         )
         return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=EventKindsSerializer)
+    @action(detail=True, methods=["get"], url_path="event-kinds")
+    def event_kinds(self, request: Request, pk: str) -> Response:
+        """可登记的变动类型: the moves the member's state allows, from the replay's own table."""
+        get_member_for_user(request.user, pk, write=True)  # only those who may record one
+        state = membership_state(self.get_object())
+        labels = dict(MemberEvent.Kind.choices)
+        kinds = [{"kind": k, "name": labels[k]} for k in event_kinds_for(state)]
+        return Response(
+            EventKindsSerializer({"kinds": kinds, "probation_end": state.probation_end}).data
+        )
 
     @extend_schema(request=None, responses=SensitiveSerializer)
     @action(detail=True, methods=["post"])

@@ -43,6 +43,7 @@ MEMBER_ROUTES = {
     "rosters:member-sheet",
     "member-detail",
     "member-events",
+    "member-event-kinds",
     "member-reveal",
 }
 EVENT_ROUTES = {"members:event-void"}

@@ -77,3 +77,13 @@ def test_probationer_page_shows_the_end_of_probation_and_the_form_proposes_it(ca
     form = client.get(reverse("members:event-create", args=[member.pk])).context["form"]
     assert form.initial["effective_date"] == dt.date(2024, 12, 1)
     assert [k for k, _ in form.fields["kind"].choices][:2] == ["convert", "cancel"]
+
+
+def test_api_lists_the_same_event_kinds_as_the_form(cast):
+    from dangjian.members.tests.test_api import api
+
+    url = reverse("member-event-kinds", args=[cast.member.pk])
+    body = api(cast.county_admin).get(url).json()
+    assert [k["kind"] for k in body["kinds"]] == [k for k, _ in offered(cast, cast.member)]
+    assert body["probation_end"] is None
+    assert api(cast.outsider).get(url).status_code == 404
