@@ -87,3 +87,13 @@ def test_api_lists_the_same_event_kinds_as_the_form(cast):
     assert [k["kind"] for k in body["kinds"]] == [k for k, _ in offered(cast, cast.member)]
     assert body["probation_end"] is None
     assert api(cast.outsider).get(url).status_code == 404
+
+
+def test_history_table_shows_the_extension_months_and_the_resolution_date(cast):
+    member = make_member(cast.county_admin, cast.branch, name="周新",
+                         join=dt.date(2023, 6, 1), full=None)  # fmt: skip
+    record_event(actor=cast.county_admin, member=member, kind="extend", months=6,
+                 effective_date=dt.date(2024, 6, 1), decided_on=dt.date(2024, 6, 5))  # fmt: skip
+    page = cast.client(cast.county_admin).get(reverse("members:detail", args=[member.pk]))
+    assert "延长预备期（6 个月）" in page.content.decode()
+    assert "支部大会 2024-06-05 决议" in page.content.decode()
