@@ -22,7 +22,12 @@ from dangjian.members.choices import (
     PersonCategory,
 )
 from dangjian.members.models import Member, MemberEvent
-from dangjian.members.selectors import search_members, work_unit_choices
+from dangjian.members.selectors import (
+    event_kinds_for,
+    membership_state,
+    search_members,
+    work_unit_choices,
+)
 
 WORK_UNIT_HELP = "工作单位（单位 id）：本人管理范围内党组织所在的单位，或范围内党员已填写的单位"
 
@@ -86,6 +91,9 @@ class MemberCreateSerializer(serializers.Serializer):
     join_date = serializers.DateField()
     full_date = serializers.DateField(required=False, allow_null=True, default=None)
     transferred_in_on = serializers.DateField(required=False, allow_null=True, default=None)
+    counterpart = serializers.CharField(
+        max_length=100, required=False, default="", help_text="转出组织（从其他组织转入的党员）"
+    )
 
 
 class MemberUpdateSerializer(serializers.Serializer):
@@ -113,6 +121,10 @@ class EventSerializer(serializers.ModelSerializer):
             "org",
             "category",
             "counterpart",
+            "join_date",
+            "full_date",
+            "months",
+            "decided_on",
             "document_no",
             "note",
             "recorded_at",
@@ -130,6 +142,27 @@ class EventCreateSerializer(serializers.Serializer):
     counterpart = serializers.CharField(max_length=100, required=False, default="")
     document_no = serializers.CharField(max_length=100, required=False, default="")
     note = serializers.CharField(max_length=200, required=False, default="")
+    months = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="延长预备期：6 至 12 个月"
+    )
+    decided_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="转正、延长预备期的支部大会决议日期（不早于预备期满之日）",
+    )
+
+
+class EventKindSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    name = serializers.CharField(help_text="变动类型的中文名称")
+
+
+class EventKindsSerializer(serializers.Serializer):
+    """The 变动类型 the member's current state allows (what the page's form offers)."""
+
+    kinds = EventKindSerializer(many=True)
+    probation_end = serializers.DateField(allow_null=True, help_text="预备期满之日（预备党员）")
 
 
 class SensitiveSerializer(serializers.Serializer):
@@ -177,16 +210,8 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         s.is_valid(raise_exception=True)
         f = dict(s.validated_data)
         org = get_org_for_user(request.user, f.pop("org"), write=True)
-        data = services.MemberData(
-            **{k: f[k] for k in services.PERSONAL_FIELDS},
-            id_number=f["id_number"],
-            work_unit_id=_work_unit_id(request.user, f["work_unit"]),
-        )
-        admission = services.Admission(
-            org=org,
-            join_date=f["join_date"],
-            full_date=f["full_date"],
-            transferred_in_on=f["transferred_in_on"],
+        data, admission = services.registration_input(
+            f, org=org, work_unit_id=_work_unit_id(request.user, f["work_unit"])
         )
         member = services.register_member(
             actor=request.user, data=data, admission=admission, request=request
@@ -231,6 +256,18 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             actor=request.user, member=member, org=org, request=request, **f
         )
         return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=EventKindsSerializer)
+    @action(detail=True, methods=["get"], url_path="event-kinds")
+    def event_kinds(self, request: Request, pk: str) -> Response:
+        """可登记的变动类型: the moves the member's state allows, from the replay's own table."""
+        get_member_for_user(request.user, pk, write=True)  # only those who may record one
+        state = membership_state(self.get_object())
+        labels = dict(MemberEvent.Kind.choices)
+        kinds = [{"kind": k, "name": labels[k]} for k in event_kinds_for(state)]
+        return Response(
+            EventKindsSerializer({"kinds": kinds, "probation_end": state.probation_end}).data
+        )
 
     @extend_schema(request=None, responses=SensitiveSerializer)
     @action(detail=True, methods=["post"])

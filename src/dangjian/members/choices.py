@@ -51,6 +51,7 @@ class MemberStatus(models.TextChoices):
     TRANSFERRED_OUT = "out", "已转出"
     SUSPENDED = "suspended", "停止党籍"
     EXITED = "exited", "已出党"
+    CANCELLED = "cancelled", "已取消预备党员资格"
     DECEASED = "deceased", "已去世"
 
 

@@ -16,6 +16,7 @@ from dangjian.members.choices import (
     PersonCategory,
 )
 from dangjian.members.models import MemberEvent
+from dangjian.members.services import PHONE_MESSAGE, PHONE_RE
 from dangjian.orgs.models import Organization, OrganizationQuerySet, Unit
 
 
@@ -37,9 +38,10 @@ class PersonFields(forms.Form):
     )
     phone = forms.RegexField(
         label="联系电话",
-        regex=r"^\+?[\d-]{5,20}$",
+        regex=PHONE_RE,
+        max_length=20,
         required=False,
-        error_messages={"invalid": "联系电话只能包含数字、“-”和开头的“+”。"},
+        error_messages={"invalid": PHONE_MESSAGE},
     )
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
@@ -87,13 +89,27 @@ class MemberEditForm(PersonFields):
 
 
 class EventForm(forms.Form):
-    """登记党籍变动."""
+    """登记党籍变动: only the kinds the member's state allows, and only the fields they use."""
 
-    kind = forms.ChoiceField(
-        label="变动类型",
-        choices=[(k, v) for k, v in MemberEvent.Kind.choices if k != MemberEvent.Kind.ADMIT],
+    kind = forms.ChoiceField(label="变动类型", choices=[])
+    effective_date = forms.DateField(
+        label="生效日期",
+        widget=DateInput(),
+        help_text="转正、延长预备期：预备期满之日（入党一年后的同一天，延长的从延长期满之日）",
     )
-    effective_date = forms.DateField(label="生效日期", widget=DateInput())
+    decided_on = forms.DateField(
+        label="支部大会决议日期",
+        widget=DateInput(),
+        required=False,
+        help_text="转正、延长预备期时填写；转入的预备党员可推迟讨论，转正日期仍为原预备期满之日",
+    )
+    months = forms.IntegerField(
+        label="延长预备期（月）",
+        min_value=1,
+        max_value=99,
+        required=False,
+        help_text="6 至 12 个月",
+    )
     org = forms.ModelChoiceField(
         label="转入的党组织",
         queryset=Organization.objects.none(),
@@ -107,9 +123,33 @@ class EventForm(forms.Form):
     document_no = forms.CharField(label="文号或依据", max_length=100, required=False)
     note = forms.CharField(label="说明", max_length=200, required=False)
 
-    def __init__(self, *args: Any, orgs: OrganizationQuerySet, **kwargs: Any) -> None:
+    # The fields a kind uses beyond the common ones; a field no offered kind uses is dropped.
+    USED_BY: dict[str, frozenset[str]] = {
+        "decided_on": frozenset({MemberEvent.Kind.CONVERT, MemberEvent.Kind.EXTEND}),
+        "months": frozenset({MemberEvent.Kind.EXTEND}),
+        "org": frozenset(
+            {MemberEvent.Kind.MOVE, MemberEvent.Kind.TRANSFER_IN, MemberEvent.Kind.RESTORE}
+        ),
+        "category": frozenset({MemberEvent.Kind.TRANSFER_IN}),
+        "counterpart": frozenset({MemberEvent.Kind.TRANSFER_IN, MemberEvent.Kind.TRANSFER_OUT}),
+    }
+
+    def __init__(
+        self, *args: Any, orgs: OrganizationQuerySet, kinds: list[str], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        labels = dict(MemberEvent.Kind.choices)
+        self.fields["kind"].choices = [(k, labels[k]) for k in kinds]  # type: ignore[attr-defined]
         self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
+        for name, used_by in self.USED_BY.items():
+            if not used_by & set(kinds):
+                del self.fields[name]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in self.USED_BY:  # the service takes every field; a dropped one is blank
+            cleaned.setdefault(name, None if name in ("decided_on", "months", "org") else "")
+        return cleaned
 
 
 class VoidEventForm(forms.Form):

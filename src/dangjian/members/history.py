@@ -7,11 +7,15 @@ A pure function of the event list, so a backdated correction is just "insert and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Protocol
 
+from dateutil.relativedelta import relativedelta
+
 from dangjian.core.exceptions import DomainError
+from dangjian.core.models import RuleBook, RuleMissing, rule_value
 from dangjian.members.choices import MemberCategory, MemberStatus
 from dangjian.members.models import MemberEvent
 
@@ -25,6 +29,8 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     Kind.ADMIT: frozenset({NONE}),
     Kind.TRANSFER_IN: frozenset({NONE, MemberStatus.TRANSFERRED_OUT}),
     Kind.CONVERT: frozenset({MemberStatus.ACTIVE}),
+    Kind.EXTEND: frozenset({MemberStatus.ACTIVE}),
+    Kind.CANCEL: frozenset({MemberStatus.ACTIVE}),
     Kind.MOVE: frozenset({MemberStatus.ACTIVE}),
     Kind.TRANSFER_OUT: frozenset({MemberStatus.ACTIVE}),
     Kind.SUSPEND: frozenset({MemberStatus.ACTIVE}),
@@ -36,6 +42,8 @@ STATE_AFTER: dict[str, str] = {
     Kind.ADMIT: MemberStatus.ACTIVE,
     Kind.TRANSFER_IN: MemberStatus.ACTIVE,
     Kind.CONVERT: MemberStatus.ACTIVE,
+    Kind.EXTEND: MemberStatus.ACTIVE,
+    Kind.CANCEL: MemberStatus.CANCELLED,
     Kind.MOVE: MemberStatus.ACTIVE,
     Kind.TRANSFER_OUT: MemberStatus.TRANSFERRED_OUT,
     Kind.SUSPEND: MemberStatus.SUSPENDED,
@@ -44,6 +52,19 @@ STATE_AFTER: dict[str, str] = {
     Kind.DEATH: MemberStatus.DECEASED,
 }
 NEEDS_ORG = frozenset({Kind.ADMIT, Kind.TRANSFER_IN, Kind.MOVE})
+# The end of probation (党章第七条; 细则第三十三、三十四条): only a 预备党员 is converted, has the
+# probation extended (once), or has the status cancelled.
+NEEDS_PROBATIONARY = frozenset({Kind.CONVERT, Kind.EXTEND, Kind.CANCEL})
+# Events that change neither organization nor category: they leave the running spell alone.
+KEEPS_SPELL = frozenset({Kind.EXTEND})
+
+# The versioned rules the replay reads (core.rules_seed, with their sources).
+PROBATION_MONTHS = "probation.months"
+EXTENSION_MIN = "probation.extension_min_months"
+EXTENSION_MAX = "probation.extension_max_months"
+TRANSFER_POSTPONE = "probation.transfer_in_postpone_months"
+PROBATION_RULES = (PROBATION_MONTHS, EXTENSION_MIN, EXTENSION_MAX, TRANSFER_POSTPONE)
+RuleLookup = Callable[[str, dt.date], Decimal]
 
 STATE_LABELS = {NONE: "尚无党籍记录", **dict(MemberStatus.choices)}
 
@@ -71,6 +92,22 @@ class Replay:
     join_date: dt.date | None = None
     full_date: dt.date | None = None
     spells: list[Spell] = field(default_factory=list)
+    # 预备期满之日: the day a 预备党员's 转正 takes effect (the same calendar day one year, or
+    # one year plus the extension, after the 支部大会 resolution); None for a full member.
+    probation_end: dt.date | None = None
+    extended: bool = False  # 延长预备期 happens once only
+    transferred_in: bool = False  # came in during probation: the discussion may be postponed
+
+    def allowed_moves(self) -> list[str]:
+        """The event kinds that may follow this state (the 变动类型 a form offers)."""
+        return [kind for kind in Kind.values if self.allows(kind)]
+
+    def allows(self, kind: str) -> bool:
+        if self.status not in ALLOWED_FROM[kind]:
+            return False
+        if kind in NEEDS_PROBATIONARY and self.category != MemberCategory.PROBATIONARY:
+            return False
+        return not (kind == Kind.EXTEND and self.extended)
 
 
 class EventLike(Protocol):
@@ -88,14 +125,29 @@ class EventLike(Protocol):
     def pk(self) -> Any: ...
     @property
     def voided_at(self) -> Any: ...
+    @property
+    def join_date(self) -> dt.date | None: ...
+    @property
+    def full_date(self) -> dt.date | None: ...
+    @property
+    def months(self) -> int | None: ...
+    @property
+    def decided_on(self) -> dt.date | None: ...
     def get_kind_display(self) -> str: ...
 
 
-def replay(events: Iterable[EventLike]) -> Replay:
+def probation_rules() -> RuleBook:
+    """The probation rules read once, for replaying many histories."""
+    return RuleBook(*PROBATION_RULES)
+
+
+def replay(events: Iterable[EventLike], rules: RuleLookup | None = None) -> Replay:
     """Fold events (in effective-date order, then entry order) into state and spells.
 
+    `rules` looks up the probation rules (default: the database, one query per look-up).
     Raises DomainError naming the first event that is not an allowed move.
     """
+    lookup = rules or rule_value
     state = Replay()
     open_from: dt.date | None = None
     ordered = sorted(
@@ -109,8 +161,17 @@ def replay(events: Iterable[EventLike]) -> Replay:
                 f"{event.effective_date:%Y-%m-%d}「{event.get_kind_display()}」不能发生在"
                 f"「{STATE_LABELS[state.status]}」之后，请检查各变动的日期和顺序。"
             )
+        if event.kind in NEEDS_PROBATIONARY and state.category != MemberCategory.PROBATIONARY:
+            raise DomainError(
+                f"{event.effective_date:%Y-%m-%d}「{event.get_kind_display()}」："
+                "只有预备党员才能转正、延长预备期或取消预备党员资格。",
+                field="kind",
+            )
         if event.kind in NEEDS_ORG and event.org_id is None:
             raise DomainError(f"「{event.get_kind_display()}」必须指定党组织。", field="org")
+        if event.kind in KEEPS_SPELL:
+            _apply(state, event, lookup)
+            continue
         # Close the running spell; same-day events leave no zero-length spell behind.
         if open_from is not None and state.org_id is not None and open_from < event.effective_date:
             state.spells.append(
@@ -122,7 +183,7 @@ def replay(events: Iterable[EventLike]) -> Replay:
                     flows.get(open_from, ""),
                 )
             )
-        _apply(state, event)
+        _apply(state, event, lookup)
         open_from = event.effective_date if state.status == MemberStatus.ACTIVE else None
     if state.status == MemberStatus.ACTIVE and open_from is not None and state.org_id is not None:
         state.spells.append(
@@ -131,7 +192,7 @@ def replay(events: Iterable[EventLike]) -> Replay:
     return state
 
 
-def _apply(state: Replay, event: EventLike) -> None:
+def _apply(state: Replay, event: EventLike, rules: RuleLookup) -> None:
     kind = event.kind
     state.status = STATE_AFTER[kind]
     if kind in NEEDS_ORG or (kind == Kind.RESTORE and event.org_id):
@@ -139,12 +200,96 @@ def _apply(state: Replay, event: EventLike) -> None:
     if kind == Kind.ADMIT:
         state.category = MemberCategory.PROBATIONARY
         state.join_date = event.effective_date
+        state.probation_end = _months_after(event.effective_date, PROBATION_MONTHS, rules)
     elif kind == Kind.TRANSFER_IN:
-        state.category = event.category or state.category or MemberCategory.FULL
+        _transfer_in(state, event, rules)
     elif kind == Kind.CONVERT:
-        if state.category != MemberCategory.PROBATIONARY:
-            raise DomainError(
-                f"{event.effective_date:%Y-%m-%d} 转正：只有预备党员才能转为正式党员。"
-            )
+        _check_end_of_probation(state, event, rules)
         state.category = MemberCategory.FULL
         state.full_date = event.effective_date
+        state.probation_end = None
+    elif kind == Kind.EXTEND:
+        _extend(state, event, rules)
+
+
+def _rule(rules: RuleLookup, key: str, on: dt.date) -> int:
+    try:
+        return int(rules(key, on))
+    except RuleMissing as exc:
+        raise DomainError(f"{on:%Y-%m-%d} 没有生效的规则参数「{key}」，请联系系统管理员。") from exc
+
+
+def _months_after(start: dt.date, key: str, rules: RuleLookup) -> dt.date:
+    """`start` plus the rule's months, as the calendar counts them: one year after 29 February
+    is 28 February (relativedelta keeps the day and clips it to the month's end)."""
+    return start + relativedelta(months=_rule(rules, key, start))
+
+
+def _transfer_in(state: Replay, event: EventLike, rules: RuleLookup) -> None:
+    """转入: the dates of a membership begun elsewhere come with the event (the letter)."""
+    state.join_date = event.join_date or state.join_date
+    state.full_date = event.full_date or state.full_date
+    state.category = event.category or state.category or MemberCategory.FULL
+    if state.category != MemberCategory.PROBATIONARY:
+        state.probation_end = None
+        return
+    state.transferred_in = True
+    if state.probation_end is None:  # first time here: the probation runs from the join date
+        if state.join_date is None:
+            raise DomainError("转入的预备党员须填写入党日期。", field="join_date")
+        state.probation_end = _months_after(state.join_date, PROBATION_MONTHS, rules)
+
+
+def _probation_text(state: Replay) -> str:
+    extended = "（含延长的预备期）" if state.extended else ""
+    return f"预备期满之日为 {state.probation_end:%Y-%m-%d}{extended}"
+
+
+def _check_end_of_probation(state: Replay, event: EventLike, rules: RuleLookup) -> None:
+    """转正 and 延长预备期 take effect on the day the probation ends (党章第七条: 预备期
+    自支部大会通过之日起计算); the branch's resolution comes on or after that day (细则第三十三条:
+    预备期满，党支部应当及时讨论), and for a 预备党员 transferred in it may come up to the rule's
+    months later, the 转正 date staying the original one (docs/zh/member-registry.md)."""
+    end = state.probation_end
+    assert end is not None  # every 预备党员 has one (admission or transfer in)
+    label = event.get_kind_display()
+    if event.effective_date != end:
+        raise DomainError(
+            f"「{label}」的生效日期应为预备期满之日：{_probation_text(state)}，"
+            f"不能是 {event.effective_date:%Y-%m-%d}。",
+            field="effective_date",
+        )
+    decided = event.decided_on
+    if decided is None:
+        return
+    if decided < end:
+        raise DomainError(
+            f"支部大会决议日期 {decided:%Y-%m-%d} 早于预备期满之日 {end:%Y-%m-%d}："
+            "预备期满后才能讨论转正或延长预备期。",
+            field="decided_on",
+        )
+    if state.transferred_in:
+        limit = _months_after(end, TRANSFER_POSTPONE, rules)
+        if decided > limit:
+            raise DomainError(
+                f"转入的预备党员，转正讨论最迟可推迟到 {limit:%Y-%m-%d}（预备期满后 "
+                f"{_rule(rules, TRANSFER_POSTPONE, end)} 个月），支部大会决议日期不能晚于该日。",
+                field="decided_on",
+            )
+
+
+def _extend(state: Replay, event: EventLike, rules: RuleLookup) -> None:
+    """延长预备期: once only, for the months the rules allow (党章第七条; 细则第三十四条); the
+    new end counts from the original one."""
+    if state.extended:
+        raise DomainError("预备期只能延长一次，该党员的预备期已经延长过。", field="kind")
+    _check_end_of_probation(state, event, rules)
+    end = state.probation_end
+    assert end is not None
+    low, high = _rule(rules, EXTENSION_MIN, end), _rule(rules, EXTENSION_MAX, end)
+    if event.months is None or not low <= event.months <= high:
+        raise DomainError(
+            f"延长预备期的期限须为 {low} 至 {high} 个月（党章第七条）。", field="months"
+        )
+    state.probation_end = end + relativedelta(months=event.months)
+    state.extended = True

@@ -35,7 +35,8 @@ class MemberQuerySet(models.QuerySet["Member"]):
 
 
 class Member(models.Model):
-    """党员: one person's basic record. Never deleted: leaving the Party is an event."""
+    """党员: one person's basic record. Leaving the Party is an event, not a deletion; only
+    undoing a roster import deletes the members that import added (rosters.undo_import)."""
 
     name = models.CharField("姓名", max_length=50)
     name_pinyin = models.CharField("姓名拼音", max_length=200, db_index=True, editable=False)
@@ -124,6 +125,8 @@ class MemberEvent(models.Model):
     class Kind(models.TextChoices):
         ADMIT = "admit", "接收为预备党员"
         CONVERT = "convert", "转为正式党员"
+        EXTEND = "extend", "延长预备期"
+        CANCEL = "cancel", "取消预备党员资格"
         TRANSFER_IN = "in", "组织关系转入"
         MOVE = "move", "系统内组织关系调整"
         TRANSFER_OUT = "out", "组织关系转出"
@@ -147,6 +150,14 @@ class MemberEvent(models.Model):
         "转入时党员类别", max_length=4, choices=MemberCategory.choices, blank=True
     )
     counterpart = models.CharField("转出/转入单位", max_length=100, blank=True)
+    # 转入: the dates of a membership begun elsewhere, as the transfer letter gives them, so
+    # that the member's 入党日期/转正日期 are replayed from the events like everyone else's.
+    join_date = models.DateField("入党日期", null=True, blank=True)
+    full_date = models.DateField("转正日期", null=True, blank=True)
+    months = models.PositiveSmallIntegerField("延长预备期（月）", null=True, blank=True)
+    # 转正/延长预备期: the 支部大会 resolution, on or after the end of probation (the event's
+    # effective date is that end, whenever the branch decides).
+    decided_on = models.DateField("支部大会决议日期", null=True, blank=True)
     document_no = models.CharField("文号或依据", max_length=100, blank=True)
     note = models.CharField("说明", max_length=200, blank=True)
     recorded_by = models.ForeignKey(
@@ -163,6 +174,15 @@ class MemberEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.effective_date} {self.get_kind_display()}"
+
+
+class SpellQuerySet(models.QuerySet["MemberSpell"]):
+    def open_on(self, on: Any) -> SpellQuerySet:
+        """The spells open on date `on` (members in the Party that day): valid_from <= on <
+        valid_to, an open end being NULL. The one statement of "members on a date"."""
+        return self.filter(
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gt=on), valid_from__lte=on
+        )
 
 
 class MemberSpell(models.Model):
@@ -183,6 +203,8 @@ class MemberSpell(models.Model):
     # The flow that opened the spell (接收预备党员 or 转正 on valid_from), else "": the
     # statistics count 发展党员 and 转正 in a period from the spells alone.
     opened_by = models.CharField(max_length=10, blank=True, default="")
+
+    objects = SpellQuerySet.as_manager()
 
     class Meta:
         indexes = [

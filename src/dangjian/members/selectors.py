@@ -15,8 +15,9 @@ from dangjian.audit.models import AuditEvent
 from dangjian.core.crypto import lookup_hash
 from dangjian.core.masking import mask_phone
 from dangjian.core.paths import any_subtree_q, subtree_q
+from dangjian.members.history import Replay, replay
 from dangjian.members.idnumber import normalize_id_number
-from dangjian.members.models import Member, MemberQuerySet, MemberSpell
+from dangjian.members.models import Member, MemberEvent, MemberQuerySet, MemberSpell
 from dangjian.orgs.models import Organization, Unit
 
 PINYIN_RE = re.compile(r"^[a-zA-Z]+$")
@@ -41,9 +42,7 @@ def search_members(qs: MemberQuerySet, query: str) -> MemberQuerySet:
 
 def roster_on(org: Organization, on: dt.date, *, subtree: bool = False) -> QuerySet[MemberSpell]:
     """The members of `org` (or of its whole subtree) on date `on` (某日党员名册)."""
-    spells = MemberSpell.objects.filter(valid_from__lte=on).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gt=on)
-    )
+    spells = MemberSpell.objects.open_on(on)
     spells = spells.filter(subtree_q("org_path", org.path)) if subtree else spells.filter(org=org)
     return spells.select_related("member", "org").order_by("member__name_pinyin")
 
@@ -129,3 +128,19 @@ def work_unit_choices(user: Any, current: int | None = None) -> QuerySet[Unit]:
     return Unit.objects.filter(
         Exists(orgs.order_by()) | Exists(members.order_by()) | Q(pk=current)
     ).order_by("name", "pk")
+
+
+def membership_state(member: Member, events: Any = None) -> Replay:
+    """The member's state replayed from its events (with what is not stored: 预备期满之日)."""
+    return replay(member.events.all() if events is None else events)
+
+
+def event_kinds_for(state: Replay) -> list[str]:
+    """The 变动类型 the member's current state allows (the replay's table, so the form offers
+    nothing the service would refuse for the state alone); 接收预备党员 only starts a record."""
+    return [k for k in state.allowed_moves() if k != MemberEvent.Kind.ADMIT]
+
+
+def has_groups(member: Member) -> bool:
+    """Whether the member's branch has a 党小组 to be put in."""
+    return Organization.objects.get_children(member.org).filter(kind="group").active().exists()

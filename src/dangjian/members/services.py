@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
@@ -25,7 +26,7 @@ from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.core.models import RuleBook, rule_value
 from dangjian.members import watch
 from dangjian.members.choices import MemberCategory
-from dangjian.members.history import replay
+from dangjian.members.history import PROBATION_RULES, RuleLookup, replay
 from dangjian.members.idnumber import validate_id_number
 from dangjian.members.models import Member, MemberEvent, MemberSpell, PartyProbation
 from dangjian.orgs.models import Organization, OrgKind
@@ -78,6 +79,27 @@ class Admission:
     counterpart: str = ""
 
 
+def registration_input(
+    values: Mapping[str, Any], *, org: Organization, work_unit_id: int | None
+) -> tuple[MemberData, Admission]:
+    """党员建档 input as the form and the API give it (their field names are the same): one
+    mapping, so that no entry point drops a field. The org and the 工作单位 come scope-checked
+    by the caller."""
+    data = MemberData(
+        **{k: values[k] for k in PERSONAL_FIELDS},
+        id_number=values["id_number"],
+        work_unit_id=work_unit_id,
+    )
+    admission = Admission(
+        org=org,
+        join_date=values["join_date"],
+        full_date=values.get("full_date"),
+        transferred_in_on=values.get("transferred_in_on"),
+        counterpart=values.get("counterpart") or "",
+    )
+    return data, admission
+
+
 @lru_cache(maxsize=65536)  # names repeat a great deal in a large roster
 def name_keys(name: str) -> tuple[str, str]:
     """Full pinyin and initials for search (张三 → zhangsan, zs); the middle dot is dropped."""
@@ -89,10 +111,38 @@ def name_keys(name: str) -> tuple[str, str]:
     return "".join(syllables).lower(), initials.lower()
 
 
+# 联系电话: digits and "-", an optional leading "+" (ASCII digits only: \d would take any
+# script's digits). The form, the roster import and the services all use this one.
+PHONE_RE = re.compile(r"^\+?[0-9][0-9-]{4,19}$")
+PHONE_MESSAGE = "联系电话只能包含数字、“-”和开头的“+”（5 至 20 位）。"
+# The basic-record fields checked against the model's own length and choices.
+CHECKED_FIELDS = tuple(f for f in PERSONAL_FIELDS if f != "birth_date")
+
+
 def _check_person(data: MemberData) -> str:
+    """The basic record as the form checks it, so that no entry point (page, API, import)
+    can store what another refuses; returns the normalized ID number."""
     if not data.name.strip():
         raise DomainError("请填写姓名。", field="name")
+    for name in CHECKED_FIELDS:
+        _check_field(name, getattr(data, name))
+    if data.phone and not PHONE_RE.match(data.phone):
+        raise DomainError(PHONE_MESSAGE, field="phone")
     return validate_id_number(data.id_number, birth_date=data.birth_date, gender=data.gender)
+
+
+def _check_field(name: str, value: Any) -> None:
+    field = Member._meta.get_field(name)
+    assert isinstance(field, models.Field)  # a column, not a relation
+    label = field.verbose_name
+    if not isinstance(value, str):
+        raise DomainError(f"{label}填写有误。", field=name)
+    if field.choices and value not in {code for code, _ in field.flatchoices}:
+        raise DomainError(f"{label}「{value}」不是可选的值。", field=name)
+    if field.max_length is not None and len(value) > field.max_length:
+        raise DomainError(
+            f"{label}不能超过 {field.max_length} 个字（当前 {len(value)} 个字）。", field=name
+        )
 
 
 def _check_admission(data: MemberData, adm: Admission, rules: RuleBook | None = None) -> None:
@@ -116,7 +166,22 @@ def check_registration(data: MemberData, adm: Admission, rules: RuleBook | None 
     """The rules a new member's record must pass (as 党员建档 checks them); the ID number."""
     number = _check_person(data)
     _check_admission(data, adm, rules)
+    _replay_initial(adm, rules.value if rules is not None else None)
     return number
+
+
+REGISTRATION_RULES = ("admission.min_age", *PROBATION_RULES)
+
+
+def _replay_initial(adm: Admission, rules: RuleLookup | None) -> Any:
+    """Replay a new record's first events: the probation rules judge its 转正日期 as they
+    judge a 转正 recorded later (the form's field is 转正日期, the event's 生效日期)."""
+    try:
+        return replay(_initial_events(adm), rules)
+    except DomainError as exc:
+        if exc.field == "effective_date":
+            exc.field = "full_date"
+        raise
 
 
 @dataclass(slots=True)
@@ -129,6 +194,10 @@ class InitialEvent:
     org_id: int | None = None
     category: str = ""
     counterpart: str = ""
+    join_date: dt.date | None = None  # 转入: the dates of the membership begun elsewhere
+    full_date: dt.date | None = None
+    months: None = None
+    decided_on: None = None
     pk: None = None
     voided_at: None = None
 
@@ -142,6 +211,8 @@ class InitialEvent:
             org_id=self.org_id,
             category=self.category,
             counterpart=self.counterpart,
+            join_date=self.join_date,
+            full_date=self.full_date,
         )
 
 
@@ -153,9 +224,16 @@ def _initial_events(adm: Admission) -> list[InitialEvent]:
             if adm.full_date and adm.full_date <= adm.transferred_in_on
             else MemberCategory.PROBATIONARY
         )
+        full = adm.full_date if category == MemberCategory.FULL else None
         events = [
             InitialEvent(
-                Kind.TRANSFER_IN, adm.transferred_in_on, adm.org.pk, category, adm.counterpart
+                Kind.TRANSFER_IN,
+                adm.transferred_in_on,
+                adm.org.pk,
+                category,
+                adm.counterpart,
+                join_date=adm.join_date,
+                full_date=full,
             )
         ]
         if category == MemberCategory.PROBATIONARY and adm.full_date:
@@ -194,7 +272,10 @@ def _build_member(data: MemberData, number: str, adm: Admission) -> Member:
 
 
 def _apply_replay(member: Member, events: Sequence[Any]) -> list[MemberSpell]:
-    """Set the member's derived state from its events; return the spells to store."""
+    """Set the member's derived state from its events; return the spells to store.
+
+    Every derived field is the replay's, nothing kept from before: a voided 转正 takes its
+    转正日期 with it."""
     result = replay(events)
     member.status = result.status
     member.category = result.category
@@ -203,8 +284,8 @@ def _apply_replay(member: Member, events: Sequence[Any]) -> list[MemberSpell]:
     member.org_path = member.org.path
     if member.group is not None and not member.group.path.startswith(member.org_path):
         member.group = None  # a 党小组 belongs to one branch: leaving it leaves the group
-    member.join_date = result.join_date or member.join_date
-    member.full_date = result.full_date or member.full_date
+    member.join_date = result.join_date
+    member.full_date = result.full_date
     paths = dict(
         Organization.objects.filter(pk__in={s.org_id for s in result.spells}).values_list(
             "pk", "path"
@@ -241,8 +322,7 @@ def register_member(
     """党员建档: create a member's record and the events its history starts with."""
     if not scope_for(actor).covers(admission.org.path, write=True):
         raise DomainError("所选党组织不在您的管理范围内。", field="org")
-    number = _check_person(data)
-    _check_admission(data, admission)
+    number = check_registration(data, admission)
     ensure_id_unique(number)
     member = _build_member(data, number, admission)
     initial = _initial_events(admission)
@@ -284,7 +364,7 @@ def bulk_register_members(
     skips the 修改记录 rows; `notify=False` tells no watcher (the caller rebuilds what
     depends on members, e.g. after generating a province).
     """
-    rules = RuleBook("admission.min_age") if validate else None
+    rules = RuleBook(*REGISTRATION_RULES)  # read once: replay judges every row's 转正
     ids: list[int] = []
     batch: list[tuple[dict[str, Any], list[InitialEvent], list[Any]]] = []
     for data, adm in rows:
@@ -294,8 +374,14 @@ def bulk_register_members(
         # Plain dicts, not model instances: building 100k Members costs more than storing them.
         values = _member_values(data, number, adm)
         events = _initial_events(adm)
-        result = replay(events)  # once per member: state and spells together
-        values.update(NEW_MEMBER, status=result.status, category=result.category)
+        result = replay(events, rules.value)  # once per member: state and spells together
+        values.update(
+            NEW_MEMBER,
+            status=result.status,
+            category=result.category,
+            join_date=result.join_date,
+            full_date=result.full_date,
+        )
         batch.append((values, events, result.spells))
         if len(batch) >= batch_size:
             ids += _flush(batch, actor, history, notify)
@@ -320,6 +406,10 @@ EVENT_COLUMNS = (
     "document_no",
     "note",
     "void_reason",
+    "join_date",
+    "full_date",
+    "months",
+    "decided_on",
 )
 SPELL_FACTS = ("org_path", "valid_from", "valid_to", "category", "opened_by")
 SPELL_COLUMNS = (
@@ -361,6 +451,10 @@ def _flush(
                     "",
                     "",
                     "",
+                    e.join_date,
+                    e.full_date,
+                    None,
+                    None,
                 )
                 for v, events, _ in batch
                 for e in events
@@ -498,9 +592,12 @@ def record_event(
     counterpart: str = "",
     document_no: str = "",
     note: str = "",
+    months: int | None = None,
+    decided_on: dt.date | None = None,
     request: HttpRequest | None = None,
 ) -> MemberEvent:
-    """登记党籍变动 (转正, 转出, 停止党籍 …), backdated or not; the history is replayed."""
+    """登记党籍变动 (转正, 延长预备期, 转出, 停止党籍 …), backdated or not; the history is
+    replayed, and the replay judges the move (e.g. 转正 only on the day the probation ends)."""
     if not may_edit_member(actor, member):
         raise DomainError("您没有修改该党员信息的权限。")
     if org is not None and not scope_for(actor).covers(org.path, write=True):
@@ -509,6 +606,8 @@ def record_event(
         raise DomainError("只能转入正常状态的党支部或党委。", field="org")
     if effective_date > timezone.localdate():
         raise DomainError("生效日期不能晚于今天。", field="effective_date")
+    if decided_on is not None and decided_on > timezone.localdate():
+        raise DomainError("支部大会决议日期不能晚于今天。", field="decided_on")
     event = MemberEvent(
         member=member,
         kind=kind,
@@ -518,6 +617,8 @@ def record_event(
         counterpart=counterpart,
         document_no=document_no,
         note=note,
+        months=months if kind == Kind.EXTEND else None,
+        decided_on=decided_on if kind in (Kind.CONVERT, Kind.EXTEND) else None,
         recorded_by=actor,
     )
     with transaction.atomic():
@@ -538,6 +639,13 @@ def record_event(
         )
     member.refresh_from_db()
     return event
+
+
+def check_event(*, member_id: int, kind: str, effective_date: dt.date) -> None:
+    """Refuse (DomainError) an event the member's history would not accept, without recording
+    it: the roster import's preview judges a 转正 the way record_event will."""
+    events: list[Any] = list(MemberEvent.objects.filter(member_id=member_id))
+    replay([*events, InitialEvent(kind, effective_date)])
 
 
 def void_event(

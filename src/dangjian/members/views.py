@@ -36,8 +36,11 @@ from dangjian.members.forms import (
 from dangjian.members.models import Member, MemberEvent, PartyProbation
 from dangjian.members.selectors import (
     audit_entries_for,
+    event_kinds_for,
     filter_members,
+    has_groups,
     member_timeline,
+    membership_state,
     work_unit_choices,
 )
 from dangjian.orgs.models import Organization
@@ -71,9 +74,13 @@ def member_list(request: HttpRequest) -> HttpResponse:
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """党员档案."""
     member = get_member_for_user(request.user, pk)
-    events = member.events.select_related("org", "recorded_by", "recorded_by__member").order_by(
-        "effective_date", "id"
+    events = list(
+        member.events.select_related("org", "recorded_by", "recorded_by__member").order_by(
+            "effective_date", "id"
+        )
     )
+    can_edit = may_edit_member(request.user, member)
+    state = membership_state(member, events)
     return render(
         request,
         "members/member_detail.html",
@@ -82,7 +89,11 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": events,
             "timeline": member_timeline(member),
             "audit": audit_entries_for(member, limit=20),
-            "can_edit": may_edit_member(request.user, member),
+            "can_edit": can_edit,
+            # buttons only where they lead to a choice
+            "probation_end": state.probation_end,
+            "can_record_event": can_edit and bool(event_kinds_for(state)),
+            "can_assign_group": can_edit and member.status == "active" and has_groups(member),
             "can_unmask": may_unmask_member(request.user, member),
         },
     )
@@ -113,21 +124,18 @@ def member_create(request: HttpRequest) -> HttpResponse:
         units=work_unit_choices(request.user),
         initial={"org": request.GET.get("org")},
     )
-    member = submit(request, form, lambda f: services.register_member(
-        actor=request.user, request=request,
-        data=services.MemberData(
-            **{k: f[k] for k in services.PERSONAL_FIELDS}, id_number=f["id_number"],
-            work_unit_id=work_unit_id(f),
-        ),
-        admission=services.Admission(
-            org=f["org"], join_date=f["join_date"], full_date=f["full_date"],
-            transferred_in_on=f["transferred_in_on"], counterpart=f["counterpart"],
-        ),
-    ))  # fmt: skip
+    member = submit(request, form, lambda f: _register(request, f))
     if member is not None:
         messages.success(request, f"已为 {member.name} 建立党员档案。")
         return redirect("members:detail", pk=member.pk)
     return render(request, "members/member_form.html", {"form": form, "title": "党员建档"})
+
+
+def _register(request: HttpRequest, f: dict[str, Any]) -> Member:
+    data, admission = services.registration_input(f, org=f["org"], work_unit_id=work_unit_id(f))
+    return services.register_member(
+        actor=request.user, data=data, admission=admission, request=request
+    )
 
 
 def _saved(request: HttpRequest, member: Member, message: str) -> HttpResponse:
@@ -168,9 +176,17 @@ def _changes(member: Member, f: dict[str, Any]) -> dict[str, Any]:
 def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     """登记党籍变动."""
     member = get_member_for_user(request.user, pk, write=True)
+    state = membership_state(member)
+    kinds = event_kinds_for(state)
+    if not kinds:
+        messages.error(request, f"{member.name}的党籍状态为「{member.get_status_display()}」，"
+                                "没有可以登记的党籍变动。")  # fmt: skip
+        return redirect("members:detail", pk=member.pk)
     orgs = writable_orgs(request.user, holding_members=True)
-    form = EventForm(request.POST or None, orgs=orgs,
-                     initial={"effective_date": timezone.localdate()})  # fmt: skip
+    today = timezone.localdate()  # a 预备党员's 转正 is due on the end of probation
+    due = state.probation_end if state.probation_end and state.probation_end <= today else today
+    form = EventForm(request.POST or None, orgs=orgs, kinds=kinds,
+                     initial={"effective_date": due})  # fmt: skip
     if submit(request, form, lambda f: services.record_event(
         actor=request.user, member=member, request=request, **f
     )):  # fmt: skip

@@ -15,6 +15,7 @@ from openpyxl.utils.datetime import from_excel
 
 from dangjian.core.exceptions import DomainError
 from dangjian.members.idnumber import validate_id_number
+from dangjian.members.services import PHONE_RE
 
 
 class CellProblem(DomainError):
@@ -32,7 +33,6 @@ DATE_FULL = re.compile(r"^(\d{4})\s*[年./\-/]\s*(\d{1,2})\s*[月./\-/]\s*(\d{1,
 DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 DATE_MONTH = re.compile(r"^(\d{4})\s*[年./\-/]\s*(\d{1,2})\s*月?$")
 SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
-PHONE = re.compile(r"^\+?[0-9][0-9\-]{4,19}$")
 EARLIEST = dt.date(1900, 1, 1)
 
 
@@ -162,7 +162,7 @@ def parse_phone(value: Cell) -> str:
         return ""
     if "*" in raw:
         raise CellProblem("联系电话是脱敏显示的（含 *），请填写完整号码或留空。")
-    if not PHONE.match(raw):
+    if not PHONE_RE.match(raw):
         raise CellProblem(f"联系电话「{raw}」格式不正确，只能包含数字、「-」和开头的「+」。")
     return raw
 

@@ -22,8 +22,15 @@ from dangjian.core.exceptions import DomainError
 from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.core.models import RuleBook
 from dangjian.members.choices import MemberCategory, MemberStatus
-from dangjian.members.models import Member
-from dangjian.members.services import PERSONAL_FIELDS, Admission, MemberData, check_registration
+from dangjian.members.models import Member, MemberEvent
+from dangjian.members.services import (
+    PERSONAL_FIELDS,
+    REGISTRATION_RULES,
+    Admission,
+    MemberData,
+    check_event,
+    check_registration,
+)
 from dangjian.orgs.models import Organization
 from dangjian.rosters import parsing as p
 from dangjian.rosters.columns import (
@@ -346,7 +353,7 @@ def build_plan(
         raise DomainError("所选党组织不在您的管理范围内。")
     plan = Plan(table)
     reader = RowReader(table, OrgResolver(target))
-    rules = RuleBook("admission.min_age")
+    rules = RuleBook(*REGISTRATION_RULES)
     parsed: list[ParsedRow] = []
     for index, (number, row) in enumerate(table.rows):
         result = reader.read(number, row)
@@ -529,6 +536,13 @@ def _plan_existing(
         if current["category"] == MemberCategory.PROBATIONARY and row.full_date
         else None
     )
+    if convert_on is not None:
+        try:  # the 转正 is recorded through record_event on confirmation: judge it now
+            check_event(member_id=current["pk"], kind=MemberEvent.Kind.CONVERT,
+                        effective_date=convert_on)  # fmt: skip
+        except DomainError as exc:
+            reader.error(row.row, "full_date", convert_on, exc.message)
+            return
     action = "update" if changes or convert_on else "same"
     plan.rows.append(
         PlannedRow(row.row, action, row, current["pk"], current["version"], changes, convert_on)

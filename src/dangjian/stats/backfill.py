@@ -20,11 +20,12 @@ from dangjian.members.models import Member, MemberEvent, MemberSpell
 from dangjian.orgs.models import Organization
 from dangjian.stats.cells import CELLS, COLUMNS
 from dangjian.stats.models import MarginDelta, RollupNode
-from dangjian.stats.reports import AGE_BANDS, DUE_KINDS, EPOCH, HIGHER, JOIN_PERIODS
+from dangjian.stats.reports import AGE_BANDS, DUE_KINDS, EPOCH, HIGHER, JOIN_PERIODS, YOUNG_LIMIT
 
-# Age band i starts on the first day D with birth <= D − YEARS[i-1] years (reports._age_band).
+# The age rule of reports.age_band/band_changes, written again in SQL because the rebuild runs
+# in the database: band i starts on the first day D with birth <= D − YEARS[i-1] years.
 YEARS = [limit + 1 for limit, _ in AGE_BANDS if limit is not None]
-UNDER_36 = YEARS[AGE_BANDS.index((35, "31—35岁"))]  # 发展党员 aged 35 or younger
+UNDER_36 = YOUNG_LIMIT + 1  # 发展党员 aged 35 or younger: before the band boundary at 36
 ADMIT, CONVERT = MemberEvent.Kind.ADMIT, MemberEvent.Kind.CONVERT
 PERSON = "stats_rebuild_person"  # temporary: members' cell attributes and band boundaries
 LEAF = "stats_rebuild_leaf"  # temporary: the rule's rows summed per organization and day

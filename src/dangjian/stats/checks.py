@@ -10,18 +10,17 @@ import datetime as dt
 from collections import Counter, defaultdict
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
-
 from dangjian.members.choices import HAN, MemberStatus
-from dangjian.members.history import replay
+from dangjian.members.history import RuleLookup, probation_rules, replay
 from dangjian.members.models import Member, MemberEvent
 from dangjian.orgs.models import Organization
-from dangjian.stats.reports import AGE_BANDS, DIMENSIONS, JOIN_PERIODS, LABELS, standard_report
-
-
-def age_band(birth: dt.date, on: dt.date) -> str:
-    age = relativedelta(on, birth).years
-    return next(label for limit, label in AGE_BANDS if limit is None or age <= limit)
+from dangjian.stats.reports import (
+    DIMENSIONS,
+    JOIN_PERIODS,
+    LABELS,
+    age_band,
+    standard_report,
+)
 
 
 def join_period(joined: dt.date) -> str:
@@ -36,9 +35,11 @@ def _histories(until: dt.date) -> dict[int, list[MemberEvent]]:
     return events
 
 
-def _inside(history: list[MemberEvent], on: dt.date, path: str, paths: dict[int, str]) -> Any:
+def _inside(
+    history: list[MemberEvent], on: dt.date, path: str, paths: dict[int, str], rules: RuleLookup
+) -> Any:
     """The replayed state on `on` if the member was in the Party under `path` then, else None."""
-    state = replay(e for e in history if e.effective_date <= on)
+    state = replay((e for e in history if e.effective_date <= on), rules)
     if state.status != MemberStatus.ACTIVE or state.org_id is None:
         return None
     return state if paths[state.org_id].startswith(path) else None
@@ -50,8 +51,9 @@ def recount(org: Organization, on: dt.date) -> dict[str, Counter[str]]:
     events = _histories(on)
     counts: dict[str, Counter[str]] = {d: Counter() for d in DIMENSIONS}
     members = Member.objects.in_bulk(list(events))
+    rules = probation_rules().value
     for member_id, history in events.items():
-        state = _inside(history, on, org.path, paths)
+        state = _inside(history, on, org.path, paths, rules)
         if state is not None:
             _count(counts, members[member_id], state.category, on)
     return counts
@@ -76,11 +78,12 @@ def recount_flows(org: Organization, start: dt.date, end: dt.date) -> tuple[int,
     who were in it that day, from replaying each member's events."""
     paths = dict(Organization.objects.values_list("pk", "path"))
     flows: dict[str, int] = {MemberEvent.Kind.ADMIT: 0, MemberEvent.Kind.CONVERT: 0}
+    rules = probation_rules().value
     for history in _histories(end).values():
         for event in history:
             if event.kind in flows and start <= event.effective_date <= end:
                 flows[event.kind] += (
-                    _inside(history, event.effective_date, org.path, paths) is not None
+                    _inside(history, event.effective_date, org.path, paths, rules) is not None
                 )
     return flows[MemberEvent.Kind.ADMIT], flows[MemberEvent.Kind.CONVERT]
 

@@ -47,7 +47,6 @@ from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Q, Subquery
@@ -59,7 +58,13 @@ from dangjian.members.choices import HAN, MemberCategory
 from dangjian.members.models import Member, MemberSpell
 from dangjian.orgs.models import Organization, OrgKind
 from dangjian.stats.models import StatsTick
-from dangjian.stats.reports import AGE_BANDS, JOIN_PERIODS
+from dangjian.stats.reports import (
+    AGE_BANDS,
+    JOIN_PERIODS,
+    age_cutoffs,
+    aged_at_least,
+    older_than,
+)
 
 log = logging.getLogger(__name__)
 
@@ -395,10 +400,10 @@ def _tests(ask: Ask, book: Codebook) -> list[Test]:
         han = 1 if f["ethnic_group"] == "han" else 0
         tests.append(lambda c: c["han"] == han)
     if f.get("age_min") is not None:  # born on or before the day age_min years back
-        oldest_birth = _day(on - relativedelta(years=f["age_min"]))
+        oldest_birth = _day(aged_at_least(f["age_min"], on))
         tests.append(lambda c: c["birth"] <= oldest_birth)
     if f.get("age_max") is not None:
-        too_old = _day(on - relativedelta(years=f["age_max"] + 1))
+        too_old = _day(older_than(f["age_max"], on))
         tests.append(lambda c: c["birth"] > too_old)
     if f.get("joined_from"):
         start = _day(f["joined_from"])
@@ -430,7 +435,7 @@ def _axis(dim: str, ask: Ask, book: Codebook, children: tuple[list[str], Column]
     if dim == "ethnic_group":
         return ["minority", "han"], lambda c, _: c["han"]
     if dim == "age_band":  # band i: born on or before the cut-offs of the i younger bands
-        cuts = [_day(ask.on - relativedelta(years=n + 1)) for n, _ in AGE_BANDS if n is not None]
+        cuts = [_day(cut) for cut in age_cutoffs(ask.on)]
         return [label for _, label in AGE_BANDS], lambda c, _: _steps(c["birth"], cuts, True)
     if dim == "join_period":  # period i: joined on or after the first i period starts
         starts = [_day(start) for start, _ in JOIN_PERIODS if start is not None]

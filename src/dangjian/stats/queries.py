@@ -13,14 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.db.models import Q
 
 from dangjian.members.choices import HAN
 from dangjian.orgs.models import Organization, OrgKind
 from dangjian.stats import columnar
 from dangjian.stats.columnar import Cells
-from dangjian.stats.reports import LABELS, member_cube
+from dangjian.stats.reports import LABELS, aged_at_least, member_cube, older_than
 
 OWN_LEVEL = "（本级）"
 
@@ -69,9 +68,9 @@ def member_filter(on: dt.date, f: Mapping[str, Any]) -> Q:
     if f.get("person_category"):
         q &= Q(member__person_category__in=f["person_category"])
     if f.get("age_min") is not None:
-        q &= Q(member__birth_date__lte=on - relativedelta(years=f["age_min"]))
+        q &= Q(member__birth_date__lte=aged_at_least(f["age_min"], on))
     if f.get("age_max") is not None:
-        q &= Q(member__birth_date__gt=on - relativedelta(years=f["age_max"] + 1))
+        q &= Q(member__birth_date__gt=older_than(f["age_max"], on))
     if f.get("joined_from"):
         q &= Q(member__join_date__gte=f["joined_from"])
     if f.get("joined_to"):

@@ -43,6 +43,50 @@ AGE_BANDS = [
     (60, "56—60岁"),
     (None, "61岁及以上"),
 ]
+# 发展党员 "35岁及以下" (the bulletin's share of young new members).
+YOUNG_LIMIT = 35
+
+# The one age rule every engine follows (the ORM CASE here, the rollups, the column store, the
+# recount; backfill.py writes the same boundaries in SQL): on day D a member born on B is older
+# than N years once B <= D − (N + 1) years, so one born on 29 February turns N + 1 on 1 March
+# in a common year.
+
+
+def age_cutoffs(on: dt.date) -> list[dt.date]:
+    """Per band but the last: born after the cut-off means that band or a younger one."""
+    return [older_than(limit, on) for limit, _ in AGE_BANDS if limit is not None]
+
+
+def aged_at_least(years: int, on: dt.date) -> dt.date:
+    """The latest birth date of someone `years` old or older on `on`."""
+    return on - relativedelta(years=years)
+
+
+def older_than(years: int, on: dt.date) -> dt.date:
+    """The latest birth date of someone older than `years` on `on`."""
+    return aged_at_least(years + 1, on)
+
+
+def age_band(birth: dt.date, on: dt.date) -> str:
+    """The 年龄段 of someone born on `birth`, on `on`."""
+    return AGE_BANDS[sum(birth <= cut for cut in age_cutoffs(on))][1]
+
+
+def is_young(birth: dt.date, on: dt.date) -> bool:
+    """35 or younger on `on` (发展党员 35岁及以下)."""
+    return birth > older_than(YOUNG_LIMIT, on)
+
+
+def band_changes(birth: dt.date) -> list[dt.date]:
+    """The days someone born on `birth` enters each band after the first: the first day D
+    with birth <= D − (N + 1) years (the day after the birthday date for 29 February)."""
+    days = []
+    for limit in (limit for limit, _ in AGE_BANDS if limit is not None):
+        day = birth + relativedelta(years=limit + 1)
+        days.append(day if birth <= older_than(limit, day) else day + dt.timedelta(days=1))
+    return days
+
+
 # 入党时间段 of the bulletin. The boundaries are historical dates, not rules that change:
 # 中华人民共和国成立 1949-10-01; 十一届三中全会 opened 1978-12-18; 十八大 opened 2012-11-08.
 JOIN_PERIODS = [
@@ -136,19 +180,15 @@ class Report:
 
 def spells_on(org: Organization, on: dt.date) -> QuerySet[MemberSpell]:
     """The 党籍区间 open on `on` under `org`: one per member in the Party that day."""
-    return MemberSpell.objects.filter(
-        subtree_q("org_path", org.path),
-        Q(valid_to__isnull=True) | Q(valid_to__gt=on),
-        valid_from__lte=on,
-    )
+    return MemberSpell.objects.open_on(on).filter(subtree_q("org_path", org.path))
 
 
 def _age_band(on: dt.date) -> Case:
-    """Age on `on` as a band: born after (on − 31 years) means 30 or younger, and so on."""
+    """Age on `on` as a band (age_band's rule as SQL): born after the first cut-off means 30
+    or younger, and so on."""
     whens = [
-        When(member__birth_date__gt=on - relativedelta(years=limit + 1), then=Value(label))
-        for limit, label in AGE_BANDS
-        if limit is not None
+        When(member__birth_date__gt=cut, then=Value(label))
+        for cut, (_, label) in zip(age_cutoffs(on), AGE_BANDS, strict=False)
     ]
     return Case(*whens, default=Value(AGE_BANDS[-1][1]), output_field=CharField())
 
@@ -232,7 +272,7 @@ def developed_in(org: Organization, start: dt.date, end: dt.date) -> dict[str, i
     for on, gender, birth, education in rows:
         result["total"] += 1
         result["women"] += gender == Gender.FEMALE
-        result["under_35"] += birth > on - relativedelta(years=36)
+        result["under_35"] += is_young(birth, on)
         result["higher_education"] += education in HIGHER
     return {k: result[k] for k in ("total", "women", "under_35", "higher_education")}
 

@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Max, Sum
@@ -33,7 +32,15 @@ from dangjian.orgs.models import Organization
 from dangjian.stats.backfill import insert_deltas
 from dangjian.stats.cells import COLUMNS, INDEX, WIDTH
 from dangjian.stats.models import MarginChange, MarginDelta, MarginYear, RollupNode, RollupState
-from dangjian.stats.reports import AGE_BANDS, DUE_KINDS, EPOCH, HIGHER, JOIN_PERIODS
+from dangjian.stats.reports import (
+    AGE_BANDS,
+    DUE_KINDS,
+    EPOCH,
+    HIGHER,
+    JOIN_PERIODS,
+    band_changes,
+    is_young,
+)
 
 Snapshot = dict[str, Any]
 DIRECT_ADD_MIN = 100  # members created at once; fewer go through the change log
@@ -138,7 +145,7 @@ def _flow_cells(kind: str, gender: str, education: str, birth: dt.date, on: dt.d
         return [INDEX[("flow", "converted")]]
     flows = ["developed"]
     flows += ["developed_women"] if gender == Gender.FEMALE else []
-    flows += ["developed_under_35"] if birth > on - relativedelta(years=36) else []
+    flows += ["developed_under_35"] if is_young(birth, on) else []
     flows += ["developed_higher"] if education in HIGHER else []
     return [INDEX[("flow", f)] for f in flows]
 
@@ -150,15 +157,8 @@ def _join_period(joined: dt.date) -> str:
 def _band_pieces(
     birth: dt.date, start: dt.date, end: dt.date | None
 ) -> Iterator[tuple[dt.date, dt.date | None, str]]:
-    """Split [start, end) where the age band changes, by the report's own rule: on day D a
-    member is older than `limit` once birth <= D − (limit + 1) years."""
-    pieces = []
-    for limit in (limit for limit, _ in AGE_BANDS if limit is not None):
-        years = relativedelta(years=limit + 1)
-        day = birth + years
-        if birth > day - years:  # 29 February: the band changes the day after
-            day += dt.timedelta(days=1)
-        pieces.append(day)
+    """Split [start, end) where the age band changes, by the report's own rule."""
+    pieces = band_changes(birth)
     cut = start
     for boundary, (_, label) in zip([*pieces, None], AGE_BANDS, strict=True):
         if boundary is not None and boundary <= cut:

@@ -44,6 +44,7 @@ MEMBER_ROUTES = {
     "rosters:member-sheet",
     "member-detail",
     "member-events",
+    "member-event-kinds",
     "member-reveal",
     "accounts:member-account",
     "accounts:member-account-unlink",

@@ -160,3 +160,28 @@ def test_background_thread_checks_and_loads_the_batch(settings: Any) -> None:
             break
         time.sleep(0.05)
     assert batch.status == Status.APPLIED and Member.objects.filter(name="陈建国").exists()
+
+
+def test_undo_deletes_the_members_an_import_added_and_the_history_says_so(cast: Any) -> None:
+    """docs/architecture.md: the one way a member is deleted."""
+    batch = confirm(cast, upload(cast, xlsx([roster_row("陈建国")])))
+    pk = Member.objects.get(name="陈建国").pk
+    services.undo_import(actor=cast.county_admin, batch=batch)
+    assert not Member.objects.filter(pk=pk).exists()
+    assert Member.history.filter(id=pk, history_type="-").exists()
+
+
+def test_import_refuses_a_full_date_before_the_probation_ends(cast: Any) -> None:
+    rows = [roster_row("周新", 入党日期=dt.date(2020, 5, 1), 转正日期=dt.date(2021, 4, 30))]
+    batch = upload(cast, xlsx(rows))
+    assert batch.preview["counts"]["errors"] == 1
+    assert "预备期满之日为 2021-05-01" in str(batch.preview)
+
+
+def test_preview_refuses_an_early_conversion_of_a_registered_probationer(cast: Any) -> None:
+    rows = [roster_row("周新", 转正日期=None, 党员类别="预备党员", 入党日期=dt.date(2025, 5, 1))]
+    confirm(cast, upload(cast, xlsx(rows)))
+    rows[0].update({"转正日期": dt.date(2026, 4, 30), "党员类别": "正式党员"})
+    batch = upload(cast, xlsx(rows))
+    assert batch.preview["counts"]["errors"] == 1
+    assert "预备期满之日为 2026-05-01" in str(batch.preview)

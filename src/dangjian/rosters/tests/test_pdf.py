@@ -43,8 +43,9 @@ def page_texts(data: bytes) -> list[str]:
 
 def roster_of(cast, count):
     make_member(cast.county_admin, cast.branch, name="阿卜杜·热合曼", work_unit_post=LONG_POST)
-    for i in range(count - 2):
-        make_member(cast.county_admin, cast.branch, name=f"党员{i:03d}", full=None if i % 4 else ON)
+    for i in range(count - 2):  # every fourth converted, on the day its probation ended
+        full = None if i % 4 else dt.date(2011, 7, 1)
+        make_member(cast.county_admin, cast.branch, name=f"党员{i:03d}", full=full)
     return list(Member.objects.filter(org=cast.branch).select_related("org"))
 
 

@@ -1,6 +1,6 @@
-"""Property test: for random histories (joins, conversions, transfers, backdated corrections,
-voided events, subtree moves, merges) every report equals the recount from the events, for
-every subtree and date checked."""
+"""Property test: for random histories (joins, conversions, extended probations, cancelled
+probationary status, transfers, backdated corrections, voided events, subtree moves, merges)
+every report equals the recount from the events, for every subtree and date checked."""
 
 from __future__ import annotations
 
@@ -35,7 +35,9 @@ member_specs = st.lists(
 )
 operations = st.lists(
     st.tuples(
-        st.sampled_from(["move", "out", "in", "death", "void", "subtree", "merge"]),
+        st.sampled_from(
+            ["move", "out", "in", "death", "void", "subtree", "merge", "extend", "cancel"]
+        ),
         st.integers(0, 5),
         st.integers(0, 2),
         st.one_of(later, dates),
@@ -72,6 +74,15 @@ def _apply(cast: Any, members: list[Any], branches: list[Any], op: tuple[Any, ..
         merge_branches(
             actor=admin, source=branches[where], target=branches[(where + 1) % 3], effective_date=on
         )
+    elif kind == "extend":  # 延长预备期 from the end of probation, then 转正 at its end
+        end = member.join_date + relativedelta(years=1)
+        months = (6, 9, 12)[where]
+        record_event(actor=admin, member=member, kind="extend", effective_date=end, months=months)
+        if on > end + relativedelta(months=months):
+            record_event(actor=admin, member=member, kind="convert",
+                         effective_date=end + relativedelta(months=months))  # fmt: skip
+    elif kind == "cancel":  # 取消预备党员资格: the membership ends
+        record_event(actor=admin, member=member, kind="cancel", effective_date=on)
     elif kind == "void":
         events = list(member.events.filter(voided_at__isnull=True))
         void_event(actor=admin, event=events[where % len(events)], reason="录入错误")
