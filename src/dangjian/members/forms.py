@@ -16,7 +16,8 @@ from dangjian.members.choices import (
     PersonCategory,
 )
 from dangjian.members.models import MemberEvent
-from dangjian.orgs.models import Organization, OrganizationQuerySet, Unit
+from dangjian.orgs.fields import OrgChoiceField
+from dangjian.orgs.models import OrganizationQuerySet, Unit
 
 
 class PersonFields(forms.Form):
@@ -57,7 +58,7 @@ class MemberCreateForm(PersonFields):
     """党员建档."""
 
     id_number = forms.CharField(label="公民身份号码", max_length=30)
-    org = forms.ModelChoiceField(label="所在党组织", queryset=Organization.objects.none())
+    org = OrgChoiceField(label="所在党组织")
     join_date = forms.DateField(label="入党日期", widget=DateInput())
     full_date = forms.DateField(
         label="转正日期", widget=DateInput(), required=False, help_text="预备党员不填"
@@ -94,9 +95,8 @@ class EventForm(forms.Form):
         choices=[(k, v) for k, v in MemberEvent.Kind.choices if k != MemberEvent.Kind.ADMIT],
     )
     effective_date = forms.DateField(label="生效日期", widget=DateInput())
-    org = forms.ModelChoiceField(
+    org = OrgChoiceField(
         label="转入的党组织",
-        queryset=Organization.objects.none(),
         required=False,
         help_text="系统内调整、转入、恢复党籍时选择",
     )
@@ -143,9 +143,8 @@ class MemberFilterForm(forms.Form):
             }
         ),
     )
-    org = forms.ModelChoiceField(
+    org = OrgChoiceField(
         label="组织",
-        queryset=Organization.objects.none(),
         required=False,
         empty_label="全部（含下级）",
     )
@@ -173,9 +172,7 @@ class MemberFilterForm(forms.Form):
 class GroupForm(forms.Form):
     """编入党小组."""
 
-    group = forms.ModelChoiceField(
-        label="党小组", queryset=Organization.objects.none(), required=False, empty_label="不编入"
-    )
+    group = OrgChoiceField(label="党小组", required=False, empty_label="不编入")
 
     def __init__(self, *args: Any, groups: OrganizationQuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
