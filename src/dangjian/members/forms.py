@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from dangjian.core.forms import DateInput
 from dangjian.members.choices import (
@@ -163,6 +165,19 @@ class MemberFilterForm(forms.Form):
         required=False,
         initial=MemberStatus.ACTIVE,
     )
+    on = forms.DateField(
+        label="某日名册",
+        required=False,
+        widget=DateInput(),
+        help_text="只列该日在所选组织（含下级）的党员；党籍状态是现在的状态，"
+        "含后来去世、出党的党员请选“全部”",
+    )
+
+    def clean_on(self) -> dt.date | None:
+        on = self.cleaned_data.get("on")
+        if on is not None and on > timezone.localdate():
+            raise forms.ValidationError("某日名册的日期不能晚于今天。")
+        return on
 
     def __init__(self, *args: Any, orgs: OrganizationQuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

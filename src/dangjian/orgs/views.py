@@ -81,6 +81,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "children": children_with_counts(org, request.user),
             "timeline": org_timeline(org),
             "can_edit": scope_for(request.user).covers(org.path, write=True),
+            "can_unmask": scope_for(request.user).may_unmask(org.path),
             "is_branch": org.kind in BRANCH_KINDS,
             "today": timezone.localdate(),
         },
