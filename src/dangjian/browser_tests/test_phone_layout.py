@@ -174,7 +174,8 @@ def is_page(name: str, url: str) -> bool:
 # Extra states of some pages, reached through their query string.
 QUERIES = {
     "stats:query": ["?rows=sub_org&cols=education", "?rows=age_band&cols=person_category"],
-    "members:list": ["?status="],
+    "stats:query-members": ["?rows=sub_org&cols=category&cell_col=full"],
+    "members:list": ["?status=", "?on=2020-12-31"],
 }
 
 

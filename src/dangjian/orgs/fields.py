@@ -75,10 +75,11 @@ class OrgChoiceField(forms.ModelChoiceField):
 
     def _set_queryset(self, queryset: Any) -> None:
         ordered = None if queryset is None else queryset.order_by("path")
-        super()._set_queryset(ordered)
+        super()._set_queryset(ordered)  # type: ignore[misc]  # not in django-stubs
         self._names = None
 
-    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+    # Every queryset given (in a form's __init__ too) comes out in tree order.
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)  # type: ignore[attr-defined]
 
     def limit_to(self, queryset: Any, *, within: Iterable[str] = ()) -> None:
         """Choices and, where the choices do not include the user's tops, where paths start."""

@@ -24,10 +24,14 @@ from dangjian.stats.reports import LABELS, Report, standard_report
 from dangjian.stats.services import export_query
 
 
-def _form(request: HttpRequest, form_class: type[ReportForm]) -> ReportForm:
+def _form(
+    request: HttpRequest, form_class: type[ReportForm], defaults: dict[str, str] | None = None
+) -> ReportForm:
     if not scope_for(request.user).read_paths:
         raise PermissionDenied("您没有查看统计的权限。")
     data = request.GET.copy()
+    for name, value in (defaults or {}).items():
+        data.setdefault(name, value)
     today = timezone.localdate()
     data.setdefault("on", today.isoformat())  # shown in the form, not only assumed
     if not data.get("org"):
@@ -177,7 +181,7 @@ CELL_ROW, CELL_COL = "cell_row", "cell_col"  # the value of the row / column a n
 def query_members(request: HttpRequest) -> HttpResponse:
     """The members behind one number of the cross-tab (its row's and column's values on top of
     the query's filters), masked and paginated like the 党员名册."""
-    form = _form(request, QueryForm)
+    form = _form(request, QueryForm, {"rows": "sub_org", "cols": "category"})
     if not form.is_valid():
         raise PermissionDenied("请选择有权查看的组织和有效的日期。")
     f = form.cleaned_data
