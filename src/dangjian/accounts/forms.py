@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 
 from dangjian.accounts.models import Role
+from dangjian.orgs.fields import OrgChoiceField
 from dangjian.orgs.models import Organization
 
 
@@ -31,9 +32,7 @@ class AccountForm(forms.Form):
 class GrantForm(forms.Form):
     user = forms.ModelChoiceField(label="账号", queryset=get_user_model().objects.none())
     role = forms.ChoiceField(label="角色", choices=Role.choices)
-    org = forms.ModelChoiceField(
-        label="授权范围（党组织）", queryset=Organization.objects.none(), required=False
-    )
+    org = OrgChoiceField(label="授权范围（党组织）", required=False)
     can_view_sensitive = forms.BooleanField(label="可查看完整身份证号和电话", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

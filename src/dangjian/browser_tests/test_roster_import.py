@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from dangjian.browser_tests.conftest import login, screenshot
 from dangjian.conftest import PASSWORD, build_cast
 from dangjian.members.models import Member
+from dangjian.orgs.fields import INDENT
 from dangjian.rosters.models import ImportBatch
 from dangjian.rosters.testing import roster_row, xlsx
 
@@ -33,7 +34,7 @@ def _upload(page, path: Path) -> None:
     """花名册导入 → choose the township and the file → 上传并校验 → the batch page."""
     page.click("nav >> text=花名册导入")
     expect(page.locator("h1")).to_have_text("花名册导入")
-    page.select_option("#id_org", label=TOWNSHIP)
+    page.select_option("#id_org", label=f"{INDENT}中共清河县委员会 / {TOWNSHIP}")  # the path
     page.set_input_files("#id_file", str(path))
     page.click("#upload-form button[type=submit]")
     page.wait_for_url("**/rosters/imports/*/")

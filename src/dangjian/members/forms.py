@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from dangjian.core.forms import DateInput
 from dangjian.members.choices import (
@@ -17,7 +19,8 @@ from dangjian.members.choices import (
 )
 from dangjian.members.models import MemberEvent
 from dangjian.members.services import PHONE_MESSAGE, PHONE_RE
-from dangjian.orgs.models import Organization, OrganizationQuerySet, Unit
+from dangjian.orgs.fields import OrgChoiceField
+from dangjian.orgs.models import OrganizationQuerySet, Unit
 
 
 class PersonFields(forms.Form):
@@ -59,7 +62,7 @@ class MemberCreateForm(PersonFields):
     """党员建档."""
 
     id_number = forms.CharField(label="公民身份号码", max_length=30)
-    org = forms.ModelChoiceField(label="所在党组织", queryset=Organization.objects.none())
+    org = OrgChoiceField(label="所在党组织")
     join_date = forms.DateField(label="入党日期", widget=DateInput())
     full_date = forms.DateField(
         label="转正日期", widget=DateInput(), required=False, help_text="预备党员不填"
@@ -110,9 +113,8 @@ class EventForm(forms.Form):
         required=False,
         help_text="6 至 12 个月",
     )
-    org = forms.ModelChoiceField(
+    org = OrgChoiceField(
         label="转入的党组织",
-        queryset=Organization.objects.none(),
         required=False,
         help_text="系统内调整、转入、恢复党籍时选择",
     )
@@ -183,9 +185,8 @@ class MemberFilterForm(forms.Form):
             }
         ),
     )
-    org = forms.ModelChoiceField(
+    org = OrgChoiceField(
         label="组织",
-        queryset=Organization.objects.none(),
         required=False,
         empty_label="全部（含下级）",
     )
@@ -204,6 +205,19 @@ class MemberFilterForm(forms.Form):
         required=False,
         initial=MemberStatus.ACTIVE,
     )
+    on = forms.DateField(
+        label="某日名册",
+        required=False,
+        widget=DateInput(),
+        help_text="只列该日在所选组织（含下级）的党员；党籍状态是现在的状态，"
+        "含后来去世、出党的党员请选“全部”",
+    )
+
+    def clean_on(self) -> dt.date | None:
+        on = self.cleaned_data.get("on")
+        if on is not None and on > timezone.localdate():
+            raise forms.ValidationError("某日名册的日期不能晚于今天。")
+        return on
 
     def __init__(self, *args: Any, orgs: OrganizationQuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -213,9 +227,7 @@ class MemberFilterForm(forms.Form):
 class GroupForm(forms.Form):
     """编入党小组."""
 
-    group = forms.ModelChoiceField(
-        label="党小组", queryset=Organization.objects.none(), required=False, empty_label="不编入"
-    )
+    group = OrgChoiceField(label="党小组", required=False, empty_label="不编入")
 
     def __init__(self, *args: Any, groups: OrganizationQuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -112,10 +112,25 @@ def filter_members(user: Any, params: Mapping[str, Any]) -> tuple[Any, MemberQue
     f = form.cleaned_data
     if f["org"]:
         qs = qs.under(f["org"])
+    if f["on"]:
+        qs = qs.filter(_members_on(user, f["org"], f["on"]))
     for field in ("category", "gender", "education", "status"):
         if f[field]:
             qs = qs.filter(**{field: f[field]})
     return form, search_members(qs, f["q"])
+
+
+def _members_on(user: Any, org: Organization | None, on: dt.date) -> Q:
+    """The members in `org`'s subtree on `on` (某日名册, by `roster_on`), or in any subtree
+    the user sees when no organization is chosen."""
+    if org is not None:
+        tops = [org]
+    else:
+        tops = list(Organization.objects.filter(path__in=scope_for(user).read_paths))
+    q = Q(pk__in=[])
+    for top in tops:
+        q |= Q(pk__in=roster_on(top, on, subtree=True).order_by().values("member_id"))
+    return q
 
 
 def work_unit_choices(user: Any, current: int | None = None) -> QuerySet[Unit]:

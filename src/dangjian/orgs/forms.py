@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 
 from dangjian.core.forms import DateInput
+from dangjian.orgs.fields import OrgChoiceField
 from dangjian.orgs.models import Organization, OrganizationQuerySet, OrgKind, Unit
 
 
@@ -39,20 +41,28 @@ class OrgEditForm(OrgFields):
 
 
 class MoveForm(forms.Form):
-    new_parent = forms.ModelChoiceField(label="新的上级组织", queryset=Organization.objects.none())
+    new_parent = OrgChoiceField(label="新的上级组织")
 
-    def __init__(self, *args: Any, parents: OrganizationQuerySet, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, parents: OrganizationQuerySet, within: Iterable[str], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_parent"].queryset = parents  # type: ignore[attr-defined]
+        field = self.fields["new_parent"]
+        assert isinstance(field, OrgChoiceField)
+        field.limit_to(parents, within=within)
 
 
 class MergeForm(forms.Form):
-    target = forms.ModelChoiceField(label="并入的党支部", queryset=Organization.objects.none())
+    target = OrgChoiceField(label="并入的党支部")
     effective_date = forms.DateField(label="合并日期", widget=DateInput())
 
-    def __init__(self, *args: Any, targets: OrganizationQuerySet, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, targets: OrganizationQuerySet, within: Iterable[str], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].queryset = targets  # type: ignore[attr-defined]
+        field = self.fields["target"]
+        assert isinstance(field, OrgChoiceField)
+        field.limit_to(targets, within=within)
 
 
 class DissolveForm(forms.Form):

@@ -81,6 +81,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "children": children_with_counts(org, request.user),
             "timeline": org_timeline(org),
             "can_edit": scope_for(request.user).covers(org.path, write=True),
+            "can_unmask": scope_for(request.user).may_unmask(org.path),
             "is_branch": org.kind in BRANCH_KINDS,
             "today": timezone.localdate(),
         },
@@ -150,7 +151,9 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(kind__in=parent_kinds)
         .exclude(subtree_q("path", org.path))
     )
-    form = MoveForm(request.POST or None, parents=parents)
+    form = MoveForm(
+        request.POST or None, parents=parents, within=scope_for(request.user).write_paths
+    )
     return _operation(
         request,
         org,
@@ -169,7 +172,10 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_org_for_user(request.user, pk, write=True)
     targets = writable_orgs(request.user).filter(kind__in=BRANCH_KINDS).exclude(pk=org.pk)
     form = MergeForm(
-        request.POST or None, targets=targets, initial={"effective_date": timezone.localdate()}
+        request.POST or None,
+        targets=targets,
+        within=scope_for(request.user).write_paths,
+        initial={"effective_date": timezone.localdate()},
     )
     return _operation(
         request,

@@ -4,14 +4,13 @@ from typing import Any
 
 from django import forms
 
-from dangjian.orgs.models import Organization
+from dangjian.orgs.fields import OrgChoiceField
 from dangjian.orgs.selectors import writable_orgs
 
 
 class UploadForm(forms.Form):
-    org = forms.ModelChoiceField(
+    org = OrgChoiceField(
         label="导入到党组织",
-        queryset=Organization.objects.none(),
         help_text="文件中「所在党组织」为空的党员编入该组织；其余须是它的下级党组织。",
     )
     file = forms.FileField(label="花名册文件", help_text="Excel（.xlsx、.xls）或 CSV 文件")

@@ -351,6 +351,38 @@ def branch_roster_pdf(
     pdf.title_line(title)
     pdf.note_line(_roster_summary(members, on))
     pdf.ln(1)
+    _roster_table(pdf, members, full)
+    signed_on = fmt_sign_date(pdf.printed_at.date())
+    pdf.signatures([f"填报人：{BLANK}", f"审核人：{BLANK}", f"填报日期：{signed_on}"])
+    return pdf.to_bytes()
+
+
+def subtree_roster_pdf(
+    org: Organization,
+    groups: Sequence[tuple[str, Sequence[Member]]],
+    *,
+    on: dt.date,
+    full: bool,
+    printed_by: str = "",
+) -> bytes:
+    """党员花名册（含下级组织）: the members of `org`'s whole subtree, one table per
+    organization under a heading naming it (`groups`: heading and members, in tree order)."""
+    members = [m for _, group in groups for m in group]
+    title = f"{org.name}党员花名册（含下级组织）"
+    pdf = FormPdf(orientation="L", title=title, printed_by=printed_by)
+    pdf.title_line(title)
+    pdf.note_line(_roster_summary(members, on) + f"，{len(groups)} 个组织")
+    for heading, group in groups:
+        pdf.ln(2)
+        pdf.note_line(f"{heading}（{len(group)} 人）", size=11)
+        _roster_table(pdf, group, full)
+    signed_on = fmt_sign_date(pdf.printed_at.date())
+    pdf.signatures([f"填报人：{BLANK}", f"审核人：{BLANK}", f"填报日期：{signed_on}"])
+    return pdf.to_bytes()
+
+
+def _roster_table(pdf: FormPdf, members: Sequence[Member], full: bool) -> None:
+    """The roster's table; its header row repeats on every page."""
     pdf.set_font(FAMILY, size=9)
     with pdf.table(
         col_widths=[width for _, width, _ in ROSTER_COLUMNS],
@@ -364,6 +396,3 @@ def branch_roster_pdf(
         _headings(table.row(), [name for name, _, _ in ROSTER_COLUMNS])
         for number, member in enumerate(members, start=1):
             table.row(_roster_row(number, member, full))
-    signed_on = fmt_sign_date(pdf.printed_at.date())
-    pdf.signatures([f"填报人：{BLANK}", f"审核人：{BLANK}", f"填报日期：{signed_on}"])
-    return pdf.to_bytes()

@@ -38,10 +38,11 @@ from dangjian.members.services import (
     record_event,
     void_event,
 )
+from dangjian.orgs.fields import INDENT, path_label, path_names
 from dangjian.orgs.models import Organization
 from dangjian.rosters.export import roster_workbook
 from dangjian.rosters.models import ExportJob, ImportBatch, ImportChange
-from dangjian.rosters.pdf import branch_roster_pdf, member_sheet_pdf
+from dangjian.rosters.pdf import branch_roster_pdf, member_sheet_pdf, subtree_roster_pdf
 from dangjian.rosters.plan import Plan, PlannedRow, build_plan
 from dangjian.rosters.reader import max_bytes, read_roster, size_limit_label
 
@@ -413,7 +414,7 @@ def start_export(
     return job
 
 
-EXPORT_FILTERS = ("q", "org", "category", "gender", "education", "status")
+EXPORT_FILTERS = ("q", "org", "category", "gender", "education", "status", "on")
 EXPORT_KEPT = dt.timedelta(days=1)
 
 
@@ -458,23 +459,53 @@ def member_sheet(
 
 
 def branch_roster(
-    *, actor: Any, org: Organization, on: dt.date, full: bool, request: HttpRequest | None = None
+    *,
+    actor: Any,
+    org: Organization,
+    on: dt.date,
+    full: bool,
+    subtree: bool = False,
+    request: HttpRequest | None = None,
 ) -> bytes:
-    """打印党支部党员花名册 as of `on` (members with their 党员类别 on that date)."""
+    """打印党支部党员花名册 as of `on` (members with their 党员类别 on that date); with
+    `subtree` (含下级组织, for a 党委) the members of every organization under `org`, grouped
+    by the organization they were in that day."""
     if full and not scope_for(actor).may_unmask(org.path):
         raise DomainError("您没有打印完整身份证号和电话的权限。")
-    members = []
-    for spell in roster_on(org, on).select_related("member__org"):
+    spells = roster_on(org, on, subtree=subtree).select_related("member__org")
+    groups: dict[Organization, list[Member]] = {}
+    for spell in spells.order_by("org__path", "member__name_pinyin", "member_id"):
         spell.member.category = spell.category
-        members.append(spell.member)
+        groups.setdefault(spell.org, []).append(spell.member)
+    rows = sum(len(m) for m in groups.values())
     record_audit(
         AuditEvent.Action.EXPORT,
         actor=actor,
         target=org,
         request=request,
-        detail={"form": "党员花名册", "on": on.isoformat(), "rows": len(members), "full": full},
+        detail={
+            "form": "党员花名册",
+            "on": on.isoformat(),
+            "rows": rows,
+            "full": full,
+            "subtree": subtree,
+        },
     )
-    return branch_roster_pdf(org, members, on=on, full=full, printed_by=_printer(actor))
+    printed_by = _printer(actor)
+    if subtree:
+        return subtree_roster_pdf(
+            org, _labelled(org, groups), on=on, full=full, printed_by=printed_by
+        )
+    members = next(iter(groups.values()), [])
+    return branch_roster_pdf(org, members, on=on, full=full, printed_by=printed_by)
+
+
+def _labelled(
+    top: Organization, groups: dict[Organization, list[Member]]
+) -> list[tuple[str, list[Member]]]:
+    """Each group headed by its organization's path below `top` (本级 is `top` itself)."""
+    names = path_names([o.path for o in groups], [top.path])
+    return [(path_label(o, names, [top.path]).lstrip(INDENT), m) for o, m in groups.items()]
 
 
 def _printer(actor: Any) -> str:

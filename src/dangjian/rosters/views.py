@@ -261,10 +261,11 @@ def org_roster(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_org_for_user(request.user, pk)
     on = _date_param(request.GET.get("on"))
     full = request.GET.get("full") == "1"
+    subtree = request.GET.get("subtree") == "1"  # 含下级组织
     return _pdf(
         request,
         lambda: services.branch_roster(
-            actor=request.user, org=org, on=on, full=full, request=request
+            actor=request.user, org=org, on=on, full=full, subtree=subtree, request=request
         ),
-        f"{org.name}党员花名册-{on:%Y%m%d}.pdf",
+        f"{org.name}党员花名册{'（含下级组织）' if subtree else ''}-{on:%Y%m%d}.pdf",
     )

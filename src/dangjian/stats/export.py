@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from dangjian.stats.coverage import CoverageRow
+from dangjian.stats.queries import CrossTab
 from dangjian.stats.reports import Report
 
 BOLD = Font(bold=True)
@@ -90,3 +91,25 @@ def _coverage_sheet(wb: Workbook, report: Report, rows: list[CoverageRow], thres
         if not r.category:
             for cell in ws[ws.max_row]:
                 cell.font = BOLD
+
+
+def query_workbook(table: CrossTab, title: str, row_title: str, col_title: str) -> bytes:
+    """综合查询: the cross-tab as on the page (a title naming organization, date and filters,
+    then the table with its totals)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "综合查询"
+    ws.column_dimensions["A"].width = 32
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([f"{row_title} \\ {col_title}", *table.cols, "合计"])
+    for cell in ws[ws.max_row]:
+        cell.font = BOLD
+    for label, cells, total in table.grid:
+        ws.append([label, *cells, total])
+    ws.append(["合计", *table.col_totals, table.total])
+    for cell in ws[ws.max_row]:
+        cell.font = BOLD
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

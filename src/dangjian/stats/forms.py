@@ -8,12 +8,13 @@ from django.utils import timezone
 
 from dangjian.core.forms import DateInput
 from dangjian.members.choices import Education, Gender, MemberCategory, PersonCategory
+from dangjian.orgs.fields import OrgChoiceField
 from dangjian.orgs.models import Organization, OrgKind
 from dangjian.stats.reports import DIMENSIONS, ETHNIC_GROUPS, TITLES
 
 
 class ReportForm(forms.Form):
-    org = forms.ModelChoiceField(label="组织", queryset=Organization.objects.none())
+    org = OrgChoiceField(label="组织")
     on = forms.DateField(label="统计日期", required=False, widget=DateInput())
     start = forms.DateField(label="发展党员统计起", required=False, widget=DateInput())
 

@@ -10,16 +10,17 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
 
 from dangjian.members.choices import HAN
+from dangjian.members.models import Member, MemberQuerySet
 from dangjian.orgs.models import Organization, OrgKind
 from dangjian.stats import columnar
 from dangjian.stats.columnar import Cells
-from dangjian.stats.reports import LABELS, aged_at_least, member_cube, older_than
+from dangjian.stats.reports import LABELS, aged_at_least, classified_spells, member_cube, older_than
 
 OWN_LEVEL = "（本级）"
 
@@ -29,6 +30,10 @@ class CrossTab:
     rows: list[str]
     cols: list[str]
     cells: dict[tuple[str, str], int]
+    # label → the value it stands for (a code, a band, a sub-organization's path): what a
+    # cell's link asks `cell_members` for.
+    row_values: dict[str, str] = field(default_factory=dict)
+    col_values: dict[str, str] = field(default_factory=dict)
 
     def cell(self, row: str, col: str) -> int:
         return self.cells.get((row, col), 0)
@@ -51,6 +56,23 @@ class CrossTab:
     @property
     def col_totals(self) -> list[int]:
         return [self.col_total(c) for c in self.cols]
+
+    @property
+    def linked_grid(self) -> list[tuple[str, str, list[tuple[int, str]], int]]:
+        """Row label, row value, the row's (count, column value) pairs, the row total."""
+        return [
+            (
+                r,
+                self.row_values.get(r, r),
+                [(self.cell(r, c), self.col_values.get(c, c)) for c in self.cols],
+                self.row_total(r),
+            )
+            for r in self.rows
+        ]
+
+    @property
+    def linked_col_totals(self) -> list[tuple[int, str]]:
+        return [(self.col_total(c), self.col_values.get(c, c)) for c in self.cols]
 
 
 def member_filter(on: dt.date, f: Mapping[str, Any]) -> Q:
@@ -104,14 +126,41 @@ def sql_counts(org: Organization, on: dt.date, where: Q, rows: str, cols: str) -
 
 def _labelled(org: Organization, rows: str, cols: str, by_value: Cells) -> CrossTab:
     by_child = "sub_org" in (rows, cols)
-    labels = {**LABELS, "sub_org": _child_labels(org) if by_child else {}}
+    labels = {**LABELS, "sub_org": child_labels(org) if by_child else {}}
     cells: Counter[tuple[str, str]] = Counter()
     for (row, col), n in by_value.items():
         cells[(_label(labels, rows, row), _label(labels, cols, col))] += n
-    return CrossTab(_axis(labels, rows, cells, 0), _axis(labels, cols, cells, 1), dict(cells))
+    row_labels, col_labels = _axis(labels, rows, cells, 0), _axis(labels, cols, cells, 1)
+    return CrossTab(
+        row_labels,
+        col_labels,
+        dict(cells),
+        row_values=_values(labels[rows], row_labels),
+        col_values=_values(labels[cols], col_labels),
+    )
 
 
-def _child_labels(org: Organization) -> dict[str, str]:
+def _values(labels: dict[str, str], shown: list[str]) -> dict[str, str]:
+    by_label = {label: value for value, label in labels.items()}
+    return {label: by_label.get(label, label) for label in shown}
+
+
+def cell_members(
+    org: Organization,
+    on: dt.date,
+    filters: Mapping[str, Any],
+    axes: Mapping[str, str],
+) -> MemberQuerySet:
+    """The members behind one number of the cross-tab: those of `org`'s subtree on `on` that
+    pass `filters` and whose value of each dimension in `axes` (e.g. {"sub_org": path,
+    "education": "bachelor"}) is the given one. Counted by the same annotations as the cube,
+    so the list has as many names as the cell's number."""
+    spells = classified_spells(org, on, member_filter(on, filters), by_child="sub_org" in axes)
+    spells = spells.filter(**dict(axes))
+    return Member.objects.filter(pk__in=spells.values("member_id"))
+
+
+def child_labels(org: Organization) -> dict[str, str]:
     children = Organization.objects.get_children(org).exclude(kind=OrgKind.GROUP)
     return {org.path: OWN_LEVEL} | {c.path: c.name for c in children}
 

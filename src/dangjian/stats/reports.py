@@ -210,6 +210,16 @@ def member_cube(
     `where` narrows the members (the ad-hoc query's filters); `by_child` adds the direct
     sub-organization (its path) as one more dimension, `sub_org`.
     """
+    dims: tuple[str, ...] = (*DIMENSIONS, "sub_org") if by_child else DIMENSIONS
+    spells = classified_spells(org, on, where, by_child=by_child)
+    return list(spells.values(*dims).annotate(n=Count("id")).order_by())
+
+
+def classified_spells(
+    org: Organization, on: dt.date, where: Q | None = None, *, by_child: bool = False
+) -> QuerySet[MemberSpell]:
+    """The spells open on `on` under `org`, each annotated with its value of every dimension
+    (and, with `by_child`, `sub_org`): what the cube counts, and what a cell's list shows."""
     ethnic = Case(
         When(member__ethnicity=HAN, then=Value("han")),
         default=Value("minority"),
@@ -218,23 +228,16 @@ def member_cube(
     spells = spells_on(org, on)
     if where is not None:
         spells = spells.filter(where)
-    dims: tuple[str, ...] = DIMENSIONS
     if by_child:
         width = len(org.path) + Organization.steplen
         spells = spells.annotate(sub_org=Substr("org_path", 1, width))
-        dims = (*DIMENSIONS, "sub_org")
-    return list(
-        spells.annotate(
-            gender=F("member__gender"),
-            ethnic_group=ethnic,
-            education=F("member__education"),
-            person_category=F("member__person_category"),
-            age_band=_age_band(on),
-            join_period=_join_period(),
-        )
-        .values(*dims)
-        .annotate(n=Count("id"))
-        .order_by()
+    return spells.annotate(
+        gender=F("member__gender"),
+        ethnic_group=ethnic,
+        education=F("member__education"),
+        person_category=F("member__person_category"),
+        age_band=_age_band(on),
+        join_period=_join_period(),
     )
 
 

@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_date
 from dangjian.core.forms import DateInput
 from dangjian.members.choices import MemberCategory
 from dangjian.members.models import Member
+from dangjian.orgs.fields import OrgChoiceField
 from dangjian.orgs.models import Organization
 from dangjian.votes.models import Candidate, Poll, WrittenOpinion
 from dangjian.votes.selectors import electorate, mark_columns, members_on
@@ -33,7 +34,7 @@ class DateTimeInput(forms.DateTimeInput):
 class StartForm(forms.Form):
     """Step one of 新建表决: which organization and what kind of vote."""
 
-    org = forms.ModelChoiceField(label="党组织", queryset=Organization.objects.none())
+    org = OrgChoiceField(label="党组织")
     kind = forms.ChoiceField(label="类型", choices=Poll.Kind.choices, initial=Poll.Kind.ELECTION)
 
     def __init__(self, *args: Any, orgs: QuerySet[Organization], **kwargs: Any) -> None:

@@ -87,6 +87,8 @@ SCOPED_LISTS = {
     "stats:report",
     "stats:report-xlsx",
     "stats:query",
+    "stats:query-xlsx",
+    "stats:query-members",
     "stats:coverage",
     "stats-report",
     "stats-query",

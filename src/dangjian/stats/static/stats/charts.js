@@ -5,7 +5,11 @@
 (function () {
   var RED = "#c8161d";
 
-  function option(type, data) {
+  // width: the chart's width in pixels. On a phone a long organization name would take the
+  // whole chart: category labels get at most 40% of it (cut with "…", full in the tooltip),
+  // and the legend of a grouped chart wraps to two lines, so the plot starts lower.
+  function option(type, data, width) {
+    var labels = { width: Math.max(64, Math.floor(width * 0.4)), overflow: "truncate" };
     if (type === "pie") {
       return { tooltip: { trigger: "item" }, color: [RED, "#f0a020", "#888"],
                series: [{ type: "pie", radius: ["40%", "70%"],
@@ -13,16 +17,17 @@
     }
     if (type === "grouped") {  // { labels: [...], series: [{ name, values }] }
       return { tooltip: { trigger: "axis" }, legend: { top: 0 }, color: ["#888", RED, "#f0a020"],
-               grid: { left: 8, right: 24, top: 28, bottom: 8, containLabel: true },
+               grid: { left: 8, right: 24, top: width < 480 ? 52 : 28, bottom: 8, containLabel: true },
                xAxis: { type: "value", minInterval: 1 },
-               yAxis: { type: "category", data: data.labels, inverse: true },
+               yAxis: { type: "category", data: data.labels, inverse: true, axisLabel: labels },
                series: data.series.map(function (s) {
                  return { type: "bar", name: s.name, data: s.values };
                }) };
     }
     return { tooltip: {}, grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
              xAxis: { type: "value", minInterval: 1 },
-             yAxis: { type: "category", data: data.rows.map(function (r) { return r[0]; }), inverse: true },
+             yAxis: { type: "category", data: data.rows.map(function (r) { return r[0]; }), inverse: true,
+                      axisLabel: labels },
              series: [{ type: "bar", data: data.rows.map(function (r) { return r[1]; }),
                         itemStyle: { color: RED }, label: { show: true, position: "right" } }] };
   }
@@ -40,7 +45,7 @@
       if (!data) return;
       el.dataset.drawn = "1";
       var chart = echarts.init(el, null, { renderer: "svg" });
-      chart.setOption(option(el.dataset.type, data));
+      chart.setOption(option(el.dataset.type, data, el.clientWidth));
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }

@@ -1,0 +1,279 @@
+"""Every page fits a 390 px phone screen, for every role of the demo cast.
+
+The pages are read from the URL resolver (as accounts/tests/test_scope_matrix.py does), their
+path parameters filled with real objects of the demo county, so a page added later is opened
+here without anyone listing it. Each role logs in once and opens every page in one browser
+page; a page out of the role's scope is opened too (it shows the 403/404 page, which must fit
+as well).
+
+Which routes are not pages (skipped, see `is_page`):
+- the API (`/api/…`: JSON, the schema and the Swagger UI, made for machines and developers);
+- downloads: a URL ending in a file name (`.pdf`, `.xlsx`) or a route named `*-download` /
+  `*-file`;
+- logging out (it would end the role's session);
+- POST-only actions (open a poll, revoke a grant …) answer a GET with 405: not a page;
+- htmx fragments (no `<html>` document, e.g. a poll's turnout box) are checked inside the
+  page that loads them.
+
+The overflow rule (`OVERFLOW_JS`): the document is no wider than the viewport
+(`scrollWidth <= innerWidth`), and no visible element reaches past either edge of the
+viewport, unless it sits inside a horizontally scrollable box (`overflow-x: auto|scroll`) that
+itself fits: that is how a wide table is meant to be shown (`.table-wrap`), and only there may
+content be wider than the screen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from dangjian.browser_tests.conftest import login, screenshot
+from dangjian.demo.generator import DEMO_PASSWORD
+from dangjian.demo.services import LOGINS, load_demo
+from dangjian.members.models import Member, PartyProbation
+from dangjian.members.services import record_party_probation
+from dangjian.orgs.models import Organization, OrgKind
+from dangjian.rosters import services as rosters
+from dangjian.rosters.models import ExportJob, ImportBatch
+from dangjian.rosters.testing import roster_row, xlsx
+from dangjian.votes.models import Poll
+
+PHONE = {"width": 390, "height": 844}
+# DANGJIAN_PHONE_SHOTS=county,member: keep a picture of every page those roles open, to look
+# at (test-artifacts/phone-*.png); pages that overflow are always kept.
+SHOTS = set(os.environ.get("DANGJIAN_PHONE_SHOTS", "").split(","))
+
+OVERFLOW_JS = """
+() => {
+  const vw = window.innerWidth;
+  const found = [];
+  const doc = document.documentElement.scrollWidth;
+  if (doc > vw) found.push(`document ${doc}px`);
+  const scroller = (el) => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const x = getComputedStyle(p).overflowX;
+      if (x === 'auto' || x === 'scroll') return p;
+    }
+    return null;
+  };
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    if (r.left >= -1 && r.right <= vw + 1) continue;
+    const box = scroller(el);
+    if (box) {
+      const b = box.getBoundingClientRect();
+      if (b.left >= -1 && b.right <= vw + 1) continue;
+    }
+    const cls = typeof el.className === 'string' ? el.className.trim() : '';
+    const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+      (cls ? '.' + cls.split(/\\s+/).join('.') : '');
+    found.push(`${name} ${Math.round(r.left)}..${Math.round(r.right)}px`);
+    if (found.length > 5) break;
+  }
+  return found;
+}
+"""
+
+
+@dataclass
+class Objects:
+    """One or more real objects for each kind of path parameter."""
+
+    orgs: list[Organization]
+    member: Member
+    polls: list[Poll]
+    batch: ImportBatch
+    job: ExportJob
+    probation: PartyProbation
+    user: Any
+    grant: Any
+
+
+# Route name (or name prefix) → which objects fill its `pk`. A new route with a `pk` that no
+# entry covers fails `test_every_parametrised_route_has_objects` until it is added here.
+PK_SOURCES = {
+    "orgs:": "orgs",
+    "rosters:org-roster": "orgs",
+    "members:": "member",
+    "rosters:member-sheet": "member",
+    "votes:": "polls",
+    "rosters:batch": "batch",
+    "rosters:export": "job",
+    "accounts:user-": "user",
+    "accounts:grant-": "grant",
+}
+
+
+def all_routes() -> dict[str, tuple[str, list[str]]]:
+    """Route name → (its URL pattern from the root, its URL keyword arguments)."""
+    found: dict[str, tuple[str, list[str]]] = {}
+
+    def walk(patterns: list[Any], namespace: str | None, prefix: str) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, p.namespace or namespace, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern) and p.name:
+                kwargs = list(p.pattern.regex.groupindex)
+                if "format" in kwargs:
+                    continue  # DRF's suffix variants (.json): API
+                name = f"{namespace}:{p.name}" if namespace else p.name
+                found[name] = (prefix + str(p.pattern), kwargs)
+
+    walk(get_resolver().url_patterns, None, "")
+    return found
+
+
+def is_api(pattern: str) -> bool:
+    return pattern.lstrip("^/").startswith("api/")
+
+
+def _pk_source(name: str) -> str | None:
+    matches = [prefix for prefix in PK_SOURCES if name.startswith(prefix)]
+    return PK_SOURCES[max(matches, key=len)] if matches else None
+
+
+def route_kwargs(name: str, params: list[str], objects: Objects) -> Iterator[dict[str, Any]]:
+    """Every filling of the route's path parameters with the demo county's objects."""
+    if not params:
+        yield {}
+        return
+    if params == ["token"]:
+        for poll in objects.polls:
+            yield {"token": poll.token}
+        return
+    source = _pk_source(name)
+    assert source is not None, f"{name}: say in PK_SOURCES which objects fill its pk"
+    pks = getattr(objects, source)
+    for obj in pks if isinstance(pks, list) else [pks]:
+        kwargs: dict[str, Any] = {"pk": obj.pk}
+        if "event_pk" in params:
+            kwargs["event_pk"] = objects.member.events.order_by("id").first().pk  # type: ignore[union-attr]
+        if "probation_pk" in params:
+            kwargs = {"pk": objects.probation.member_id, "probation_pk": objects.probation.pk}
+        yield kwargs
+
+
+def is_page(name: str, url: str) -> bool:
+    """The explicit rule for what is not a page (see the module docstring)."""
+    if url.startswith("/api/"):
+        return False
+    if re.search(r"\.[a-z]+$", url) or name.endswith(("-download", "-file")):
+        return False
+    return name != "accounts:logout"
+
+
+# Extra states of some pages, reached through their query string.
+QUERIES = {
+    "stats:query": ["?rows=sub_org&cols=education", "?rows=age_band&cols=person_category"],
+    "stats:query-members": ["?rows=sub_org&cols=category&cell_col=full"],
+    "members:list": ["?status=", "?on=2020-12-31"],
+}
+
+
+def page_urls(objects: Objects) -> list[str]:
+    urls = []
+    for name, (pattern, params) in sorted(all_routes().items()):
+        if is_api(pattern):
+            continue  # see is_page
+        for kwargs in route_kwargs(name, params, objects):
+            url = reverse(name, kwargs=kwargs)
+            if is_page(name, url):
+                urls.append(url)
+                urls.extend(url + q for q in QUERIES.get(name, []))
+    return urls
+
+
+def build_objects() -> Objects:
+    load_demo(members=60, seed=2026)
+    county = Organization.objects.get(depth=1)
+    member = Member.objects.get(user__username="member")
+    branch = member.org
+    township = Organization.objects.get(path=branch.path[: -Organization.steplen])
+    while township.kind == OrgKind.GROUP:  # pragma: no cover - the demo member sits in a branch
+        township = township.get_parent()
+    users = get_user_model().objects
+    admin = users.get(username="county")
+    rows = [roster_row("陈建国", org=branch.name), roster_row("刘秀英", org=branch.name)]
+    batch = rosters.start_import(actor=admin, org=branch, file_name="花名册.xlsx", data=xlsx(rows))
+    job = rosters.start_export(actor=admin, params={}, full=False)
+    other = Member.objects.in_party().filter(org=branch).exclude(pk=member.pk).first()
+    probation = PartyProbation.objects.first() or record_party_probation(
+        actor=admin,
+        member=other,
+        start_date=dt.date.today() - dt.timedelta(days=30),
+        document_no="清纪发〔2026〕1号",
+    )
+    secretary = users.get(username="secretary")
+    return Objects(
+        orgs=[county, township, branch],
+        member=member,
+        polls=list(Poll.objects.order_by("pk")),
+        batch=batch,
+        job=job,
+        probation=probation,
+        user=secretary,
+        grant=secretary.role_grants.first(),
+    )
+
+
+def overflow(page: Any, url: str) -> list[str] | None:
+    """Open `url`; None when it is not a page (405 action, fragment), else what overflows.
+
+    Asked first without rendering (same session): Chromium shows no page at all for an empty
+    error answer, and a fragment is no page of its own."""
+    answer = page.request.get(url)
+    if answer.status == 405 or "<html" not in answer.text()[:500]:
+        return None
+    page.goto(url)
+    if page.locator("[hx-trigger=load]").count():
+        page.wait_for_load_state("networkidle")
+    return page.evaluate(OVERFLOW_JS)
+
+
+def test_every_parametrised_route_has_objects() -> None:
+    for name, (pattern, params) in all_routes().items():
+        if "pk" in params and not is_api(pattern):
+            assert _pk_source(name) is not None, name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_page_fits_a_phone_for_every_role(chromium: Any, live_server: Any) -> None:
+    objects = build_objects()
+    urls = page_urls(objects)
+    problems: dict[str, list[str]] = {}
+    roles = [None, *(login.username for login in LOGINS)]
+    seen = 0
+    for username in roles:
+        context = chromium.new_context(
+            base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai", viewport=PHONE
+        )
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        try:
+            if username is None:
+                pages = ["/accounts/login/"]
+            else:
+                login(page, username, DEMO_PASSWORD)
+                pages = urls
+            for url in pages:
+                found = overflow(page, url)
+                if found is None:
+                    continue
+                seen += 1
+                if found or username in SHOTS:
+                    screenshot(page, f"phone-{username}-{url}")
+                if found:
+                    problems[f"{username} {url}"] = found
+        finally:
+            context.close()
+    assert seen > 100, seen  # the rule skipped too much: pages were not opened
+    assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
