@@ -110,6 +110,7 @@ PK_SOURCES = {
     "rosters:export": "job",
     "accounts:user-": "user",
     "accounts:grant-": "grant",
+    "accounts:member-": "member",
 }
 
 
