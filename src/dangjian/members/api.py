@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.scope import get_member_for_user, get_org_for_user
+from dangjian.core.dates import EARLIEST_BIRTH, BoundedDateSerializerField
 from dangjian.core.exceptions import DomainError
 from dangjian.core.masking import mask_phone
 from dangjian.members import services
@@ -72,7 +73,7 @@ class MemberCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50)
     gender = serializers.ChoiceField(choices=Gender.choices)
     ethnicity = serializers.ChoiceField(choices=ETHNICITY_CHOICES)
-    birth_date = serializers.DateField()
+    birth_date = BoundedDateSerializerField(label="出生日期", earliest=EARLIEST_BIRTH)
     id_number = serializers.CharField(max_length=30)
     education = serializers.ChoiceField(choices=Education.choices)
     person_category = serializers.ChoiceField(choices=PersonCategory.choices)
@@ -83,9 +84,13 @@ class MemberCreateSerializer(serializers.Serializer):
         required=False, allow_null=True, default=None, help_text=WORK_UNIT_HELP
     )
     org = serializers.IntegerField()
-    join_date = serializers.DateField()
-    full_date = serializers.DateField(required=False, allow_null=True, default=None)
-    transferred_in_on = serializers.DateField(required=False, allow_null=True, default=None)
+    join_date = BoundedDateSerializerField(label="入党日期")
+    full_date = BoundedDateSerializerField(
+        label="转正日期", required=False, allow_null=True, default=None
+    )
+    transferred_in_on = BoundedDateSerializerField(
+        label="转入本组织日期", required=False, allow_null=True, default=None
+    )
 
 
 class MemberUpdateSerializer(serializers.Serializer):
@@ -93,7 +98,9 @@ class MemberUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50, required=False)
     gender = serializers.ChoiceField(choices=Gender.choices, required=False)
     ethnicity = serializers.ChoiceField(choices=ETHNICITY_CHOICES, required=False)
-    birth_date = serializers.DateField(required=False)
+    birth_date = BoundedDateSerializerField(
+        label="出生日期", earliest=EARLIEST_BIRTH, required=False
+    )
     education = serializers.ChoiceField(choices=Education.choices, required=False)
     person_category = serializers.ChoiceField(choices=PersonCategory.choices, required=False)
     native_place = serializers.CharField(max_length=50, required=False)
@@ -124,7 +131,7 @@ class EventSerializer(serializers.ModelSerializer):
 
 class EventCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MemberEvent.Kind.choices)
-    effective_date = serializers.DateField()
+    effective_date = BoundedDateSerializerField(label="生效日期")
     org = serializers.IntegerField(required=False, allow_null=True, default=None)
     category = serializers.ChoiceField(choices=MemberCategory.choices, required=False, default="")
     counterpart = serializers.CharField(max_length=100, required=False, default="")

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from dangjian.core.forms import DateInput
+from dangjian.core.dates import EARLIEST_BIRTH, LATEST_PLANNED, BoundedDateField
 from dangjian.members.choices import (
     ETHNICITY_CHOICES,
     HAN,
@@ -23,7 +23,7 @@ class PersonFields(forms.Form):
     name = forms.CharField(label="姓名", max_length=50)
     gender = forms.ChoiceField(label="性别", choices=Gender.choices)
     ethnicity = forms.ChoiceField(label="民族", choices=ETHNICITY_CHOICES, initial=HAN)
-    birth_date = forms.DateField(label="出生日期", widget=DateInput())
+    birth_date = BoundedDateField(label="出生日期", earliest=EARLIEST_BIRTH)
     education = forms.ChoiceField(label="学历", choices=Education.choices)
     person_category = forms.ChoiceField(label="人员类别", choices=PersonCategory.choices)
     native_place = forms.CharField(label="籍贯", max_length=50, required=False)
@@ -58,13 +58,10 @@ class MemberCreateForm(PersonFields):
 
     id_number = forms.CharField(label="公民身份号码", max_length=30)
     org = forms.ModelChoiceField(label="所在党组织", queryset=Organization.objects.none())
-    join_date = forms.DateField(label="入党日期", widget=DateInput())
-    full_date = forms.DateField(
-        label="转正日期", widget=DateInput(), required=False, help_text="预备党员不填"
-    )
-    transferred_in_on = forms.DateField(
+    join_date = BoundedDateField(label="入党日期")
+    full_date = BoundedDateField(label="转正日期", required=False, help_text="预备党员不填")
+    transferred_in_on = BoundedDateField(
         label="转入本组织日期",
-        widget=DateInput(),
         required=False,
         help_text="从其他组织转入的党员填写；在本组织入党的不填",
     )
@@ -93,7 +90,7 @@ class EventForm(forms.Form):
         label="变动类型",
         choices=[(k, v) for k, v in MemberEvent.Kind.choices if k != MemberEvent.Kind.ADMIT],
     )
-    effective_date = forms.DateField(label="生效日期", widget=DateInput())
+    effective_date = BoundedDateField(label="生效日期")
     org = forms.ModelChoiceField(
         label="转入的党组织",
         queryset=Organization.objects.none(),
@@ -119,15 +116,18 @@ class VoidEventForm(forms.Form):
 class ProbationForm(forms.Form):
     """登记留党察看."""
 
-    start_date = forms.DateField(label="留党察看起始日期", widget=DateInput())
-    end_date = forms.DateField(
-        label="期满或恢复权利日期", widget=DateInput(), required=False, help_text="尚未期满的不填"
+    start_date = BoundedDateField(label="留党察看起始日期")
+    end_date = BoundedDateField(
+        label="期满或恢复权利日期",
+        latest=LATEST_PLANNED,
+        required=False,
+        help_text="尚未期满的不填",
     )
     document_no = forms.CharField(label="处分决定文号", max_length=100)
 
 
 class ProbationEndForm(forms.Form):
-    end_date = forms.DateField(label="期满或恢复权利日期", widget=DateInput())
+    end_date = BoundedDateField(label="期满或恢复权利日期", latest=LATEST_PLANNED)
 
 
 class MemberFilterForm(forms.Form):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -12,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.scope import get_org_for_user
+from dangjian.core.dates import LATEST_PLANNED, BoundedDateSerializerField, today
 from dangjian.members.selectors import roster_on
 from dangjian.orgs import services
 from dangjian.orgs.models import Organization, OrgKind, Unit
@@ -22,6 +22,13 @@ class OrganizationSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True, default="")
     unit = serializers.PrimaryKeyRelatedField(
         queryset=Unit.objects.all(), required=False, allow_null=True
+    )
+    founded_on = BoundedDateSerializerField(label="成立日期", required=False, allow_null=True)
+    term_start = BoundedDateSerializerField(
+        label="本届任期开始", required=False, allow_null=True, latest=LATEST_PLANNED
+    )
+    term_end = BoundedDateSerializerField(
+        label="本届任期届满", required=False, allow_null=True, latest=LATEST_PLANNED
     )
 
     class Meta:
@@ -67,11 +74,11 @@ class MoveSerializer(serializers.Serializer):
 
 class MergeSerializer(serializers.Serializer):
     target = serializers.IntegerField()
-    effective_date = serializers.DateField()
+    effective_date = BoundedDateSerializerField(label="合并日期")
 
 
 class DissolveSerializer(serializers.Serializer):
-    effective_date = serializers.DateField()
+    effective_date = BoundedDateSerializerField(label="撤销日期")
     reason = serializers.CharField(max_length=200)
 
 
@@ -151,7 +158,7 @@ class OrganizationViewSet(
         """某日党员名册 (?on=YYYY-MM-DD, default today; ?subtree=1 for all levels below)."""
         org = self.get_object()
         raw = request.query_params.get("on")
-        on = serializers.DateField().to_internal_value(raw) if raw else timezone.localdate()
+        on = BoundedDateSerializerField(label="名册日期").to_internal_value(raw) if raw else today()
         spells = roster_on(org, on, subtree=request.query_params.get("subtree") == "1")
         return Response(RosterEntrySerializer(spells, many=True).data)
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from dangjian.core.forms import DateInput
+from dangjian.core.dates import LATEST_PLANNED, BoundedDateField
 from dangjian.orgs.models import Organization, OrganizationQuerySet, OrgKind, Unit
 
 
@@ -15,9 +15,9 @@ class OrgFields(forms.Form):
         label="组织代码", max_length=20, help_text="与全国党员管理信息系统一致的数字代码"
     )
     unit = forms.ModelChoiceField(label="所在单位", queryset=Unit.objects.all(), required=False)
-    founded_on = forms.DateField(label="成立日期", widget=DateInput(), required=False)
-    term_start = forms.DateField(label="本届任期开始", widget=DateInput(), required=False)
-    term_end = forms.DateField(label="本届任期届满", widget=DateInput(), required=False)
+    founded_on = BoundedDateField(label="成立日期", required=False)
+    term_start = BoundedDateField(label="本届任期开始", required=False, latest=LATEST_PLANNED)
+    term_end = BoundedDateField(label="本届任期届满", required=False, latest=LATEST_PLANNED)
 
 
 class OrgCreateForm(OrgFields):
@@ -48,7 +48,7 @@ class MoveForm(forms.Form):
 
 class MergeForm(forms.Form):
     target = forms.ModelChoiceField(label="并入的党支部", queryset=Organization.objects.none())
-    effective_date = forms.DateField(label="合并日期", widget=DateInput())
+    effective_date = BoundedDateField(label="合并日期")
 
     def __init__(self, *args: Any, targets: OrganizationQuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -56,5 +56,5 @@ class MergeForm(forms.Form):
 
 
 class DissolveForm(forms.Form):
-    effective_date = forms.DateField(label="撤销日期", widget=DateInput())
+    effective_date = BoundedDateField(label="撤销日期")
     reason = forms.CharField(label="撤销原因或批准文号", max_length=200)

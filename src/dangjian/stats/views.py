@@ -86,9 +86,11 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def report_xlsx(request: HttpRequest) -> HttpResponse:
-    result = _report(_form(request, ReportForm))
-    if result is None:
-        raise PermissionDenied("请选择有权查看的组织和有效的日期。")
+    form = _form(request, ReportForm)
+    result = _report(form)
+    if result is None:  # a bad date or organization: say which, as the page does
+        problems = [str(m) for errors in form.errors.values() for m in errors]
+        return HttpResponse("；".join(problems), status=400, content_type="text/plain")
     name = f"{result.org.name}党内统计-{result.on:%Y%m%d}.xlsx"
     workbook = report_workbook(
         result, unit_coverage(result.org, result.on), min_full_members(result.on)
