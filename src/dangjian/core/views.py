@@ -6,12 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from dangjian.accounts.scope import scope_for
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import subtree_summary, top_nodes
 
 
+@require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)

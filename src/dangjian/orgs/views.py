@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from dangjian.accounts.scope import get_org_for_user, scope_for
 from dangjian.core.forms import submit
@@ -32,6 +33,7 @@ from dangjian.orgs.selectors import (
 )
 
 
+@require_safe
 @login_required
 def tree(request: HttpRequest) -> HttpResponse:
     """组织架构: the user's top nodes, expanded one level; deeper levels load on demand."""
@@ -46,6 +48,7 @@ def tree(request: HttpRequest) -> HttpResponse:
     return render(request, "orgs/tree.html", {"roots": roots})
 
 
+@require_safe
 @login_required
 def children(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx partial: the children of one node with their member counts."""
@@ -55,6 +58,7 @@ def children(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """组织详情, with its roster today or on a past date (?on=YYYY-MM-DD)."""

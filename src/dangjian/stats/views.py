@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from dangjian.accounts.scope import get_org_for_user, scope_for
 from dangjian.core.http import XLSX, attachment
@@ -40,6 +41,7 @@ def _report(form: ReportForm) -> Report | None:
     return standard_report(f["org"], f["on"], (f["start"], f["on"]))
 
 
+@require_safe
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
     """党内统计."""
@@ -56,6 +58,7 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(request, "stats/report.html", context)
 
 
+@require_safe
 @login_required
 def coverage(request: HttpRequest) -> HttpResponse:
     """单位建立党组织情况: the report page's section, loaded by htmx after the page."""
@@ -84,6 +87,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
     return render(request, "stats/partials/coverage.html", context)
 
 
+@require_safe
 @login_required
 def report_xlsx(request: HttpRequest) -> HttpResponse:
     form = _form(request, ReportForm)
@@ -98,6 +102,7 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
     return attachment(workbook, name, XLSX)
 
 
+@require_safe
 @login_required
 def query(request: HttpRequest) -> HttpResponse:
     """综合查询: filters in any combination, cross-tabulated for a subtree."""
