@@ -15,6 +15,7 @@ from dangjian.core.dates import LATEST_PLANNED, BoundedDateSerializerField, toda
 from dangjian.members.selectors import roster_on
 from dangjian.orgs import services
 from dangjian.orgs.models import Organization, OrgKind, Unit
+from dangjian.orgs.selectors import unit_choices
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -52,6 +53,15 @@ class OrganizationSerializer(serializers.ModelSerializer):
             "version",
         ]
         read_only_fields = ["status", "dissolved_on", "depth", "numchild"]
+
+    def get_fields(self) -> dict[str, Any]:
+        """所在单位 among the requesting user's units only (orgs.selectors.unit_choices)."""
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            current = self.instance.unit_id if isinstance(self.instance, Organization) else None
+            fields["unit"].queryset = unit_choices(request.user, current)
+        return fields
 
     def get_parent(self, obj: Organization) -> int | None:
         if hasattr(obj, "parent_pk"):  # annotated by the list query: no query per row

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from dangjian.core.dates import LATEST_PLANNED, BoundedDateField
 from dangjian.orgs.models import Organization, OrganizationQuerySet, OrgKind, Unit
@@ -14,10 +15,14 @@ class OrgFields(forms.Form):
     code = forms.CharField(
         label="组织代码", max_length=20, help_text="与全国党员管理信息系统一致的数字代码"
     )
-    unit = forms.ModelChoiceField(label="所在单位", queryset=Unit.objects.all(), required=False)
+    unit = forms.ModelChoiceField(label="所在单位", queryset=Unit.objects.none(), required=False)
     founded_on = BoundedDateField(label="成立日期", required=False)
     term_start = BoundedDateField(label="本届任期开始", required=False, latest=LATEST_PLANNED)
     term_end = BoundedDateField(label="本届任期届满", required=False, latest=LATEST_PLANNED)
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]  # unit_choices()
 
 
 class OrgCreateForm(OrgFields):
@@ -27,8 +32,8 @@ class OrgCreateForm(OrgFields):
 class OrgEditForm(OrgFields):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, org: Organization, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, units=units, **kwargs)
         from dangjian.members.models import Member
 
         self.fields["secretary"] = forms.ModelChoiceField(

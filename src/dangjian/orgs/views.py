@@ -29,6 +29,7 @@ from dangjian.orgs.selectors import (
     org_timeline,
     subtree_summary,
     top_nodes,
+    unit_choices,
     writable_orgs,
 )
 
@@ -102,7 +103,7 @@ def _date(raw: str | None) -> dt.date | None:
 def create(request: HttpRequest, pk: int) -> HttpResponse:
     """新建下级组织."""
     parent = get_org_for_user(request.user, pk, write=True)
-    form = OrgCreateForm(request.POST or None)
+    form = OrgCreateForm(request.POST or None, units=unit_choices(request.user))
     org = submit(request, form, lambda f: services.create_organization(
         actor=request.user, parent=parent, request=request, kind=f["kind"],
         values={k: v for k, v in f.items() if k != "kind"},
@@ -118,7 +119,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """修改组织信息 (更名、换届、书记…)."""
     org = get_org_for_user(request.user, pk, write=True)
     initial = {f: getattr(org, f) for f in services.EDITABLE_FIELDS} | {"version": org.version}
-    form = OrgEditForm(request.POST or None, initial=initial, org=org)
+    units = unit_choices(request.user, org.unit_id)
+    form = OrgEditForm(request.POST or None, initial=initial, org=org, units=units)
     return _operation(
         request, org, form, f"修改「{org.name}」",
         lambda f: services.update_organization(
