@@ -222,7 +222,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(methods=["GET"], responses=EventSerializer(many=True))
     @extend_schema(methods=["POST"], request=EventCreateSerializer, responses=EventSerializer)
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # the whole history
     def events(self, request: Request, pk: str) -> Response:
         """党籍变动: list, or record one (backdated allowed; the history is replayed)."""
         if request.method == "GET":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -92,6 +92,11 @@ class DissolveSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
+class RosterQuerySerializer(serializers.Serializer):
+    on = BoundedDateSerializerField(label="名册日期", required=False, help_text="默认今天")
+    subtree = serializers.BooleanField(required=False, default=False, help_text="含下级组织")
+
+
 class RosterEntrySerializer(serializers.Serializer):
     member = serializers.IntegerField(source="member_id")
     name = serializers.CharField(source="member.name")
@@ -153,23 +158,21 @@ class OrganizationViewSet(
         )
 
     @extend_schema(responses=OrganizationSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole list, unpaged
     def children(self, request: Request, pk: str) -> Response:
         org = self.get_object()
         kids = Organization.objects.get_children(org).visible_to(request.user)
         return Response(OrganizationSerializer(kids, many=True).data)
 
-    @extend_schema(
-        parameters=[OpenApiParameter("on", str, description="日期 YYYY-MM-DD")],
-        responses=RosterEntrySerializer(many=True),
-    )
-    @action(detail=True, methods=["get"])
+    @extend_schema(parameters=[RosterQuerySerializer], responses=RosterEntrySerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole list, unpaged
     def roster(self, request: Request, pk: str) -> Response:
         """某日党员名册 (?on=YYYY-MM-DD, default today; ?subtree=1 for all levels below)."""
         org = self.get_object()
-        raw = request.query_params.get("on")
-        on = BoundedDateSerializerField(label="名册日期").to_internal_value(raw) if raw else today()
-        spells = roster_on(org, on, subtree=request.query_params.get("subtree") == "1")
+        query = RosterQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        on = query.validated_data.get("on") or today()
+        spells = roster_on(org, on, subtree=query.validated_data.get("subtree", False))
         return Response(RosterEntrySerializer(spells, many=True).data)
 
     @extend_schema(request=MoveSerializer, responses=OrganizationSerializer)

@@ -66,7 +66,9 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         request.upload_handlers.insert(0, SizeLimitHandler(request))
         return super().initialize_request(request, *args, **kwargs)
 
-    @extend_schema(request=UploadSerializer, responses={201: ImportBatchSerializer})
+    @extend_schema(
+        request={"multipart/form-data": UploadSerializer}, responses={201: ImportBatchSerializer}
+    )
     def create(self, request: Request) -> Response:
         """上传花名册: returns the batch; poll it until status is ready or invalid."""
         data = request.data  # parsing the body is what trips the size limit
