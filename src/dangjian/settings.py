@@ -194,7 +194,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "dangjian.core.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "dangjian.core.api.api_exception_handler",
 }
@@ -210,7 +210,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "dangjian.core.api.document_errors",  # 400/401/403/404/409 on every operation
+        "dangjian.core.api.document_errors",  # 400/401/403/404/409, empty query values
     ],
     "ENUM_NAME_OVERRIDES": {
         "OrgKindEnum": "dangjian.orgs.models.OrgKind",

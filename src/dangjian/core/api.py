@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import DataError
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view, permission_classes
@@ -19,6 +20,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, DomainError):
         code = status.HTTP_409_CONFLICT if isinstance(exc, ConcurrentEditError) else 400
         return Response({"detail": exc.message, "field": exc.field}, status=code)
+    if isinstance(exc, OverflowError | DataError):
+        # A number beyond what the database stores (e.g. an id of 2**64): the request's fault.
+        return Response({"detail": "请求中的数值超出允许范围。", "field": None}, status=400)
     return exception_handler(exc, context)
 
 
@@ -56,7 +60,8 @@ WRITES = {"post", "put", "patch", "delete"}
 
 def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: every operation documents the errors it can answer
-    (api_exception_handler's body for 400/409, DRF's for 401/403/404), unless it says otherwise.
+    (api_exception_handler's body for 400/409, DRF's for 401/403/404), unless it says otherwise,
+    and that an optional query parameter left empty (?on=&page=) counts as not given.
 
     Generic on purpose: an endpoint added later is documented the same way.
     """
@@ -64,6 +69,9 @@ def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         for method, operation in operations.items():
             if method not in WRITES | {"get", "head"}:
                 continue
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True  # ?on= means "not given", as on pages
             for code, (description, schema) in ERRORS.items():
                 if code == "409" and method not in WRITES:
                     continue

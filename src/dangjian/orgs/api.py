@@ -20,7 +20,8 @@ from dangjian.orgs.selectors import unit_choices
 
 class OrganizationSerializer(serializers.ModelSerializer):
     parent = serializers.SerializerMethodField()  # type: ignore[assignment]
-    unit_name = serializers.CharField(source="unit.name", read_only=True, default="")
+    unit_name = serializers.SerializerMethodField()  # also in PATCH answers, where a
+    # read-only field with a default would be skipped
     unit = serializers.PrimaryKeyRelatedField(
         queryset=Unit.objects.all(), required=False, allow_null=True
     )
@@ -62,6 +63,9 @@ class OrganizationSerializer(serializers.ModelSerializer):
             current = self.instance.unit_id if isinstance(self.instance, Organization) else None
             fields["unit"].queryset = unit_choices(request.user, current)
         return fields
+
+    def get_unit_name(self, obj: Organization) -> str:
+        return obj.unit.name if obj.unit else ""
 
     def get_parent(self, obj: Organization) -> int | None:
         if hasattr(obj, "parent_pk"):  # annotated by the list query: no query per row

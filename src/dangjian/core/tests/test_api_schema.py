@@ -11,6 +11,7 @@ still has to match the documented error body.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -28,6 +29,11 @@ from rest_framework.authtoken.models import Token
 from schemathesis.config import SchemathesisConfig
 
 from dangjian.conftest import Cast
+from dangjian.members.models import Member
+from dangjian.orgs.models import Organization
+from dangjian.rosters.models import ImportBatch
+from dangjian.votes.models import Poll
+from dangjian.votes.services import PollDraft, create_poll, open_poll
 
 TOKEN = "0123456789abcdef0123456789abcdef01234567"  # the county organizer's, made per test
 CONFIG = {
@@ -46,6 +52,21 @@ schema = schemathesis.openapi.from_dict(openapi(), config=SchemathesisConfig.fro
 schema.app = get_wsgi_application()
 
 
+# {id} of these resources mostly names a real object of the cast (generated ids rarely exist);
+# other resources, and ids that are not integers (negative cases), keep what was generated.
+RESOURCES = {"orgs": Organization, "members": Member, "polls": Poll, "roster-imports": ImportBatch}
+
+
+@schema.hook
+def map_path_parameters(context: Any, path_parameters: dict[str, Any]) -> dict[str, Any]:
+    model = RESOURCES.get(context.operation.path.split("/")[2])
+    value = (path_parameters or {}).get("id")
+    if model is None or not isinstance(value, int) or isinstance(value, bool) or value % 5 == 4:
+        return path_parameters
+    ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
+    return {**path_parameters, "id": ids[value % len(ids)]} if ids else path_parameters
+
+
 @schema.auth()
 class CountyOrganizer:
     """A DRF token, so schemathesis knows the credential and can probe without it."""
@@ -62,6 +83,7 @@ def api_user(cast: Cast, settings: Any) -> Iterator[Any]:
     """The cast, a known token, and requests served inside the test's transaction."""
     settings.ALLOWED_HOSTS = ["*"]
     Token.objects.create(user=cast.county_admin, key=TOKEN)
+    open_motion(cast)
     request_started.disconnect(close_old_connections)  # the WSGI handler would close the
     request_finished.disconnect(close_old_connections)  # connection of the test transaction
     try:
@@ -69,6 +91,21 @@ def api_user(cast: Cast, settings: Any) -> Iterator[Any]:
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
+
+
+def open_motion(cast: Cast) -> None:
+    """A poll of the branch, open for votes, so the poll operations have one to work on."""
+    draft = PollDraft(
+        title="接口测试表决",
+        kind=Poll.Kind.MOTION,
+        method=Poll.Method.ONLINE,
+        preset="meeting",
+        electorate_on=dt.date(2026, 1, 5),
+    )
+    open_poll(
+        actor=cast.secretary,
+        poll=create_poll(actor=cast.secretary, organization=cast.branch, draft=draft),
+    )
 
 
 @schema.parametrize()

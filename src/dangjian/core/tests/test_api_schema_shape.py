@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from dangjian.core.tests.test_api_schema import openapi
+from dangjian.core.tests.test_api_schema import open_motion, openapi
+from dangjian.votes.models import Poll
 
 BARE_LISTS = [
     ("/api/members/{id}/events/", "get"),
@@ -50,3 +51,20 @@ def test_roster_date_and_subtree_are_documented(paths: dict[str, Any]) -> None:
 def test_an_unknown_api_path_is_a_json_404(cast: Any) -> None:
     response = cast.client(cast.county_admin).get("/api/no-such-thing/1/")
     assert response.status_code == 404 and response.json()["detail"] == "接口地址不存在。"
+
+
+def test_a_number_too_large_to_store_is_a_400_not_a_500(cast: Any) -> None:
+    open_motion(cast)
+    client = cast.client(cast.secretary)
+    client.raise_request_exception = False
+    poll = Poll.objects.get()
+    url = f"/api/polls/{poll.pk}/attendance/"
+    response = client.post(url, {"present": [2**70]}, content_type="application/json")
+    assert response.status_code == 400 and "超出允许范围" in response.json()["detail"]
+
+
+def test_a_patch_answer_names_the_unit(cast: Any) -> None:
+    client = cast.client(cast.county_admin)
+    url = f"/api/orgs/{cast.branch.pk}/"
+    response = client.patch(url, {}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["unit_name"] == ""
