@@ -61,7 +61,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             current = self.instance.unit_id if isinstance(self.instance, Organization) else None
-            fields["unit"].queryset = unit_choices(request.user, current)
+            fields["unit"].queryset = unit_choices(request.user, current)  # type: ignore[attr-defined]
         return fields
 
     def get_unit_name(self, obj: Organization) -> str:
