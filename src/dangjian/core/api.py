@@ -54,13 +54,14 @@ ERRORS: dict[str, tuple[str, dict[str, Any]]] = {
     "403": ("没有该操作的权限", ERROR_SCHEMA),
     "404": ("对象不存在或不在您的管理范围内（或页码超出范围）", ERROR_SCHEMA),
     "409": ("他人已修改该记录（版本冲突），请重新读取后再提交", ERROR_SCHEMA),
+    "415": ("请求体的类型不受支持或无法解析", ERROR_SCHEMA),
 }
 WRITES = {"post", "put", "patch", "delete"}
 
 
 def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: every operation documents the errors it can answer
-    (api_exception_handler's body for 400/409, DRF's for 401/403/404), unless it says otherwise,
+    (api_exception_handler's body for 400/409, DRF's for 401/403/404/415), unless it says so,
     and that an optional query parameter left empty (?on=&page=) counts as not given.
 
     Generic on purpose: an endpoint added later is documented the same way.
@@ -73,7 +74,9 @@ def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
                 if parameter["in"] == "query" and not parameter.get("required"):
                     parameter["allowEmptyValue"] = True  # ?on= means "not given", as on pages
             for code, (description, schema) in ERRORS.items():
-                if code == "409" and method not in WRITES:
+                if (code == "409" and method not in WRITES) or (
+                    code == "415" and "requestBody" not in operation
+                ):
                     continue
                 operation["responses"].setdefault(
                     code,
