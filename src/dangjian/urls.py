@@ -1,5 +1,7 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from dangjian.core.api import not_found
 
 urlpatterns = [
     path("", include("dangjian.core.urls")),
@@ -13,6 +15,7 @@ urlpatterns = [
     path("api/", include("dangjian.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^api/.", not_found),  # last: any other API path is a JSON 404, not an HTML page
 ]
 
 # JSON for unknown /api/ addresses and API failures, the Chinese pages for everything else.

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from dangjian.accounts.models import Role
 from dangjian.accounts.scope import require_role
@@ -25,6 +26,7 @@ class AuditFilterForm(forms.Form):
     until = forms.DateField(label="截止日期", required=False, widget=DateInput())
 
 
+@require_safe
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
     require_role(request.user, Role.AUDIT_ADMIN)

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import DataError
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import ParseError
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -19,4 +24,69 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, ParseError):
         # DRF's text quotes the parser's English error; say what is wrong in Chinese.
         return Response({"detail": "请求内容无法解析，请检查提交的数据格式。"}, status=400)
+    if isinstance(exc, OverflowError | DataError):
+        # A number beyond what the database stores (e.g. an id of 2**64): the request's fault.
+        return Response({"detail": "请求中的数值超出允许范围。", "field": None}, status=400)
     return exception_handler(exc, context)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@permission_classes([AllowAny])
+def not_found(request: Request) -> Response:
+    """Any /api/ path no route matches (e.g. /api/orgs/0.5/): the API's JSON 404."""
+    return Response({"detail": "接口地址不存在。"}, status=status.HTTP_404_NOT_FOUND)
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "拒绝的原因（中文）；field 为相关字段名，没有时为 null",
+    "properties": {
+        "detail": {"type": "string"},
+        "field": {"type": "string", "nullable": True},
+    },
+    "required": ["detail"],
+}
+VALIDATION_SCHEMA = {
+    "description": "按字段列出的校验错误：字段名 → 错误信息列表（嵌套字段为对象）",
+    "type": "object",
+    "additionalProperties": {},
+}
+ERRORS: dict[str, tuple[str, dict[str, Any]]] = {
+    "400": ("请求有误：校验失败或业务规则拒绝", {"anyOf": [ERROR_SCHEMA, VALIDATION_SCHEMA]}),
+    "401": ("未登录或令牌无效", ERROR_SCHEMA),
+    "403": ("没有该操作的权限", ERROR_SCHEMA),
+    "404": ("对象不存在或不在您的管理范围内（或页码超出范围）", ERROR_SCHEMA),
+    "409": ("他人已修改该记录（版本冲突），请重新读取后再提交", ERROR_SCHEMA),
+    "415": ("请求体的类型不受支持或无法解析", ERROR_SCHEMA),
+}
+WRITES = {"post", "put", "patch", "delete"}
+
+
+def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: every operation documents the errors it can answer
+    (api_exception_handler's body for 400/409, DRF's for 401/403/404/415), unless it says so,
+    and that an optional query parameter left empty (?on=&page=) counts as not given.
+
+    Generic on purpose: an endpoint added later is documented the same way.
+    """
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in WRITES | {"get", "head"}:
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True  # ?on= means "not given", as on pages
+            for code, (description, schema) in ERRORS.items():
+                if (code == "409" and method not in WRITES) or (
+                    code == "415" and "requestBody" not in operation
+                ):
+                    continue
+                operation["responses"].setdefault(
+                    code,
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": schema}},
+                    },
+                )
+    return result

@@ -7,12 +7,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views import defaults
+from django.views.decorators.http import require_safe
 
 from dangjian.accounts.scope import scope_for
 from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import subtree_summary, top_nodes
 
 
+@require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)

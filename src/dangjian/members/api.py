@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.scope import get_member_for_user, get_org_for_user
+from dangjian.core.dates import EARLIEST_BIRTH, BoundedDateSerializerField
 from dangjian.core.exceptions import DomainError
 from dangjian.core.masking import mask_phone
 from dangjian.members import services
@@ -77,7 +78,7 @@ class MemberCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50)
     gender = serializers.ChoiceField(choices=Gender.choices)
     ethnicity = serializers.ChoiceField(choices=ETHNICITY_CHOICES)
-    birth_date = serializers.DateField()
+    birth_date = BoundedDateSerializerField(label="出生日期", earliest=EARLIEST_BIRTH)
     id_number = serializers.CharField(max_length=30)
     education = serializers.ChoiceField(choices=Education.choices)
     person_category = serializers.ChoiceField(choices=PersonCategory.choices)
@@ -88,9 +89,13 @@ class MemberCreateSerializer(serializers.Serializer):
         required=False, allow_null=True, default=None, help_text=WORK_UNIT_HELP
     )
     org = serializers.IntegerField()
-    join_date = serializers.DateField()
-    full_date = serializers.DateField(required=False, allow_null=True, default=None)
-    transferred_in_on = serializers.DateField(required=False, allow_null=True, default=None)
+    join_date = BoundedDateSerializerField(label="入党日期")
+    full_date = BoundedDateSerializerField(
+        label="转正日期", required=False, allow_null=True, default=None
+    )
+    transferred_in_on = BoundedDateSerializerField(
+        label="转入本组织日期", required=False, allow_null=True, default=None
+    )
     counterpart = serializers.CharField(
         max_length=100, required=False, default="", help_text="转出组织（从其他组织转入的党员）"
     )
@@ -101,7 +106,9 @@ class MemberUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50, required=False)
     gender = serializers.ChoiceField(choices=Gender.choices, required=False)
     ethnicity = serializers.ChoiceField(choices=ETHNICITY_CHOICES, required=False)
-    birth_date = serializers.DateField(required=False)
+    birth_date = BoundedDateSerializerField(
+        label="出生日期", earliest=EARLIEST_BIRTH, required=False
+    )
     education = serializers.ChoiceField(choices=Education.choices, required=False)
     person_category = serializers.ChoiceField(choices=PersonCategory.choices, required=False)
     native_place = serializers.CharField(max_length=50, required=False)
@@ -136,16 +143,22 @@ class EventSerializer(serializers.ModelSerializer):
 
 class EventCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=MemberEvent.Kind.choices)
-    effective_date = serializers.DateField()
+    effective_date = BoundedDateSerializerField(label="生效日期")
     org = serializers.IntegerField(required=False, allow_null=True, default=None)
     category = serializers.ChoiceField(choices=MemberCategory.choices, required=False, default="")
     counterpart = serializers.CharField(max_length=100, required=False, default="")
     document_no = serializers.CharField(max_length=100, required=False, default="")
     note = serializers.CharField(max_length=200, required=False, default="")
     months = serializers.IntegerField(
-        required=False, allow_null=True, default=None, help_text="延长预备期：6 至 12 个月"
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=99,
+        help_text="延长预备期：6 至 12 个月",
     )
-    decided_on = serializers.DateField(
+    decided_on = BoundedDateSerializerField(
+        label="支部大会决议日期",
         required=False,
         allow_null=True,
         default=None,
@@ -240,7 +253,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(methods=["GET"], responses=EventSerializer(many=True))
     @extend_schema(methods=["POST"], request=EventCreateSerializer, responses=EventSerializer)
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)  # the whole history
     def events(self, request: Request, pk: str) -> Response:
         """党籍变动: list, or record one (backdated allowed; the history is replayed)."""
         if request.method == "GET":

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
 
-from dangjian.core.forms import DateInput
+from dangjian.core.dates import EARLIEST_BIRTH, LATEST_PLANNED, BoundedDateField
 from dangjian.members.choices import (
     ETHNICITY_CHOICES,
     HAN,
@@ -27,7 +25,7 @@ class PersonFields(forms.Form):
     name = forms.CharField(label="姓名", max_length=50)
     gender = forms.ChoiceField(label="性别", choices=Gender.choices)
     ethnicity = forms.ChoiceField(label="民族", choices=ETHNICITY_CHOICES, initial=HAN)
-    birth_date = forms.DateField(label="出生日期", widget=DateInput())
+    birth_date = BoundedDateField(label="出生日期", earliest=EARLIEST_BIRTH)
     education = forms.ChoiceField(label="学历", choices=Education.choices)
     person_category = forms.ChoiceField(label="人员类别", choices=PersonCategory.choices)
     native_place = forms.CharField(label="籍贯", max_length=50, required=False)
@@ -63,13 +61,10 @@ class MemberCreateForm(PersonFields):
 
     id_number = forms.CharField(label="公民身份号码", max_length=30)
     org = OrgChoiceField(label="所在党组织")
-    join_date = forms.DateField(label="入党日期", widget=DateInput())
-    full_date = forms.DateField(
-        label="转正日期", widget=DateInput(), required=False, help_text="预备党员不填"
-    )
-    transferred_in_on = forms.DateField(
+    join_date = BoundedDateField(label="入党日期")
+    full_date = BoundedDateField(label="转正日期", required=False, help_text="预备党员不填")
+    transferred_in_on = BoundedDateField(
         label="转入本组织日期",
-        widget=DateInput(),
         required=False,
         help_text="从其他组织转入的党员填写；在本组织入党的不填",
     )
@@ -95,14 +90,12 @@ class EventForm(forms.Form):
     """登记党籍变动: only the kinds the member's state allows, and only the fields they use."""
 
     kind = forms.ChoiceField(label="变动类型", choices=[])
-    effective_date = forms.DateField(
+    effective_date = BoundedDateField(
         label="生效日期",
-        widget=DateInput(),
         help_text="转正、延长预备期：预备期满之日（入党一年后的同一天，延长的从延长期满之日）",
     )
-    decided_on = forms.DateField(
+    decided_on = BoundedDateField(
         label="支部大会决议日期",
-        widget=DateInput(),
         required=False,
         help_text="转正、延长预备期时填写；转入的预备党员可推迟讨论，转正日期仍为原预备期满之日",
     )
@@ -161,15 +154,18 @@ class VoidEventForm(forms.Form):
 class ProbationForm(forms.Form):
     """登记留党察看."""
 
-    start_date = forms.DateField(label="留党察看起始日期", widget=DateInput())
-    end_date = forms.DateField(
-        label="期满或恢复权利日期", widget=DateInput(), required=False, help_text="尚未期满的不填"
+    start_date = BoundedDateField(label="留党察看起始日期")
+    end_date = BoundedDateField(
+        label="期满或恢复权利日期",
+        latest=LATEST_PLANNED,
+        required=False,
+        help_text="尚未期满的不填",
     )
     document_no = forms.CharField(label="处分决定文号", max_length=100)
 
 
 class ProbationEndForm(forms.Form):
-    end_date = forms.DateField(label="期满或恢复权利日期", widget=DateInput())
+    end_date = BoundedDateField(label="期满或恢复权利日期", latest=LATEST_PLANNED)
 
 
 class MemberFilterForm(forms.Form):
@@ -205,19 +201,12 @@ class MemberFilterForm(forms.Form):
         required=False,
         initial=MemberStatus.ACTIVE,
     )
-    on = forms.DateField(
+    on = BoundedDateField(
         label="某日名册",
         required=False,
-        widget=DateInput(),
         help_text="只列该日在所选组织（含下级）的党员；党籍状态是现在的状态，"
         "含后来去世、出党的党员请选“全部”",
     )
-
-    def clean_on(self) -> dt.date | None:
-        on = self.cleaned_data.get("on")
-        if on is not None and on > timezone.localdate():
-            raise forms.ValidationError("某日名册的日期不能晚于今天。")
-        return on
 
     def __init__(self, *args: Any, orgs: OrganizationQuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

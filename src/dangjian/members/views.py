@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from dangjian.accounts.scope import (
     get_member_for_user,
@@ -52,6 +52,7 @@ def filtered_members(request: HttpRequest) -> tuple[MemberFilterForm, Any]:
     return filter_members(request.user, request.GET)
 
 
+@require_safe
 @login_required
 def member_list(request: HttpRequest) -> HttpResponse:
     """党员名册."""
@@ -70,6 +71,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     return render(request, "members/member_list.html", context)
 
 
+@require_safe
 @login_required
 def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """党员档案."""

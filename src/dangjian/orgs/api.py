@@ -4,24 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.scope import get_org_for_user
+from dangjian.core.dates import LATEST_PLANNED, BoundedDateSerializerField, today
 from dangjian.members.selectors import roster_on
 from dangjian.orgs import services
 from dangjian.orgs.models import Organization, OrgKind, Unit
+from dangjian.orgs.selectors import unit_choices
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
     parent = serializers.SerializerMethodField()  # type: ignore[assignment]
-    unit_name = serializers.CharField(source="unit.name", read_only=True, default="")
+    unit_name = serializers.SerializerMethodField()  # also in PATCH answers, where a
+    # read-only field with a default would be skipped
     unit = serializers.PrimaryKeyRelatedField(
         queryset=Unit.objects.all(), required=False, allow_null=True
+    )
+    founded_on = BoundedDateSerializerField(label="成立日期", required=False, allow_null=True)
+    term_start = BoundedDateSerializerField(
+        label="本届任期开始", required=False, allow_null=True, latest=LATEST_PLANNED
+    )
+    term_end = BoundedDateSerializerField(
+        label="本届任期届满", required=False, allow_null=True, latest=LATEST_PLANNED
     )
 
     class Meta:
@@ -46,6 +55,18 @@ class OrganizationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["status", "dissolved_on", "depth", "numchild"]
 
+    def get_fields(self) -> dict[str, Any]:
+        """所在单位 among the requesting user's units only (orgs.selectors.unit_choices)."""
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None:
+            current = self.instance.unit_id if isinstance(self.instance, Organization) else None
+            fields["unit"].queryset = unit_choices(request.user, current)  # type: ignore[attr-defined]
+        return fields
+
+    def get_unit_name(self, obj: Organization) -> str:
+        return obj.unit.name if obj.unit else ""
+
     def get_parent(self, obj: Organization) -> int | None:
         if hasattr(obj, "parent_pk"):  # annotated by the list query: no query per row
             return obj.parent_pk  # type: ignore[no-any-return]
@@ -67,12 +88,17 @@ class MoveSerializer(serializers.Serializer):
 
 class MergeSerializer(serializers.Serializer):
     target = serializers.IntegerField()
-    effective_date = serializers.DateField()
+    effective_date = BoundedDateSerializerField(label="合并日期")
 
 
 class DissolveSerializer(serializers.Serializer):
-    effective_date = serializers.DateField()
+    effective_date = BoundedDateSerializerField(label="撤销日期")
     reason = serializers.CharField(max_length=200)
+
+
+class RosterQuerySerializer(serializers.Serializer):
+    on = BoundedDateSerializerField(label="名册日期", required=False, help_text="默认今天")
+    subtree = serializers.BooleanField(required=False, default=False, help_text="含下级组织")
 
 
 class RosterEntrySerializer(serializers.Serializer):
@@ -136,23 +162,21 @@ class OrganizationViewSet(
         )
 
     @extend_schema(responses=OrganizationSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole list, unpaged
     def children(self, request: Request, pk: str) -> Response:
         org = self.get_object()
         kids = Organization.objects.get_children(org).visible_to(request.user)
         return Response(OrganizationSerializer(kids, many=True).data)
 
-    @extend_schema(
-        parameters=[OpenApiParameter("on", str, description="日期 YYYY-MM-DD")],
-        responses=RosterEntrySerializer(many=True),
-    )
-    @action(detail=True, methods=["get"])
+    @extend_schema(parameters=[RosterQuerySerializer], responses=RosterEntrySerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)  # the whole list, unpaged
     def roster(self, request: Request, pk: str) -> Response:
         """某日党员名册 (?on=YYYY-MM-DD, default today; ?subtree=1 for all levels below)."""
         org = self.get_object()
-        raw = request.query_params.get("on")
-        on = serializers.DateField().to_internal_value(raw) if raw else timezone.localdate()
-        spells = roster_on(org, on, subtree=request.query_params.get("subtree") == "1")
+        query = RosterQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        on = query.validated_data.get("on") or today()
+        spells = roster_on(org, on, subtree=query.validated_data.get("subtree", False))
         return Response(RosterEntrySerializer(spells, many=True).data)
 
     @extend_schema(request=MoveSerializer, responses=OrganizationSerializer)

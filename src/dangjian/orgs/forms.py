@@ -4,8 +4,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
-from dangjian.core.forms import DateInput
+from dangjian.core.dates import LATEST_PLANNED, BoundedDateField
 from dangjian.orgs.fields import OrgChoiceField
 from dangjian.orgs.models import Organization, OrganizationQuerySet, OrgKind, Unit
 
@@ -16,10 +17,14 @@ class OrgFields(forms.Form):
     code = forms.CharField(
         label="组织代码", max_length=20, help_text="与全国党员管理信息系统一致的数字代码"
     )
-    unit = forms.ModelChoiceField(label="所在单位", queryset=Unit.objects.all(), required=False)
-    founded_on = forms.DateField(label="成立日期", widget=DateInput(), required=False)
-    term_start = forms.DateField(label="本届任期开始", widget=DateInput(), required=False)
-    term_end = forms.DateField(label="本届任期届满", widget=DateInput(), required=False)
+    unit = forms.ModelChoiceField(label="所在单位", queryset=Unit.objects.none(), required=False)
+    founded_on = BoundedDateField(label="成立日期", required=False)
+    term_start = BoundedDateField(label="本届任期开始", required=False, latest=LATEST_PLANNED)
+    term_end = BoundedDateField(label="本届任期届满", required=False, latest=LATEST_PLANNED)
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]  # unit_choices()
 
 
 class OrgCreateForm(OrgFields):
@@ -29,8 +34,8 @@ class OrgCreateForm(OrgFields):
 class OrgEditForm(OrgFields):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, org: Organization, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, units=units, **kwargs)
         from dangjian.members.models import Member
 
         self.fields["secretary"] = forms.ModelChoiceField(
@@ -54,7 +59,7 @@ class MoveForm(forms.Form):
 
 class MergeForm(forms.Form):
     target = OrgChoiceField(label="并入的党支部")
-    effective_date = forms.DateField(label="合并日期", widget=DateInput())
+    effective_date = BoundedDateField(label="合并日期")
 
     def __init__(
         self, *args: Any, targets: OrganizationQuerySet, within: Iterable[str], **kwargs: Any
@@ -66,5 +71,5 @@ class MergeForm(forms.Form):
 
 
 class DissolveForm(forms.Form):
-    effective_date = forms.DateField(label="撤销日期", widget=DateInput())
+    effective_date = BoundedDateField(label="撤销日期")
     reason = forms.CharField(label="撤销原因或批准文号", max_length=200)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 
 from dangjian.accounts.scope import scope_for
 from dangjian.core.paths import any_subtree_q
 from dangjian.members.models import Member
-from dangjian.orgs.models import Organization, OrganizationQuerySet, OrgKind
+from dangjian.orgs.models import Organization, OrganizationQuerySet, OrgKind, Unit
 
 
 def writable_orgs(user: Any, *, holding_members: bool = False) -> OrganizationQuerySet:
@@ -19,6 +19,24 @@ def writable_orgs(user: Any, *, holding_members: bool = False) -> OrganizationQu
     if holding_members:
         qs = qs.exclude(kind=OrgKind.GROUP)
     return qs
+
+
+def unit_choices(user: Any, current: int | None = None) -> QuerySet[Unit]:
+    """单位 the user may set on an organization (所在单位).
+
+    A unit belongs to the subtrees that use it: the organizations set up in it and the members
+    working there. A user may choose a unit used within their write scope, a unit nobody uses
+    yet (new, unclaimed), and `current`, the organization's unit on record; never a unit that
+    only other subtrees use (another county's village or firm).
+    """
+    paths = scope_for(user).write_paths
+    orgs = Organization.objects.filter(unit=OuterRef("pk")).order_by()
+    members = Member.objects.filter(work_unit=OuterRef("pk")).order_by()
+    in_scope = Exists(orgs.filter(any_subtree_q("path", paths))) | Exists(
+        members.filter(any_subtree_q("org_path", paths))
+    )
+    unclaimed = ~Exists(orgs) & ~Exists(members)
+    return Unit.objects.filter(in_scope | unclaimed | Q(pk=current)).order_by("name", "pk")
 
 
 def top_nodes(user: Any) -> list[Organization]:

@@ -22,6 +22,7 @@ from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.paths import subtree_q
 from dangjian.members import watch  # no models: the registry's change hooks
 from dangjian.orgs.models import ALLOWED_CHILD_KINDS, BRANCH_KINDS, Organization, OrgKind, Unit
+from dangjian.orgs.selectors import unit_choices
 
 EDITABLE_FIELDS = (
     "name", "short_name", "code", "unit", "founded_on", "term_start", "term_end", "secretary",
@@ -57,6 +58,14 @@ def _check_fields(values: dict[str, Any], *, exclude_pk: int | None = None) -> N
         raise DomainError("任期届满日期须晚于任期开始日期。", field="term_end")
 
 
+def _check_unit(actor: Any, unit: Unit | None, current: int | None = None) -> None:
+    """所在单位 must be one of the actor's units (orgs.selectors.unit_choices)."""
+    if unit is None or unit.pk == current:
+        return
+    if not unit_choices(actor, current).filter(pk=unit.pk).exists():
+        raise DomainError("所选单位不存在或不在您的管理范围内。", field="unit")
+
+
 def create_organization(
     *,
     actor: Any,
@@ -75,6 +84,8 @@ def create_organization(
             raise DomainError("不能在已撤销的组织下新建组织。", field="parent")
     check_child_kind(parent, kind)
     _check_fields(values)
+    if not bootstrap:
+        _check_unit(actor, values.get("unit"))
     with transaction.atomic():
         org = Organization(kind=kind, **{k: v for k, v in values.items() if k in EDITABLE_FIELDS})
         org._history_user = actor  # type: ignore[attr-defined]
@@ -106,6 +117,7 @@ def update_organization(
     _require_write(actor, org)
     merged = {f: getattr(org, f) for f in EDITABLE_FIELDS} | values
     _check_fields(merged, exclude_pk=org.pk)
+    _check_unit(actor, values.get("unit"), org.unit_id)
     before = {k: _plain(getattr(org, k)) for k in values}
     facts = org_facts(org)
     with transaction.atomic():

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from dangjian.accounts.scope import get_org_for_user, scope_for
 from dangjian.core.forms import submit
@@ -28,10 +29,12 @@ from dangjian.orgs.selectors import (
     org_timeline,
     subtree_summary,
     top_nodes,
+    unit_choices,
     writable_orgs,
 )
 
 
+@require_safe
 @login_required
 def tree(request: HttpRequest) -> HttpResponse:
     """组织架构: the user's top nodes, expanded one level; deeper levels load on demand."""
@@ -46,6 +49,7 @@ def tree(request: HttpRequest) -> HttpResponse:
     return render(request, "orgs/tree.html", {"roots": roots})
 
 
+@require_safe
 @login_required
 def children(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx partial: the children of one node with their member counts."""
@@ -55,6 +59,7 @@ def children(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """组织详情, with its roster today or on a past date (?on=YYYY-MM-DD)."""
@@ -99,7 +104,7 @@ def _date(raw: str | None) -> dt.date | None:
 def create(request: HttpRequest, pk: int) -> HttpResponse:
     """新建下级组织."""
     parent = get_org_for_user(request.user, pk, write=True)
-    form = OrgCreateForm(request.POST or None)
+    form = OrgCreateForm(request.POST or None, units=unit_choices(request.user))
     org = submit(request, form, lambda f: services.create_organization(
         actor=request.user, parent=parent, request=request, kind=f["kind"],
         values={k: v for k, v in f.items() if k != "kind"},
@@ -115,7 +120,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """修改组织信息 (更名、换届、书记…)."""
     org = get_org_for_user(request.user, pk, write=True)
     initial = {f: getattr(org, f) for f in services.EDITABLE_FIELDS} | {"version": org.version}
-    form = OrgEditForm(request.POST or None, initial=initial, org=org)
+    units = unit_choices(request.user, org.unit_id)
+    form = OrgEditForm(request.POST or None, initial=initial, org=org, units=units)
     return _operation(
         request, org, form, f"修改「{org.name}」",
         lambda f: services.update_organization(

@@ -1,6 +1,9 @@
 """Roster export (党员花名册) to .xlsx: the import's own columns, so an export re-imports as is.
 
-Masked by default. Text cells that a spreadsheet would run as a formula are neutralised.
+Masked by default. Text that a spreadsheet would run as a formula (=1+1, +86…, -x, @x) is
+written as an explicit string cell with Excel's quote prefix: Excel and WPS neither evaluate it on
+opening nor on editing, and a reader gets the text exactly as stored, so the round trip is exact
+(an apostrophe added to the text itself would come back as a change).
 """
 
 from __future__ import annotations
@@ -16,22 +19,13 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dangjian.core.masking import mask_phone
+from dangjian.core.spreadsheet import text_cell
 from dangjian.members.models import Member
 from dangjian.rosters.columns import COLUMNS, Column
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
 DATE_FORMAT = "yyyy-mm-dd"
-
-
-def neutralize(value: str) -> str:
-    """Keep a spreadsheet from running a cell as a formula; a phone like +86… stays readable."""
-    if value.startswith(FORMULA_START):
-        if value.startswith("+") and value[1:].replace("-", "").replace(" ", "").isdigit():
-            return value
-        return "'" + value
-    return value
 
 
 def member_values(m: Member, *, full: bool) -> list[Any]:
@@ -92,4 +86,4 @@ def _cell(ws: Worksheet, value: Any) -> Any:
         return cell
     if value is None:
         return None
-    return neutralize(str(value))
+    return text_cell(ws, str(value))

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from typing import Any
 
+from django.utils import timezone
 from openpyxl.utils.datetime import from_excel
 
 from dangjian.core.exceptions import DomainError
@@ -123,7 +124,7 @@ def parse_date(value: Cell, *, label: str) -> dt.date:
         result = _numeric_date(value, label)
     else:
         result = _text_date(text(value), label)
-    if not EARLIEST <= result <= dt.date.today():
+    if not EARLIEST <= result <= timezone.localdate():  # Beijing's today, not the server's
         raise CellProblem(f"{label}「{result:%Y-%m-%d}」不在合理范围内（1900 年至今天）。")
     return result
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from dangjian.accounts.scope import get_member_for_user, get_org_for_user, scope_for
 from dangjian.core import jobs
@@ -45,6 +45,7 @@ def _home(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpResp
     return render(request, "rosters/home.html", context, status=status)
 
 
+@require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """花名册导入: upload form and the recent batches."""
@@ -84,6 +85,7 @@ def _upload(request: HttpRequest) -> HttpResponse:
     return redirect("rosters:batch", pk=batch.pk)
 
 
+@require_safe
 @login_required
 def template_download(request: HttpRequest) -> HttpResponse:
     """下载导入模板 (no personal data in it)."""
@@ -91,6 +93,7 @@ def template_download(request: HttpRequest) -> HttpResponse:
     return attachment(template_workbook(), "党员花名册导入模板.xlsx", XLSX)
 
 
+@require_safe
 @login_required
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """导入预览 / 结果; while the batch is being worked on, htmx polls the status part."""
@@ -107,6 +110,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "rosters/batch.html", context)
 
 
+@require_safe
 @login_required
 def batch_file(request: HttpRequest, pk: int) -> HttpResponse:
     """The batch's original file, as uploaded."""
@@ -200,6 +204,7 @@ def export_start(request: HttpRequest) -> HttpResponse:
     return redirect("rosters:export-job", pk=job.pk)
 
 
+@require_safe
 @login_required
 def export_job(request: HttpRequest, pk: int) -> HttpResponse:
     """A large export being built: progress, then the download."""
@@ -213,6 +218,7 @@ def export_job(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "rosters/export_job.html", context)
 
 
+@require_safe
 @login_required
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_export_for_user(request.user, pk)
@@ -231,6 +237,7 @@ def _pdf(request: HttpRequest, build: object, name: str) -> HttpResponse:
     return attachment(body, name, "application/pdf", inline=True)
 
 
+@require_safe
 @login_required
 def member_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     """打印党员基本信息表 (PDF)."""
@@ -255,6 +262,7 @@ def _date_param(value: str | None) -> dt.date:
     return min(on or today, today)
 
 
+@require_safe
 @login_required
 def org_roster(request: HttpRequest, pk: int) -> HttpResponse:
     """打印党员花名册 of one organization as of a date (PDF)."""

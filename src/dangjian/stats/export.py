@@ -8,6 +8,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from dangjian.core.spreadsheet import text_cell
 from dangjian.stats.coverage import CoverageRow
 from dangjian.stats.queries import CrossTab
 from dangjian.stats.reports import Report
@@ -33,7 +34,7 @@ def report_workbook(report: Report, coverage: list[CoverageRow], threshold: int)
     ws = wb.active
     ws.title = "党内统计"
     ws.column_dimensions["A"].width = 32
-    ws.append([f"{report.org.name} 党内统计（截至 {report.on:%Y-%m-%d}）"])
+    ws.append([text_cell(ws, f"{report.org.name} 党内统计（截至 {report.on:%Y-%m-%d}）")])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append(["党员总数", report.total])
     for breakdown in report.breakdowns:
@@ -57,7 +58,7 @@ def report_workbook(report: Report, coverage: list[CoverageRow], threshold: int)
     ws.append(["任期届满应换届", report.due_reelection])
     _section(ws, "下级组织党员数", ["人数"])
     for child, n in report.children:
-        ws.append([child.name, n])
+        ws.append([text_cell(ws, child.name), n])
     _coverage_sheet(wb, report, coverage, threshold)
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -78,7 +79,7 @@ def _coverage_sheet(wb: Workbook, report: Report, rows: list[CoverageRow], thres
     ws.column_dimensions["A"].width = 16
     for column in "BCDEFG":
         ws.column_dimensions[column].width = 14
-    ws.append([f"{report.org.name} 单位建立党组织情况（截至 {report.on:%Y-%m-%d}）"])
+    ws.append([text_cell(ws, f"{report.org.name} 单位建立党组织情况（截至 {report.on:%Y-%m-%d}）")])
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([f"具备建立党组织条件：有正式党员 {threshold} 名以上（《中国共产党章程》第三十条）"])
     ws.append(COVERAGE_HEADERS)

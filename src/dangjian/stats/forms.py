@@ -4,9 +4,8 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 
-from dangjian.core.forms import DateInput
+from dangjian.core.dates import BoundedDateField, today
 from dangjian.members.choices import Education, Gender, MemberCategory, PersonCategory
 from dangjian.orgs.fields import OrgChoiceField
 from dangjian.orgs.models import Organization, OrgKind
@@ -15,8 +14,8 @@ from dangjian.stats.reports import DIMENSIONS, ETHNIC_GROUPS, TITLES
 
 class ReportForm(forms.Form):
     org = OrgChoiceField(label="组织")
-    on = forms.DateField(label="统计日期", required=False, widget=DateInput())
-    start = forms.DateField(label="发展党员统计起", required=False, widget=DateInput())
+    on = BoundedDateField(label="统计日期", required=False)
+    start = BoundedDateField(label="发展党员统计起", required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -24,14 +23,11 @@ class ReportForm(forms.Form):
         self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
 
     def clean_on(self) -> dt.date:
-        on = self.cleaned_data.get("on") or timezone.localdate()
-        if on > timezone.localdate():
-            raise forms.ValidationError("统计日期不能晚于今天。")
-        return on
+        return self.cleaned_data.get("on") or today()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        on = data.get("on") or timezone.localdate()
+        on = data.get("on") or today()
         start = data.get("start") or dt.date(on.year, 1, 1)
         if start > on:
             self.add_error("start", "起始日期不能晚于统计日期。")
@@ -65,7 +61,7 @@ class QueryForm(ReportForm):
     )
     age_min = forms.IntegerField(label="年龄不小于", required=False, min_value=0, max_value=120)
     age_max = forms.IntegerField(label="年龄不大于", required=False, min_value=0, max_value=120)
-    joined_from = forms.DateField(label="入党日期起", required=False, widget=DateInput())
-    joined_to = forms.DateField(label="入党日期止", required=False, widget=DateInput())
+    joined_from = BoundedDateField(label="入党日期起", required=False)
+    joined_to = BoundedDateField(label="入党日期止", required=False)
     rows = forms.ChoiceField(label="行", choices=AXES, initial="sub_org")
     cols = forms.ChoiceField(label="列", choices=AXES, initial="category")

@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from dangjian.accounts.scope import get_org_for_user, scope_for
 from dangjian.core.http import XLSX, attachment
@@ -47,6 +48,7 @@ def _report(form: ReportForm) -> Report | None:
     return standard_report(f["org"], f["on"], (f["start"], f["on"]))
 
 
+@require_safe
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
     """党内统计."""
@@ -63,6 +65,7 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(request, "stats/report.html", context)
 
 
+@require_safe
 @login_required
 def coverage(request: HttpRequest) -> HttpResponse:
     """单位建立党组织情况: the report page's section, loaded by htmx after the page."""
@@ -91,11 +94,14 @@ def coverage(request: HttpRequest) -> HttpResponse:
     return render(request, "stats/partials/coverage.html", context)
 
 
+@require_safe
 @login_required
 def report_xlsx(request: HttpRequest) -> HttpResponse:
-    result = _report(_form(request, ReportForm))
-    if result is None:
-        raise PermissionDenied("请选择有权查看的组织和有效的日期。")
+    form = _form(request, ReportForm)
+    result = _report(form)
+    if result is None:  # a bad date or organization: say which, as the page does
+        problems = [str(m) for errors in form.errors.values() for m in errors]
+        return HttpResponse("；".join(problems), status=400, content_type="text/plain")
     name = f"{result.org.name}党内统计-{result.on:%Y%m%d}.xlsx"
     workbook = report_workbook(
         result, unit_coverage(result.org, result.on), min_full_members(result.on)
@@ -136,6 +142,7 @@ def _query_string(request: HttpRequest, *drop: str) -> str:
     return params.urlencode()
 
 
+@require_safe
 @login_required
 def query(request: HttpRequest) -> HttpResponse:
     """综合查询: filters in any combination, cross-tabulated for a subtree."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
 from fpdf.enums import WrapMode
 
 from dangjian.rosters.pdf import BLANK, FAMILY, HEADING, LABEL, FormPdf, fmt_sign_date
@@ -95,7 +96,8 @@ def poll_record_pdf(report: PollReport, *, printed_by: str = "") -> bytes:
     pdf.note_line(f"表决事项：{poll}")
     if poll.context:
         pdf.note_line(f"会议或程序：{poll.context}")
-    when = poll.closed_at.date() if poll.closed_at else poll.electorate_on
+    # The count's date where it happened (Beijing), not UTC's: 07:47 on 12-06 is 12-06.
+    when = timezone.localdate(poll.closed_at) if poll.closed_at else poll.electorate_on
     pdf.note_line(f"计票日期：{fmt_sign_date(when)}    投票方式：{poll.get_method_display()}")
     pdf.set_font(FAMILY, size=10)
     rules = "表决规则：" + "；".join(report.rules) + "。"

@@ -126,6 +126,12 @@ class PollSerializer(PollListSerializer):
     candidates = CandidateSerializer(many=True, read_only=True)
     turnout = serializers.SerializerMethodField()
     quorum_warning = serializers.SerializerMethodField()
+    post = serializers.ChoiceField(
+        choices=Poll.Post.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="选举职务（选举才有；其他表决为空字符串）",
+    )
     contested = serializers.BooleanField(
         read_only=True, help_text="差额选举：由选举职务决定（委员差额，书记、副书记可以等额）"
     )

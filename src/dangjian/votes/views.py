@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
@@ -56,6 +56,7 @@ Kind, Status, Method = Poll.Kind, Poll.Status, Poll.Method
 # ---- list and create --------------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 def poll_list(request: HttpRequest) -> HttpResponse:
     """表决与选举: the polls the user sees, newest first."""
@@ -158,6 +159,7 @@ def _counts_initial(poll: Poll) -> dict[str, Any]:
     return initial
 
 
+@require_safe
 @login_required
 def poll_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The poll page: status, rules, candidates, turnout, the manager's actions, the result."""
@@ -165,6 +167,7 @@ def poll_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, poll)
 
 
+@require_safe
 @login_required
 def poll_turnout(request: HttpRequest, pk: int) -> HttpResponse:
     """到会与投票情况 (htmx, every 3 s while open): numbers, and for managers who has not voted."""
@@ -405,6 +408,7 @@ def next_round(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("votes:detail", pk=new.pk)
 
 
+@require_safe
 @login_required
 def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """计票单 / 选举结果报告 (PDF), for the poll's managers once it is counted."""

@@ -9,6 +9,7 @@ from typing import Any
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from dangjian.orgs.services import update_organization
 from dangjian.stats.queries import crosstab, member_filter
 from dangjian.testing import make_member
 
@@ -100,3 +101,15 @@ def test_query_page_renders_the_crosstab(cast: Any) -> None:
         .json()
     )
     assert api["total"] == 2 and api["rows"] == ["男", "女"]
+
+
+def test_xlsx_export_writes_a_formula_like_org_name_as_text(cast: Any) -> None:
+    org = update_organization(
+        actor=cast.county_admin,
+        org=cast.township,
+        expected_version=cast.township.version,
+        values={"name": "=1+1"},
+    )
+    body = cast.client(cast.county_admin).get(f"/stats/report.xlsx?org={org.pk}").content
+    a1 = load_workbook(io.BytesIO(body))["党内统计"]["A1"]
+    assert a1.data_type == "s" and a1.quotePrefix and a1.value.startswith("=1+1 党内统计")
