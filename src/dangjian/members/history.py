@@ -272,6 +272,21 @@ def _transfer_in(state: Replay, event: EventLike, rules: RuleLookup) -> None:
             raise DomainError("转入的预备党员须填写入党日期。", field="join_date")
         state.probation_end = _months_after(state.join_date, PROBATION_MONTHS, rules)
         state.window = probation_window(state.join_date, rules)
+        if event.months:  # extended at the previous organization, before coming here
+            _extended_elsewhere(state, event.months, rules)
+
+
+def _extended_elsewhere(state: Replay, months: int, rules: RuleLookup) -> None:
+    end = state.probation_end
+    assert end is not None
+    low, high = _rule(rules, EXTENSION_MIN, end), _rule(rules, EXTENSION_MAX, end)
+    if not low <= months <= high:
+        raise DomainError(
+            f"延长预备期的期限须为 {low} 至 {high} 个月（党章第七条）。", field="months"
+        )
+    state.probation_end = end + relativedelta(months=months)
+    state.extended = True
+    state.window = None
 
 
 def _probation_text(state: Replay) -> str:

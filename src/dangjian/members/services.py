@@ -247,7 +247,14 @@ def _initial_events(adm: Admission, rules: RuleLookup) -> list[InitialEvent]:
             )
         ]
         if category == MemberCategory.PROBATIONARY and adm.full_date:
-            events += _conversion(adm.join_date, adm.full_date, rules)
+            after = _conversion(adm.join_date, adm.full_date, rules)
+            if (
+                after
+                and after[0].kind == Kind.EXTEND
+                and after[0].effective_date < adm.transferred_in_on
+            ):
+                events[0].months = after.pop(0).months  # extended before the transfer
+            events += after
         return events
     events = [InitialEvent(Kind.ADMIT, adm.join_date, adm.org.pk)]
     if adm.full_date:

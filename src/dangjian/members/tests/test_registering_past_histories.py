@@ -147,3 +147,24 @@ def test_roster_import_names_the_row_and_column_of_a_wrong_full_date(cast):
     assert error["row"] == 3 and "转正日期" in error["column"]
     assert "2012-01-01 至 2012-07-01" in error["message"]
     assert not Member.objects.filter(name__in=["陈建国", "刘秀英"]).exists()
+
+
+def test_a_probation_extended_before_a_transfer_in_is_carried_by_the_transfer(cast):
+    data = form_data(cast, "2015-07-01", "2017-01-01", transferred_in_on="2016-09-01")
+    response = cast.client(cast.secretary).post(reverse("members:create"), data)
+    assert response.status_code == 302, response.context["form"].errors
+    member = Member.objects.get(name="郑国华")
+    assert kinds(member) == [
+        (Kind.TRANSFER_IN, dt.date(2016, 9, 1), 6),
+        (Kind.CONVERT, dt.date(2017, 1, 1), None),
+    ]
+    assert (member.category, member.full_date) == ("full", dt.date(2017, 1, 1))
+    page = cast.client(cast.secretary).get(reverse("members:detail", args=[member.pk]))
+    assert "原组织已延长预备期 6 个月" in page.content.decode()
+
+
+def test_a_probation_extended_after_a_transfer_in_is_an_extension_here(cast):
+    data = form_data(cast, "2015-07-01", "2017-07-01", transferred_in_on="2016-03-01")
+    cast.client(cast.secretary).post(reverse("members:create"), data)
+    member = Member.objects.get(name="郑国华")
+    assert [k for k, _, _ in kinds(member)] == [Kind.TRANSFER_IN, Kind.EXTEND, Kind.CONVERT]
