@@ -20,6 +20,24 @@ RULES = [
      "申请入党须年满十八岁"),
     ("probation.months", "12", "月", FOUNDING,
      "《中国共产党章程》第七条", "预备期一年，自支部大会通过之日起计算"),
+    ("probation.months", "12", "月", dt.date(1956, 9, 26),
+     "《中国共产党章程》(1956，八大)：预备期一律为一年"
+     "（条文号未核；据谭虎娃、高尚斌《中国共产党党员预备期嬗变研究》2010 等二手资料）",
+     "八大党章取消按成分区分的预备期，一律一年"),
+    ("probation.months", "0", "月", dt.date(1969, 4, 28),
+     "《中国共产党章程》(1969，九大) 未规定预备期，1973 年十大党章同"
+     "（据谭虎娃、高尚斌 2010 及《精读党章》；党章原文未核）",
+     "九大、十大党章取消预备期：此期间入党即为正式党员，转正日期即入党日期"),
+    ("probation.months", "12", "月", dt.date(1977, 8, 18),
+     "十一大党章第七条：预备期为一年（据谭虎娃、高尚斌 2010 等二手资料；条文号与原文未核）",
+     "十一大党章恢复预备期一年，自支部大会通过之日起计算"),
+    ("probation.by_class_max_months", "24", "月", FOUNDING,
+     "一大党纲至七大党章 (1945)：候补期因成分而异，六大党章 (1928) 未规定；"
+     "七大党章工人等六个月、其他成分最长二年（据二手资料，原文未核）",
+     "1956 年以前入党的，建档时转正日期可在入党之日至其后该月数之间（宽松处理，不按成分核对）"),
+    ("probation.by_class_max_months", "0", "月", dt.date(1956, 9, 26),
+     "《中国共产党章程》(1956，八大)：预备期一律一年，不再按成分区分",
+     "0 表示预备期不按成分区分，按 probation.months 核对转正日期"),
     ("probation.extension_min_months", "6", "月", FOUNDING,
      "《中国共产党发展党员工作细则》(2014) 第三十四条；《中国共产党章程》第七条",
      "需要继续考察和教育的，可以延长预备期，延长时间不能少于半年"),
@@ -51,6 +69,14 @@ RULES = [
      "民主评议党员：各地通知及12371专题（“优秀等次一般不超过党员总数的三分之一”，非全国统一条文，待核）",
      "民主评议评定为优秀的党员一般不超过三分之一；超过时须主持人确认"),
 ]  # fmt: skip
+
+
+def seeded_value(key: str, on: dt.date) -> Decimal:
+    """The value of rule `key` on date `on` as seeded, without a database (demo generation)."""
+    values = sorted((start, value) for k, value, _, start, *_ in RULES if k == key and start <= on)
+    if not values:
+        raise LookupError(f"规则参数 {key} 在 {on} 没有生效的取值")
+    return Decimal(values[-1][1])
 
 
 def seed_rules(sender: Any = None, **kwargs: Any) -> None:

@@ -38,11 +38,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 from stdnum.cn import ric, uscc
 
+from dangjian.core.rules_seed import seeded_value
 from dangjian.members.choices import HAN, Gender, PersonCategory
+from dangjian.members.history import PROBATION_MONTHS, RuleLookup
 from dangjian.members.models import MemberEvent
 from dangjian.members.services import Admission, MemberData
 from dangjian.orgs.models import Organization, OrgKind, Unit
@@ -945,9 +948,11 @@ class MemberStream:
         today: dt.date,
         *,
         events: int | None = None,
+        rules: RuleLookup = seeded_value,
     ) -> None:
         self.rng = rng
         self.today = today
+        self.rules = rules  # the probation of the join date (the seeded rules by default)
         self.holders = [(org, row) for org, row in orgs if row.profile]
         self.total = total
         self.ids = IdNumbers()
@@ -1083,7 +1088,8 @@ class MemberStream:
         if join > latest:  # too young to have joined at that age: any time since turning 18
             join = eighteen + dt.timedelta(days=rng.randint(0, max(0, (latest - eighteen).days)))
         join = max(join, eighteen)
-        return join, _add_years(join, 1)
+        # one year on, as the 党章 of the join date says (none in 1969–1977: full from the join)
+        return join, join + relativedelta(months=int(self.rules(PROBATION_MONTHS, join)))
 
     def _occupation(self, profile: str, age: int) -> str:
         if age > RETIREMENT_AGE and profile in ELDERLY_STAY:

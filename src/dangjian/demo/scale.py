@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 from dangjian.core.bulk import analyze
+from dangjian.core.models import RuleBook
 from dangjian.demo.generator import (
     COUNTY,
     GOV,
@@ -24,6 +25,7 @@ from dangjian.demo.generator import (
     plan_county,
     walk,
 )
+from dangjian.members.history import PROBATION_MONTHS
 from dangjian.members.models import Member, MemberEvent, MemberSpell
 from dangjian.members.services import bulk_register_members
 from dangjian.orgs.models import Organization, OrgKind
@@ -97,7 +99,14 @@ def load_scale(
     )
     tree_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    stream = MemberStream(orgs, members, random.Random(f"{seed}:members"), today, events=0)
+    stream = MemberStream(
+        orgs,
+        members,
+        random.Random(f"{seed}:members"),
+        today,
+        events=0,
+        rules=RuleBook(PROBATION_MONTHS).value,
+    )
     # Synthetic data without 修改记录 rows: a quarter fewer rows, and nobody edited them.
     loaded = len(
         bulk_register_members(

@@ -28,6 +28,7 @@ from dangjian.audit.models import AuditEvent
 from dangjian.audit.services import record_audit
 from dangjian.core.crypto import lookup_hash
 from dangjian.core.exceptions import DomainError
+from dangjian.core.models import RuleBook
 from dangjian.demo.generator import (
     COUNTY,
     DEMO_PASSWORD,
@@ -39,6 +40,7 @@ from dangjian.demo.generator import (
     plan_county,
 )
 from dangjian.demo.polls import seed_polls
+from dangjian.members.history import PROBATION_MONTHS
 from dangjian.members.models import Member, MemberEvent, MemberSpell, PartyProbation
 from dangjian.members.services import bulk_register_members, record_event
 from dangjian.orgs.models import Organization, OrgKind, Unit
@@ -129,7 +131,14 @@ def load_demo(
                     can_view_sensitive=login.sensitive,
                     bootstrap=True,
                 )
-        stream = MemberStream(orgs, members, random.Random(f"{seed}:members"), today, events=events)
+        stream = MemberStream(
+            orgs,
+            members,
+            random.Random(f"{seed}:members"),
+            today,
+            events=events,
+            rules=RuleBook(PROBATION_MONTHS).value,
+        )
         loaded = len(
             bulk_register_members(stream, actor=admin, validate=validate, batch_size=batch_size)
         )

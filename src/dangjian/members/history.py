@@ -63,7 +63,12 @@ PROBATION_MONTHS = "probation.months"
 EXTENSION_MIN = "probation.extension_min_months"
 EXTENSION_MAX = "probation.extension_max_months"
 TRANSFER_POSTPONE = "probation.transfer_in_postpone_months"
-PROBATION_RULES = (PROBATION_MONTHS, EXTENSION_MIN, EXTENSION_MAX, TRANSFER_POSTPONE)
+# Before the 八大党章 (1956) the probation depended on the member's class (and the 六大党章 set
+# none): a value above 0 lets the 转正 fall anywhere from the join date to that many months on.
+BY_CLASS_MAX = "probation.by_class_max_months"
+PROBATION_RULES = (
+    PROBATION_MONTHS, EXTENSION_MIN, EXTENSION_MAX, TRANSFER_POSTPONE, BY_CLASS_MAX
+)  # fmt: skip
 RuleLookup = Callable[[str, dt.date], Decimal]
 
 STATE_LABELS = {NONE: "尚无党籍记录", **dict(MemberStatus.choices)}
@@ -96,6 +101,8 @@ class Replay:
     # one year plus the extension, after the 支部大会 resolution); None for a full member.
     probation_end: dt.date | None = None
     extended: bool = False  # 延长预备期 happens once only
+    # Joins before 1956 (BY_CLASS_MAX): the 转正 may fall on any day of this window.
+    window: tuple[dt.date, dt.date] | None = None
     transferred_in: bool = False  # came in during probation: the discussion may be postponed
 
     def allowed_moves(self) -> list[str]:
@@ -154,7 +161,10 @@ def replay(events: Iterable[EventLike], rules: RuleLookup | None = None) -> Repl
         (e for e in events if e.voided_at is None),
         key=lambda e: (e.effective_date, e.pk or 10**18),
     )
-    flows = {e.effective_date: e.kind for e in ordered if e.kind in FLOW_KINDS}
+    flows: dict[dt.date, str] = {}
+    for e in ordered:  # an admission and a 转正 on one day (no probation): the admission counts
+        if e.kind in FLOW_KINDS:
+            flows.setdefault(e.effective_date, e.kind)
     for event in ordered:
         if state.status not in ALLOWED_FROM[event.kind]:
             raise DomainError(
@@ -198,9 +208,7 @@ def _apply(state: Replay, event: EventLike, rules: RuleLookup) -> None:
     if kind in NEEDS_ORG or (kind == Kind.RESTORE and event.org_id):
         state.org_id = event.org_id
     if kind == Kind.ADMIT:
-        state.category = MemberCategory.PROBATIONARY
-        state.join_date = event.effective_date
-        state.probation_end = _months_after(event.effective_date, PROBATION_MONTHS, rules)
+        _admit(state, event.effective_date, rules)
     elif kind == Kind.TRANSFER_IN:
         _transfer_in(state, event, rules)
     elif kind == Kind.CONVERT:
@@ -208,6 +216,7 @@ def _apply(state: Replay, event: EventLike, rules: RuleLookup) -> None:
         state.category = MemberCategory.FULL
         state.full_date = event.effective_date
         state.probation_end = None
+        state.window = None
     elif kind == Kind.EXTEND:
         _extend(state, event, rules)
 
@@ -219,10 +228,34 @@ def _rule(rules: RuleLookup, key: str, on: dt.date) -> int:
         raise DomainError(f"{on:%Y-%m-%d} 没有生效的规则参数「{key}」，请联系系统管理员。") from exc
 
 
+rule_months = _rule  # for the services that read the same rules
+
+
 def _months_after(start: dt.date, key: str, rules: RuleLookup) -> dt.date:
     """`start` plus the rule's months, as the calendar counts them: one year after 29 February
     is 28 February (relativedelta keeps the day and clips it to the month's end)."""
     return start + relativedelta(months=_rule(rules, key, start))
+
+
+def _admit(state: Replay, join: dt.date, rules: RuleLookup) -> None:
+    """入党: a 预备党员 until the probation ends; with no probation in the 党章 of the day
+    (九大、十大党章, 1969–1977: the rule gives 0 months) a full member from the join date."""
+    state.join_date = join
+    state.probation_end = _months_after(join, PROBATION_MONTHS, rules)
+    state.window = probation_window(join, rules)
+    if state.probation_end == join and state.window is None:
+        state.category = MemberCategory.FULL
+        state.full_date = join
+        state.probation_end = None
+        return
+    state.category = MemberCategory.PROBATIONARY
+
+
+def probation_window(join: dt.date, rules: RuleLookup) -> tuple[dt.date, dt.date] | None:
+    """For a join when the probation depended on class (before 1956): the days a 转正 may
+    fall on, the join date to the rule's months after it; None when the probation is fixed."""
+    months = _rule(rules, BY_CLASS_MAX, join)
+    return (join, join + relativedelta(months=months)) if months > 0 else None
 
 
 def _transfer_in(state: Replay, event: EventLike, rules: RuleLookup) -> None:
@@ -238,9 +271,31 @@ def _transfer_in(state: Replay, event: EventLike, rules: RuleLookup) -> None:
         if state.join_date is None:
             raise DomainError("转入的预备党员须填写入党日期。", field="join_date")
         state.probation_end = _months_after(state.join_date, PROBATION_MONTHS, rules)
+        state.window = probation_window(state.join_date, rules)
+        if event.months:  # extended at the previous organization, before coming here
+            _extended_elsewhere(state, event.months, rules)
+
+
+def _extended_elsewhere(state: Replay, months: int, rules: RuleLookup) -> None:
+    end = state.probation_end
+    assert end is not None
+    low, high = _rule(rules, EXTENSION_MIN, end), _rule(rules, EXTENSION_MAX, end)
+    if not low <= months <= high:
+        raise DomainError(
+            f"延长预备期的期限须为 {low} 至 {high} 个月（党章第七条）。", field="months"
+        )
+    state.probation_end = end + relativedelta(months=months)
+    state.extended = True
+    state.window = None
 
 
 def _probation_text(state: Replay) -> str:
+    if state.window is not None:
+        low, high = state.window
+        return (
+            "预备期因入党时的成分而异（1956 年八大党章以前），"
+            f"应在 {low:%Y-%m-%d} 至 {high:%Y-%m-%d} 之间"
+        )
     extended = "（含延长的预备期）" if state.extended else ""
     return f"预备期满之日为 {state.probation_end:%Y-%m-%d}{extended}"
 
@@ -253,7 +308,9 @@ def _check_end_of_probation(state: Replay, event: EventLike, rules: RuleLookup) 
     end = state.probation_end
     assert end is not None  # every 预备党员 has one (admission or transfer in)
     label = event.get_kind_display()
-    if event.effective_date != end:
+    if state.window is not None:  # before 1956: any day of the window is the end
+        end = event.effective_date
+    if not _ends_probation(state, event.effective_date):
         raise DomainError(
             f"「{label}」的生效日期应为预备期满之日：{_probation_text(state)}，"
             f"不能是 {event.effective_date:%Y-%m-%d}。",
@@ -278,14 +335,20 @@ def _check_end_of_probation(state: Replay, event: EventLike, rules: RuleLookup) 
             )
 
 
+def _ends_probation(state: Replay, day: dt.date) -> bool:
+    if state.window is not None:
+        return state.window[0] <= day <= state.window[1]
+    return day == state.probation_end
+
+
 def _extend(state: Replay, event: EventLike, rules: RuleLookup) -> None:
     """延长预备期: once only, for the months the rules allow (党章第七条; 细则第三十四条); the
     new end counts from the original one."""
     if state.extended:
         raise DomainError("预备期只能延长一次，该党员的预备期已经延长过。", field="kind")
     _check_end_of_probation(state, event, rules)
-    end = state.probation_end
-    assert end is not None
+    end = event.effective_date  # the end of probation (checked above); the window closes
+    state.window = None
     low, high = _rule(rules, EXTENSION_MIN, end), _rule(rules, EXTENSION_MAX, end)
     if event.months is None or not low <= event.months <= high:
         raise DomainError(

@@ -26,7 +26,16 @@ from dangjian.core.masking import mask_id_number, mask_phone
 from dangjian.core.models import RuleBook, rule_value
 from dangjian.members import watch
 from dangjian.members.choices import MemberCategory
-from dangjian.members.history import PROBATION_RULES, RuleLookup, replay
+from dangjian.members.history import (
+    EXTENSION_MAX,
+    EXTENSION_MIN,
+    PROBATION_MONTHS,
+    PROBATION_RULES,
+    RuleLookup,
+    probation_window,
+    replay,
+    rule_months,
+)
 from dangjian.members.idnumber import validate_id_number
 from dangjian.members.models import Member, MemberEvent, MemberSpell, PartyProbation
 from dangjian.orgs.models import Organization, OrgKind
@@ -156,8 +165,8 @@ def _check_admission(data: MemberData, adm: Admission, rules: RuleBook | None = 
         )
     if adm.join_date > timezone.localdate():
         raise DomainError("入党日期不能晚于今天。", field="join_date")
-    if adm.full_date is not None and adm.full_date <= adm.join_date:
-        raise DomainError("转正日期须晚于入党日期。", field="full_date")
+    if adm.full_date is not None and adm.full_date < adm.join_date:
+        raise DomainError("转正日期不能早于入党日期。", field="full_date")
     if adm.transferred_in_on is not None and adm.transferred_in_on < adm.join_date:
         raise DomainError("转入本组织日期不能早于入党日期。", field="transferred_in_on")
 
@@ -166,18 +175,18 @@ def check_registration(data: MemberData, adm: Admission, rules: RuleBook | None 
     """The rules a new member's record must pass (as 党员建档 checks them); the ID number."""
     number = _check_person(data)
     _check_admission(data, adm, rules)
-    _replay_initial(adm, rules.value if rules is not None else None)
+    _replay_initial(adm, rules.value if rules is not None else rule_value)
     return number
 
 
 REGISTRATION_RULES = ("admission.min_age", *PROBATION_RULES)
 
 
-def _replay_initial(adm: Admission, rules: RuleLookup | None) -> Any:
+def _replay_initial(adm: Admission, rules: RuleLookup) -> Any:
     """Replay a new record's first events: the probation rules judge its 转正日期 as they
     judge a 转正 recorded later (the form's field is 转正日期, the event's 生效日期)."""
     try:
-        return replay(_initial_events(adm), rules)
+        return replay(_initial_events(adm, rules), rules)
     except DomainError as exc:
         if exc.field == "effective_date":
             exc.field = "full_date"
@@ -196,7 +205,7 @@ class InitialEvent:
     counterpart: str = ""
     join_date: dt.date | None = None  # 转入: the dates of the membership begun elsewhere
     full_date: dt.date | None = None
-    months: None = None
+    months: int | None = None  # 延长预备期
     decided_on: None = None
     pk: None = None
     voided_at: None = None
@@ -213,10 +222,11 @@ class InitialEvent:
             counterpart=self.counterpart,
             join_date=self.join_date,
             full_date=self.full_date,
+            months=self.months,
         )
 
 
-def _initial_events(adm: Admission) -> list[InitialEvent]:
+def _initial_events(adm: Admission, rules: RuleLookup) -> list[InitialEvent]:
     """The events that a newly registered member's history starts with."""
     if adm.transferred_in_on is not None:
         category = (
@@ -237,12 +247,53 @@ def _initial_events(adm: Admission) -> list[InitialEvent]:
             )
         ]
         if category == MemberCategory.PROBATIONARY and adm.full_date:
-            events.append(InitialEvent(Kind.CONVERT, adm.full_date))
+            after = _conversion(adm.join_date, adm.full_date, rules)
+            if (
+                after
+                and after[0].kind == Kind.EXTEND
+                and after[0].effective_date < adm.transferred_in_on
+            ):
+                events[0].months = after.pop(0).months  # extended before the transfer
+            events += after
         return events
     events = [InitialEvent(Kind.ADMIT, adm.join_date, adm.org.pk)]
     if adm.full_date:
-        events.append(InitialEvent(Kind.CONVERT, adm.full_date))
+        events += _conversion(adm.join_date, adm.full_date, rules)
     return events
+
+
+def _conversion(join: dt.date, full: dt.date, rules: RuleLookup) -> list[InitialEvent]:
+    """The events from the probation to a past 转正 on `full`: 转正 on the day the probation
+    ended; or 延长预备期 on that day by the k whole months the rules allow, then 转正 k months
+    later; or nothing, when the 党章 of the join date set no probation (the member is full
+    from the join date). Any other 转正日期 is refused, with the dates it could be."""
+    if probation_window(join, rules) is not None:  # before 1956: replay judges the window
+        return [InitialEvent(Kind.CONVERT, full)]
+    end = join + relativedelta(months=rule_months(rules, PROBATION_MONTHS, join))
+    if end == join:
+        if full == join:
+            return []
+        raise DomainError(
+            f"转正日期有误：入党日期 {join:%Y-%m-%d} 时的党章未规定预备期（1969—1977 年），"
+            f"入党即为正式党员，转正日期应为 {join:%Y-%m-%d}。",
+            field="full_date",
+        )
+    if full == end:
+        return [InitialEvent(Kind.CONVERT, full)]
+    low, high = rule_months(rules, EXTENSION_MIN, end), rule_months(rules, EXTENSION_MAX, end)
+    for months in range(low, high + 1):
+        if end + relativedelta(months=months) == full:
+            return [
+                InitialEvent(Kind.EXTEND, end, months=months),
+                InitialEvent(Kind.CONVERT, full),
+            ]
+    raise DomainError(
+        f"转正日期 {full:%Y-%m-%d} 与预备期不符：入党日期 {join:%Y-%m-%d} 的预备期满之日为 "
+        f"{end:%Y-%m-%d}，转正日期应为该日；如曾延长预备期 {low} 至 {high} 个月，应为 "
+        f"{end + relativedelta(months=low):%Y-%m-%d} 至 {end + relativedelta(months=high):%Y-%m-%d}"
+        f" 之间、与预备期满之日相隔整月的同一日。",
+        field="full_date",
+    )
 
 
 def _member_values(data: MemberData, number: str, adm: Admission) -> dict[str, Any]:
@@ -325,7 +376,7 @@ def register_member(
     number = check_registration(data, admission)
     ensure_id_unique(number)
     member = _build_member(data, number, admission)
-    initial = _initial_events(admission)
+    initial = _initial_events(admission, rule_value)
     with transaction.atomic():
         spells = _apply_replay(member, initial)
         member._history_user = actor  # type: ignore[attr-defined]
@@ -373,7 +424,7 @@ def bulk_register_members(
             _check_admission(data, adm, rules)
         # Plain dicts, not model instances: building 100k Members costs more than storing them.
         values = _member_values(data, number, adm)
-        events = _initial_events(adm)
+        events = _initial_events(adm, rules.value)
         result = replay(events, rules.value)  # once per member: state and spells together
         values.update(
             NEW_MEMBER,
@@ -453,7 +504,7 @@ def _flush(
                     "",
                     e.join_date,
                     e.full_date,
-                    None,
+                    e.months,
                     None,
                 )
                 for v, events, _ in batch

@@ -4,6 +4,7 @@ import random
 from collections import Counter
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
@@ -13,6 +14,7 @@ from stdnum.cn import ric
 
 from dangjian.accounts.models import Role, RoleGrant
 from dangjian.accounts.scope import scope_for
+from dangjian.core.rules_seed import seeded_value
 from dangjian.demo.generator import (
     DEMO_PASSWORD,
     MemberStream,
@@ -24,6 +26,7 @@ from dangjian.demo.generator import (
 )
 from dangjian.demo.services import clear_demo_data, load_demo
 from dangjian.members.choices import HIGHER_EDUCATION, Gender, MemberStatus
+from dangjian.members.history import PROBATION_MONTHS
 from dangjian.members.idnumber import validate_id_number
 from dangjian.members.models import Member, MemberEvent
 from dangjian.orgs.models import BRANCH_KINDS, Organization, OrgKind, Unit
@@ -76,7 +79,9 @@ def test_demo_county_is_a_valid_tree_of_valid_members():
         if m.full_date is None:
             assert m.category == "prob" and (today - m.join_date).days < 366
         else:
-            assert m.category == "full" and m.full_date == _years_later(m.join_date, 1)
+            # one year on, or none for a join under the 九大、十大党章 (1969–1977)
+            probation = relativedelta(months=int(seeded_value(PROBATION_MONTHS, m.join_date)))
+            assert m.category == "full" and m.full_date == m.join_date + probation
         assert m.phone == "" or (len(m.phone) == 11 and m.phone.startswith("1"))
     women = sum(m.gender == Gender.FEMALE for m in members) / len(members)
     assert 0.22 < women < 0.40

@@ -55,7 +55,12 @@ CORPUS: list[tuple[str, Callable[[Row], None], str, str]] = [
     ("garbage date", lambda r: r.update(入党日期="七月一日"), "入党日期", "无法识别"),
     ("future date", lambda r: r.update(入党日期="2099-07-01"), "入党日期", "合理范围"),
     ("too young", lambda r: r.update(入党日期=dt.date(1995, 1, 1)), "入党日期", "年满 18"),
-    ("full before join", lambda r: r.update(转正日期=dt.date(2009, 1, 1)), "转正日期", "晚于入党"),
+    (
+        "full before join",
+        lambda r: r.update(转正日期=dt.date(2009, 1, 1)),
+        "转正日期",
+        "不能早于入党",
+    ),
     ("full without date", lambda r: r.update(转正日期=None), "转正日期", "正式党员须填写转正日期"),
     ("birth vs id", lambda r: r.update(出生日期=dt.date(1985, 3, 15)), "公民身份号码", "不一致"),
     ("unknown org", lambda r: r.update(所在党组织="西街党支部"), "所在党组织", "「西街党支部」"),

@@ -16,7 +16,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from dangjian.core.exceptions import DomainError
+from dangjian.core.rules_seed import seeded_value
 from dangjian.members.choices import Education, PersonCategory
+from dangjian.members.history import PROBATION_MONTHS
 from dangjian.members.models import Member
 from dangjian.members.services import (
     Admission,
@@ -157,7 +159,8 @@ def _add(cast: Any, branches: list[Organization], i: int, p: dict[str, Any]) -> 
     else:
         joined = adult + dt.timedelta(p["join"])
     joined = min(joined, cap)
-    full = joined + relativedelta(years=1) if p["converted"] and joined.year < 2025 else None
+    probation = relativedelta(months=int(seeded_value(PROBATION_MONTHS, joined)))
+    full = joined + probation if p["converted"] and joined.year < 2025 else None
     member = make_member(
         cast.county_admin,
         branches[p["org"]],
