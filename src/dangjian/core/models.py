@@ -69,3 +69,34 @@ class RuleBook:
         if index == 0:
             raise RuleMissing(f"规则参数 {key} 在 {on} 没有生效的取值")
         return timeline[index - 1][1]
+
+
+class CalendarYear(models.Model):
+    """节假日安排: a year's public holidays and swapped working days, entered from the 国务院办公厅
+    notice for a year the `chinese-calendar` package does not cover yet (or to correct it)."""
+
+    year = models.PositiveSmallIntegerField("年份", unique=True)
+    source = models.CharField("依据", max_length=200)
+
+    class Meta:
+        verbose_name = "节假日安排"
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年（{self.source}）"
+
+
+class CalendarDay(models.Model):
+    """One day of an entered year that differs from the plain week: a holiday on a weekday
+    (放假) or a working weekend day (调休上班)."""
+
+    year = models.ForeignKey(CalendarYear, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField("日期", unique=True)
+    working = models.BooleanField("上班")
+
+    class Meta:
+        verbose_name = "调整的日期"
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {'上班' if self.working else '放假'}"
