@@ -72,8 +72,8 @@ def test_secret_contested_election_of_the_branch_committee(
     expect(page.locator("#rules")).to_contain_text("到会人数须超过应到会人数的 4/5")
 
     page.click("#open-form button")
-    expect(page.locator("#confirm-lines")).to_contain_text("此操作不能撤销")
-    page.click("#confirm-btn")
+    expect(page.locator("#confirm-step")).to_contain_text("此操作不能撤销")
+    page.click("#confirm-yes")
     expect(page.locator("#vote-qr svg")).to_have_count(1)
     expect(page.locator("#turnout-entitled")).to_have_text("6")
     screenshot(page, "election-02-open")
@@ -97,7 +97,7 @@ def test_secret_contested_election_of_the_branch_committee(
     page.click("#attendance button[type=submit]")
     expect(page.locator(".msg-success")).to_contain_text("实到会 6 人")
     page.click("#close button[type=submit]")
-    page.click("#confirm-btn")
+    page.click("#confirm-yes")
 
     expect(page.locator("#result-table")).to_be_visible()
     for name, outcome in zip(CANDIDATES, ("当选", "当选", "当选", "未当选"), strict=True):

@@ -99,14 +99,22 @@ def coverage(request: HttpRequest) -> HttpResponse:
 def report_xlsx(request: HttpRequest) -> HttpResponse:
     form = _form(request, ReportForm)
     result = _report(form)
-    if result is None:  # a bad date or organization: say which, as the page does
-        problems = [str(m) for errors in form.errors.values() for m in errors]
-        return HttpResponse("；".join(problems), status=400, content_type="text/plain")
+    if result is None:
+        return _refused(form)
     name = f"{result.org.name}党内统计-{result.on:%Y%m%d}.xlsx"
     workbook = report_workbook(
         result, unit_coverage(result.org, result.on), min_full_members(result.on)
     )
     return attachment(workbook, name, XLSX)
+
+
+def _refused(form: ReportForm) -> HttpResponse:
+    """A download asked for an organization outside the user's scope (403), or with a bad
+    date (400, saying which, as the page does)."""
+    if "org" in form.errors:
+        raise PermissionDenied("请选择有权查看的组织。")
+    problems = [str(m) for errors in form.errors.values() for m in errors]
+    return HttpResponse("；".join(problems), status=400, content_type="text/plain")
 
 
 def _query_form(request: HttpRequest) -> QueryForm:
@@ -159,13 +167,14 @@ def query(request: HttpRequest) -> HttpResponse:
     return render(request, "stats/query.html", context)
 
 
+@require_safe
 @login_required
 def query_xlsx(request: HttpRequest) -> HttpResponse:
     """综合查询 → .xlsx: the same cross-tab as the page, logged as an export."""
     form = _form(request, QueryForm)
     table = _crosstab(form)  # type: ignore[arg-type]
     if table is None:
-        raise PermissionDenied("请选择有权查看的组织和有效的日期。")
+        return _refused(form)
     org, on = form.cleaned_data["org"], form.cleaned_data["on"]
     row_title, col_title = _titles(form)  # type: ignore[arg-type]
     title = f"{org.name} 综合查询（截至 {on:%Y-%m-%d}）"
@@ -184,6 +193,7 @@ def query_xlsx(request: HttpRequest) -> HttpResponse:
 CELL_ROW, CELL_COL = "cell_row", "cell_col"  # the value of the row / column a number is in
 
 
+@require_safe
 @login_required
 def query_members(request: HttpRequest) -> HttpResponse:
     """The members behind one number of the cross-tab (its row's and column's values on top of

@@ -17,7 +17,7 @@ from dangjian.members.models import Member
 from dangjian.orgs.fields import OrgChoiceField
 from dangjian.orgs.models import Organization
 from dangjian.votes.models import Candidate, Poll, WrittenOpinion
-from dangjian.votes.selectors import electorate, mark_columns, members_on
+from dangjian.votes.selectors import electorate, mark_columns, members_on, write_in_voters
 from dangjian.votes.services import PRESETS, SHARES, PollDraft, electorate_date_range
 
 # The preset a kind starts with.
@@ -195,11 +195,8 @@ def write_in_fields(poll: Poll) -> list[tuple[str, str]]:
 
 
 def write_in_options(poll: Poll) -> list[tuple[int, str]]:
-    """Who may be written in, as (member id, name): the electorate less the candidates."""
-    if not write_in_fields(poll):
-        return []
-    standing = poll.candidates.values("member_id")
-    voters = poll.voters.exclude(member_id__in=standing).order_by("name", "member_id")
+    """Who may be written in, as (member id, name), by name."""
+    voters = write_in_voters(poll).order_by("name", "member_id")
     return list(voters.values_list("member_id", "name"))
 
 

@@ -13,7 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from dangjian.accounts.scope import scope_for
-from dangjian.core.models import RuleMissing, rule_value
+from dangjian.core.models import rule_value
 from dangjian.members.choices import MemberCategory
 from dangjian.members.models import Member, PartyProbation
 from dangjian.orgs.models import Organization
@@ -214,7 +214,7 @@ def rules_in_words(poll: Poll) -> list[str]:
         lines.append("因故不能到会的党员会前提交的书面意见计入票数，不计入到会人数")
     else:
         lines.append(f"评定为某一等次须获得{majority}{base} {poll.majority} 的票数")
-        lines.append(f"评定为优秀的一般不超过评定等次人数的 {_excellent_share(poll)}")
+        lines.append(f"评定为优秀的一般不超过评定等次人数的 {excellent_share(poll)}")
         lines.append("预备党员参加评议、不评定等次")
     lines.append("无记名投票" if poll.secret else "记名投票")
     return lines
@@ -231,12 +231,20 @@ def _election_rules(poll: Poll, majority: str, base: str) -> list[str]:
     return [first, f"{seats}；每张选票赞成（含另选他人）不得超过 {poll.seats} 人，多选无效"]
 
 
-def _excellent_share(poll: Poll) -> str:
-    try:
-        value = rule_value("evaluation.excellent_cap", poll.electorate_on)
-    except RuleMissing:
-        return "1/3"
-    return str(Fraction(value).limit_denominator(1000))
+def excellent_share(poll: Poll) -> str:
+    """`evaluation.excellent_cap` in force on the poll's date, as "1/3" (一般不超过三分之一);
+    the electorate date is bounded to when the rule values exist."""
+    return str(
+        Fraction(rule_value("evaluation.excellent_cap", poll.electorate_on)).limit_denominator(1000)
+    )
+
+
+def write_in_voters(poll: Poll) -> QuerySet[Voter]:
+    """另选他人: whom a ballot may write in — the electorate (正式党员 not under 留党察看, i.e.
+    with 被选举权) less the candidates; nobody in a 再次投票, which is among the tied only."""
+    if poll.kind != Poll.Kind.ELECTION or poll.round_kind == Poll.RoundKind.RUNOFF:
+        return poll.voters.none()
+    return poll.voters.exclude(member_id__in=poll.candidates.values("member_id"))
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,14 @@ from dangjian.votes.models import (
     WrittenOpinion,
 )
 from dangjian.votes.ordering import stroke_key
-from dangjian.votes.selectors import electorate, issued_and_returned, members_on, stored_ballots
+from dangjian.votes.selectors import (
+    electorate,
+    excellent_share,
+    issued_and_returned,
+    members_on,
+    stored_ballots,
+    write_in_voters,
+)
 
 log = logging.getLogger(__name__)
 Kind, Status, Method, Base = Poll.Kind, Poll.Status, Poll.Method, Poll.Base
@@ -465,13 +472,8 @@ def check_ballot(poll: Poll, choices: Mapping[str, Any]) -> str | None:
 
 
 def write_in_ids(poll: Poll) -> list[int]:
-    """另选他人: the members a ballot may write in — the electorate (正式党员 not under 留党察看,
-    i.e. with 被选举权) less the candidates. None in a 再次投票, which is among the tied only."""
-    if poll.kind != Kind.ELECTION or poll.round_kind == RoundKind.RUNOFF:
-        return []
-    standing = poll.candidates.values("member_id")
-    members = poll.voters.exclude(member_id__in=standing).values_list("member_id", flat=True)
-    return sorted(members)
+    """另选他人: the member ids a ballot may write in (selectors.write_in_voters)."""
+    return sorted(write_in_voters(poll).values_list("member_id", flat=True))
 
 
 def record_written_opinion(
@@ -683,11 +685,6 @@ def close_poll(
 
 class OverCap(DomainError):
     """民主评议: more 优秀 than the cap; the chair may confirm (the rule says 一般)."""
-
-
-def excellent_share(poll: Poll) -> str:
-    """`evaluation.excellent_cap` in force on the poll's date, as "1/3" (一般不超过三分之一)."""
-    return _share(_rule("evaluation.excellent_cap", poll.electorate_on))
 
 
 def excellent_cap(poll: Poll, graded: int) -> int:
@@ -904,7 +901,7 @@ def _further(poll: Poll, result: tally.Result, chosen: Sequence[int] | None) -> 
         return [c.member for c in pool]  # create_poll then names the shortfall
     yes = {o.option: o.counts.get(tally.YES, 0) for o in ranked}
     cut = yes[pool[needed - 1].pk]
-    return [c.member for c in pool if pool.index(c) < needed or yes[c.pk] == cut]
+    return [c.member for i, c in enumerate(pool) if i < needed or yes[c.pk] == cut]
 
 
 def _chosen_from(

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
 from dangjian.core.http import attachment
+from dangjian.core.views import confirm_page
 from dangjian.orgs.selectors import writable_orgs
 from dangjian.rosters.pdf import PdfFontMissing
 from dangjian.votes import services
@@ -289,19 +290,16 @@ def _confirm(
     button: str,
     extra: dict[str, str] | None = None,
 ) -> HttpResponse:
-    """A confirmation page before an irreversible step: the same POST again with confirmed=1
-    (no script needed, so it works wherever the page does)."""
-    hidden = {"version": request.POST.get("version", ""), **(extra or {})}
-    context = {
-        "poll": poll,
-        "action": reverse(action, args=[poll.pk]),
-        "title": title,
-        "lines": lines,
-        "button": button,
-        "hidden": hidden,
-        "cancel": reverse("votes:detail", args=[poll.pk]),
-    }
-    return render(request, "votes/confirm.html", context)
+    """The shared confirmation page (core.views.confirm_page) for a step on this poll."""
+    return confirm_page(
+        request,
+        title=title,
+        lines=[f"表决事项：{poll}", *lines],
+        action=reverse(action, args=[poll.pk]),
+        confirm_label=button,
+        cancel_url=reverse("votes:detail", args=[poll.pk]),
+        fields={"version": request.POST.get("version", ""), **(extra or {})},
+    )
 
 
 @login_required
