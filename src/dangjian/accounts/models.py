@@ -19,13 +19,22 @@ class Role(models.TextChoices):
     BRANCH_SECRETARY = "secretary", "支部书记"
     BRANCH_ORGANIZER = "organizer", "组织委员"
     BRANCH_COMMITTEE = "committee", "支部委员"
+    PARTY_COMMITTEE = "partycomm", "基层党委（审批）"
+    DISCIPLINE_COMMITTEE = "discipline", "纪委"
 
 
 # 三员分立 (等保 2.0 level 3): the three administrators hold no data role and not each other's.
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 # Roles granted on an organization; they reach everything below it.
 NODE_ROLES = frozenset(
-    {Role.ORG_ADMIN, Role.BRANCH_SECRETARY, Role.BRANCH_ORGANIZER, Role.BRANCH_COMMITTEE}
+    {
+        Role.ORG_ADMIN,
+        Role.BRANCH_SECRETARY,
+        Role.BRANCH_ORGANIZER,
+        Role.BRANCH_COMMITTEE,
+        Role.PARTY_COMMITTEE,
+        Role.DISCIPLINE_COMMITTEE,
+    }
 )
 # Node roles that may change records (a plain committee member reads only).
 WRITE_ROLES = frozenset({Role.ORG_ADMIN, Role.BRANCH_SECRETARY, Role.BRANCH_ORGANIZER})

@@ -7,14 +7,17 @@ single objects through the getters below. Roles are granted on a node and reach 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
+from dangjian.accounts.abilities import ROLE_GLOBAL_ABILITIES, abilities_of
 from dangjian.accounts.models import API_ROLES, NODE_ROLES, WRITE_ROLES, Role, RoleGrant
+from dangjian.core.actors import actor_user
 from dangjian.core.paths import any_subtree_q
 
 if TYPE_CHECKING:
@@ -42,6 +45,20 @@ class Scope:
     sensitive_paths: tuple[str, ...] = ()
     own_member_id: int | None = None
     roles: frozenset[str] = frozenset()
+    # ability → the subtrees it reaches (minimal path prefixes)
+    ability_paths: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    global_abilities: frozenset[str] = frozenset()
+
+    def paths(self, ability: str) -> tuple[str, ...]:
+        """The subtrees where the user has `ability` (empty: nowhere)."""
+        return self.ability_paths.get(ability, ())
+
+    def can(self, ability: str, path: str) -> bool:
+        """Whether the user has `ability` on the organization at `path`."""
+        return any(path.startswith(p) for p in self.paths(ability))
+
+    def can_anywhere(self, ability: str) -> bool:
+        return bool(self.paths(ability)) or ability in self.global_abilities
 
     def org_q(self) -> Q:
         return any_subtree_q("path", self.read_paths)
@@ -72,6 +89,7 @@ EMPTY_SCOPE = Scope()
 
 def scope_for(user: Any) -> Scope:
     """The user's scope, computed once per user object (i.e. once per request)."""
+    user = actor_user(user)
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return EMPTY_SCOPE
     cached = getattr(user, _CACHE_ATTR, None)
@@ -83,12 +101,20 @@ def scope_for(user: Any) -> Scope:
         (g, g.org) for g in grants if g.role in NODE_ROLES and g.org is not None and g.org.is_active
     ]
     member = _own_member(user)
+    reach: dict[str, set[str]] = {}
+    for g, org in nodes:
+        for ability in abilities_of(g.role, sensitive=g.can_view_sensitive):
+            reach.setdefault(ability, set()).add(org.path)
     scope = Scope(
         read_paths=_minimal({org.path for _, org in nodes}),
         write_paths=_minimal({org.path for g, org in nodes if g.role in WRITE_ROLES}),
         sensitive_paths=_minimal({org.path for g, org in nodes if g.can_view_sensitive}),
         own_member_id=member.pk if member is not None else None,
         roles=frozenset(g.role for g in grants),
+        ability_paths={a: _minimal(paths) for a, paths in reach.items()},
+        global_abilities=frozenset().union(
+            *(ROLE_GLOBAL_ABILITIES.get(g.role, frozenset()) for g in grants)
+        ),
     )
     setattr(user, _CACHE_ATTR, scope)
     return scope

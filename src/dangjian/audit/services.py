@@ -8,15 +8,9 @@ from django.db import models
 from django.http import HttpRequest
 
 from dangjian.audit.models import AuditEvent
+from dangjian.core.actors import Actor, client_ip
 
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    # Behind a reverse proxy, REMOTE_ADDR is the proxy; the deployment sets X-Forwarded-For.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    return ip or None
+__all__ = ["client_ip", "record_audit"]
 
 
 def record_audit(
@@ -28,7 +22,14 @@ def record_audit(
     request: HttpRequest | None = None,
     actor_name: str = "",
 ) -> AuditEvent:
-    """审计: append one entry. Call it inside the same transaction as the change it records."""
+    """审计: append one entry. Call it inside the same transaction as the change it records.
+
+    `actor` is an `Actor` (user and address) or a bare user; a request, where given, supplies
+    the address for callers not yet passing an Actor.
+    """
+    ip = actor.ip if isinstance(actor, Actor) else None
+    if isinstance(actor, Actor):
+        actor = actor.user
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return AuditEvent.objects.create(
         actor=user,
@@ -38,5 +39,5 @@ def record_audit(
         target_id=str(target.pk) if target is not None else "",
         target_repr=str(target)[:200] if target is not None else "",
         detail=detail or {},
-        ip=client_ip(request),
+        ip=ip or client_ip(request),
     )
