@@ -7,3 +7,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from dangjian.accounts import signals  # noqa: F401
+        from dangjian.accounts.scope import scope_for
+        from dangjian.core import procedures
+
+        # Procedures (core) check abilities through this hook: core may not import accounts.
+        procedures.configure(can=lambda actor, ability, path: scope_for(actor).can(ability, path))

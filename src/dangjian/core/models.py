@@ -5,8 +5,11 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -52,6 +55,15 @@ def rule_value(key: str, on: dt.date) -> Decimal:
     if row is None:
         raise RuleMissing(f"规则参数 {key} 在 {on} 没有生效的取值")
     return row
+
+
+def rule_in_force(key: str, on: dt.date) -> RuleValue:
+    """The row of rule `key` in force on `on`, with its source (for messages citing it)."""
+    row = RuleValue.objects.filter(key=key, effective_from__lte=on).order_by("-effective_from")
+    found = row.first()
+    if found is None:
+        raise RuleMissing(f"规则参数 {key} 在 {on} 没有生效的取值")
+    return found
 
 
 class RuleBook:
@@ -100,3 +112,68 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {'上班' if self.working else '放假'}"
+
+
+class ProcedureStepQuerySet(models.QuerySet["ProcedureStep"]):
+    def update(self, **kwargs: Any) -> int:
+        raise StepsAreAppendOnly("程序步骤只能追加，不可修改")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise StepsAreAppendOnly("程序步骤只能追加，不可删除")
+
+    def of(self, procedure: str, target_id: Any) -> ProcedureStepQuerySet:
+        return self.filter(procedure=procedure, target_id=target_id)
+
+
+class StepsAreAppendOnly(Exception):
+    """Raised when code tries to change or erase a step taken (only voiding is allowed)."""
+
+
+class ProcedureStep(models.Model):
+    """程序步骤: one step of a procedure taken on one record, by whom, when, with what effect.
+
+    Append-only: the record's state is derived from its steps (the last one not voided); a
+    wrong step is voided with a reason (`core.procedures.void_step`), never edited or deleted.
+    The target is named by the procedure (whose definition knows its model) and the record's
+    id, not by a content type: see docs/decisions.md.
+    """
+
+    procedure = models.CharField("程序", max_length=40)
+    target_id = models.BigIntegerField("对象编号")
+    step = models.CharField("步骤", max_length=40)
+    from_state = models.CharField("原状态", max_length=20, blank=True)
+    to_state = models.CharField("新状态", max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="办理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )  # None: the system's own scheduled work
+    at = models.DateTimeField("办理时间", default=timezone.now)
+    effective_date = models.DateField("生效日期")
+    due_date = models.DateField("办理期限", null=True, blank=True)
+    outcome = models.CharField("结果", max_length=300, blank=True)
+    note = models.CharField("备注", max_length=500, blank=True)
+    data = models.JSONField("数据", default=dict, blank=True)
+    voided_at = models.DateTimeField("作废时间", null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    void_reason = models.CharField("作废原因", max_length=300, blank=True)
+
+    objects = ProcedureStepQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "程序步骤"
+        ordering = ["procedure", "target_id", "id"]
+        indexes = [
+            models.Index(fields=["procedure", "target_id", "id"], name="procedure_step_target_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure}#{self.target_id} {self.step} → {self.to_state}"
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise StepsAreAppendOnly("程序步骤只能追加，不可删除")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -14,6 +14,7 @@ from dangjian.accounts.scope import get_org_for_user
 from dangjian.core.exceptions import DomainError
 from dangjian.rosters import services
 from dangjian.rosters.models import ImportBatch
+from dangjian.rosters.procedures import batch_actions
 from dangjian.rosters.reader import size_limit_label
 from dangjian.rosters.selectors import batches_visible_to, get_batch_for_user
 from dangjian.rosters.uploads import SizeLimitHandler
@@ -42,6 +43,25 @@ class ImportBatchSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class StepOptionSerializer(serializers.Serializer):
+    step = serializers.CharField(help_text="步骤（confirm 确认导入、undo 撤销导入）")
+    label = serializers.CharField(help_text="步骤名称")
+    allowed = serializers.BooleanField(help_text="现在能否办理")
+    reason = serializers.CharField(help_text="不能办理的原因")
+
+
+class ImportBatchDetailSerializer(ImportBatchSerializer):
+    actions = serializers.SerializerMethodField(help_text="当前用户现在可以办理的步骤")
+
+    class Meta(ImportBatchSerializer.Meta):
+        fields = [*ImportBatchSerializer.Meta.fields, "actions"]
+        read_only_fields = fields
+
+    @extend_schema_field(StepOptionSerializer(many=True))
+    def get_actions(self, batch: ImportBatch) -> list[dict[str, Any]]:
+        return batch_actions(self.context["request"].user, batch)
+
+
 class UploadSerializer(serializers.Serializer):
     org = serializers.IntegerField(help_text="导入到的党组织 id")
     file = serializers.FileField(help_text=".xlsx、.xls 或 .csv 花名册")
@@ -56,6 +76,13 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     serializer_class = ImportBatchSerializer
 
+    def get_serializer_class(self) -> Any:
+        return ImportBatchSerializer if self.action == "list" else ImportBatchDetailSerializer
+
+    def _detail(self, batch: ImportBatch) -> Any:
+        batch.refresh_from_db()
+        return ImportBatchDetailSerializer(batch, context=self.get_serializer_context()).data
+
     def get_queryset(self) -> Any:
         return batches_visible_to(self.request.user)
 
@@ -67,7 +94,8 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return super().initialize_request(request, *args, **kwargs)
 
     @extend_schema(
-        request={"multipart/form-data": UploadSerializer}, responses={201: ImportBatchSerializer}
+        request={"multipart/form-data": UploadSerializer},
+        responses={201: ImportBatchDetailSerializer},
     )
     def create(self, request: Request) -> Response:
         """上传花名册: returns the batch; poll it until status is ready or invalid."""
@@ -81,10 +109,9 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         batch = services.start_import(
             actor=request.user, org=org, file_name=file.name, data=file.read(), request=request
         )
-        batch.refresh_from_db()
-        return Response(ImportBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+        return Response(self._detail(batch), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ConfirmSerializer, responses={202: ImportBatchSerializer})
+    @extend_schema(request=ConfirmSerializer, responses={202: ImportBatchDetailSerializer})
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str) -> Response:
         """确认导入: all rows or none; poll the batch until status is applied."""
@@ -96,14 +123,12 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             expected_version=body.validated_data["version"],
             request=request,
         )
-        batch.refresh_from_db()
-        return Response(ImportBatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
+        return Response(self._detail(batch), status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(request=None, responses={200: ImportBatchSerializer})
+    @extend_schema(request=None, responses={200: ImportBatchDetailSerializer})
     @action(detail=True, methods=["post"])
     def undo(self, request: Request, pk: str) -> Response:
         """撤销导入 (the latest batch of its organization, while nothing it touched changed)."""
         batch = self.get_object()
         services.undo_import(actor=request.user, batch=batch, request=request)
-        batch.refresh_from_db()
-        return Response(ImportBatchSerializer(batch).data)
+        return Response(self._detail(batch))

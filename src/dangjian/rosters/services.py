@@ -2,7 +2,9 @@
 
 An import is a batch: upload → check (preview, nothing written) → confirm (all rows in one
 transaction, re-checked against the registry as it is then) → optionally undo, while nothing
-the batch touched has changed since.
+the batch touched has changed since. Each of these is a step of the procedure
+`rosters.procedures.IMPORT`: the engine checks who may take it and from which state, records
+it and derives the batch's status.
 """
 
 from __future__ import annotations
@@ -15,18 +17,20 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
+from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import may_unmask_member, scope_for
 from dangjian.audit.models import AuditEvent
 from dangjian.audit.services import record_audit
 from dangjian.core import jobs
+from dangjian.core.actors import Actor, actor_user
 from dangjian.core.bulk import insert_rows
 from dangjian.core.crypto import decrypt_bytes, encrypt_bytes
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.paths import any_subtree_q
+from dangjian.core.procedures import take_step
 from dangjian.members import watch
 from dangjian.members.models import Member, MemberEvent, MemberSpell
 from dangjian.members.selectors import filter_members, roster_on
@@ -44,6 +48,7 @@ from dangjian.rosters.export import roster_workbook
 from dangjian.rosters.models import ExportJob, ImportBatch, ImportChange
 from dangjian.rosters.pdf import branch_roster_pdf, member_sheet_pdf, subtree_roster_pdf
 from dangjian.rosters.plan import Plan, PlannedRow, build_plan
+from dangjian.rosters.procedures import IMPORT
 from dangjian.rosters.reader import max_bytes, read_roster, size_limit_label
 
 Status = ImportBatch.Status
@@ -64,26 +69,27 @@ def start_import(
     request: HttpRequest | None = None,
 ) -> ImportBatch:
     """上传花名册: keep the file (encrypted) and check it in the background; writes no member."""
-    if not scope_for(actor).covers(org.path, write=True):
+    if not scope_for(actor).can(Ability.IMPORT_ROSTERS, org.path):  # the form's own field
         raise DomainError("所选党组织不在您的管理范围内。", field="org")
     if len(data) > max_bytes():
         raise DomainError(f"文件超过 {size_limit_label()} 的上限。", field="file")
-    batch = ImportBatch.objects.create(
-        org=org,
-        created_by=actor,
-        file_name=file_name[:200],
-        file_size=len(data),
-        file_sha256=hashlib.sha256(data).hexdigest(),
-        file_cipher=encrypt_bytes(data),
-        status=Status.CHECKING,
-    )
-    record_audit(
-        AuditEvent.Action.IMPORT,
-        actor=actor,
-        target=batch,
-        request=request,
-        detail={"step": "upload", "org": org.name, "file": batch.file_name},
-    )
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            org=org,
+            created_by=actor,
+            file_name=file_name[:200],
+            file_size=len(data),
+            file_sha256=hashlib.sha256(data).hexdigest(),
+            file_cipher=encrypt_bytes(data),
+            status=Status.CHECKING,
+        )
+        take_step(
+            actor=_actor(actor, request),
+            definition=IMPORT,
+            record=batch,
+            step="upload",
+            data={"org": org.name, "file": batch.file_name},
+        )
     jobs.run(job_key(batch), check_batch, batch.pk)
     return batch
 
@@ -103,39 +109,52 @@ def _plan(batch: ImportBatch, actor: Any) -> Plan:
 def check_batch(batch_id: int) -> None:
     """校验: build the preview of a batch (runs as a job)."""
     batch = ImportBatch.objects.select_related("org", "created_by").get(pk=batch_id)
+    actor = batch.created_by
     try:
-        plan = _plan(batch, batch.created_by)
+        plan = _plan(batch, actor)
     except DomainError as exc:
-        _set(batch, Status.INVALID, message=exc.message, preview={})
+        _step(batch, "found_errors", actor, message=exc.message, preview={})
         return
     except Exception:
-        _set(batch, Status.FAILED, message="处理文件时出错，请联系系统管理员。")
+        _step(batch, "failed", actor, message="处理文件时出错，请联系系统管理员。")
         raise
-    _set(batch, Status.INVALID if plan.errors else Status.READY, preview=plan.summary(), message="")
+    found = "found_errors" if plan.errors else "checked"
+    _step(batch, found, actor, preview=plan.summary(), message="")
 
 
-def _set(batch: ImportBatch, status: str, **fields: Any) -> None:
-    for name, value in fields.items():
-        setattr(batch, name, value)
-    batch.status, batch.status_at = status, timezone.now()
-    batch.version += 1
-    batch.save(update_fields=["status", "status_at", "version", *fields])
+def _step(batch: ImportBatch, step: str, actor: Any, **fields: Any) -> None:
+    """Record the outcome of background work as the procedure's step, with the batch's fields."""
+
+    def save(locked: ImportBatch) -> None:
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(fields))
+
+    take_step(actor=actor, definition=IMPORT, record=batch, step=step, system=True, perform=save)
+
+
+def _actor(actor: Any, request: HttpRequest | None) -> Any:
+    """Callers not yet passing an Actor give the request: the audit entry wants its address."""
+    return Actor.from_request(request) if request is not None and actor is request.user else actor
 
 
 def confirm_import(
     *, actor: Any, batch: ImportBatch, expected_version: int, request: HttpRequest | None = None
 ) -> ImportBatch:
     """确认导入: start loading a checked batch; the work itself runs as a job."""
-    if not scope_for(actor).covers(batch.org.path, write=True):
-        raise DomainError("所选党组织不在您的管理范围内。")
-    if batch.status != Status.READY:
-        raise DomainError(f"该批次当前状态为「{batch.get_status_display()}」，不能确认导入。")
-    updated = ImportBatch.objects.filter(pk=batch.pk, version=expected_version).update(
-        status=Status.APPLYING, status_at=timezone.now(), version=F("version") + 1, applied_by=actor
+
+    def mark(locked: ImportBatch) -> None:
+        locked.applied_by = actor_user(actor)
+        locked.save(update_fields=["applied_by"])
+
+    take_step(
+        actor=_actor(actor, request),
+        definition=IMPORT,
+        record=batch,
+        step="confirm",
+        expected_version=expected_version,
+        perform=mark,
     )
-    if updated != 1:
-        raise ConcurrentEditError("该导入批次")
-    batch.refresh_from_db()
     jobs.run(job_key(batch), apply_batch, batch.pk)
     return batch
 
@@ -145,32 +164,32 @@ def apply_batch(batch_id: int) -> None:
     batch = ImportBatch.objects.select_related("org", "applied_by").get(pk=batch_id)
     actor = batch.applied_by
     expected = batch.preview.get("digest")
+
+    def load(locked: ImportBatch) -> dict[str, Any]:
+        plan = _plan(locked, actor)
+        if plan.errors or plan.digest() != expected:
+            raise _Changed(plan)
+        result = _apply(locked, plan, actor)
+        locked.result, locked.applied_at, locked.message = result, timezone.now(), ""
+        locked.save(update_fields=["result", "applied_at", "message"])
+        return {"org": locked.org.name, **result}
+
     try:
-        with transaction.atomic():
-            plan = _plan(batch, actor)
-            if plan.errors or plan.digest() != expected:
-                raise _Changed(plan)
-            result = _apply(batch, plan, actor)
-            batch.result, batch.applied_at = result, timezone.now()
-            _set(batch, Status.APPLIED, result=result, applied_at=batch.applied_at, message="")
-            record_audit(
-                AuditEvent.Action.IMPORT,
-                actor=actor,
-                target=batch,
-                detail={"step": "apply", "org": batch.org.name, **result},
-            )
+        take_step(
+            actor=actor, definition=IMPORT, record=batch, step="applied", system=True, perform=load
+        )
     except _Changed as changed:
-        status = Status.INVALID if changed.plan.errors else Status.READY
-        _set(
+        _step(
             batch,
-            status,
+            "returned_invalid" if changed.plan.errors else "returned",
+            actor,
             preview=changed.plan.summary(),
             message="预览之后系统中的数据或文件校验结果发生了变化，请重新核对下面的预览后再确认。",
         )
     except DomainError as exc:
-        _set(batch, Status.READY, message=exc.message)
+        _step(batch, "returned", actor, message=exc.message)
     except Exception:
-        _set(batch, Status.FAILED, message="导入时出错，未写入任何数据。请联系系统管理员。")
+        _step(batch, "failed", actor, message="导入时出错，未写入任何数据。请联系系统管理员。")
         raise
 
 
@@ -271,39 +290,25 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def is_latest_applied(batch: ImportBatch) -> bool:
-    """Only the latest applied batch of an organization may be undone."""
-    later = ImportBatch.objects.filter(org=batch.org, status=Status.APPLIED, pk__gt=batch.pk)
-    return batch.status == Status.APPLIED and not later.exists()
-
-
 def undo_import(*, actor: Any, batch: ImportBatch, request: HttpRequest | None = None) -> None:
     """撤销导入: remove the members the batch added and restore what it changed — only for
     the latest batch of its organization, and only if nothing it touched has changed since."""
-    if not scope_for(actor).covers(batch.org.path, write=True):
-        raise DomainError("所选党组织不在您的管理范围内。")
-    if batch.status != Status.APPLIED:
-        raise DomainError("只能撤销已导入的批次。")
-    if not is_latest_applied(batch):
-        raise DomainError("只能撤销该党组织最近一次导入的批次；请先撤销之后的导入。")
-    with transaction.atomic():
-        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.status != Status.APPLIED:
-            raise DomainError("该批次已被撤销。")
-        changes = list(batch.changes.select_related("member", "event"))
+
+    def undo(locked: ImportBatch) -> dict[str, Any]:
+        changes = list(locked.changes.select_related("member", "event"))
         _check_unchanged(changes)
-        _undo_updates([c for c in changes if c.action == ImportChange.Action.UPDATE], actor, batch)
+        updates = [c for c in changes if c.action == ImportChange.Action.UPDATE]
+        _undo_updates(updates, actor, locked)
         removed = _remove_added(
             [c.member_id for c in changes if c.action == ImportChange.Action.ADD]
         )
-        _set(batch, Status.UNDONE, undone_at=timezone.now())
-        record_audit(
-            AuditEvent.Action.IMPORT,
-            actor=actor,
-            target=batch,
-            request=request,
-            detail={"step": "undo", "org": batch.org.name, "removed": removed},
-        )
+        locked.undone_at = timezone.now()
+        locked.save(update_fields=["undone_at"])
+        return {"org": locked.org.name, "removed": removed}
+
+    take_step(
+        actor=_actor(actor, request), definition=IMPORT, record=batch, step="undo", perform=undo
+    )
 
 
 def _check_unchanged(changes: list[ImportChange]) -> None:

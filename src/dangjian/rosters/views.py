@@ -20,11 +20,13 @@ from dangjian.core import jobs
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
 from dangjian.core.http import XLSX, attachment
+from dangjian.core.procedures import steps_available, steps_of
 from dangjian.core.views import confirm_page, confirmed
 from dangjian.rosters import services
 from dangjian.rosters.forms import ConfirmForm, UploadForm
 from dangjian.rosters.models import ExportJob
 from dangjian.rosters.pdf import PdfFontMissing
+from dangjian.rosters.procedures import IMPORT
 from dangjian.rosters.reader import size_limit_label
 from dangjian.rosters.selectors import batches_visible_to, get_batch_for_user, get_export_for_user
 from dangjian.rosters.template import template_workbook
@@ -103,7 +105,8 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "progress": jobs.progress(services.job_key(batch)),
         "stale": services.batch_is_stale(batch),
         "can_download": scope_for(request.user).may_unmask(batch.org.path),
-        "can_undo": services.is_latest_applied(batch),
+        "options": {o.name: o for o in steps_available(request.user, batch, IMPORT)},
+        "history": [(s, IMPORT.step_label(s.step)) for s in steps_of(IMPORT, batch)],
     }
     if request.headers.get("HX-Request"):
         return render(request, "rosters/partials/batch_body.html", context)
