@@ -45,7 +45,7 @@ class ImportBatchSerializer(serializers.ModelSerializer):
 
 class StepOptionSerializer(serializers.Serializer):
     step = serializers.CharField(help_text="步骤（confirm 确认导入、undo 撤销导入）")
-    label = serializers.CharField(help_text="步骤名称")
+    title = serializers.CharField(help_text="步骤名称")
     allowed = serializers.BooleanField(help_text="现在能否办理")
     reason = serializers.CharField(help_text="不能办理的原因")
 

@@ -71,6 +71,9 @@ IMPORT: Procedure = register(
                 who=IMPORTER,
                 rules=(Rule("只能撤销最近一次导入", _latest_applied),),
             ),
+            # Batches from before the engine carry their status over in one step (migration
+            # rosters 0003); it leaves no state, so nobody can take it.
+            _system("carried_over", "启用办理记录前的状态", (), Status.CHECKING),
         ),
     )
 )
@@ -79,6 +82,6 @@ IMPORT: Procedure = register(
 def batch_actions(user: Any, batch: ImportBatch) -> list[dict[str, Any]]:
     """The steps this user may take on the batch now, for the API (and why not)."""
     return [
-        {"step": o.name, "label": o.label, "allowed": o.allowed, "reason": o.reason}
+        {"step": o.name, "title": o.label, "allowed": o.allowed, "reason": o.reason}
         for o in steps_available(user, batch, IMPORT)
     ]
