@@ -66,6 +66,11 @@ LABELS: dict[str, str] = {
     "ok": "复核一致",
     "problems": "发现的问题",
     "id_number": "公民身份号码",
+    # procedure steps (core.procedures)
+    "procedure": "程序",
+    "state": "状态",
+    "note": "备注",
+    "warnings": "提示",
 }
 
 WORDS: dict[str, dict[Any, str]] = {
