@@ -6,3 +6,6 @@ class RostersConfig(AppConfig):
 
     name = "dangjian.rosters"
     verbose_name = "花名册导入导出"
+
+    def ready(self) -> None:
+        from dangjian.rosters import procedures  # noqa: F401  (registers the import procedure)

@@ -3,6 +3,7 @@ pages and API offer only the steps the engine allows this user now."""
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pytest
@@ -73,3 +74,18 @@ def test_api_lists_the_actions_this_user_may_take(cast: Any) -> None:
     body = client.post(reverse("roster-import-list"), {"org": cast.township.pk, "file": upload})
     actions = body.json()["actions"]
     assert actions == [{"step": "confirm", "title": "确认导入", "allowed": True, "reason": ""}]
+
+
+def test_batches_from_before_the_engine_keep_their_status(cast: Any) -> None:
+    from django.apps import apps
+
+    migration = importlib.import_module("dangjian.rosters.migrations.0003_batch_steps_from_status")
+    old = upload(cast, xlsx([roster_row("陈建国")]))
+    older = ImportBatch.objects.create(
+        org=cast.township, created_by=cast.county_admin, file_name="旧.xlsx", file_size=1,
+        file_sha256="0", file_cipher=b"", status=ImportBatch.Status.APPLIED,
+    )  # fmt: skip
+    migration.carry_over(apps, None)
+    assert state_of(IMPORT, older) == ImportBatch.Status.APPLIED
+    assert steps(older) == ["carried_over"] and steps(old)[0] == "upload"  # untouched
+    assert allowed_steps(cast.county_admin, older) == {"undo"}
