@@ -165,6 +165,11 @@ class Procedure:
     def step_label(self, name: str) -> str:
         return self._by_name[name].label if name in self._by_name else name
 
+    def by_person(self, name: str) -> bool:
+        """Whether a person takes this step (False: the outcome of the system's own work)."""
+        found = self._by_name.get(name)
+        return found is not None and found.who is not None
+
 
 _REGISTRY: dict[str, Procedure] = {}
 

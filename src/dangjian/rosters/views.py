@@ -106,7 +106,10 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "stale": services.batch_is_stale(batch),
         "can_download": scope_for(request.user).may_unmask(batch.org.path),
         "options": {o.name: o for o in steps_available(request.user, batch, IMPORT)},
-        "history": [(s, IMPORT.step_label(s.step)) for s in steps_of(IMPORT, batch)],
+        "history": [
+            (s, IMPORT.step_label(s.step), IMPORT.by_person(s.step))
+            for s in steps_of(IMPORT, batch)
+        ],
     }
     if request.headers.get("HX-Request"):
         return render(request, "rosters/partials/batch_body.html", context)

@@ -65,7 +65,7 @@ def test_batch_page_explains_why_undo_is_not_offered(cast: Any) -> None:
     page = cast.client(cast.county_admin).get(reverse("rosters:batch", args=[first.pk]))
     body = page.content.decode()
     assert 'id="undo-btn"' not in body and "不能撤销：只能撤销该党组织最近一次导入的批次" in body
-    assert "办理记录" in body and "导入完成" in body
+    assert "办理记录" in body and "导入完成 · 系统" in body and "确认导入 · <" in body
 
 
 def test_api_lists_the_actions_this_user_may_take(cast: Any) -> None:
