@@ -226,6 +226,7 @@ SPECTACULAR_SETTINGS = {
         "PollMethodEnum": "dangjian.votes.models.Poll.Method",
         "PollBaseEnum": "dangjian.votes.models.Poll.Base",
         "PollShareEnum": "dangjian.votes.services.SHARE_CHOICES",
+        "ImportBatchStatusEnum": "dangjian.rosters.models.ImportBatch.Status",
     },
 }
 

@@ -337,6 +337,7 @@ def take_step(
     Raises `StepRefused` (or `NeedsConfirmation`, `ConcurrentEditError`) with a Chinese
     message; nothing is written then. `system=True` is required for (and only for) steps
     with `who=None`: the outcome of background work, recorded for whoever started it.
+    The caller's `record` is reloaded afterwards, so it shows the new state and version.
     """
     the_step = definition.step(step)
     who = as_actor(actor)
