@@ -16,26 +16,26 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.http import HttpRequest, QueryDict
+from django.http import QueryDict
 from django.utils import timezone
 
 from dangjian.accounts.scope import may_unmask_member, scope_for
-from dangjian.audit.models import AuditEvent
+from dangjian.audit.actions import register_action
 from dangjian.audit.services import record_audit
 from dangjian.core import jobs
+from dangjian.core.actors import actor_user
 from dangjian.core.bulk import insert_rows
 from dangjian.core.crypto import decrypt_bytes, encrypt_bytes
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.paths import any_subtree_q
-from dangjian.members import watch
-from dangjian.members.models import Member, MemberEvent, MemberSpell
+from dangjian.members.models import Member, MemberEvent
 from dangjian.members.selectors import filter_members, roster_on
 from dangjian.members.services import (
     Admission,
     bulk_register_members,
-    history_rows,
-    name_keys,
+    bulk_update_members,
     record_event,
+    remove_members,
     void_event,
 )
 from dangjian.orgs.fields import INDENT, path_label, path_names
@@ -50,6 +50,14 @@ Status = ImportBatch.Status
 STALE_AFTER = dt.timedelta(minutes=30)
 FIELDS = {f.name: f for f in Member._meta.fields}
 
+START_IMPORT = register_action("rosters.start_import", "上传花名册")
+CONFIRM_IMPORT = register_action("rosters.confirm_import", "确认导入花名册")
+UNDO_IMPORT = register_action("rosters.undo_import", "撤销导入")
+BATCH_FILE = register_action("rosters.batch_file", "下载导入原文件", tone="sensitive")
+START_EXPORT = register_action("rosters.start_export", "导出花名册", tone="sensitive")
+MEMBER_SHEET = register_action("rosters.member_sheet", "打印党员基本信息表", tone="sensitive")
+BRANCH_ROSTER = register_action("rosters.branch_roster", "打印党员花名册", tone="sensitive")
+
 
 def job_key(batch: ImportBatch) -> str:
     return f"import:{batch.pk}"
@@ -61,7 +69,6 @@ def start_import(
     org: Organization,
     file_name: str,
     data: bytes,
-    request: HttpRequest | None = None,
 ) -> ImportBatch:
     """上传花名册: keep the file (encrypted) and check it in the background; writes no member."""
     if not scope_for(actor).covers(org.path, write=True):
@@ -70,7 +77,7 @@ def start_import(
         raise DomainError(f"文件超过 {size_limit_label()} 的上限。", field="file")
     batch = ImportBatch.objects.create(
         org=org,
-        created_by=actor,
+        created_by=actor_user(actor),
         file_name=file_name[:200],
         file_size=len(data),
         file_sha256=hashlib.sha256(data).hexdigest(),
@@ -78,10 +85,9 @@ def start_import(
         status=Status.CHECKING,
     )
     record_audit(
-        AuditEvent.Action.IMPORT,
+        START_IMPORT,
         actor=actor,
         target=batch,
-        request=request,
         detail={"step": "upload", "org": org.name, "file": batch.file_name},
     )
     jobs.run(job_key(batch), check_batch, batch.pk)
@@ -122,16 +128,17 @@ def _set(batch: ImportBatch, status: str, **fields: Any) -> None:
     batch.save(update_fields=["status", "status_at", "version", *fields])
 
 
-def confirm_import(
-    *, actor: Any, batch: ImportBatch, expected_version: int, request: HttpRequest | None = None
-) -> ImportBatch:
+def confirm_import(*, actor: Any, batch: ImportBatch, expected_version: int) -> ImportBatch:
     """确认导入: start loading a checked batch; the work itself runs as a job."""
     if not scope_for(actor).covers(batch.org.path, write=True):
         raise DomainError("所选党组织不在您的管理范围内。")
     if batch.status != Status.READY:
         raise DomainError(f"该批次当前状态为「{batch.get_status_display()}」，不能确认导入。")
     updated = ImportBatch.objects.filter(pk=batch.pk, version=expected_version).update(
-        status=Status.APPLYING, status_at=timezone.now(), version=F("version") + 1, applied_by=actor
+        status=Status.APPLYING,
+        status_at=timezone.now(),
+        version=F("version") + 1,
+        applied_by=actor_user(actor),
     )
     if updated != 1:
         raise ConcurrentEditError("该导入批次")
@@ -154,7 +161,7 @@ def apply_batch(batch_id: int) -> None:
             batch.result, batch.applied_at = result, timezone.now()
             _set(batch, Status.APPLIED, result=result, applied_at=batch.applied_at, message="")
             record_audit(
-                AuditEvent.Action.IMPORT,
+                CONFIRM_IMPORT,
                 actor=actor,
                 target=batch,
                 detail={"step": "apply", "org": batch.org.name, **result},
@@ -220,10 +227,9 @@ def _apply_updates(batch: ImportBatch, rows: list[PlannedRow], actor: Any) -> in
             if row.changes:
                 for name, (_, new) in row.changes.items():
                     setattr(member, name, new)
-                member.name_pinyin, member.name_initials = name_keys(member.name)
-                member.version += 1
                 changed.append(member)
-        _save_members(changed, actor, sorted({f for r in chunk for f in r.changes}))
+        fields = sorted({f for r in chunk for f in r.changes})
+        bulk_update_members(changed, actor=actor, fields=fields)
         records = []
         for row in chunk:
             member = members[row.member_id]
@@ -257,16 +263,6 @@ def _convert(member: Member, row: PlannedRow, actor: Any) -> MemberEvent:
     )
 
 
-def _save_members(members: list[Member], actor: Any, fields: list[str]) -> None:
-    if not members:
-        return
-    with watch.watching([m.pk for m in members]):
-        Member.objects.bulk_update(
-            members, [*fields, "name_pinyin", "name_initials", "version"], batch_size=500
-        )
-    insert_rows(Member.history.model, *history_rows(members, actor, "~"))
-
-
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
@@ -277,7 +273,7 @@ def is_latest_applied(batch: ImportBatch) -> bool:
     return batch.status == Status.APPLIED and not later.exists()
 
 
-def undo_import(*, actor: Any, batch: ImportBatch, request: HttpRequest | None = None) -> None:
+def undo_import(*, actor: Any, batch: ImportBatch) -> None:
     """撤销导入: remove the members the batch added and restore what it changed — only for
     the latest batch of its organization, and only if nothing it touched has changed since."""
     if not scope_for(actor).covers(batch.org.path, write=True):
@@ -293,15 +289,14 @@ def undo_import(*, actor: Any, batch: ImportBatch, request: HttpRequest | None =
         changes = list(batch.changes.select_related("member", "event"))
         _check_unchanged(changes)
         _undo_updates([c for c in changes if c.action == ImportChange.Action.UPDATE], actor, batch)
-        removed = _remove_added(
+        removed = remove_members(
             [c.member_id for c in changes if c.action == ImportChange.Action.ADD]
         )
         _set(batch, Status.UNDONE, undone_at=timezone.now())
         record_audit(
-            AuditEvent.Action.IMPORT,
+            UNDO_IMPORT,
             actor=actor,
             target=batch,
-            request=request,
             detail={"step": "undo", "org": batch.org.name, "removed": removed},
         )
 
@@ -330,32 +325,19 @@ def _undo_updates(changes: list[ImportChange], actor: Any, batch: ImportBatch) -
         if change.before:
             for name, value in change.before.items():
                 setattr(member, name, FIELDS[name].to_python(value))
-            member.name_pinyin, member.name_initials = name_keys(member.name)
-            member.version += 1
             restored.append(member)
-    _save_members(restored, actor, sorted({f for c in changes for f in c.before}))
+    fields = sorted({f for c in changes for f in c.before})
+    bulk_update_members(restored, actor=actor, fields=fields)
 
 
-def _remove_added(member_ids: list[Any]) -> int:
-    ids = [pk for pk in member_ids if pk is not None]
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        with watch.watching(chunk):
-            MemberSpell.objects.filter(member_id__in=chunk).delete()
-            MemberEvent.objects.filter(member_id__in=chunk).delete()
-            Member.objects.filter(pk__in=chunk).delete()
-    return len(ids)
-
-
-def batch_file(*, actor: Any, batch: ImportBatch, request: HttpRequest | None = None) -> bytes:
+def batch_file(*, actor: Any, batch: ImportBatch) -> bytes:
     """下载导入原文件: it holds full ID numbers, so it needs the unmask permission and is logged."""
     if not scope_for(actor).may_unmask(batch.org.path):
         raise DomainError("原文件含完整身份证号，下载需要查看完整信息的权限。")
     record_audit(
-        AuditEvent.Action.EXPORT,
+        BATCH_FILE,
         actor=actor,
         target=batch,
-        request=request,
         detail={"file": batch.file_name, "full": True},
     )
     return decrypt_bytes(bytes(batch.file_cipher))
@@ -377,9 +359,7 @@ def export_key(job: ExportJob) -> str:
     return f"export:{job.pk}"
 
 
-def start_export(
-    *, actor: Any, params: Mapping[str, Any], full: bool, request: HttpRequest | None = None
-) -> ExportJob:
+def start_export(*, actor: Any, params: Mapping[str, Any], full: bool) -> ExportJob:
     """导出花名册 for the list's filters: masked unless `full`, which needs the permission for
     every member in the list. Small exports are built at once, large ones in the background."""
     _, members = filter_members(actor, params)
@@ -392,20 +372,21 @@ def start_export(
         {k: v for k, v in params.items() if k in EXPORT_FILTERS and (v or k == "status")}
     )
     job = ExportJob.objects.create(
-        created_by=actor,
+        created_by=actor_user(actor),
         query=query,
         full=full,
         total=members.count(),
         file_name=f"党员花名册-{timezone.localdate():%Y%m%d}{'-完整' if full else ''}.xlsx",
     )
     record_audit(
-        AuditEvent.Action.EXPORT,
+        START_EXPORT,
         actor=actor,
         target=job,
-        request=request,
         detail={"rows": job.total, "full": full, "filters": query},
     )
-    ExportJob.objects.filter(created_by=actor, created_at__lt=timezone.now() - EXPORT_KEPT).delete()
+    ExportJob.objects.filter(
+        created_by=actor_user(actor), created_at__lt=timezone.now() - EXPORT_KEPT
+    ).delete()
     if job.total <= settings.DANGJIAN_EXPORT_INLINE_ROWS:
         build_export(job.pk)
         job.refresh_from_db()
@@ -442,17 +423,14 @@ def export_file(job: ExportJob) -> bytes:
     return decrypt_bytes(bytes(job.file_cipher))
 
 
-def member_sheet(
-    *, actor: Any, member: Member, full: bool, request: HttpRequest | None = None
-) -> bytes:
+def member_sheet(*, actor: Any, member: Member, full: bool) -> bytes:
     """打印党员基本信息表; full values need the permission, and every print is logged."""
     if full and not may_unmask_member(actor, member):
         raise DomainError("您没有打印完整身份证号和电话的权限。")
     record_audit(
-        AuditEvent.Action.EXPORT,
+        MEMBER_SHEET,
         actor=actor,
         target=member,
-        request=request,
         detail={"form": "党员基本信息表", "full": full},
     )
     return member_sheet_pdf(member, full=full, printed_by=_printer(actor))
@@ -465,7 +443,6 @@ def branch_roster(
     on: dt.date,
     full: bool,
     subtree: bool = False,
-    request: HttpRequest | None = None,
 ) -> bytes:
     """打印党支部党员花名册 as of `on` (members with their 党员类别 on that date); with
     `subtree` (含下级组织, for a 党委) the members of every organization under `org`, grouped
@@ -479,10 +456,9 @@ def branch_roster(
         groups.setdefault(spell.org, []).append(spell.member)
     rows = sum(len(m) for m in groups.values())
     record_audit(
-        AuditEvent.Action.EXPORT,
+        BRANCH_ROSTER,
         actor=actor,
         target=org,
-        request=request,
         detail={
             "form": "党员花名册",
             "on": on.isoformat(),
@@ -509,4 +485,5 @@ def _labelled(
 
 
 def _printer(actor: Any) -> str:
-    return str(actor.first_name or actor.username)
+    user = actor_user(actor)
+    return str(user.first_name or user.username)
