@@ -65,6 +65,17 @@ class _Writes(ast.NodeVisitor):
         self.generic_visit(node)
         self.where.pop()
 
+    def visit_For(self, node: ast.For) -> None:
+        """`for model in (Member, MemberSpell): model.objects…` writes members too."""
+        items = node.iter.elts if isinstance(node.iter, ast.Tuple | ast.List) else []
+        if (
+            isinstance(node.target, ast.Name)
+            and items
+            and all(isinstance(i, ast.Name) and i.id in self.aliases for i in items)
+        ):
+            self.aliases = self.aliases | {node.target.id}
+        self.generic_visit(node)
+
     def visit_Call(self, node: ast.Call) -> None:
         if (self.name, self.where[-1]) not in ALLOWED and self._writes(node):
             self.found.append(f"{self.name}:{node.lineno}")
@@ -115,5 +126,7 @@ def test_the_check_finds_writes():
         "    member.save()\n"
         "    insert_rows(M.history.model, [], [])\n"
         "    M.objects.filter(pk__in=pks).count()\n"
+        "    for model in (M,):\n"
+        "        model.objects.filter(pk__in=pks).update(org_path='')\n"
     )
-    assert _member_writes(sample, "x.py") == ["x.py:3", "x.py:5", "x.py:6"]
+    assert _member_writes(sample, "x.py") == ["x.py:3", "x.py:5", "x.py:6", "x.py:9"]
