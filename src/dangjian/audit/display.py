@@ -66,6 +66,7 @@ LABELS: dict[str, str] = {
     "ok": "复核一致",
     "problems": "发现的问题",
     "id_number": "公民身份号码",
+    "is_active": "账号启用",
 }
 
 WORDS: dict[str, dict[Any, str]] = {
