@@ -251,7 +251,7 @@ def measure() -> list[Row]:
 
     def casting(vote: tuple[Any, dict[str, Any]]) -> str | None:
         try:
-            cast(user=vote[0], poll=poll, choices=vote[1])
+            cast(actor=vote[0], poll=poll, choices=vote[1])
         except DomainError as exc:
             return exc.message
         return None

@@ -4,32 +4,35 @@ from __future__ import annotations
 
 import secrets
 import string
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.contrib.auth import get_user_model, update_session_auth_hash
+from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from dangjian.accounts.models import ADMIN_ROLES, NODE_ROLES, AccountProfile, Role, RoleGrant
-from dangjian.accounts.scope import forget_scope, may_edit_member, require_role
-from dangjian.audit.models import AuditEvent
-from dangjian.audit.services import record_audit
+from dangjian.accounts.scope import forget_scope, require_role
+from dangjian.audit.actions import register_action
+from dangjian.audit.services import before_after, record_audit
+from dangjian.core.actors import actor_user
 from dangjian.core.exceptions import DomainError
 from dangjian.orgs.models import Organization
-
-if TYPE_CHECKING:
-    from dangjian.members.models import Member
 
 User = get_user_model()
 # The session remembers a pending forced change, so the middleware needs no query per request.
 MUST_CHANGE_KEY = "dangjian_must_change_password"
 
+CREATE_ACCOUNT = register_action("accounts.create_account", "新建账号")
+SET_ACCOUNT_ACTIVE = register_action("accounts.set_account_active", "启用或停用账号")
+GRANT_ROLE = register_action("accounts.grant_role", "授权")
+REVOKE_ROLE = register_action("accounts.revoke_role", "撤销授权")
+CHANGE_OWN_PASSWORD = register_action("accounts.change_own_password", "修改密码")
+RESET_PASSWORD = register_action("accounts.reset_password", "重置密码")
 
-def create_account(
-    *, actor: Any, username: str, password: str, full_name: str = "", request: Any = None
-) -> Any:
+
+def create_account(*, actor: Any, username: str, password: str, full_name: str = "") -> Any:
     """新建账号 (system administrator). The password must satisfy the policy."""
     require_role(actor, Role.SYSTEM_ADMIN)
     if User.objects.filter(username=username).exists():
@@ -40,30 +43,24 @@ def create_account(
         raise DomainError("；".join(exc.messages), field="password") from exc
     with transaction.atomic():
         user = User.objects.create_user(username=username, password=password, first_name=full_name)
-        record_audit(
-            AuditEvent.Action.ACCOUNT,
-            actor=actor,
-            target=user,
-            detail={"op": "create"},
-            request=request,
-        )
+        record_audit(CREATE_ACCOUNT, actor=actor, target=user)
     return user
 
 
-def set_account_active(*, actor: Any, user: Any, active: bool, request: Any = None) -> None:
+def set_account_active(*, actor: Any, user: Any, active: bool) -> None:
     """停用/启用账号 (system administrator)."""
     require_role(actor, Role.SYSTEM_ADMIN)
-    if user.pk == actor.pk:
+    if user.pk == actor_user(actor).pk:
         raise DomainError("不能停用自己的账号。")
     with transaction.atomic():
+        before = user.is_active
         user.is_active = active
         user.save(update_fields=["is_active"])
         record_audit(
-            AuditEvent.Action.ACCOUNT,
+            SET_ACCOUNT_ACTIVE,
             actor=actor,
             target=user,
-            detail={"op": "enable" if active else "disable"},
-            request=request,
+            detail=before_after({"is_active": before}, {"is_active": active}),
         )
 
 
@@ -85,13 +82,12 @@ def grant_role(
     role: str,
     org: Organization | None = None,
     can_view_sensitive: bool = False,
-    request: Any = None,
     bootstrap: bool = False,
 ) -> RoleGrant:
     """授权 (security administrator). `bootstrap` is only for the setup commands."""
     if not bootstrap:
         require_role(actor, Role.SECURITY_ADMIN)
-        if user.pk == getattr(actor, "pk", None):
+        if user.pk == getattr(actor_user(actor), "pk", None):
             raise DomainError("不能给自己授权。")
     if role in NODE_ROLES and org is None:
         raise DomainError("该角色必须指定授权的党组织。", field="org")
@@ -108,20 +104,19 @@ def grant_role(
             role=role,
             org=org,
             can_view_sensitive=can_view_sensitive,
-            granted_by=actor if getattr(actor, "is_authenticated", False) else None,
+            granted_by=_user(actor),
         )
         record_audit(
-            AuditEvent.Action.GRANT,
+            GRANT_ROLE,
             actor=actor,
             target=user,
-            request=request,
             detail={"role": role, "org": org.name if org else "", "sensitive": can_view_sensitive},
         )
     forget_scope(user)
     return grant
 
 
-def revoke_role(*, actor: Any, grant: RoleGrant, request: Any = None) -> None:
+def revoke_role(*, actor: Any, grant: RoleGrant) -> None:
     """撤销授权 (security administrator). Kept, with the time it ended."""
     require_role(actor, Role.SECURITY_ADMIN)
     if grant.revoked_at is not None:
@@ -130,10 +125,9 @@ def revoke_role(*, actor: Any, grant: RoleGrant, request: Any = None) -> None:
         grant.revoked_at = timezone.now()
         grant.save(update_fields=["revoked_at"])
         record_audit(
-            AuditEvent.Action.REVOKE,
+            REVOKE_ROLE,
             actor=actor,
             target=grant.user,
-            request=request,
             detail={"role": grant.role, "org": grant.org.name if grant.org else ""},
         )
     forget_scope(grant.user)
@@ -151,35 +145,27 @@ def must_change_password(user: Any) -> bool:
     return AccountProfile.objects.filter(user=user, must_change_password=True).exists()
 
 
-def change_own_password(
-    *, actor: Any, old_password: str, new_password: str, request: Any = None
-) -> None:
-    """修改密码: every user, for their own account only; ends a forced change."""
-    if not getattr(actor, "is_authenticated", False):
+def change_own_password(*, actor: Any, old_password: str, new_password: str) -> None:
+    """修改密码: every user, for their own account only; ends a forced change.
+
+    The page then keeps its session (`update_session_auth_hash`): the new password ends the
+    others."""
+    user = actor_user(actor)
+    if not getattr(user, "is_authenticated", False):
         raise DomainError("请先登录。")
-    if not actor.check_password(old_password):
+    if not user.check_password(old_password):
         raise DomainError("原密码不正确。", field="old_password")
     if new_password == old_password:
         raise DomainError("新密码不能与原密码相同。", field="new_password1")
-    _check_policy(new_password, actor, "new_password1")
+    _check_policy(new_password, user, "new_password1")
     with transaction.atomic():
-        actor.set_password(new_password)
-        actor.save(update_fields=["password"])
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
         AccountProfile.objects.update_or_create(
-            user=actor,
+            user=user,
             defaults={"must_change_password": False, "password_changed_at": timezone.now()},
         )
-        record_audit(
-            AuditEvent.Action.ACCOUNT,
-            actor=actor,
-            target=actor,
-            detail={"op": "password_change"},
-            request=request,
-        )
-    if request is not None:
-        # The new password changes the session hash; keep this session, end the others.
-        update_session_auth_hash(request, actor)
-        request.session.pop(MUST_CHANGE_KEY, None)
+        record_audit(CHANGE_OWN_PASSWORD, actor=actor, target=user)
 
 
 def temporary_password() -> str:
@@ -198,7 +184,7 @@ def temporary_password() -> str:
     return "".join(chars)
 
 
-def reset_password(*, actor: Any, user: Any, request: Any = None) -> str:
+def reset_password(*, actor: Any, user: Any) -> str:
     """重置密码 (system administrator): a temporary password the user must change at next login.
 
     三员分立: the system administrator cannot reset an administrator's password (that would let
@@ -206,7 +192,7 @@ def reset_password(*, actor: Any, user: Any, request: Any = None) -> str:
     `manage.py changepassword`. The user's API tokens end with the old password.
     """
     require_role(actor, Role.SYSTEM_ADMIN)
-    if user.pk == actor.pk:
+    if user.pk == actor_user(actor).pk:
         raise DomainError("不能重置自己的密码，请使用「修改密码」。")
     if RoleGrant.objects.current().filter(user=user, role__in=ADMIN_ROLES).exists():
         raise DomainError("三员分立：系统、安全、审计管理员的密码不能由系统管理员重置。")
@@ -218,13 +204,7 @@ def reset_password(*, actor: Any, user: Any, request: Any = None) -> str:
         user.save(update_fields=["password"])
         AccountProfile.objects.update_or_create(user=user, defaults={"must_change_password": True})
         _drop_api_tokens(user)
-        record_audit(
-            AuditEvent.Action.ACCOUNT,
-            actor=actor,
-            target=user,
-            detail={"op": "password_reset"},
-            request=request,
-        )
+        record_audit(RESET_PASSWORD, actor=actor, target=user)
     return password
 
 
@@ -234,58 +214,7 @@ def _drop_api_tokens(user: Any) -> None:
     Token.objects.filter(user=user).delete()
 
 
-def link_member_account(*, actor: Any, member: Member, username: str, request: Any = None) -> None:
-    """关联登录账号: one account per member, set by whoever may edit the member's record.
-
-    The system administrator sees no member data (三员分立), so the member's organizers link;
-    administrator accounts are not linked (they hold no member data, their own included).
-    """
-    if not may_edit_member(actor, member):
-        raise DomainError("您没有修改该党员信息的权限。")
-    user = User.objects.filter(username=username.strip()).first()
-    if user is None or not user.is_active:
-        raise DomainError(f"没有启用的账号「{username}」。", field="username")
-    if RoleGrant.objects.current().filter(user=user, role__in=ADMIN_ROLES).exists():
-        raise DomainError("三员分立：管理员账号不能关联党员档案。", field="username")
-    other = type(member).objects.filter(user=user).exclude(pk=member.pk).first()
-    if other is not None:
-        raise DomainError(
-            "该账号已关联其他党员的档案，一个账号只能关联一名党员。", field="username"
-        )
-    if member.user_id is not None and member.user_id != user.pk:
-        raise DomainError("该党员已关联其他账号，请先解除关联。", field="username")
-    if member.user_id == user.pk:
-        return
-    _set_member_user(actor=actor, member=member, user=user, request=request)
-
-
-def unlink_member_account(*, actor: Any, member: Member, request: Any = None) -> None:
-    """解除关联: the account keeps existing, it just no longer opens the member's record."""
-    if not may_edit_member(actor, member):
-        raise DomainError("您没有修改该党员信息的权限。")
-    if member.user_id is None:
-        raise DomainError("该党员没有关联登录账号。")
-    _set_member_user(actor=actor, member=member, user=None, request=request)
-
-
-def _set_member_user(*, actor: Any, member: Member, user: Any, request: Any) -> None:
-    before = member.user
-    account = user if user is not None else before
-    assert account is not None  # link has a user, unlink a linked member
-    with transaction.atomic():
-        member.user = user
-        member._history_user = actor  # type: ignore[attr-defined]
-        member.save(update_fields=["user"])
-        record_audit(
-            AuditEvent.Action.ACCOUNT,
-            actor=actor,
-            target=member,
-            detail={
-                "op": "link_member" if user is not None else "unlink_member",
-                "user": account.pk,
-            },
-            request=request,
-        )
-    for account in (before, user):
-        if account is not None:
-            forget_scope(account)
+def _user(actor: Any) -> Any:
+    """The acting account, for a 'by whom' column (None for the system)."""
+    user = actor_user(actor)
+    return user if getattr(user, "is_authenticated", False) else None

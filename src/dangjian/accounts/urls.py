@@ -10,12 +10,6 @@ urlpatterns = [
     path("users/<int:pk>/toggle/", views.user_toggle, name="user-toggle"),
     path("users/<int:pk>/reset-password/", views.user_reset_password, name="user-reset-password"),
     path("password/", views.password_change, name="password-change"),
-    path("members/<int:pk>/account/", views.member_account, name="member-account"),
-    path(
-        "members/<int:pk>/account/unlink/",
-        views.member_account_unlink,
-        name="member-account-unlink",
-    ),
     path("grants/", views.grants, name="grants"),
     path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant-revoke"),
 ]

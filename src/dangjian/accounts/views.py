@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -18,11 +18,11 @@ from dangjian.accounts.forms import (
     AccountForm,
     GrantForm,
     LoginForm,
-    MemberAccountForm,
     PasswordChangeForm,
 )
 from dangjian.accounts.models import Role, RoleGrant
-from dangjian.accounts.scope import get_member_for_user, require_role
+from dangjian.accounts.scope import require_role
+from dangjian.core.actors import Actor
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
 from dangjian.core.views import confirm_page, confirmed
@@ -51,7 +51,7 @@ def users(request: HttpRequest) -> HttpResponse:
     require_role(request.user, Role.SYSTEM_ADMIN)
     form = AccountForm(request.POST or None)
     created = submit(
-        request, form, lambda f: services.create_account(actor=request.user, request=request, **f)
+        request, form, lambda f: services.create_account(actor=Actor.from_request(request), **f)
     )
     if created is not None:
         messages.success(request, f"已创建账号 {created.username}。")
@@ -71,7 +71,7 @@ def user_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     target = get_object_or_404(User, pk=pk)
     try:
         services.set_account_active(
-            actor=request.user, user=target, active=not target.is_active, request=request
+            actor=Actor.from_request(request), user=target, active=not target.is_active
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -83,9 +83,7 @@ def grants(request: HttpRequest) -> HttpResponse:
     """角色授权 (security administrator)."""
     require_role(request.user, Role.SECURITY_ADMIN)
     form = GrantForm(request.POST or None)
-    if submit(
-        request, form, lambda f: services.grant_role(actor=request.user, request=request, **f)
-    ):
+    if submit(request, form, lambda f: services.grant_role(actor=Actor.from_request(request), **f)):
         messages.success(request, "授权已生效。")
         return redirect("accounts:grants")
     rows = RoleGrant.objects.current().select_related(
@@ -100,7 +98,7 @@ def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     require_role(request.user, Role.SECURITY_ADMIN)
     grant = get_object_or_404(RoleGrant, pk=pk)
     try:
-        services.revoke_role(actor=request.user, grant=grant, request=request)
+        services.revoke_role(actor=Actor.from_request(request), grant=grant)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -116,11 +114,14 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
     def change(f: dict[str, Any]) -> bool:
         services.change_own_password(
-            actor=request.user,
+            actor=Actor.from_request(request),
             old_password=f["old_password"],
             new_password=f["new_password1"],
-            request=request,
         )
+        # The new password changes the session hash; keep this session, end the others.
+        user: Any = request.user  # logged in: the page requires it
+        update_session_auth_hash(request, user)
+        request.session.pop(services.MUST_CHANGE_KEY, None)
         return True
 
     done = submit(request, form, change)
@@ -150,7 +151,7 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
             cancel_url=reverse("accounts:users"),
         )
     try:
-        password = services.reset_password(actor=request.user, user=target, request=request)
+        password = services.reset_password(actor=Actor.from_request(request), user=target)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("accounts:users")
@@ -159,35 +160,3 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
-
-
-@login_required
-def member_account(request: HttpRequest, pk: int) -> HttpResponse:
-    """关联登录账号 of one member (whoever may edit the member's record)."""
-    member = get_member_for_user(request.user, pk, write=True)
-    form = MemberAccountForm(request.POST or None)
-
-    def link(f: dict[str, Any]) -> bool:
-        services.link_member_account(
-            actor=request.user, member=member, username=f["username"], request=request
-        )
-        return True
-
-    done = submit(request, form, link)
-    if done:
-        messages.success(request, "已关联登录账号，本人登录后可查看自己的党员档案。")
-        return redirect("accounts:member-account", pk=member.pk)
-    return render(request, "accounts/member_account.html", {"member": member, "form": form})
-
-
-@login_required
-@require_POST
-def member_account_unlink(request: HttpRequest, pk: int) -> HttpResponse:
-    member = get_member_for_user(request.user, pk, write=True)
-    try:
-        services.unlink_member_account(actor=request.user, member=member, request=request)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已解除关联。")
-    return redirect("accounts:member-account", pk=member.pk)

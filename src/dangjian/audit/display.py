@@ -71,6 +71,7 @@ LABELS: dict[str, str] = {
     "state": "状态",
     "note": "备注",
     "warnings": "提示",
+    "is_active": "账号启用",
 }
 
 WORDS: dict[str, dict[Any, str]] = {
@@ -199,14 +200,32 @@ def _diff(event: AuditEvent) -> Pairs:
     return pairs
 
 
+def _before_after(event: AuditEvent) -> Pairs:
+    """{before, after} (audit.services.changes) → one pair per changed field: 书记：张三 → 李四."""
+    model = _target_model(event)
+    before, after = event.detail["before"], event.detail["after"]
+    pairs: Pairs = []
+    for key in after:
+        shown = (
+            field_value(model, key, v) if model is not None else plain_value(v)
+            for v in (before.get(key), after[key])
+        )
+        pairs.append((_label(event, key), " → ".join(shown)))
+    rest = {k: v for k, v in event.detail.items() if k not in ("before", "after")}
+    return pairs + [(_label(event, k), _value(event, k, v)) for k, v in rest.items()]
+
+
+def _is_before_after(detail: dict[str, Any]) -> bool:
+    return isinstance(detail.get("before"), dict) and isinstance(detail.get("after"), dict)
+
+
 def _fields(event: AuditEvent) -> Pairs:
     return [(_label(event, k), _value(event, k, v)) for k, v in event.detail.items()]
 
 
-# Action → how its detail reads. Every action not listed reads field by field.
-DESCRIBERS: dict[str, Callable[[AuditEvent], Pairs]] = {
-    AuditEvent.Action.UPDATE: _diff,
-}
+# Legacy action → how its detail reads (older 修改 entries hold {field: [before, after]}).
+# Every other entry reads as {before, after} where it has them, else field by field.
+DESCRIBERS: dict[str, Callable[[AuditEvent], Pairs]] = {"update": _diff}
 
 
 def describe(event: AuditEvent) -> Pairs:
@@ -215,6 +234,8 @@ def describe(event: AuditEvent) -> Pairs:
         return []
     if not isinstance(event.detail, dict):
         return [("详情", plain_value(event.detail))]
+    if _is_before_after(event.detail):
+        return _before_after(event)
     return DESCRIBERS.get(event.action, _fields)(event)
 
 

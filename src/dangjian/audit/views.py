@@ -12,14 +12,16 @@ from django.views.decorators.http import require_safe
 
 from dangjian.accounts.models import Role
 from dangjian.accounts.scope import require_role
+from dangjian.audit.actions import action_choices
 from dangjian.audit.display import describe_all
 from dangjian.audit.models import AuditEvent
 from dangjian.core.forms import DateInput
 
 
 class AuditFilterForm(forms.Form):
+    # Choices are read per form: every declared action, by label (audit.actions).
     action = forms.ChoiceField(
-        label="操作", choices=[("", "全部"), *AuditEvent.Action.choices], required=False
+        label="操作", choices=lambda: [("", "全部"), *action_choices()], required=False
     )
     actor = forms.CharField(label="操作人", required=False)
     since = forms.DateField(label="起始日期", required=False, widget=DateInput())

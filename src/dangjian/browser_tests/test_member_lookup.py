@@ -38,7 +38,12 @@ def test_find_member_by_pinyin_initials_and_open_record(page, transactional_db):
     page.click("#reveal-btn")
     expect(page.locator("#sensitive-values")).to_contain_text(full)
     screenshot(page, "03-record")
-    assert AuditEvent.objects.filter(action="view_sensitive", actor=cast.county_admin).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="members.reveal_sensitive", actor=cast.county_admin
+        ).count()
+        == 1
+    )
 
 
 def test_outsider_sees_nothing_of_our_county(page, transactional_db):

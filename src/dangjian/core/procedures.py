@@ -125,6 +125,7 @@ class Step:
     due: Period | None = None  # deadline: taking it later is recorded as late, after a warning
     waits: Period | None = None  # may be taken only after this period is over
     voidable: bool = False  # may be voided (作废) by whoever may take it, while it is the last
+    audit_action: str = ""  # logged under this action instead of the procedure's
 
 
 @dataclass(frozen=True)
@@ -537,7 +538,8 @@ def _audit(
         if taken.note:
             detail["note"] = taken.note
     detail.update(_jsonable(data))
-    _hooks.audit(actor, proc.audit_action, record, detail)
+    step = proc.step(taken.step) if not voiding else None
+    _hooks.audit(actor, (step and step.audit_action) or proc.audit_action, record, detail)
 
 
 def _arrow(proc: Procedure, before: str, after: str) -> str:

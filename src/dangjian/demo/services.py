@@ -24,7 +24,7 @@ from simple_history.utils import bulk_update_with_history
 
 from dangjian.accounts.models import Role, RoleGrant
 from dangjian.accounts.services import grant_role
-from dangjian.audit.models import AuditEvent
+from dangjian.audit.actions import register_action
 from dangjian.audit.services import record_audit
 from dangjian.core.crypto import lookup_hash
 from dangjian.core.exceptions import DomainError
@@ -42,9 +42,16 @@ from dangjian.demo.generator import (
 from dangjian.demo.polls import seed_polls
 from dangjian.members.history import PROBATION_MONTHS
 from dangjian.members.models import Member, MemberEvent, MemberSpell, PartyProbation
-from dangjian.members.services import bulk_register_members, record_event
+from dangjian.members.services import (
+    bulk_assign_groups,
+    bulk_register_members,
+    link_account,
+    record_event,
+)
 from dangjian.orgs.models import Organization, OrgKind, Unit
 from dangjian.votes.models import Ballot, Candidate, Envelope, Poll, Voter
+
+SEED_DEMO = register_action("demo.load_demo", "载入演示数据")
 
 
 @dataclass(frozen=True)
@@ -155,11 +162,10 @@ def load_demo(
         link_login(users["member"], demo_member, admin)
         seed_polls(users["secretary"], places["village"], today, random.Random(f"{seed}:polls"))
         record_audit(
-            AuditEvent.Action.CREATE,
+            SEED_DEMO,
             target=root,
             actor_name="seed_demo",
             detail={
-                "op": "seed_demo",
                 "members": loaded,
                 "organizations": len(orgs),
                 "seed": seed,
@@ -195,8 +201,7 @@ def assign_groups(orgs: Sequence[tuple[Organization, OrgRow]], actor: Any) -> in
     """Put the in-party members of branches with 党小组 into them, in equal runs (history
     included).
 
-    One UPDATE per group and the history rows in bulk: Django's bulk_update would build a
-    CASE expression over every row, many times slower at this size.
+    Written by `members.services.bulk_assign_groups` (one UPDATE per group, history in bulk).
     """
     groups: dict[int, list[int]] = {}
     parents = {org.path: org for org, _ in orgs}
@@ -212,17 +217,11 @@ def assign_groups(orgs: Sequence[tuple[Organization, OrgRow]], actor: Any) -> in
         by_branch: dict[int, list[Member]] = {}
         for member in members:
             by_branch.setdefault(member.org_id, []).append(member)
-        runs: dict[int, list[int]] = {}
         for branch_id, branch_members in by_branch.items():
             choices = groups[branch_id]
             for i, member in enumerate(branch_members):
                 member.group_id = choices[i * len(choices) // len(branch_members)]
-                runs.setdefault(member.group_id, []).append(member.pk)
-        for group_id, pks in runs.items():
-            Member.objects.filter(pk__in=pks).update(group_id=group_id)
-        Member.history.bulk_history_create(  # type: ignore[attr-defined]
-            members, batch_size=500, update=True, default_user=_user(actor)
-        )
+        bulk_assign_groups(members, actor=actor)
         assigned += len(members)
     return assigned
 
@@ -251,9 +250,7 @@ def link_login(user: Any, member: Member | None, actor: Any) -> None:
     """Give a member their own login (党员本人), named after them."""
     if member is None:
         return
-    member.user = user
-    member._history_user = _user(actor)  # type: ignore[attr-defined]
-    member.save(update_fields=["user"])
+    link_account(actor=actor, member=member, username=user.username)
     user.first_name = member.name
     user.save(update_fields=["first_name"])
 

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.scope import get_member_for_user, get_org_for_user
+from dangjian.core.actors import Actor
 from dangjian.core.dates import EARLIEST_BIRTH, BoundedDateSerializerField
 from dangjian.core.exceptions import DomainError
 from dangjian.core.masking import mask_phone
@@ -227,7 +228,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             f, org=org, work_unit_id=_work_unit_id(request.user, f["work_unit"])
         )
         member = services.register_member(
-            actor=request.user, data=data, admission=admission, request=request
+            actor=Actor.from_request(request), data=data, admission=admission
         )
         return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
@@ -242,12 +243,11 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             unit = _work_unit_id(request.user, f.pop("work_unit"), member.work_unit_id)
             f["work_unit_id"] = unit
         member = services.update_member(
-            actor=request.user,
+            actor=Actor.from_request(request),
             member=member,
             changes=f,
             expected_version=version,
             id_number=id_number,
-            request=request,
         )
         return Response(MemberSerializer(member).data)
 
@@ -266,7 +266,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         org = get_org_for_user(request.user, f.pop("org"), write=True) if f["org"] else None
         f.pop("org", None)
         event = services.record_event(
-            actor=request.user, member=member, org=org, request=request, **f
+            actor=Actor.from_request(request), member=member, org=org, **f
         )
         return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
 
@@ -287,6 +287,4 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def reveal(self, request: Request, pk: str) -> Response:
         """完整身份证号和电话: needs the permission; every call is in the audit log."""
         member = self.get_object()
-        return Response(
-            services.reveal_sensitive(actor=request.user, member=member, request=request)
-        )
+        return Response(services.reveal_sensitive(actor=Actor.from_request(request), member=member))

@@ -10,20 +10,24 @@ from functools import lru_cache
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
-from django.db.models import F
-from django.http import HttpRequest
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from pypinyin import lazy_pinyin
 
-from dangjian.accounts.scope import may_edit_member, may_unmask_member, scope_for
-from dangjian.audit.models import AuditEvent
-from dangjian.audit.services import record_audit
+from dangjian.accounts.models import ADMIN_ROLES, RoleGrant
+from dangjian.accounts.scope import forget_scope, may_edit_member, may_unmask_member, scope_for
+from dangjian.audit.actions import register_action
+from dangjian.audit.services import before_after, record_audit
+from dangjian.core.actors import actor_user
 from dangjian.core.bulk import insert_rows, model_columns
 from dangjian.core.crypto import encrypt, lookup_hash
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
-from dangjian.core.masking import mask_id_number, mask_phone
+from dangjian.core.masking import mask_id_number
 from dangjian.core.models import RuleBook, rule_value
+from dangjian.core.paths import subtree_q
 from dangjian.members import watch
 from dangjian.members.choices import MemberCategory
 from dangjian.members.history import (
@@ -41,6 +45,20 @@ from dangjian.members.models import Member, MemberEvent, MemberSpell, PartyProba
 from dangjian.orgs.models import Organization, OrgKind
 
 Kind = MemberEvent.Kind
+
+REGISTER_MEMBER = register_action("members.register_member", "党员建档")
+UPDATE_MEMBER = register_action("members.update_member", "修改党员信息")
+RECORD_EVENT = register_action("members.record_event", "登记党籍变动")
+VOID_EVENT = register_action("members.void_event", "作废党籍变动")
+REVEAL_SENSITIVE = register_action(
+    "members.reveal_sensitive", "查看完整身份证号和电话", tone="sensitive"
+)
+ASSIGN_GROUP = register_action("members.assign_group", "编入党小组")
+VIEW_PARTY_PROBATIONS = register_action(
+    "members.party_probations", "查看留党察看记录", tone="sensitive"
+)
+RECORD_PARTY_PROBATION = register_action("members.record_party_probation", "登记留党察看")
+END_PARTY_PROBATION = register_action("members.end_party_probation", "登记留党察看期满")
 
 # Fields of the basic record a form or an import may set directly. Membership state
 # (category, status, org, dates) changes only through events.
@@ -367,9 +385,7 @@ def ensure_id_unique(number: str, *, exclude_pk: int | None = None) -> None:
         )
 
 
-def register_member(
-    *, actor: Any, data: MemberData, admission: Admission, request: HttpRequest | None = None
-) -> Member:
+def register_member(*, actor: Any, data: MemberData, admission: Admission) -> Member:
     """党员建档: create a member's record and the events its history starts with."""
     if not scope_for(actor).covers(admission.org.path, write=True):
         raise DomainError("所选党组织不在您的管理范围内。", field="org")
@@ -379,20 +395,19 @@ def register_member(
     initial = _initial_events(admission, rule_value)
     with transaction.atomic():
         spells = _apply_replay(member, initial)
-        member._history_user = actor  # type: ignore[attr-defined]
+        member._history_user = _user(actor)  # type: ignore[attr-defined]
         member.save()
         events = [e.as_event() for e in initial]
         for event in events:
             event.member = member
-            event.recorded_by = actor
+            event.recorded_by = _user(actor)
         MemberEvent.objects.bulk_create(events)
         MemberSpell.objects.bulk_create(spells)
         watch.created([member.pk])
         record_audit(
-            AuditEvent.Action.CREATE,
+            REGISTER_MEMBER,
             actor=actor,
             target=member,
-            request=request,
             detail={"org": admission.org.name},
         )
     return member
@@ -474,7 +489,7 @@ def _flush(
     history: bool,
     notify: bool,
 ) -> list[int]:
-    user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    user_id = getattr(_user(actor), "pk", None)
     now = timezone.now()
     members = [values for values, _, _ in batch]
     with transaction.atomic():
@@ -556,7 +571,7 @@ def history_rows(
 ) -> tuple[Sequence[str], Iterable[tuple[Any, ...]]]:
     """The rows simple-history would write for `members` (instances, or dicts of their column
     values) — '+' created, '~' changed — for `insert_rows`: bulk loads keep the same 修改记录."""
-    user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    user_id = getattr(_user(actor), "pk", None)
     extra = {
         "history_date": timezone.now(),
         "history_change_reason": None,
@@ -577,7 +592,6 @@ def update_member(
     expected_version: int,
     changes: dict[str, Any],
     id_number: str | None = None,
-    request: HttpRequest | None = None,
 ) -> Member:
     """修改党员基本信息. Detects a concurrent edit by the version the form was opened with."""
     if not may_edit_member(actor, member):
@@ -585,7 +599,7 @@ def update_member(
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise DomainError(f"不能直接修改这些字段：{'、'.join(sorted(unknown))}")
-    before = {f: _plain(getattr(member, f)) for f in changes}
+    before = {f: _plain(getattr(member, f)) for f in changes} | {"id_number": member.id_masked}
     for name, value in changes.items():
         setattr(member, name, value)
     data = MemberData(
@@ -605,31 +619,15 @@ def update_member(
         if updated != 1:
             raise ConcurrentEditError(f"党员「{member.name}」的信息")
         member.version = expected_version + 1
-        member._history_user = actor  # type: ignore[attr-defined]
+        member._history_user = _user(actor)  # type: ignore[attr-defined]
         member.save()
-        after = {f: _plain(getattr(member, f)) for f in changes}
-        diff = {k: [before[k], after[k]] for k in changes if before[k] != after[k]}
-        if id_number:
-            diff["id_number"] = ["（已修改）", member.id_masked]
-        record_audit(
-            AuditEvent.Action.UPDATE,
-            actor=actor,
-            target=member,
-            request=request,
-            detail=_masked_diff(diff),
-        )
+        after = {f: _plain(getattr(member, f)) for f in changes} | {"id_number": member.id_masked}
+        record_audit(UPDATE_MEMBER, actor=actor, target=member, detail=before_after(before, after))
     return member
 
 
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
-
-
-def _masked_diff(diff: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    """Audit details never hold a full phone number."""
-    if "phone" in diff:
-        diff["phone"] = [mask_phone(v or "") for v in diff["phone"]]
-    return diff
 
 
 def record_event(
@@ -645,7 +643,6 @@ def record_event(
     note: str = "",
     months: int | None = None,
     decided_on: dt.date | None = None,
-    request: HttpRequest | None = None,
 ) -> MemberEvent:
     """登记党籍变动 (转正, 延长预备期, 转出, 停止党籍 …), backdated or not; the history is
     replayed, and the replay judges the move (e.g. 转正 only on the day the probation ends)."""
@@ -670,7 +667,7 @@ def record_event(
         note=note,
         months=months if kind == Kind.EXTEND else None,
         decided_on=decided_on if kind in (Kind.CONVERT, Kind.EXTEND) else None,
-        recorded_by=actor,
+        recorded_by=_user(actor),
     )
     with transaction.atomic():
         locked = Member.objects.select_for_update().get(pk=member.pk)
@@ -678,10 +675,9 @@ def record_event(
         _replace_state(locked, events, actor)
         event.save()
         record_audit(
-            AuditEvent.Action.EVENT,
+            RECORD_EVENT,
             actor=actor,
             target=locked,
-            request=request,
             detail={
                 "kind": kind,
                 "date": effective_date.isoformat(),
@@ -699,9 +695,7 @@ def check_event(*, member_id: int, kind: str, effective_date: dt.date) -> None:
     replay([*events, InitialEvent(kind, effective_date)])
 
 
-def void_event(
-    *, actor: Any, event: MemberEvent, reason: str, request: HttpRequest | None = None
-) -> None:
+def void_event(*, actor: Any, event: MemberEvent, reason: str) -> None:
     """作废一条登记错误的党籍变动 (kept, marked void), then replay the history."""
     if not may_edit_member(actor, event.member):
         raise DomainError("您没有修改该党员信息的权限。")
@@ -718,10 +712,9 @@ def void_event(
         event.voided_at, event.void_reason = timezone.now(), reason.strip()
         event.save(update_fields=["voided_at", "void_reason"])
         record_audit(
-            AuditEvent.Action.EVENT,
+            VOID_EVENT,
             actor=actor,
             target=locked,
-            request=request,
             detail={
                 "void": event.get_kind_display(),
                 "date": event.effective_date.isoformat(),
@@ -735,7 +728,7 @@ def _replace_state(member: Member, events: Sequence[MemberEvent], actor: Any) ->
     before = (dict(vars(member)), list(old_spells.values_list(*SPELL_FACTS)))
     spells = _apply_replay(member, events)
     member.version += 1
-    member._history_user = actor  # type: ignore[attr-defined]
+    member._history_user = _user(actor)  # type: ignore[attr-defined]
     member.save()
     old_spells.delete()
     MemberSpell.objects.bulk_create(spells)
@@ -743,25 +736,20 @@ def _replace_state(member: Member, events: Sequence[MemberEvent], actor: Any) ->
     watch.changed(member.pk, before, (dict(vars(member)), after))
 
 
-def reveal_sensitive(
-    *, actor: Any, member: Member, request: HttpRequest | None = None
-) -> dict[str, str]:
+def reveal_sensitive(*, actor: Any, member: Member) -> dict[str, str]:
     """查看完整身份证号和电话: a permission, and every view is logged."""
     if not may_unmask_member(actor, member):
         raise DomainError("您没有查看完整身份证号和电话的权限。")
     record_audit(
-        AuditEvent.Action.VIEW_SENSITIVE,
+        REVEAL_SENSITIVE,
         actor=actor,
         target=member,
-        request=request,
         detail={"fields": ["id_number", "phone"]},
     )
     return {"id_number": member.reveal_id_number(), "phone": member.phone}
 
 
-def assign_group(
-    *, actor: Any, member: Member, group: Organization | None, request: HttpRequest | None = None
-) -> Member:
+def assign_group(*, actor: Any, member: Member, group: Organization | None) -> Member:
     """编入党小组 (or take out of one): only a 党小组 of the member's own branch."""
     if not may_edit_member(actor, member):
         raise DomainError("您没有修改该党员信息的权限。")
@@ -775,14 +763,13 @@ def assign_group(
     with transaction.atomic():
         member.group = group
         member.version += 1
-        member._history_user = actor  # type: ignore[attr-defined]
+        member._history_user = _user(actor)  # type: ignore[attr-defined]
         member.save()
         record_audit(
-            AuditEvent.Action.UPDATE,
+            ASSIGN_GROUP,
             actor=actor,
             target=member,
-            request=request,
-            detail={"group": [before, group.name if group else ""]},
+            detail=before_after({"group": before}, {"group": group.name if group else ""}),
         )
     return member
 
@@ -797,16 +784,13 @@ def _require_discipline_rights(actor: Any, member: Member) -> None:
         raise DomainError("您没有查看或登记该党员处分信息的权限。")
 
 
-def party_probations(
-    *, actor: Any, member: Member, request: HttpRequest | None = None
-) -> list[PartyProbation]:
+def party_probations(*, actor: Any, member: Member) -> list[PartyProbation]:
     """查看留党察看记录: a permission, and every view is logged."""
     _require_discipline_rights(actor, member)
     record_audit(
-        AuditEvent.Action.VIEW_SENSITIVE,
+        VIEW_PARTY_PROBATIONS,
         actor=actor,
         target=member,
-        request=request,
         detail={"fields": ["party_probation"]},
     )
     return list(member.probations.order_by("start_date"))
@@ -819,7 +803,6 @@ def record_party_probation(
     start_date: dt.date,
     document_no: str,
     end_date: dt.date | None = None,
-    request: HttpRequest | None = None,
 ) -> PartyProbation:
     """登记留党察看 (from the decision's date; the end when it is known)."""
     _require_discipline_rights(actor, member)
@@ -835,13 +818,12 @@ def record_party_probation(
             start_date=start_date,
             end_date=end_date,
             document_no=document_no.strip(),
-            recorded_by=actor,
+            recorded_by=_user(actor),
         )
         record_audit(
-            AuditEvent.Action.UPDATE,
+            RECORD_PARTY_PROBATION,
             actor=actor,
             target=member,
-            request=request,
             detail={"party_probation": "recorded"},  # no dates or document: the log is wide
         )
     return probation
@@ -852,7 +834,6 @@ def end_party_probation(
     actor: Any,
     probation: PartyProbation,
     end_date: dt.date,
-    request: HttpRequest | None = None,
 ) -> PartyProbation:
     """登记期满或恢复党员权利: the vote comes back on `end_date`."""
     member = probation.member
@@ -865,10 +846,9 @@ def end_party_probation(
         probation.end_date = end_date
         probation.save(update_fields=["end_date"])
         record_audit(
-            AuditEvent.Action.UPDATE,
+            END_PARTY_PROBATION,
             actor=actor,
             target=member,
-            request=request,
             detail={"party_probation": "ended"},
         )
     return probation
@@ -879,3 +859,122 @@ def _check_no_overlap(member: Member, start: dt.date, end: dt.date | None) -> No
         other_end = other.end_date or dt.date.max
         if start < other_end and (end is None or other.start_date < end):
             raise DomainError("与已有的留党察看期间重叠。", field="start_date")
+
+
+# ---- writes other apps ask for (only `members` writes Member rows) ------------------------------
+
+LINK_ACCOUNT = register_action("members.link_account", "关联登录账号")
+UNLINK_ACCOUNT = register_action("members.unlink_account", "解除关联登录账号")
+
+
+def link_account(*, actor: Any, member: Member, username: str) -> None:
+    """关联登录账号: one account per member, set by whoever may edit the member's record.
+
+    The system administrator sees no member data (三员分立), so the member's organizers link;
+    administrator accounts are not linked (they hold no member data, their own included).
+    """
+    if not may_edit_member(actor, member):
+        raise DomainError("您没有修改该党员信息的权限。")
+    user = get_user_model().objects.filter(username=username.strip()).first()
+    if user is None or not user.is_active:
+        raise DomainError(f"没有启用的账号「{username}」。", field="username")
+    if RoleGrant.objects.current().filter(user=user, role__in=ADMIN_ROLES).exists():
+        raise DomainError("三员分立：管理员账号不能关联党员档案。", field="username")
+    if Member.objects.filter(user=user).exclude(pk=member.pk).exists():
+        raise DomainError(
+            "该账号已关联其他党员的档案，一个账号只能关联一名党员。", field="username"
+        )
+    if member.user_id is not None and member.user_id != user.pk:
+        raise DomainError("该党员已关联其他账号，请先解除关联。", field="username")
+    if member.user_id == user.pk:
+        return
+    _set_member_user(actor=actor, member=member, user=user)
+
+
+def unlink_account(*, actor: Any, member: Member) -> None:
+    """解除关联: the account keeps existing, it just no longer opens the member's record."""
+    if not may_edit_member(actor, member):
+        raise DomainError("您没有修改该党员信息的权限。")
+    if member.user_id is None:
+        raise DomainError("该党员没有关联登录账号。")
+    _set_member_user(actor=actor, member=member, user=None)
+
+
+def _set_member_user(*, actor: Any, member: Member, user: Any) -> None:
+    before = member.user
+    account = user if user is not None else before
+    assert account is not None  # link has a user, unlink a linked member
+    with transaction.atomic():
+        member.user = user
+        member._history_user = _user(actor)  # type: ignore[attr-defined]
+        member.save(update_fields=["user"])
+        record_audit(
+            LINK_ACCOUNT if user is not None else UNLINK_ACCOUNT,
+            actor=actor,
+            target=member,
+            detail={"user": account.pk},
+        )
+    for changed in (before, user):
+        if changed is not None:
+            forget_scope(changed)
+
+
+def bulk_update_members(members: Sequence[Member], *, actor: Any, fields: Sequence[str]) -> None:
+    """Save basic-data changes already set on `members` (a roster import, its undo) in bulk:
+    search keys recomputed, versions bumped, 修改记录 rows written, watchers told."""
+    if not members:
+        return
+    for member in members:
+        member.name_pinyin, member.name_initials = name_keys(member.name)
+        member.version += 1
+    with watch.watching([m.pk for m in members]):
+        Member.objects.bulk_update(
+            members, [*fields, "name_pinyin", "name_initials", "version"], batch_size=500
+        )
+    insert_rows(Member.history.model, *history_rows(members, actor, "~"))
+
+
+def remove_members(member_ids: Sequence[Any]) -> int:
+    """Delete members with their events and spells (an undone import's additions): the caller
+    checked that nothing else was recorded on them since."""
+    ids = [pk for pk in member_ids if pk is not None]
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        with watch.watching(chunk):
+            MemberSpell.objects.filter(member_id__in=chunk).delete()
+            MemberEvent.objects.filter(member_id__in=chunk).delete()
+            Member.objects.filter(pk__in=chunk).delete()
+    return len(ids)
+
+
+def repath_members(old_prefix: str, new_prefix: str) -> None:
+    """Rewrite the tree path copied onto members and spells after a subtree moved.
+
+    One UPDATE per table; org_path is derived data, excluded from history on purpose (the
+    move itself is in the audit log).
+    """
+    watch.tree_changed(old_prefix, new_prefix)
+    cut = len(old_prefix) + 1
+    for model in (Member, MemberSpell):
+        model.objects.filter(subtree_q("org_path", old_prefix)).update(
+            org_path=Concat(Value(new_prefix), Substr("org_path", cut))
+        )
+
+
+def bulk_assign_groups(members: Sequence[Member], *, actor: Any) -> None:
+    """编入党小组 in bulk (demo data): `members` carry their new `group_id`; one UPDATE per
+    group and the 修改记录 in bulk (bulk_update's CASE over every row is many times slower)."""
+    runs: dict[int | None, list[int]] = {}
+    for member in members:
+        runs.setdefault(member.group_id, []).append(member.pk)
+    for group_id, pks in runs.items():
+        Member.objects.filter(pk__in=pks).update(group_id=group_id)
+    Member.history.bulk_history_create(  # type: ignore[attr-defined]
+        members, batch_size=500, update=True, default_user=_user(actor)
+    )
+
+
+def _user(actor: Any) -> Any:
+    """The acting account, for 'recorded by' columns and 修改记录 (None for the system)."""
+    user = actor_user(actor)
+    return user if getattr(user, "is_authenticated", False) else None

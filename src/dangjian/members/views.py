@@ -13,12 +13,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from dangjian.accounts.forms import MemberAccountForm
 from dangjian.accounts.scope import (
     get_member_for_user,
     may_edit_member,
     may_unmask_member,
     scope_for,
 )
+from dangjian.core.actors import Actor
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
 from dangjian.members import services
@@ -107,7 +109,7 @@ def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """显示完整身份证号和电话 (logged); an htmx partial."""
     member = get_member_for_user(request.user, pk)
     try:
-        values = services.reveal_sensitive(actor=request.user, member=member, request=request)
+        values = services.reveal_sensitive(actor=Actor.from_request(request), member=member)
     except DomainError as exc:
         return HttpResponse(exc.message, status=403)
     return render(request, "members/partials/sensitive.html", {"values": values})
@@ -136,7 +138,7 @@ def member_create(request: HttpRequest) -> HttpResponse:
 def _register(request: HttpRequest, f: dict[str, Any]) -> Member:
     data, admission = services.registration_input(f, org=f["org"], work_unit_id=work_unit_id(f))
     return services.register_member(
-        actor=request.user, data=data, admission=admission, request=request
+        actor=Actor.from_request(request), data=data, admission=admission
     )
 
 
@@ -157,7 +159,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, units=units, initial=initial | {"version": member.version}
     )
     if submit(request, form, lambda f: services.update_member(
-        actor=request.user, member=member, expected_version=f["version"], request=request,
+        actor=Actor.from_request(request), member=member, expected_version=f["version"],
         changes=_changes(member, f), id_number=f["new_id_number"] or None,
     )):  # fmt: skip
         return _saved(request, member, "已保存。")
@@ -190,7 +192,7 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = EventForm(request.POST or None, orgs=orgs, kinds=kinds,
                      initial={"effective_date": due})  # fmt: skip
     if submit(request, form, lambda f: services.record_event(
-        actor=request.user, member=member, request=request, **f
+        actor=Actor.from_request(request), member=member, **f
     )):  # fmt: skip
         return _saved(request, member, "党籍变动已登记。")
     return render(request, "members/event_form.html", {"form": form, "member": member})
@@ -203,7 +205,7 @@ def group_assign(request: HttpRequest, pk: int) -> HttpResponse:
     groups = Organization.objects.get_children(member.org).filter(kind="group").active()
     form = GroupForm(request.POST or None, groups=groups, initial={"group": member.group})
     if submit(request, form, lambda f: services.assign_group(
-        actor=request.user, member=member, request=request, group=f["group"]
+        actor=Actor.from_request(request), member=member, group=f["group"]
     )):  # fmt: skip
         return _saved(request, member, "党小组已调整。")
     title = f"{member.name}：编入党小组"
@@ -222,7 +224,7 @@ def event_void(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
     else:
         try:
             services.void_event(
-                actor=request.user, event=event, request=request, reason=form.cleaned_data["reason"]
+                actor=Actor.from_request(request), event=event, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
             messages.error(request, exc.message)
@@ -237,7 +239,7 @@ def probations(request: HttpRequest, pk: int) -> HttpResponse:
     """留党察看记录 (logged); an htmx partial with the forms to record or end one."""
     member = get_member_for_user(request.user, pk, write=True)
     try:
-        periods = services.party_probations(actor=request.user, member=member, request=request)
+        periods = services.party_probations(actor=Actor.from_request(request), member=member)
     except DomainError as exc:
         return HttpResponse(exc.message, status=403)
     context = {"member": member, "periods": periods, "form": ProbationForm()}
@@ -254,7 +256,7 @@ def probation_add(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         lambda f: services.record_party_probation(
-            actor=request.user, member=member, request=request, **f
+            actor=Actor.from_request(request), member=member, **f
         ),
     )
     if done is None:
@@ -276,7 +278,7 @@ def probation_end(request: HttpRequest, pk: int, probation_pk: int) -> HttpRespo
         form,
         lambda f: (
             services.end_party_probation(
-                actor=request.user, probation=probation, end_date=f["end_date"], request=request
+                actor=Actor.from_request(request), probation=probation, end_date=f["end_date"]
             )
             or True
         ),
@@ -298,3 +300,35 @@ def parse_date(raw: str | None) -> dt.date | None:
         return dt.date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+
+
+@login_required
+def member_account(request: HttpRequest, pk: int) -> HttpResponse:
+    """关联登录账号 of one member (whoever may edit the member's record)."""
+    member = get_member_for_user(request.user, pk, write=True)
+    form = MemberAccountForm(request.POST or None)
+
+    def link(f: dict[str, Any]) -> bool:
+        services.link_account(
+            actor=Actor.from_request(request), member=member, username=f["username"]
+        )
+        return True
+
+    done = submit(request, form, link)
+    if done:
+        messages.success(request, "已关联登录账号，本人登录后可查看自己的党员档案。")
+        return redirect("members:account", pk=member.pk)
+    return render(request, "members/member_account.html", {"member": member, "form": form})
+
+
+@login_required
+@require_POST
+def member_account_unlink(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_member_for_user(request.user, pk, write=True)
+    try:
+        services.unlink_account(actor=Actor.from_request(request), member=member)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已解除关联。")
+    return redirect("members:account", pk=member.pk)

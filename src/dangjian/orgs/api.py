@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.scope import get_org_for_user
+from dangjian.core.actors import Actor
 from dangjian.core.dates import LATEST_PLANNED, BoundedDateSerializerField, today
 from dangjian.members.selectors import roster_on
 from dangjian.orgs import services
@@ -143,10 +144,9 @@ class OrganizationViewSet(
         parent = get_org_for_user(self.request.user, data.pop("parent_id"), write=True)
         kind = data.pop("kind")
         serializer.instance = services.create_organization(
-            actor=self.request.user,
+            actor=Actor.from_request(self.request),
             parent=parent,
             kind=kind,
-            request=self.request,
             values={k: v for k, v in data.items() if k in EDITABLE},
         )
 
@@ -154,11 +154,10 @@ class OrganizationViewSet(
         data = dict(serializer.validated_data)
         version = data.pop("version", serializer.instance.version)
         serializer.instance = services.update_organization(
-            actor=self.request.user,
+            actor=Actor.from_request(self.request),
             org=serializer.instance,
             expected_version=version,
             values={k: v for k, v in data.items() if k in EDITABLE},
-            request=self.request,
         )
 
     @extend_schema(responses=OrganizationSerializer(many=True))
@@ -187,7 +186,7 @@ class OrganizationViewSet(
         s.is_valid(raise_exception=True)
         target = get_org_for_user(request.user, s.validated_data["new_parent"], write=True)
         org = services.move_organization(
-            actor=request.user, org=org, new_parent=target, request=request
+            actor=Actor.from_request(request), org=org, new_parent=target
         )
         return Response(OrganizationSerializer(org).data)
 
@@ -199,11 +198,10 @@ class OrganizationViewSet(
         s.is_valid(raise_exception=True)
         target = get_org_for_user(request.user, s.validated_data["target"], write=True)
         org = services.merge_branches(
-            actor=request.user,
+            actor=Actor.from_request(request),
             source=source,
             target=target,
             effective_date=s.validated_data["effective_date"],
-            request=request,
         )
         return Response(OrganizationSerializer(org).data)
 
@@ -214,6 +212,6 @@ class OrganizationViewSet(
         s = DissolveSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         org = services.dissolve_organization(
-            actor=request.user, org=org, request=request, **s.validated_data
+            actor=Actor.from_request(request), org=org, **s.validated_data
         )
         return Response(OrganizationSerializer(org).data)

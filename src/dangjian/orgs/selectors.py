@@ -12,6 +12,17 @@ from dangjian.core.paths import any_subtree_q
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization, OrganizationQuerySet, OrgKind, Unit
 
+# The audit entries an organization's history shows: moves, merges, dissolutions (older entries
+# carry the names used before actions were named after their services).
+TREE_ACTIONS = (
+    "orgs.move_organization",
+    "orgs.merge_branches",
+    "orgs.dissolve_organization",
+    "move",
+    "merge",
+    "dissolve",
+)
+
 
 def writable_orgs(user: Any, *, holding_members: bool = False) -> OrganizationQuerySet:
     """Active organizations the user may change (choices for forms)."""
@@ -129,11 +140,11 @@ def org_timeline(org: Organization) -> list[dict[str, Any]]:
             }
         )
     for event in audit_entries_for(org):
-        if event.action in ("move", "merge", "dissolve"):
+        if event.action in TREE_ACTIONS:
             entries.append(
                 {
                     "at": event.at,
-                    "what": event.get_action_display(),
+                    "what": event.action_label,
                     "who": event.actor,
                     "detail": describe(event),
                 }

@@ -10,19 +10,24 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Concat, Substr
-from django.http import HttpRequest
+from django.db.models import F
 from django.utils import timezone
 
 from dangjian.accounts.scope import scope_for
-from dangjian.audit.models import AuditEvent
-from dangjian.audit.services import record_audit
+from dangjian.audit.actions import register_action
+from dangjian.audit.services import before_after, record_audit
+from dangjian.core.actors import actor_user
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.paths import subtree_q
 from dangjian.members import watch  # no models: the registry's change hooks
 from dangjian.orgs.models import ALLOWED_CHILD_KINDS, BRANCH_KINDS, Organization, OrgKind, Unit
 from dangjian.orgs.selectors import unit_choices
+
+CREATE_ORGANIZATION = register_action("orgs.create_organization", "新建党组织")
+UPDATE_ORGANIZATION = register_action("orgs.update_organization", "修改组织信息")
+MOVE_ORGANIZATION = register_action("orgs.move_organization", "调整隶属关系")
+MERGE_BRANCHES = register_action("orgs.merge_branches", "合并党支部")
+DISSOLVE_ORGANIZATION = register_action("orgs.dissolve_organization", "撤销党组织")
 
 EDITABLE_FIELDS = (
     "name", "short_name", "code", "unit", "founded_on", "term_start", "term_end", "secretary",
@@ -72,7 +77,6 @@ def create_organization(
     parent: Organization | None,
     kind: str,
     values: dict[str, Any],
-    request: HttpRequest | None = None,
     bootstrap: bool = False,
 ) -> Organization:
     """新建党组织 under `parent` (a root only through the setup commands)."""
@@ -88,7 +92,7 @@ def create_organization(
         _check_unit(actor, values.get("unit"))
     with transaction.atomic():
         org = Organization(kind=kind, **{k: v for k, v in values.items() if k in EDITABLE_FIELDS})
-        org._history_user = actor  # type: ignore[attr-defined]
+        org._history_user = actor_user(actor)  # type: ignore[attr-defined]
         if parent is None:
             org = Organization.objects.add_root(instance=org)
         else:
@@ -96,10 +100,9 @@ def create_organization(
             org = Organization.objects.add_child(parent, instance=org)
         watch.orgs_changed([(None, org_facts(org))])
         record_audit(
-            AuditEvent.Action.CREATE,
+            CREATE_ORGANIZATION,
             actor=actor,
             target=org,
-            request=request,
             detail={"parent": parent.name if parent else "", "kind": kind},
         )
     return org
@@ -111,7 +114,6 @@ def update_organization(
     org: Organization,
     expected_version: int,
     values: dict[str, Any],
-    request: HttpRequest | None = None,
 ) -> Organization:
     """修改组织信息 (rename, term dates, secretary …), refusing a concurrent edit."""
     _require_write(actor, org)
@@ -131,16 +133,12 @@ def update_organization(
         for key, value in values.items():
             setattr(org, key, value)
         org.version = expected_version + 1
-        org._history_user = actor  # type: ignore[attr-defined]
+        org._history_user = actor_user(actor)  # type: ignore[attr-defined]
         org.save()
         watch.orgs_changed([(facts, org_facts(org))])
-        diff = {
-            k: [before[k], _plain(getattr(org, k))]
-            for k in values
-            if before[k] != _plain(getattr(org, k))
-        }
+        after = {k: _plain(getattr(org, k)) for k in values}
         record_audit(
-            AuditEvent.Action.UPDATE, actor=actor, target=org, request=request, detail=diff
+            UPDATE_ORGANIZATION, actor=actor, target=org, detail=before_after(before, after)
         )
     return org
 
@@ -153,10 +151,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def move_organization(
-    *, actor: Any, org: Organization, new_parent: Organization, request: HttpRequest | None = None
-) -> Organization:
+def move_organization(*, actor: Any, org: Organization, new_parent: Organization) -> Organization:
     """调整隶属关系: move a subtree under another parent; members and history go along."""
+    from dangjian.members.services import repath_members
+
     _require_write(actor, org)
     _require_write(actor, new_parent, "目标上级组织")
     if new_parent.path.startswith(org.path):
@@ -173,13 +171,12 @@ def move_organization(
         with watch.watching(_members_ever_under(old_path)):
             Organization.objects.move(org, new_parent, pos="last-child")
             org.refresh_from_db()
-            repath_members(old_path, org.path)
+            repath_members(old_path, org.path)  # only `members` writes members
         watch.orgs_changed([(before[o.pk], org_facts(o)) for o in Organization.objects.under(org)])
         record_audit(
-            AuditEvent.Action.MOVE,
+            MOVE_ORGANIZATION,
             actor=actor,
             target=org,
-            request=request,
             detail={"from": old_parent.name if old_parent else "", "to": new_parent.name},
         )
     return org
@@ -193,29 +190,12 @@ def _members_ever_under(path: str) -> list[int]:
     return list(spells.values_list("member_id", flat=True).distinct())
 
 
-def repath_members(old_prefix: str, new_prefix: str) -> None:
-    """Rewrite the tree path copied onto members and spells after a subtree moved.
-
-    One UPDATE per table; org_path is derived data, excluded from history on purpose (the
-    move itself is in the audit log).
-    """
-    from dangjian.members.models import Member, MemberSpell
-
-    watch.tree_changed(old_prefix, new_prefix)
-    cut = len(old_prefix) + 1
-    for model in (Member, MemberSpell):
-        model.objects.filter(subtree_q("org_path", old_prefix)).update(
-            org_path=Concat(Value(new_prefix), Substr("org_path", cut))
-        )
-
-
 def merge_branches(
     *,
     actor: Any,
     source: Organization,
     target: Organization,
     effective_date: dt.date,
-    request: HttpRequest | None = None,
 ) -> Organization:
     """合并党支部: the source's members move to the target on the date; the source is 撤销."""
     from dangjian.members.models import Member, MemberEvent
@@ -230,7 +210,7 @@ def merge_branches(
     with transaction.atomic():
         # Groups first: a member keeps a 党小组 only while it sits under their branch.
         for group in Organization.objects.get_children(source):
-            move_organization(actor=actor, org=group, new_parent=target, request=request)
+            move_organization(actor=actor, org=group, new_parent=target)
         for member in Member.objects.filter(org=source).in_party():
             record_event(
                 actor=actor,
@@ -239,15 +219,13 @@ def merge_branches(
                 effective_date=effective_date,
                 org=target,
                 note=f"{source.name}并入{target.name}",
-                request=request,
             )
         source.refresh_from_db()
         _close(source, effective_date, actor, merged_into=target)
         record_audit(
-            AuditEvent.Action.MERGE,
+            MERGE_BRANCHES,
             actor=actor,
             target=source,
-            request=request,
             detail={"into": target.name, "date": effective_date.isoformat()},
         )
     return target
@@ -259,7 +237,6 @@ def dissolve_organization(
     org: Organization,
     effective_date: dt.date,
     reason: str,
-    request: HttpRequest | None = None,
 ) -> Organization:
     """撤销党组织: only when no member and no active sub-organization is left in it."""
     from dangjian.members.models import Member
@@ -282,10 +259,9 @@ def dissolve_organization(
     with transaction.atomic():
         _close(org, effective_date, actor)
         record_audit(
-            AuditEvent.Action.DISSOLVE,
+            DISSOLVE_ORGANIZATION,
             actor=actor,
             target=org,
-            request=request,
             detail={"date": effective_date.isoformat(), "reason": reason},
         )
     return org
@@ -299,7 +275,7 @@ def _close(
     org.dissolved_on = on
     org.merged_into = merged_into
     org.version += 1
-    org._history_user = actor  # type: ignore[attr-defined]
+    org._history_user = actor_user(actor)  # type: ignore[attr-defined]
     org.save()
     watch.orgs_changed([(facts, org_facts(org))])
 

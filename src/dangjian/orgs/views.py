@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from dangjian.accounts.scope import get_org_for_user, scope_for
+from dangjian.core.actors import Actor
 from dangjian.core.forms import submit
 from dangjian.core.paths import subtree_q
 from dangjian.members.models import Member, MemberQuerySet
@@ -106,7 +107,7 @@ def create(request: HttpRequest, pk: int) -> HttpResponse:
     parent = get_org_for_user(request.user, pk, write=True)
     form = OrgCreateForm(request.POST or None, units=unit_choices(request.user))
     org = submit(request, form, lambda f: services.create_organization(
-        actor=request.user, parent=parent, request=request, kind=f["kind"],
+        actor=Actor.from_request(request), parent=parent, kind=f["kind"],
         values={k: v for k, v in f.items() if k != "kind"},
     ))  # fmt: skip
     if org is not None:
@@ -125,7 +126,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _operation(
         request, org, form, f"修改「{org.name}」",
         lambda f: services.update_organization(
-            actor=request.user, org=org, expected_version=f["version"], request=request,
+            actor=Actor.from_request(request), org=org, expected_version=f["version"],
             values={k: v for k, v in f.items() if k != "version" and v != getattr(org, k)},
         ),
         "已保存。",
@@ -166,7 +167,7 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         f"调整「{org.name}」的隶属关系",
         lambda f: services.move_organization(
-            actor=request.user, org=org, request=request, new_parent=f["new_parent"]
+            actor=Actor.from_request(request), org=org, new_parent=f["new_parent"]
         ),
         "隶属关系已调整，下级组织和党员随之移动。",
     )
@@ -189,9 +190,8 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
         form,
         f"将「{org.name}」并入其他党支部",
         lambda f: services.merge_branches(
-            actor=request.user,
+            actor=Actor.from_request(request),
             source=org,
-            request=request,
             target=f["target"],
             effective_date=f["effective_date"],
         ),
@@ -209,7 +209,7 @@ def dissolve(request: HttpRequest, pk: int) -> HttpResponse:
         org,
         form,
         f"撤销「{org.name}」",
-        lambda f: services.dissolve_organization(actor=request.user, org=org, request=request, **f),
+        lambda f: services.dissolve_organization(actor=Actor.from_request(request), org=org, **f),
         "组织已撤销，其历史记录仍可查询。",
     )
 

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.scope import get_org_for_user
+from dangjian.core.actors import Actor
 from dangjian.core.exceptions import DomainError
 from dangjian.rosters import services
 from dangjian.rosters.models import ImportBatch
@@ -107,7 +108,7 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         org = get_org_for_user(request.user, upload.validated_data["org"], write=True)
         file = upload.validated_data["file"]
         batch = services.start_import(
-            actor=request.user, org=org, file_name=file.name, data=file.read(), request=request
+            actor=Actor.from_request(request), org=org, file_name=file.name, data=file.read()
         )
         return Response(self._detail(batch), status=status.HTTP_201_CREATED)
 
@@ -118,10 +119,9 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         body = ConfirmSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         batch = services.confirm_import(
-            actor=request.user,
+            actor=Actor.from_request(request),
             batch=self.get_object(),
             expected_version=body.validated_data["version"],
-            request=request,
         )
         return Response(self._detail(batch), status=status.HTTP_202_ACCEPTED)
 
@@ -130,5 +130,5 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def undo(self, request: Request, pk: str) -> Response:
         """撤销导入 (the latest batch of its organization, while nothing it touched changed)."""
         batch = self.get_object()
-        services.undo_import(actor=request.user, batch=batch, request=request)
+        services.undo_import(actor=Actor.from_request(request), batch=batch)
         return Response(self._detail(batch))

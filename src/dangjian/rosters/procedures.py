@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from dangjian.accounts.abilities import Ability
-from dangjian.audit.models import AuditEvent
+from dangjian.audit.actions import register_action
 from dangjian.core.procedures import (
     START,
     Check,
@@ -25,6 +25,10 @@ from dangjian.core.procedures import (
 from dangjian.rosters.models import ImportBatch
 
 Status = ImportBatch.Status
+START_IMPORT = register_action("rosters.start_import", "上传花名册")
+CONFIRM_IMPORT = register_action("rosters.confirm_import", "确认导入花名册")
+UNDO_IMPORT = register_action("rosters.undo_import", "撤销导入")
+# the background check and import: logged under the step that started them
 IMPORTER = Who(Ability.IMPORT_ROSTERS, node=lambda batch: batch.org)
 
 
@@ -40,8 +44,10 @@ def _latest_applied(check: Check) -> str | None:
     return "只能撤销该党组织最近一次导入的批次；请先撤销之后的导入"
 
 
-def _system(name: str, label: str, sources: tuple[str, ...], target: str) -> Step:
-    return Step(name, label, sources, target, who=None)
+def _system(
+    name: str, label: str, sources: tuple[str, ...], target: str, audit_action: str = ""
+) -> Step:
+    return Step(name, label, sources, target, who=None, audit_action=audit_action)
 
 
 IMPORT: Procedure = register(
@@ -50,7 +56,7 @@ IMPORT: Procedure = register(
         label="花名册导入",
         model=ImportBatch,
         states=Status,
-        audit_action=AuditEvent.Action.IMPORT,
+        audit_action=START_IMPORT.name,
         state_field="status",
         state_at_field="status_at",
         version_field="version",
@@ -58,8 +64,15 @@ IMPORT: Procedure = register(
             Step("upload", "上传花名册", (START,), Status.CHECKING, who=IMPORTER),
             _system("checked", "校验通过", (Status.CHECKING,), Status.READY),
             _system("found_errors", "校验发现错误", (Status.CHECKING,), Status.INVALID),
-            Step("confirm", "确认导入", (Status.READY,), Status.APPLYING, who=IMPORTER),
-            _system("applied", "导入完成", (Status.APPLYING,), Status.APPLIED),
+            Step(
+                "confirm",
+                "确认导入",
+                (Status.READY,),
+                Status.APPLYING,
+                who=IMPORTER,
+                audit_action=CONFIRM_IMPORT.name,
+            ),
+            _system("applied", "导入完成", (Status.APPLYING,), Status.APPLIED, CONFIRM_IMPORT.name),
             _system("returned", "数据有变化，退回待确认", (Status.APPLYING,), Status.READY),
             _system("returned_invalid", "数据有变化，发现错误", (Status.APPLYING,), Status.INVALID),
             _system("failed", "处理失败", (Status.CHECKING, Status.APPLYING), Status.FAILED),
@@ -70,6 +83,7 @@ IMPORT: Procedure = register(
                 Status.UNDONE,
                 who=IMPORTER,
                 rules=(Rule("只能撤销最近一次导入", _latest_applied),),
+                audit_action=UNDO_IMPORT.name,
             ),
             # Batches from before the engine carry their status over in one step (migration
             # rosters 0003); it leaves no state, so nobody can take it.

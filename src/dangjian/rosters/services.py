@@ -17,29 +17,28 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest, QueryDict
+from django.http import QueryDict
 from django.utils import timezone
 
 from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import may_unmask_member, scope_for
-from dangjian.audit.models import AuditEvent
+from dangjian.audit.actions import register_action
 from dangjian.audit.services import record_audit
 from dangjian.core import jobs
-from dangjian.core.actors import Actor, actor_user
+from dangjian.core.actors import actor_user
 from dangjian.core.bulk import insert_rows
 from dangjian.core.crypto import decrypt_bytes, encrypt_bytes
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.paths import any_subtree_q
 from dangjian.core.procedures import take_step
-from dangjian.members import watch
-from dangjian.members.models import Member, MemberEvent, MemberSpell
+from dangjian.members.models import Member, MemberEvent
 from dangjian.members.selectors import filter_members, roster_on
 from dangjian.members.services import (
     Admission,
     bulk_register_members,
-    history_rows,
-    name_keys,
+    bulk_update_members,
     record_event,
+    remove_members,
     void_event,
 )
 from dangjian.orgs.fields import INDENT, path_label, path_names
@@ -55,6 +54,11 @@ Status = ImportBatch.Status
 STALE_AFTER = dt.timedelta(minutes=30)
 FIELDS = {f.name: f for f in Member._meta.fields}
 
+BATCH_FILE = register_action("rosters.batch_file", "下载导入原文件", tone="sensitive")
+START_EXPORT = register_action("rosters.start_export", "导出花名册", tone="sensitive")
+MEMBER_SHEET = register_action("rosters.member_sheet", "打印党员基本信息表", tone="sensitive")
+BRANCH_ROSTER = register_action("rosters.branch_roster", "打印党员花名册", tone="sensitive")
+
 
 def job_key(batch: ImportBatch) -> str:
     return f"import:{batch.pk}"
@@ -66,7 +70,6 @@ def start_import(
     org: Organization,
     file_name: str,
     data: bytes,
-    request: HttpRequest | None = None,
 ) -> ImportBatch:
     """上传花名册: keep the file (encrypted) and check it in the background; writes no member."""
     if not scope_for(actor).can(Ability.IMPORT_ROSTERS, org.path):  # the form's own field
@@ -76,7 +79,7 @@ def start_import(
     with transaction.atomic():
         batch = ImportBatch.objects.create(
             org=org,
-            created_by=actor,
+            created_by=actor_user(actor),
             file_name=file_name[:200],
             file_size=len(data),
             file_sha256=hashlib.sha256(data).hexdigest(),
@@ -84,7 +87,7 @@ def start_import(
             status=Status.CHECKING,
         )
         take_step(
-            actor=_actor(actor, request),
+            actor=actor,
             definition=IMPORT,
             record=batch,
             step="upload",
@@ -133,14 +136,7 @@ def _step(batch: ImportBatch, step: str, actor: Any, **fields: Any) -> None:
     take_step(actor=actor, definition=IMPORT, record=batch, step=step, system=True, perform=save)
 
 
-def _actor(actor: Any, request: HttpRequest | None) -> Any:
-    """Callers not yet passing an Actor give the request: the audit entry wants its address."""
-    return Actor.from_request(request) if request is not None and actor is request.user else actor
-
-
-def confirm_import(
-    *, actor: Any, batch: ImportBatch, expected_version: int, request: HttpRequest | None = None
-) -> ImportBatch:
+def confirm_import(*, actor: Any, batch: ImportBatch, expected_version: int) -> ImportBatch:
     """确认导入: start loading a checked batch; the work itself runs as a job."""
 
     def mark(locked: ImportBatch) -> None:
@@ -148,7 +144,7 @@ def confirm_import(
         locked.save(update_fields=["applied_by"])
 
     take_step(
-        actor=_actor(actor, request),
+        actor=actor,
         definition=IMPORT,
         record=batch,
         step="confirm",
@@ -239,10 +235,9 @@ def _apply_updates(batch: ImportBatch, rows: list[PlannedRow], actor: Any) -> in
             if row.changes:
                 for name, (_, new) in row.changes.items():
                     setattr(member, name, new)
-                member.name_pinyin, member.name_initials = name_keys(member.name)
-                member.version += 1
                 changed.append(member)
-        _save_members(changed, actor, sorted({f for r in chunk for f in r.changes}))
+        fields = sorted({f for r in chunk for f in r.changes})
+        bulk_update_members(changed, actor=actor, fields=fields)
         records = []
         for row in chunk:
             member = members[row.member_id]
@@ -276,21 +271,11 @@ def _convert(member: Member, row: PlannedRow, actor: Any) -> MemberEvent:
     )
 
 
-def _save_members(members: list[Member], actor: Any, fields: list[str]) -> None:
-    if not members:
-        return
-    with watch.watching([m.pk for m in members]):
-        Member.objects.bulk_update(
-            members, [*fields, "name_pinyin", "name_initials", "version"], batch_size=500
-        )
-    insert_rows(Member.history.model, *history_rows(members, actor, "~"))
-
-
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def undo_import(*, actor: Any, batch: ImportBatch, request: HttpRequest | None = None) -> None:
+def undo_import(*, actor: Any, batch: ImportBatch) -> None:
     """撤销导入: remove the members the batch added and restore what it changed — only for
     the latest batch of its organization, and only if nothing it touched has changed since."""
 
@@ -299,16 +284,14 @@ def undo_import(*, actor: Any, batch: ImportBatch, request: HttpRequest | None =
         _check_unchanged(changes)
         updates = [c for c in changes if c.action == ImportChange.Action.UPDATE]
         _undo_updates(updates, actor, locked)
-        removed = _remove_added(
+        removed = remove_members(
             [c.member_id for c in changes if c.action == ImportChange.Action.ADD]
         )
         locked.undone_at = timezone.now()
         locked.save(update_fields=["undone_at"])
         return {"org": locked.org.name, "removed": removed}
 
-    take_step(
-        actor=_actor(actor, request), definition=IMPORT, record=batch, step="undo", perform=undo
-    )
+    take_step(actor=actor, definition=IMPORT, record=batch, step="undo", perform=undo)
 
 
 def _check_unchanged(changes: list[ImportChange]) -> None:
@@ -335,32 +318,19 @@ def _undo_updates(changes: list[ImportChange], actor: Any, batch: ImportBatch) -
         if change.before:
             for name, value in change.before.items():
                 setattr(member, name, FIELDS[name].to_python(value))
-            member.name_pinyin, member.name_initials = name_keys(member.name)
-            member.version += 1
             restored.append(member)
-    _save_members(restored, actor, sorted({f for c in changes for f in c.before}))
+    fields = sorted({f for c in changes for f in c.before})
+    bulk_update_members(restored, actor=actor, fields=fields)
 
 
-def _remove_added(member_ids: list[Any]) -> int:
-    ids = [pk for pk in member_ids if pk is not None]
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        with watch.watching(chunk):
-            MemberSpell.objects.filter(member_id__in=chunk).delete()
-            MemberEvent.objects.filter(member_id__in=chunk).delete()
-            Member.objects.filter(pk__in=chunk).delete()
-    return len(ids)
-
-
-def batch_file(*, actor: Any, batch: ImportBatch, request: HttpRequest | None = None) -> bytes:
+def batch_file(*, actor: Any, batch: ImportBatch) -> bytes:
     """下载导入原文件: it holds full ID numbers, so it needs the unmask permission and is logged."""
     if not scope_for(actor).may_unmask(batch.org.path):
         raise DomainError("原文件含完整身份证号，下载需要查看完整信息的权限。")
     record_audit(
-        AuditEvent.Action.EXPORT,
+        BATCH_FILE,
         actor=actor,
         target=batch,
-        request=request,
         detail={"file": batch.file_name, "full": True},
     )
     return decrypt_bytes(bytes(batch.file_cipher))
@@ -382,9 +352,7 @@ def export_key(job: ExportJob) -> str:
     return f"export:{job.pk}"
 
 
-def start_export(
-    *, actor: Any, params: Mapping[str, Any], full: bool, request: HttpRequest | None = None
-) -> ExportJob:
+def start_export(*, actor: Any, params: Mapping[str, Any], full: bool) -> ExportJob:
     """导出花名册 for the list's filters: masked unless `full`, which needs the permission for
     every member in the list. Small exports are built at once, large ones in the background."""
     _, members = filter_members(actor, params)
@@ -397,20 +365,21 @@ def start_export(
         {k: v for k, v in params.items() if k in EXPORT_FILTERS and (v or k == "status")}
     )
     job = ExportJob.objects.create(
-        created_by=actor,
+        created_by=actor_user(actor),
         query=query,
         full=full,
         total=members.count(),
         file_name=f"党员花名册-{timezone.localdate():%Y%m%d}{'-完整' if full else ''}.xlsx",
     )
     record_audit(
-        AuditEvent.Action.EXPORT,
+        START_EXPORT,
         actor=actor,
         target=job,
-        request=request,
         detail={"rows": job.total, "full": full, "filters": query},
     )
-    ExportJob.objects.filter(created_by=actor, created_at__lt=timezone.now() - EXPORT_KEPT).delete()
+    ExportJob.objects.filter(
+        created_by=actor_user(actor), created_at__lt=timezone.now() - EXPORT_KEPT
+    ).delete()
     if job.total <= settings.DANGJIAN_EXPORT_INLINE_ROWS:
         build_export(job.pk)
         job.refresh_from_db()
@@ -447,17 +416,14 @@ def export_file(job: ExportJob) -> bytes:
     return decrypt_bytes(bytes(job.file_cipher))
 
 
-def member_sheet(
-    *, actor: Any, member: Member, full: bool, request: HttpRequest | None = None
-) -> bytes:
+def member_sheet(*, actor: Any, member: Member, full: bool) -> bytes:
     """打印党员基本信息表; full values need the permission, and every print is logged."""
     if full and not may_unmask_member(actor, member):
         raise DomainError("您没有打印完整身份证号和电话的权限。")
     record_audit(
-        AuditEvent.Action.EXPORT,
+        MEMBER_SHEET,
         actor=actor,
         target=member,
-        request=request,
         detail={"form": "党员基本信息表", "full": full},
     )
     return member_sheet_pdf(member, full=full, printed_by=_printer(actor))
@@ -470,7 +436,6 @@ def branch_roster(
     on: dt.date,
     full: bool,
     subtree: bool = False,
-    request: HttpRequest | None = None,
 ) -> bytes:
     """打印党支部党员花名册 as of `on` (members with their 党员类别 on that date); with
     `subtree` (含下级组织, for a 党委) the members of every organization under `org`, grouped
@@ -484,10 +449,9 @@ def branch_roster(
         groups.setdefault(spell.org, []).append(spell.member)
     rows = sum(len(m) for m in groups.values())
     record_audit(
-        AuditEvent.Action.EXPORT,
+        BRANCH_ROSTER,
         actor=actor,
         target=org,
-        request=request,
         detail={
             "form": "党员花名册",
             "on": on.isoformat(),
@@ -514,4 +478,5 @@ def _labelled(
 
 
 def _printer(actor: Any) -> str:
-    return str(actor.first_name or actor.username)
+    user = actor_user(actor)
+    return str(user.first_name or user.username)

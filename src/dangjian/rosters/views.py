@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from dangjian.accounts.scope import get_member_for_user, get_org_for_user, scope_for
 from dangjian.core import jobs
+from dangjian.core.actors import Actor
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
 from dangjian.core.http import XLSX, attachment
@@ -75,11 +76,10 @@ def _upload(request: HttpRequest) -> HttpResponse:
         request,
         form,
         lambda d: services.start_import(
-            actor=request.user,
+            actor=Actor.from_request(request),
             org=d["org"],
             file_name=d["file"].name,
             data=d["file"].read(),
-            request=request,
         ),
     )
     if batch is None:
@@ -122,7 +122,7 @@ def batch_file(request: HttpRequest, pk: int) -> HttpResponse:
     """The batch's original file, as uploaded."""
     batch = get_batch_for_user(request.user, pk)
     try:
-        body = services.batch_file(actor=request.user, batch=batch, request=request)
+        body = services.batch_file(actor=Actor.from_request(request), batch=batch)
     except DomainError as exc:
         raise PermissionDenied(exc.message) from exc
     return attachment(body, batch.file_name, "application/octet-stream")
@@ -138,10 +138,9 @@ def batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         if not form.is_valid():
             raise DomainError("请求不完整，请刷新页面后重试。")
         services.confirm_import(
-            actor=request.user,
+            actor=Actor.from_request(request),
             batch=batch,
             expected_version=form.cleaned_data["version"],
-            request=request,
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -168,7 +167,7 @@ def batch_undo(request: HttpRequest, pk: int) -> HttpResponse:
             cancel_url=here,
         )
     try:
-        services.undo_import(actor=request.user, batch=batch, request=request)
+        services.undo_import(actor=Actor.from_request(request), batch=batch)
         messages.success(request, "已撤销该批次：新增的党员已删除，修改过的信息已恢复。")
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -197,10 +196,9 @@ def export_start(request: HttpRequest) -> HttpResponse:
         )
     try:
         job = services.start_export(
-            actor=request.user,
+            actor=Actor.from_request(request),
             params=request.GET.dict(),
             full=full,
-            request=request,
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -251,9 +249,7 @@ def member_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     full = request.GET.get("full") == "1"
     return _pdf(
         request,
-        lambda: services.member_sheet(
-            actor=request.user, member=member, full=full, request=request
-        ),
+        lambda: services.member_sheet(actor=Actor.from_request(request), member=member, full=full),
         f"党员基本信息表-{member.name}.pdf",
     )
 
@@ -279,7 +275,7 @@ def org_roster(request: HttpRequest, pk: int) -> HttpResponse:
     return _pdf(
         request,
         lambda: services.branch_roster(
-            actor=request.user, org=org, on=on, full=full, subtree=subtree, request=request
+            actor=Actor.from_request(request), org=org, on=on, full=full, subtree=subtree
         ),
         f"{org.name}党员花名册{'（含下级组织）' if subtree else ''}-{on:%Y%m%d}.pdf",
     )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from dangjian.accounts.scope import get_org_for_user, scope_for
+from dangjian.core.actors import Actor
 from dangjian.core.http import XLSX, attachment
 from dangjian.members.models import Member
 from dangjian.orgs.selectors import top_nodes
@@ -179,13 +180,12 @@ def query_xlsx(request: HttpRequest) -> HttpResponse:
     row_title, col_title = _titles(form)  # type: ignore[arg-type]
     title = f"{org.name} 综合查询（截至 {on:%Y-%m-%d}）"
     body = export_query(
-        actor=request.user,
+        actor=Actor.from_request(request),
         org=org,
         on=on,
         table=table,
         titles=(title, row_title, col_title),
         filters=_query_string(request),
-        request=request,
     )
     return attachment(body, f"{org.name}综合查询-{on:%Y%m%d}.xlsx", XLSX)
 

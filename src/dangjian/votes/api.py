@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.scope import get_org_for_user
+from dangjian.core.actors import Actor
 from dangjian.core.exceptions import DomainError
 from dangjian.members.models import Member
 from dangjian.votes import selectors, services
@@ -96,7 +97,7 @@ class PollViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         org = get_org_for_user(request.user, f.pop("organization"), write=True)
         f["candidates"] = _candidates(request.user, f["candidates"])
         poll = services.create_poll(
-            actor=request.user, organization=org, draft=services.PollDraft(**f), request=request
+            actor=Actor.from_request(request), organization=org, draft=services.PollDraft(**f)
         )
         return self._detail(poll, status.HTTP_201_CREATED)
 
@@ -111,7 +112,7 @@ class PollViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         poll = self._managed()
         version = _parsed(VersionSerializer, request)["expected_version"]
         poll = services.open_poll(
-            actor=request.user, poll=poll, expected_version=version, request=request
+            actor=Actor.from_request(request), poll=poll, expected_version=version
         )
         return self._detail(poll)
 
@@ -122,11 +123,10 @@ class PollViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         poll = self._managed()
         f = _parsed(CloseSerializer, request)
         poll = services.close_poll(
-            actor=request.user,
+            actor=Actor.from_request(request),
             poll=poll,
             expected_version=f["expected_version"],
             confirm_over_cap=f["confirm_over_cap"],
-            request=request,
         )
         return self._detail(poll)
 
@@ -139,7 +139,7 @@ class PollViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         poll = self._managed()
         f = _parsed(WrittenOpinionSerializer, request)
         services.record_written_opinion(
-            actor=request.user, poll=poll, voter_id=f["voter"], vote=f["vote"], request=request
+            actor=Actor.from_request(request), poll=poll, voter_id=f["voter"], vote=f["vote"]
         )
         count = poll.written_opinions.count()
         return Response({"opinions": count}, status=status.HTTP_201_CREATED)
@@ -151,7 +151,7 @@ class PollViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         poll = self._managed()
         present = _parsed(AttendanceSerializer, request)["present"]
         count = services.mark_attendance(
-            actor=request.user, poll=poll, present=present, request=request
+            actor=Actor.from_request(request), poll=poll, present=present
         )
         return Response({"present": count})
 
@@ -162,7 +162,7 @@ class PollViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         poll = self._managed()
         choices = _parsed(ChoicesSerializer, request)["choices"]
         entered = services.record_paper_ballot(
-            actor=request.user, poll=poll, choices=choices, request=request
+            actor=Actor.from_request(request), poll=poll, choices=choices
         )
         return Response({"ballots": entered}, status=status.HTTP_201_CREATED)
 
@@ -172,7 +172,7 @@ class PollViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         """发出票数 (and for 汇总录入 the returned count and the tellers' totals)."""
         poll = self._managed()
         f = _parsed(PaperCountsSerializer, request)
-        poll = services.record_paper_counts(actor=request.user, poll=poll, request=request, **f)
+        poll = services.record_paper_counts(actor=Actor.from_request(request), poll=poll, **f)
         return self._detail(poll)
 
     @extend_schema(request=None, responses=RecountSerializer)
@@ -180,7 +180,7 @@ class PollViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     def recount(self, request: Request, pk: str) -> Response:
         """复核: count again from the stored ballots and check their seals and the digest."""
         poll = self._managed()
-        recount = services.recount_poll(actor=request.user, poll=poll, request=request)
+        recount = services.recount_poll(actor=Actor.from_request(request), poll=poll)
         data = {"ok": recount.ok, "problems": recount.problems, "result": recount.result.as_json()}
         return Response(RecountSerializer(data).data)
 
@@ -191,7 +191,7 @@ class PollViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         poll = self._managed()
         chosen = _parsed(NextRoundSerializer, request)["candidates"]
         new = services.start_next_round(
-            actor=request.user, poll=poll, candidates=chosen, request=request
+            actor=Actor.from_request(request), poll=poll, candidates=chosen
         )
         return self._detail(new, status.HTTP_201_CREATED)
 
@@ -201,7 +201,7 @@ class PollViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         """投票: the logged-in voter's own ballot. The answer does not repeat the choices."""
         poll = self.get_object()
         choices = _parsed(ChoicesSerializer, request)["choices"]
-        services.cast_ballot(user=request.user, poll=poll, choices=choices, request=request)
+        services.cast_ballot(actor=Actor.from_request(request), poll=poll, choices=choices)
         return Response({"voted": True}, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=TurnoutSerializer)

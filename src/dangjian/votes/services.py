@@ -32,12 +32,12 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, Q
-from django.http import HttpRequest
 from django.utils import timezone
 
 from dangjian.accounts.scope import scope_for
-from dangjian.audit.models import AuditEvent
+from dangjian.audit.actions import register_action
 from dangjian.audit.services import record_audit
+from dangjian.core.actors import actor_user, as_actor
 from dangjian.core.crypto import open_envelope, seal, seal_envelope
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.models import RuleMissing, rule_value
@@ -104,19 +104,31 @@ MOVES = {  # status → statuses it may move to
 }
 
 
+# The audit action of each step, named after the service that takes it.
+STEPS = {
+    "create": register_action("votes.create_poll", "新建表决或选举"),
+    "reorder": register_action("votes.reorder_candidates", "调整候选人顺序"),
+    "open": register_action("votes.open_poll", "开始投票"),
+    "present": register_action("votes.mark_attendance", "登记实到人数"),
+    "cast": register_action("votes.cast_ballot", "投票"),
+    "opinion": register_action("votes.record_written_opinion", "录入书面意见"),
+    "paper": register_action("votes.record_paper_ballot", "录入纸质选票"),
+    "counts": register_action("votes.record_paper_counts", "登记发出和收回的选票"),
+    "close": register_action("votes.close_poll", "结束投票并计票"),
+    "recount": register_action("votes.recount_poll", "复核计票"),
+}
+PRINT_RECORD = register_action("votes.print_record", "打印计票结果", tone="sensitive")
+
+
 def _audit(
     step: str,
     *,
     actor: Any,
     target: Poll,
-    request: HttpRequest | None,
     detail: dict[str, Any] | None = None,
 ) -> None:
     """One audit entry per step; a cast is logged as 投票 with nothing of what was voted."""
-    action = AuditEvent.Action.BALLOT if step in ("cast", "paper") else AuditEvent.Action.VOTE
-    record_audit(
-        action, actor=actor, target=target, request=request, detail={"step": step, **(detail or {})}
-    )
+    record_audit(STEPS[step], actor=actor, target=target, detail={"step": step, **(detail or {})})
 
 
 def _rule(key: str, on: dt.date) -> Decimal:
@@ -135,9 +147,9 @@ def _share(value: Decimal) -> str:
 
 
 def _require_manager(actor: Any, org: Organization) -> None:
-    """Only the organization's managers run its polls; actor None is the system (the schedule:
-    views and the API always pass the request's user)."""
-    if actor is not None and not scope_for(actor).covers(org.path, write=True):
+    """Only the organization's managers run its polls; actor None (or `Actor.system()`) is the
+    system (the schedule: views and the API always pass the request's user)."""
+    if not as_actor(actor).is_system and not scope_for(actor).covers(org.path, write=True):
         raise DomainError("该党组织不在您的管理范围内。")
 
 
@@ -184,9 +196,7 @@ def _post(kind: str, post: str) -> str:
     return (post or Post.COMMITTEE) if kind == Kind.ELECTION else ""
 
 
-def create_poll(
-    *, actor: Any, organization: Organization, draft: PollDraft, request: HttpRequest | None = None
-) -> Poll:
+def create_poll(*, actor: Any, organization: Organization, draft: PollDraft) -> Poll:
     """Create a poll (未开始) with its candidates in 姓氏笔画 order."""
     _require_manager(actor, organization)
     _check_draft(organization, draft)
@@ -210,7 +220,7 @@ def create_poll(
             electorate_on=draft.electorate_on,
             opens_at=draft.opens_at,
             closes_at=draft.closes_at,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=_user(actor),
         )
         _add_candidates(poll, draft.candidates, _probationary(poll))
         _audit(
@@ -218,7 +228,6 @@ def create_poll(
             actor=actor,
             target=poll,
             detail={"kind": poll.kind, "candidates": len(draft.candidates)},
-            request=request,
         )
     return poll
 
@@ -339,9 +348,7 @@ def _add_candidates(poll: Poll, people: Sequence[Member], ungraded: set[int]) ->
     )
 
 
-def reorder_candidates(
-    *, actor: Any, poll: Poll, order: Sequence[int], request: HttpRequest | None = None
-) -> None:
+def reorder_candidates(*, actor: Any, poll: Poll, order: Sequence[int]) -> None:
     """Set the ballot order by hand before the poll opens (e.g. 同笔画 by first stroke)."""
     _require_manager(actor, poll.organization)
     with transaction.atomic():
@@ -353,7 +360,7 @@ def reorder_candidates(
         for i, pk in enumerate(order):
             candidates[pk].position = i
         Candidate.objects.bulk_update(candidates.values(), ["position"])
-        _audit("reorder", actor=actor, target=poll, request=request)
+        _audit("reorder", actor=actor, target=poll)
 
 
 # ---- opening, attendance, casting -------------------------------------------------------------
@@ -364,7 +371,6 @@ def open_poll(
     actor: Any,
     poll: Poll,
     expected_version: int | None = None,
-    request: HttpRequest | None = None,
 ) -> Poll:
     """开始投票: snapshot the electorate (应到会) as of `electorate_on` and open the poll."""
     _require_manager(actor, poll.organization)
@@ -386,14 +392,11 @@ def open_poll(
             actor=actor,
             target=poll,
             detail={"entitled": len(people)},
-            request=request,
         )
     return poll
 
 
-def mark_attendance(
-    *, actor: Any, poll: Poll, present: Iterable[int], request: HttpRequest | None = None
-) -> int:
+def mark_attendance(*, actor: Any, poll: Poll, present: Iterable[int]) -> int:
     """实到会: the voters (ids) present at the meeting; everyone who voted is present anyway."""
     _require_manager(actor, poll.organization)
     ids = set(present)
@@ -410,7 +413,6 @@ def mark_attendance(
             actor=actor,
             target=poll,
             detail={"present": count},
-            request=request,
         )
     return count
 
@@ -433,14 +435,12 @@ def _window_problem(poll: Poll, now: dt.datetime) -> str | None:
     return None
 
 
-def cast_ballot(
-    *, user: Any, poll: Poll, choices: Mapping[str, Any], request: HttpRequest | None = None
-) -> None:
+def cast_ballot(*, actor: Any, poll: Poll, choices: Mapping[str, Any]) -> None:
     """投票 by a voter on their phone. The ballot is checked first (a ballot marking more names
     than seats is refused here, so the voter can correct it)."""
     if poll.method != Method.ONLINE:
         raise DomainError("本次表决使用纸质选票，请在会场投票。")
-    voter = _voter_id(user, poll)
+    voter = _voter_id(actor_user(actor), poll)
     if voter is None:
         raise DomainError("您不在本次表决的表决权人名单中。")
     problem = check_ballot(poll, choices)
@@ -457,7 +457,7 @@ def cast_ballot(
         if not Voter.objects.filter(pk=voter, voted=False).update(voted=True, present=True):
             raise DomainError("您已投过票，每人只能投一票。")
         _store_ballot(poll, choices, Ballot.Source.ONLINE, voter_id=None if poll.secret else voter)
-        _audit("cast", actor=user, target=poll, request=request)
+        _audit("cast", actor=actor, target=poll)
 
 
 def check_ballot(poll: Poll, choices: Mapping[str, Any]) -> str | None:
@@ -482,7 +482,6 @@ def record_written_opinion(
     poll: Poll,
     voter_id: int,
     vote: str,
-    request: HttpRequest | None = None,
 ) -> WrittenOpinion:
     """书面意见: the chair or secretary enters an absent voter's written opinion, handed in
     before the meeting (发展党员工作细则第二十七条). Motions only (elections and 评议 take
@@ -510,10 +509,16 @@ def record_written_opinion(
             poll=poll,
             voter=voter,
             vote=vote,
-            entered_by=actor if getattr(actor, "is_authenticated", False) else None,
+            entered_by=_user(actor),
         )
-        _audit("opinion", actor=actor, target=poll, detail={"voter": voter.name}, request=request)
+        _audit("opinion", actor=actor, target=poll, detail={"voter": voter.name})
     return opinion
+
+
+def _user(actor: Any) -> Any:
+    """The acting account for a 'by whom' column (None for the system)."""
+    user = actor_user(actor)
+    return user if getattr(user, "is_authenticated", False) else None
 
 
 def _voter_id(user: Any, poll: Poll) -> int | None:
@@ -586,9 +591,7 @@ def _seal_text(ballot: Ballot) -> str:
     return f"{ballot.poll_id}|{ballot.id}|{ballot.source}|{voter}|{_canonical(ballot.choices)}"
 
 
-def record_paper_ballot(
-    *, actor: Any, poll: Poll, choices: Mapping[str, Any], request: HttpRequest | None = None
-) -> int:
+def record_paper_ballot(*, actor: Any, poll: Poll, choices: Mapping[str, Any]) -> int:
     """计票人逐张录入 a paper ballot as marked, invalid ones included (they count as 废票); the
     number entered so far. Sealed like an online ballot: the order in which the tellers take
     them from the box may follow the order in which people put them in."""
@@ -599,7 +602,7 @@ def record_paper_ballot(
         if _share_lock(poll) != Status.OPEN:
             raise DomainError("只能在投票进行中录入选票。")
         _store_ballot(poll, choices, Ballot.Source.PAPER)
-        _audit("paper", actor=actor, target=poll, request=request)
+        _audit("paper", actor=actor, target=poll)
     return stored_ballots(poll)
 
 
@@ -610,7 +613,6 @@ def record_paper_counts(
     issued: int,
     returned: int | None = None,
     totals: Mapping[str, Any] | None = None,
-    request: HttpRequest | None = None,
 ) -> Poll:
     """发出票数 (and for 汇总录入 the returned count and the tellers' totals)."""
     _require_manager(actor, poll.organization)
@@ -634,7 +636,6 @@ def record_paper_counts(
             actor=actor,
             target=poll,
             detail={"issued": issued, "returned": returned},
-            request=request,
         )
     return poll
 
@@ -648,7 +649,6 @@ def close_poll(
     poll: Poll,
     expected_version: int | None = None,
     confirm_over_cap: bool = False,
-    request: HttpRequest | None = None,
 ) -> Poll:
     """结束投票并计票: count per the poll's rules and store the result with the ballots' digest.
     A 评议 that grades more people 优秀 than the cap needs the chair's `confirm_over_cap`."""
@@ -678,7 +678,6 @@ def close_poll(
                 "passed": result.passed,
                 **({"over_cap_confirmed": over_cap} if over_cap else {}),
             },
-            request=request,
         )
     return poll
 
@@ -779,7 +778,7 @@ class Recount:
         return not self.problems
 
 
-def recount_poll(*, actor: Any, poll: Poll, request: HttpRequest | None = None) -> Recount:
+def recount_poll(*, actor: Any, poll: Poll) -> Recount:
     """Re-count a closed poll from its stored ballots and check them against their seals and
     the digest recorded at the count."""
     _require_manager(actor, poll.organization)
@@ -807,22 +806,20 @@ def recount_poll(*, actor: Any, poll: Poll, request: HttpRequest | None = None) 
             actor=actor,
             target=poll,
             detail={"ok": not problems, "problems": problems[:20]},
-            request=request,
         )
     return Recount(result, problems)
 
 
-def print_record(*, actor: Any, poll: Poll, request: HttpRequest | None = None) -> None:
+def print_record(*, actor: Any, poll: Poll) -> None:
     """打印计票单: logged as an export, like every printed record of the registry."""
     _require_manager(actor, poll.organization)
     if poll.status != Status.CLOSED:
         raise DomainError("该表决尚未计票。")
     with transaction.atomic():
         record_audit(
-            AuditEvent.Action.EXPORT,
+            PRINT_RECORD,
             actor=actor,
             target=poll,
-            request=request,
             detail={"step": "print", "digest": poll.ballots_digest},
         )
 
@@ -832,7 +829,6 @@ def start_next_round(
     actor: Any,
     poll: Poll,
     candidates: Sequence[int] | None = None,
-    request: HttpRequest | None = None,
 ) -> Poll:
     """The next round of an election, linked to this one (`previous`):
 
@@ -873,7 +869,7 @@ def start_next_round(
         round_kind=kind,
     )
     with transaction.atomic():
-        new = create_poll(actor=actor, organization=poll.organization, draft=draft, request=request)
+        new = create_poll(actor=actor, organization=poll.organization, draft=draft)
         Poll.objects.filter(pk=new.pk).update(previous=poll, round_no=poll.round_no + 1)
         new.refresh_from_db()
     return new

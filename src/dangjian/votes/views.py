@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST, require_safe
 
+from dangjian.core.actors import Actor
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
 from dangjian.core.http import attachment
@@ -84,7 +85,7 @@ def poll_create(request: HttpRequest) -> HttpResponse:
         request,
         form,
         lambda _: services.create_poll(
-            actor=request.user, organization=org, draft=form.draft(), request=request
+            actor=Actor.from_request(request), organization=org, draft=form.draft()
         ),
     )
     if poll is not None:
@@ -211,7 +212,7 @@ def reorder(request: HttpRequest, pk: int) -> HttpResponse:
                 raise DomainError(f"请为 {c.name} 填写序号（正整数）。")
             entered[c.pk] = (int(value), c.position)
         order = sorted(entered, key=entered.__getitem__)
-        services.reorder_candidates(actor=request.user, poll=poll, order=order, request=request)
+        services.reorder_candidates(actor=Actor.from_request(request), poll=poll, order=order)
         return "已保存选票顺序。"
 
     return _action(request, pk, run)
@@ -237,7 +238,7 @@ def poll_open(request: HttpRequest, pk: int) -> HttpResponse:
 
     def run(poll: Poll) -> str:
         services.open_poll(
-            actor=request.user, poll=poll, expected_version=_version(request), request=request
+            actor=Actor.from_request(request), poll=poll, expected_version=_version(request)
         )
         return "投票已开始。"
 
@@ -257,11 +258,10 @@ def poll_close(request: HttpRequest, pk: int) -> HttpResponse:
     over = request.POST.get("confirm_over_cap") == "1"
     try:
         services.close_poll(
-            actor=request.user,
+            actor=Actor.from_request(request),
             poll=poll,
             expected_version=_version(request),
             confirm_over_cap=over,
-            request=request,
         )
     except services.OverCap as exc:
         extra = {"confirm_over_cap": "1"}
@@ -312,7 +312,7 @@ def written_opinion(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         lambda f: services.record_written_opinion(
-            actor=request.user, poll=poll, voter_id=f["voter"], vote=f["vote"], request=request
+            actor=Actor.from_request(request), poll=poll, voter_id=f["voter"], vote=f["vote"]
         ),
     )
     if saved is None:
@@ -329,9 +329,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
     def run(poll: Poll) -> str:
         ids = [int(v) for v in request.POST.getlist("present") if v.isdigit()]
-        count = services.mark_attendance(
-            actor=request.user, poll=poll, present=ids, request=request
-        )
+        count = services.mark_attendance(actor=Actor.from_request(request), poll=poll, present=ids)
         return f"已登记到会情况：实到会 {count} 人。"
 
     return _action(request, pk, run)
@@ -346,7 +344,7 @@ def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
         candidates = list(poll.candidates.filter(graded=True))
         choices = paper_ballot_choices(poll, candidates, request.POST)
         entered = services.record_paper_ballot(
-            actor=request.user, poll=poll, choices=choices, request=request
+            actor=Actor.from_request(request), poll=poll, choices=choices
         )
         return f"已录入第 {entered} 张选票。"
 
@@ -363,12 +361,11 @@ def paper_counts(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         lambda f: services.record_paper_counts(
-            actor=request.user,
+            actor=Actor.from_request(request),
             poll=poll,
             issued=f["issued"],
             returned=f.get("returned"),
             totals=form.totals(),
-            request=request,
         ),
     )
     if saved is None:
@@ -384,7 +381,7 @@ def recount(request: HttpRequest, pk: int) -> HttpResponse:
     """复核: count again from the stored ballots and check their seals."""
     poll = get_poll_for_user(request.user, pk, write=True)
     try:
-        checked = services.recount_poll(actor=request.user, poll=poll, request=request)
+        checked = services.recount_poll(actor=Actor.from_request(request), poll=poll)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("votes:detail", pk=poll.pk)
@@ -397,7 +394,7 @@ def next_round(request: HttpRequest, pk: int) -> HttpResponse:
     """安排下一轮: 再次投票 among the tied, or 另行选举 for the unfilled seats."""
     poll = get_poll_for_user(request.user, pk, write=True)
     try:
-        new = services.start_next_round(actor=request.user, poll=poll, request=request)
+        new = services.start_next_round(actor=Actor.from_request(request), poll=poll)
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("votes:detail", pk=poll.pk)
@@ -413,7 +410,7 @@ def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     poll = get_poll_for_user(request.user, pk, write=True)
     if poll.status != Status.CLOSED or not poll.result:
         raise Http404("该表决尚未计票")
-    services.print_record(actor=request.user, poll=poll, request=request)
+    services.print_record(actor=Actor.from_request(request), poll=poll)
     try:
         body = poll_record_pdf(poll_report(poll), printed_by=_user_name(request.user))
     except PdfFontMissing as exc:
@@ -449,7 +446,7 @@ def vote(request: HttpRequest, token: str) -> HttpResponse:
                 return _review(request, poll, candidates, choices)
         else:
             try:
-                services.cast_ballot(user=request.user, poll=poll, choices=choices, request=request)
+                services.cast_ballot(actor=Actor.from_request(request), poll=poll, choices=choices)
             except DomainError as exc:
                 error = exc.message
             else:

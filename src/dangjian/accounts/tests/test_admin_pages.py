@@ -13,7 +13,7 @@ def test_security_admin_grants_and_revokes_through_the_page(cast):
     )
     assert response.status_code == 302
     grant = RoleGrant.objects.get(user=cast.member_user, role="committee")
-    assert AuditEvent.objects.filter(action="grant", actor=cast.secadmin).exists()
+    assert AuditEvent.objects.filter(action="accounts.grant_role", actor=cast.secadmin).exists()
     client.post(reverse("accounts:grant-revoke", args=[grant.pk]))
     grant.refresh_from_db()
     assert grant.revoked_at is not None

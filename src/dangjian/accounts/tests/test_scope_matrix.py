@@ -46,8 +46,8 @@ MEMBER_ROUTES = {
     "member-events",
     "member-event-kinds",
     "member-reveal",
-    "accounts:member-account",
-    "accounts:member-account-unlink",
+    "members:account",
+    "members:account-unlink",
 }
 EVENT_ROUTES = {"members:event-void"}
 # A member's 留党察看 period: its own scope tests in members/tests/test_party_probation.py.
@@ -382,7 +382,7 @@ def test_member_cannot_write_own_record(cast):
         content_type="application/json",
     )
     assert response.status_code == 403
-    assert not AuditEvent.objects.filter(action="update").exists()
+    assert not AuditEvent.objects.filter(action="members.update_member").exists()
 
 
 def test_api_description_needs_a_login(client, cast):

@@ -13,9 +13,12 @@ def test_member_edit_is_audited_with_before_and_after(cast):
     data = {**form.initial, "work_unit_post": "东街社区居委会主任", "birth_date": "1985-03-14"}
     response = client.post(reverse("members:edit", args=[cast.member.pk]), data)
     assert response.status_code == 302
-    entry = AuditEvent.objects.get(action="update")
+    entry = AuditEvent.objects.get(action="members.update_member")
     assert entry.actor == cast.secretary
-    assert entry.detail == {"work_unit_post": ["", "东街社区居委会主任"]}
+    assert entry.detail == {
+        "before": {"work_unit_post": ""},
+        "after": {"work_unit_post": "东街社区居委会主任"},
+    }
     record = cast.member.history.first()
     assert record.work_unit_post == "东街社区居委会主任" and record.history_user == cast.secretary
 
@@ -65,8 +68,8 @@ def test_logins_and_failed_logins_are_audited(client, cast):
     client.post(reverse("accounts:login"), {"username": "secretary", "password": "wrong"})
     client.post(reverse("accounts:login"), {"username": "secretary", "password": PASSWORD})
     actions = list(AuditEvent.objects.order_by("id").values_list("action", "actor_name"))
-    assert ("login_failed", "secretary") in actions
-    assert ("login", "secretary") in actions
+    assert ("auth.login_failed", "secretary") in actions
+    assert ("auth.login", "secretary") in actions
 
 
 def test_account_is_locked_after_five_failures(client, cast):
@@ -76,5 +79,5 @@ def test_account_is_locked_after_five_failures(client, cast):
         reverse("accounts:login"), {"username": "secretary", "password": PASSWORD}
     )
     assert "账号已锁定" in response.content.decode()
-    assert AuditEvent.objects.filter(action="locked_out").exists()
-    assert not AuditEvent.objects.filter(action="login").exists()
+    assert AuditEvent.objects.filter(action="auth.locked_out").exists()
+    assert not AuditEvent.objects.filter(action="auth.login").exists()

@@ -14,6 +14,7 @@ from django.db import models
 from dangjian.accounts.abilities import Ability
 from dangjian.accounts.models import Role
 from dangjian.accounts.services import grant_role
+from dangjian.audit.actions import register_action
 from dangjian.audit.models import AuditEvent
 from dangjian.core import procedures
 from dangjian.core.exceptions import ConcurrentEditError
@@ -34,6 +35,8 @@ from dangjian.core.procedures import (
     void_step,
 )
 from dangjian.orgs.models import Organization
+
+PUBLISH = register_action("tests.publicity_step", "测试公示程序")
 
 SEP_29 = dt.date(2026, 9, 29)  # a Tuesday; 10-01..10-07 are the National Day holiday
 LAST_DAY = dt.date(2026, 10, 10)  # 9-29, 9-30, 10-08, 10-09, 10-10 (a 调休 Saturday)
@@ -58,7 +61,7 @@ PUBLICITY = Procedure(
     label="公示（测试）",
     model=Organization,
     states=Publicity,
-    audit_action=AuditEvent.Action.UPDATE,
+    audit_action=PUBLISH.name,
     steps=(
         Step("publish", "发布公示", (START,), Publicity.PUBLISHED, who=PUBLISHER, voidable=True),
         Step(
@@ -197,7 +200,7 @@ def test_each_step_is_audited_and_a_failing_step_writes_nothing(cast: Any, rules
     assert not ProcedureStep.objects.exists()
     publish(cast)
     entry = AuditEvent.objects.filter(target_id=str(cast.branch.pk)).latest("at")
-    assert (entry.action, entry.detail["step"]) == ("update", "发布公示")
+    assert (entry.action, entry.detail["step"]) == (PUBLISH.name, "发布公示")
     assert entry.detail["state"] == "未开始 → 公示中" and entry.actor == cast.secretary
 
 
@@ -230,7 +233,7 @@ def test_documents_a_step_needs_are_checked_through_the_hook(
 def test_version_check_refuses_a_stale_form(cast: Any, rules: None) -> None:
     versioned = Procedure(
         name="test_versioned", label="测试", model=Organization, states=Publicity,
-        audit_action=AuditEvent.Action.UPDATE, version_field="version", steps=PUBLICITY.steps,
+        audit_action=PUBLISH.name, version_field="version", steps=PUBLICITY.steps,
     )  # fmt: skip
     version = cast.branch.version
     with pytest.raises(ConcurrentEditError):

@@ -55,7 +55,7 @@ def test_the_member_page_shows_the_periods_on_request_and_logs_the_view(cast: An
     shown = client.post(reverse("members:probations", args=[cast.member.pk]))
     assert "清纪〔2026〕3号" in shown.content.decode()
     assert AuditEvent.objects.filter(
-        action=AuditEvent.Action.VIEW_SENSITIVE, detail__fields=["party_probation"]
+        action="members.party_probations", detail__fields=["party_probation"]
     ).exists()
 
 

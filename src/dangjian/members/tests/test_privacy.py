@@ -27,7 +27,7 @@ def test_api_shows_masked_values_only(cast):
 def test_reveal_is_logged_for_permitted_user(cast):
     response = cast.client(cast.county_admin).post(reverse("members:reveal", args=[cast.member.pk]))
     assert full_id(cast) in response.content.decode()
-    entry = AuditEvent.objects.get(action="view_sensitive")
+    entry = AuditEvent.objects.get(action="members.reveal_sensitive")
     assert entry.actor == cast.county_admin and entry.target_id == str(cast.member.pk)
 
 
@@ -37,7 +37,7 @@ def test_reveal_is_refused_without_permission(cast):
     )
     assert response.status_code == 400
     assert full_id(cast) not in response.content.decode()
-    assert not AuditEvent.objects.filter(action="view_sensitive").exists()
+    assert not AuditEvent.objects.filter(action="members.reveal_sensitive").exists()
 
 
 def test_member_may_see_own_full_record(cast):

@@ -61,8 +61,11 @@ def test_edit_form_changes_the_work_unit_and_audits_it(cast: Any, units: Any) ->
     assert client.post(reverse("members:edit", args=[cast.member.pk]), data).status_code == 302
     cast.member.refresh_from_db()
     assert cast.member.work_unit == units["community"]
-    entry = AuditEvent.objects.get(action="update")
-    assert entry.detail == {"work_unit_id": [None, units["community"].pk]}
+    entry = AuditEvent.objects.get(action="members.update_member")
+    assert entry.detail == {
+        "before": {"work_unit_id": None},
+        "after": {"work_unit_id": units["community"].pk},
+    }
 
 
 def test_api_sets_the_work_unit_on_create_and_edit(cast: Any, units: Any) -> None:

@@ -31,7 +31,9 @@ def test_subtree_move_keeps_members_and_history(cast):
     assert roster_on(cast.branch, dt.date(2015, 1, 1)).count() == before == 1
     assert roster_on(town2, dt.date(2016, 1, 1), subtree=True).count() == 2
     assert cast.member.history.count() == 2  # created + linked to a login; the move adds none
-    assert AuditEvent.objects.filter(action="move", target_id=str(cast.township.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="orgs.move_organization", target_id=str(cast.township.pk)
+    ).exists()
     assert Organization.objects.find_problems() == ([], [], [], [], [])
 
 
@@ -120,8 +122,11 @@ def test_rename_is_recorded_and_stale_edit_refused(cast):
     record = cast.branch.history.first()
     assert record.name == "东街社区第一党支部"
     assert record.history_user == cast.county_admin
-    entry = AuditEvent.objects.get(action="update", target_id=str(cast.branch.pk))
-    assert entry.detail == {"name": ["东街社区党支部", "东街社区第一党支部"]}
+    entry = AuditEvent.objects.get(action="orgs.update_organization", target_id=str(cast.branch.pk))
+    assert entry.detail == {
+        "before": {"name": "东街社区党支部"},
+        "after": {"name": "东街社区第一党支部"},
+    }
 
 
 def test_outsider_cannot_move_our_branch(cast):

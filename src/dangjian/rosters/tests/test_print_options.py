@@ -27,7 +27,7 @@ def test_full_roster_print_shows_the_phone_and_is_logged_as_unmasked(cast: Any) 
     url = reverse("rosters:org-roster", args=[cast.branch.pk])
     response = cast.client(cast.county_admin).get(url, {"full": "1"})
     assert "13900001111" in page_texts(response.content)[0]
-    entry = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    entry = AuditEvent.objects.get(action="rosters.branch_roster")
     assert entry.detail["full"] is True and entry.actor == cast.county_admin
     assert cast.client(cast.township_admin).get(url, {"full": "1"}).status_code == 403
 

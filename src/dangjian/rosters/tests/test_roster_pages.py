@@ -92,7 +92,7 @@ def test_original_file_needs_the_unmask_permission_and_is_logged(cast: Any) -> N
     url = reverse("rosters:batch-file", args=[ImportBatch.objects.get().pk])
     assert cast.client(cast.township_admin).get(url).status_code == 403
     assert cast.client(cast.county_admin).get(url).content == data
-    assert AuditEvent.objects.filter(action="export").count() == 1
+    assert AuditEvent.objects.filter(action="rosters.batch_file").count() == 1
 
 
 def test_others_cannot_see_or_confirm_a_batch(cast: Any) -> None:
@@ -136,17 +136,17 @@ def test_export_is_masked_by_default_and_logged(cast: Any) -> None:
     rows = list(load_workbook(io.BytesIO(export(cast, cast.county_admin).content)).active.values)
     liming = next(r for r in rows if r[0] == "李明")
     assert liming[3] == cast.member.id_masked and liming[9] == "139****1111"
-    assert AuditEvent.objects.get(action="export").detail["full"] is False
+    assert AuditEvent.objects.get(action="rosters.start_export").detail["full"] is False
 
 
 def test_full_export_needs_the_permission(cast: Any) -> None:
     refused = export(cast, cast.township_admin, full=True)
     assert "需要相应权限" in refused.content.decode()
-    assert not AuditEvent.objects.filter(action="export").exists()
+    assert not AuditEvent.objects.filter(action="rosters.start_export").exists()
     allowed = export(cast, cast.county_admin, full=True)
     rows = list(load_workbook(io.BytesIO(allowed.content)).active.values)
     assert any(r[3] == cast.member.reveal_id_number() for r in rows)
-    assert AuditEvent.objects.get(action="export").detail["full"] is True
+    assert AuditEvent.objects.get(action="rosters.start_export").detail["full"] is True
 
 
 def test_export_follows_the_list_filters_and_scope(cast: Any) -> None:
@@ -189,14 +189,19 @@ def test_member_sheet_pdf_is_masked_unless_permitted_and_logged(cast: Any) -> No
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
     assert cast.client(cast.township_admin).get(url + "?full=1").status_code == 403
     assert cast.client(cast.member_user).get(url).status_code == 200  # one's own record
-    assert AuditEvent.objects.filter(action="export", target_id=str(cast.member.pk)).count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            action="rosters.member_sheet", target_id=str(cast.member.pk)
+        ).count()
+        == 2
+    )
 
 
 def test_branch_roster_pdf_for_a_past_date(cast: Any) -> None:
     url = reverse("rosters:org-roster", args=[cast.branch.pk]) + "?on=2011-01-01"
     response = cast.client(cast.secretary).get(url)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
-    assert AuditEvent.objects.get(action="export").detail["rows"] == 1
+    assert AuditEvent.objects.get(action="rosters.branch_roster").detail["rows"] == 1
     assert cast.client(cast.outsider).get(url).status_code in (403, 404)
 
 
@@ -294,7 +299,7 @@ def test_full_export_is_confirmed_before_anything_is_written(cast: Any) -> None:
     body = page.content.decode()
     assert page.status_code == 200 and "无法收回" in body and 'name="confirmed"' in body
     assert f'action="{url}"' in body and "<script" not in body.split("</head>")[1]
-    assert not AuditEvent.objects.filter(action="export").exists()
+    assert not AuditEvent.objects.filter(action="rosters.start_export").exists()
     assert not ExportJob.objects.exists()
 
 

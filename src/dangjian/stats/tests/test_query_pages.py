@@ -42,7 +42,7 @@ def test_query_exports_its_crosstab_to_xlsx_and_logs_it(cast: Any) -> None:
     assert rows[1] == ("下级组织 \\ 性别", "男", "女", "合计")
     assert ("中共城关镇委员会", 1, 0, 1) in rows and ("中共河口镇委员会", 0, 1, 1) in rows
     assert rows[-1] == ("合计", 1, 1, 2)
-    entry = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
+    entry = AuditEvent.objects.get(action="stats.export_query")
     assert entry.actor == cast.county_admin and entry.detail["form"] == "综合查询"
 
 

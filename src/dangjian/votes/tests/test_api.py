@@ -196,7 +196,7 @@ def test_probationary_and_sanctioned_members_have_no_vote(cast: Cast) -> None:
         url = reverse("poll-ballot", args=[poll["id"]])
         assert api(user).post(url, {"choices": {"vote": "yes"}}, format="json").status_code == 404
         with pytest.raises(DomainError, match="不在本次表决的表决权人名单中"):
-            cast_ballot(user=user, poll=Poll.objects.get(pk=poll["id"]), choices={"vote": "yes"})
+            cast_ballot(actor=user, poll=Poll.objects.get(pk=poll["id"]), choices={"vote": "yes"})
     assert not Envelope.objects.filter(poll_id=poll["id"]).exists()
 
 

@@ -78,7 +78,7 @@ def in_threads(tasks: list[Callable[[], str]], workers: int = WORKERS) -> list[s
 def casting(user: Any, poll: Poll) -> Callable[[], str]:
     def task() -> str:
         try:
-            cast_ballot(user=user, poll=poll, choices={"vote": "yes"})
+            cast_ballot(actor=user, poll=poll, choices={"vote": "yes"})
         except DomainError as exc:
             return exc.message
         return "ok"

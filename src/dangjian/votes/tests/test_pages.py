@@ -32,7 +32,7 @@ def opened(cast, poll):
 
 def cast_online(user, poll, yes):
     marks = {str(c.pk): "yes" for c in poll.candidates.filter(name__in=yes)}
-    services.cast_ballot(user=user, poll=poll, choices={"marks": marks})
+    services.cast_ballot(actor=user, poll=poll, choices={"marks": marks})
 
 
 def vote_url(poll):

@@ -48,7 +48,7 @@ def closed(b: Branch, poll: Poll, **kw: Any) -> Poll:
 
 def cast_all(b: Branch, poll: Poll, ballots: list[dict[str, Any]]) -> None:
     for user, choices in zip(b.users, ballots, strict=False):
-        services.cast_ballot(user=user, poll=poll, choices=choices)
+        services.cast_ballot(actor=user, poll=poll, choices=choices)
 
 
 # ---- 1. 差额 is the rule of the post ----------------------------------------------------------
@@ -129,7 +129,7 @@ def test_one_written_opinion_per_absent_voter_and_none_for_elections(branch: Bra
     with pytest.raises(DomainError, match="每人只能表决一次"):
         opinion(branch, poll, 6, "no")
     with pytest.raises(DomainError, match="您已投过票"):  # nor cast on the phone afterwards
-        services.cast_ballot(user=branch.users[6], poll=poll, choices={"vote": "no"})
+        services.cast_ballot(actor=branch.users[6], poll=poll, choices={"vote": "no"})
     cast_all(branch, poll, [{"vote": "yes"}])
     with pytest.raises(DomainError, match="已登记到会"):
         opinion(branch, poll, 0)
@@ -235,7 +235,7 @@ def test_probationary_members_take_part_without_a_grade(branch: Branch) -> None:
     assert row.graded is False
     with pytest.raises(DomainError, match="不在本轮名单中"):
         services.cast_ballot(
-            user=branch.users[0], poll=poll, choices={"grades": {str(row.pk): "qualified"}}
+            actor=branch.users[0], poll=poll, choices={"grades": {str(row.pk): "qualified"}}
         )
     closed(branch, poll)
     rows = (
@@ -289,7 +289,7 @@ def test_a_write_in_of_someone_without_the_right_to_stand_is_refused(branch: Bra
     for person in (probationer.pk, branch.members[0].pk):  # no 被选举权; a candidate already
         with pytest.raises(DomainError, match="另选他人须为本组织有被选举权的党员"):
             services.cast_ballot(
-                user=branch.users[0], poll=poll, choices={"marks": {}, "others": [person]}
+                actor=branch.users[0], poll=poll, choices={"marks": {}, "others": [person]}
             )
 
 

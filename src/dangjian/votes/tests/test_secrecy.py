@@ -79,7 +79,7 @@ def cast_all(cast: Cast) -> tuple[Poll, dict[int, str]]:
     voter_of = dict(poll.voters.values_list("member__user_id", "pk"))
     truth = {}
     for user, choices in zip(users, ballots, strict=True):
-        services.cast_ballot(user=user, poll=poll, choices=choices)
+        services.cast_ballot(actor=user, poll=poll, choices=choices)
         truth[voter_of[user.pk]] = _key(choices)
     return services.close_poll(actor=cast.secretary, poll=poll), truth
 
@@ -114,7 +114,7 @@ def audit_casts(poll: Poll) -> list[tuple[int, str]]:
     found = rows(
         f"SELECT actor_id, {xmin} FROM {AuditEvent._meta.db_table} "
         "WHERE action = %s AND target_type = 'votes.poll' AND target_id = %s ORDER BY id",
-        [AuditEvent.Action.BALLOT, str(poll.pk)],
+        ["votes.cast_ballot", str(poll.pk)],
     )
     return [(voter_of[actor], x) for actor, x in found]
 
@@ -171,7 +171,8 @@ def test_no_stored_trace_joins_a_secret_ballot_to_its_voter(cast: Cast, caplog: 
     # Nothing else to join on: no time on a ballot, nothing of its content in the audit or logs.
     times = (models.DateField, models.TimeField)  # DateTimeField is a DateField
     assert not [f.name for f in Ballot._meta.get_fields() if isinstance(f, times)]
-    details = AuditEvent.objects.filter(action=AuditEvent.Action.BALLOT, target_id=str(poll.pk))
+    ballots = ("votes.cast_ballot", "votes.record_paper_ballot")
+    details = AuditEvent.objects.filter(action__in=ballots, target_id=str(poll.pk))
     assert all(set(d) <= {"step"} for d in details.values_list("detail", flat=True))
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "marks" not in logged and not any(content in logged for content in contents)
@@ -205,7 +206,7 @@ def test_while_the_poll_is_open_nothing_beside_the_voter_is_readable(cast: Cast)
         str(pk): "abstain" for pk in poll.candidates.values_list("pk", flat=True)
     }
     for user, choices in zip(users, ballots, strict=False):
-        services.cast_ballot(user=user, poll=poll, choices=choices)
+        services.cast_ballot(actor=user, poll=poll, choices=choices)
     assert not Ballot.objects.filter(poll=poll).exists()
     sealed = [bytes(s) for s in Envelope.objects.filter(poll=poll).values_list("sealed", flat=True)]
     assert len(sealed) == len(ballots) and len({len(s) for s in sealed}) == 1

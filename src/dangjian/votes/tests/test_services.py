@@ -118,7 +118,7 @@ def test_opening_snapshots_the_electorate(branch: Branch) -> None:
 
 def test_a_secret_ballot_names_no_voter_and_no_time(branch: Branch) -> None:
     poll = election(branch)
-    services.cast_ballot(user=branch.users[0], poll=poll, choices=yes(poll, "王芳"))
+    services.cast_ballot(actor=branch.users[0], poll=poll, choices=yes(poll, "王芳"))
     services.close_poll(actor=branch.cast.secretary, poll=poll)
     ballot = Ballot.objects.get(poll=poll)
     assert ballot.voter is None
@@ -133,16 +133,16 @@ def test_a_named_ballot_points_at_its_voter(branch: Branch) -> None:
         draft=draft(Poll.Kind.MOTION, secret=False, title="接收王某为预备党员"),
     )
     services.open_poll(actor=branch.cast.secretary, poll=poll)
-    services.cast_ballot(user=branch.users[1], poll=poll, choices={"vote": "yes"})
+    services.cast_ballot(actor=branch.users[1], poll=poll, choices={"vote": "yes"})
     services.close_poll(actor=branch.cast.secretary, poll=poll)
     assert Ballot.objects.get(poll=poll).voter.member == branch.members[1]
 
 
 def test_a_voter_votes_once(branch: Branch) -> None:
     poll = election(branch)
-    services.cast_ballot(user=branch.users[0], poll=poll, choices=yes(poll, "王芳"))
+    services.cast_ballot(actor=branch.users[0], poll=poll, choices=yes(poll, "王芳"))
     with pytest.raises(DomainError, match="已投过票"):
-        services.cast_ballot(user=branch.users[0], poll=poll, choices=yes(poll, "李强"))
+        services.cast_ballot(actor=branch.users[0], poll=poll, choices=yes(poll, "李强"))
     assert stored_ballots(poll) == 1
 
 
@@ -150,7 +150,7 @@ def test_an_over_marked_ballot_is_refused_online(branch: Branch) -> None:
     poll = election(branch, seats=3, n=4)
     with pytest.raises(DomainError, match="超过应选人数"):
         services.cast_ballot(
-            user=branch.users[0], poll=poll, choices=yes(poll, "王芳", "李强", "马红", "刘洋")
+            actor=branch.users[0], poll=poll, choices=yes(poll, "王芳", "李强", "马红", "刘洋")
         )
     assert not stored_ballots(poll) and not poll.voters.filter(voted=True).exists()
 
@@ -158,12 +158,12 @@ def test_an_over_marked_ballot_is_refused_online(branch: Branch) -> None:
 def test_an_outsider_of_the_electorate_cannot_vote(branch: Branch) -> None:
     poll = election(branch)
     with pytest.raises(DomainError, match="不在本次表决"):
-        services.cast_ballot(user=branch.cast.county_admin, poll=poll, choices={})
+        services.cast_ballot(actor=branch.cast.county_admin, poll=poll, choices={})
 
 
 def _vote_all(b: Branch, poll: Poll, choose: list[tuple[str, ...]]) -> None:
     for user, names in zip(b.users, choose, strict=False):
-        services.cast_ballot(user=user, poll=poll, choices=yes(poll, *names))
+        services.cast_ballot(actor=user, poll=poll, choices=yes(poll, *names))
 
 
 def test_closing_counts_and_a_recount_agrees(branch: Branch) -> None:
@@ -176,7 +176,7 @@ def test_closing_counts_and_a_recount_agrees(branch: Branch) -> None:
     )  # 5 votes of 7 present: more than half
     assert services.recount_poll(actor=branch.cast.county_admin, poll=poll).ok
     with pytest.raises(DomainError, match="投票未在进行中"):
-        services.cast_ballot(user=branch.users[7], poll=poll, choices={})
+        services.cast_ballot(actor=branch.users[7], poll=poll, choices={})
 
 
 def test_a_ballot_changed_after_the_count_is_detected(branch: Branch) -> None:
