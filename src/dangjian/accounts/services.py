@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from dangjian.accounts.models import ADMIN_ROLES, NODE_ROLES, AccountProfile, Role, RoleGrant
-from dangjian.accounts.scope import forget_scope, may_edit_member, require_role
+from dangjian.accounts.abilities import Ability, GlobalAbility
+from dangjian.accounts.models import ADMIN_ROLES, NODE_ROLES, AccountProfile, RoleGrant
+from dangjian.accounts.scope import forget_scope, scope_for
 from dangjian.audit.models import AuditEvent
 from dangjian.audit.services import record_audit
 from dangjian.core.exceptions import DomainError
@@ -31,7 +32,7 @@ def create_account(
     *, actor: Any, username: str, password: str, full_name: str = "", request: Any = None
 ) -> Any:
     """新建账号 (system administrator). The password must satisfy the policy."""
-    require_role(actor, Role.SYSTEM_ADMIN)
+    scope_for(actor).require_global(GlobalAbility.MANAGE_ACCOUNTS)
     if User.objects.filter(username=username).exists():
         raise DomainError(f"用户名「{username}」已存在。", field="username")
     try:
@@ -52,7 +53,7 @@ def create_account(
 
 def set_account_active(*, actor: Any, user: Any, active: bool, request: Any = None) -> None:
     """停用/启用账号 (system administrator)."""
-    require_role(actor, Role.SYSTEM_ADMIN)
+    scope_for(actor).require_global(GlobalAbility.MANAGE_ACCOUNTS)
     if user.pk == actor.pk:
         raise DomainError("不能停用自己的账号。")
     with transaction.atomic():
@@ -90,7 +91,7 @@ def grant_role(
 ) -> RoleGrant:
     """授权 (security administrator). `bootstrap` is only for the setup commands."""
     if not bootstrap:
-        require_role(actor, Role.SECURITY_ADMIN)
+        scope_for(actor).require_global(GlobalAbility.MANAGE_GRANTS)
         if user.pk == getattr(actor, "pk", None):
             raise DomainError("不能给自己授权。")
     if role in NODE_ROLES and org is None:
@@ -123,7 +124,7 @@ def grant_role(
 
 def revoke_role(*, actor: Any, grant: RoleGrant, request: Any = None) -> None:
     """撤销授权 (security administrator). Kept, with the time it ended."""
-    require_role(actor, Role.SECURITY_ADMIN)
+    scope_for(actor).require_global(GlobalAbility.MANAGE_GRANTS)
     if grant.revoked_at is not None:
         raise DomainError("该授权已经撤销。")
     with transaction.atomic():
@@ -205,7 +206,7 @@ def reset_password(*, actor: Any, user: Any, request: Any = None) -> str:
     them log in as the security or audit administrator); those are reset on the server with
     `manage.py changepassword`. The user's API tokens end with the old password.
     """
-    require_role(actor, Role.SYSTEM_ADMIN)
+    scope_for(actor).require_global(GlobalAbility.MANAGE_ACCOUNTS)
     if user.pk == actor.pk:
         raise DomainError("不能重置自己的密码，请使用「修改密码」。")
     if RoleGrant.objects.current().filter(user=user, role__in=ADMIN_ROLES).exists():
@@ -240,8 +241,8 @@ def link_member_account(*, actor: Any, member: Member, username: str, request: A
     The system administrator sees no member data (三员分立), so the member's organizers link;
     administrator accounts are not linked (they hold no member data, their own included).
     """
-    if not may_edit_member(actor, member):
-        raise DomainError("您没有修改该党员信息的权限。")
+    if not scope_for(actor).can(Ability.MANAGE_ACCOUNTS_OF_MEMBERS, member.org_path):
+        raise DomainError("您没有为该党员关联账号的权限。")
     user = User.objects.filter(username=username.strip()).first()
     if user is None or not user.is_active:
         raise DomainError(f"没有启用的账号「{username}」。", field="username")
@@ -261,8 +262,8 @@ def link_member_account(*, actor: Any, member: Member, username: str, request: A
 
 def unlink_member_account(*, actor: Any, member: Member, request: Any = None) -> None:
     """解除关联: the account keeps existing, it just no longer opens the member's record."""
-    if not may_edit_member(actor, member):
-        raise DomainError("您没有修改该党员信息的权限。")
+    if not scope_for(actor).can(Ability.MANAGE_ACCOUNTS_OF_MEMBERS, member.org_path):
+        raise DomainError("您没有为该党员关联账号的权限。")
     if member.user_id is None:
         raise DomainError("该党员没有关联登录账号。")
     _set_member_user(actor=actor, member=member, user=None, request=request)

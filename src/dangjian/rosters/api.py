@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import get_org_for_user
 from dangjian.core.exceptions import DomainError
 from dangjian.rosters import services
@@ -76,7 +77,7 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             raise DomainError(f"文件超过 {size_limit_label()} 的上限，未上传。", field="file")
         upload = UploadSerializer(data=data)
         upload.is_valid(raise_exception=True)
-        org = get_org_for_user(request.user, upload.validated_data["org"], write=True)
+        org = get_org_for_user(request.user, upload.validated_data["org"], Ability.IMPORT_ROSTERS)
         file = upload.validated_data["file"]
         batch = services.start_import(
             actor=request.user, org=org, file_name=file.name, data=file.read(), request=request

@@ -19,7 +19,8 @@ from django.db.models import F
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
-from dangjian.accounts.scope import may_unmask_member, scope_for
+from dangjian.accounts.abilities import Ability
+from dangjian.accounts.scope import scope_for
 from dangjian.audit.models import AuditEvent
 from dangjian.audit.services import record_audit
 from dangjian.core import jobs
@@ -29,7 +30,7 @@ from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.paths import any_subtree_q
 from dangjian.members import watch
 from dangjian.members.models import Member, MemberEvent, MemberSpell
-from dangjian.members.selectors import filter_members, roster_on
+from dangjian.members.selectors import filter_members, may_reveal_personal, roster_on
 from dangjian.members.services import (
     Admission,
     bulk_register_members,
@@ -64,7 +65,7 @@ def start_import(
     request: HttpRequest | None = None,
 ) -> ImportBatch:
     """上传花名册: keep the file (encrypted) and check it in the background; writes no member."""
-    if not scope_for(actor).covers(org.path, write=True):
+    if not scope_for(actor).can(Ability.IMPORT_ROSTERS, org.path):
         raise DomainError("所选党组织不在您的管理范围内。", field="org")
     if len(data) > max_bytes():
         raise DomainError(f"文件超过 {size_limit_label()} 的上限。", field="file")
@@ -126,7 +127,7 @@ def confirm_import(
     *, actor: Any, batch: ImportBatch, expected_version: int, request: HttpRequest | None = None
 ) -> ImportBatch:
     """确认导入: start loading a checked batch; the work itself runs as a job."""
-    if not scope_for(actor).covers(batch.org.path, write=True):
+    if not scope_for(actor).can(Ability.IMPORT_ROSTERS, batch.org.path):
         raise DomainError("所选党组织不在您的管理范围内。")
     if batch.status != Status.READY:
         raise DomainError(f"该批次当前状态为「{batch.get_status_display()}」，不能确认导入。")
@@ -280,7 +281,7 @@ def is_latest_applied(batch: ImportBatch) -> bool:
 def undo_import(*, actor: Any, batch: ImportBatch, request: HttpRequest | None = None) -> None:
     """撤销导入: remove the members the batch added and restore what it changed — only for
     the latest batch of its organization, and only if nothing it touched has changed since."""
-    if not scope_for(actor).covers(batch.org.path, write=True):
+    if not scope_for(actor).can(Ability.IMPORT_ROSTERS, batch.org.path):
         raise DomainError("所选党组织不在您的管理范围内。")
     if batch.status != Status.APPLIED:
         raise DomainError("只能撤销已导入的批次。")
@@ -349,7 +350,7 @@ def _remove_added(member_ids: list[Any]) -> int:
 
 def batch_file(*, actor: Any, batch: ImportBatch, request: HttpRequest | None = None) -> bytes:
     """下载导入原文件: it holds full ID numbers, so it needs the unmask permission and is logged."""
-    if not scope_for(actor).may_unmask(batch.org.path):
+    if not scope_for(actor).can(Ability.REVEAL_PERSONAL, batch.org.path):
         raise DomainError("原文件含完整身份证号，下载需要查看完整信息的权限。")
     record_audit(
         AuditEvent.Action.EXPORT,
@@ -384,7 +385,7 @@ def start_export(
     every member in the list. Small exports are built at once, large ones in the background."""
     _, members = filter_members(actor, params)
     if full:
-        sensitive = any_subtree_q("org_path", scope_for(actor).sensitive_paths)
+        sensitive = any_subtree_q("org_path", scope_for(actor).paths(Ability.REVEAL_PERSONAL))
         if members.exclude(sensitive).exists():
             raise DomainError("导出完整身份证号和电话需要相应权限，且名单须全部在该权限范围内。")
     # status stays even when empty: blank means 全部, while a missing one means 正常 only.
@@ -446,7 +447,7 @@ def member_sheet(
     *, actor: Any, member: Member, full: bool, request: HttpRequest | None = None
 ) -> bytes:
     """打印党员基本信息表; full values need the permission, and every print is logged."""
-    if full and not may_unmask_member(actor, member):
+    if full and not may_reveal_personal(actor, member):
         raise DomainError("您没有打印完整身份证号和电话的权限。")
     record_audit(
         AuditEvent.Action.EXPORT,
@@ -470,7 +471,7 @@ def branch_roster(
     """打印党支部党员花名册 as of `on` (members with their 党员类别 on that date); with
     `subtree` (含下级组织, for a 党委) the members of every organization under `org`, grouped
     by the organization they were in that day."""
-    if full and not scope_for(actor).may_unmask(org.path):
+    if full and not scope_for(actor).can(Ability.REVEAL_PERSONAL, org.path):
         raise DomainError("您没有打印完整身份证号和电话的权限。")
     spells = roster_on(org, on, subtree=subtree).select_related("member__org")
     groups: dict[Organization, list[Member]] = {}

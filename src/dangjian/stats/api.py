@@ -25,7 +25,7 @@ PARAMS = [
 
 
 def _valid(request: Request, form_class: type[ReportForm]) -> dict[str, Any]:
-    if not scope_for(request.user).read_paths:
+    if not scope_for(request.user).sees_orgs:
         raise DomainError("您没有查看统计的权限。")
     form = form_class(request.query_params, user=request.user)
     if not form.is_valid():
@@ -109,7 +109,7 @@ class CoverageView(APIView):
 
     @extend_schema(parameters=PARAMS[:2], responses={200: CoverageSerializer})
     def get(self, request: Request) -> Response:
-        if scope_for(request.user).read_paths and request.query_params.get("org"):
+        if scope_for(request.user).sees_orgs and request.query_params.get("org"):
             get_org_for_user(request.user, request.query_params["org"])  # outside scope: 404
         f = _valid(request, ReportForm)
         org, on = f["org"], f["on"]

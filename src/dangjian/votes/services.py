@@ -35,6 +35,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
+from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import scope_for
 from dangjian.audit.models import AuditEvent
 from dangjian.audit.services import record_audit
@@ -137,7 +138,7 @@ def _share(value: Decimal) -> str:
 def _require_manager(actor: Any, org: Organization) -> None:
     """Only the organization's managers run its polls; actor None is the system (the schedule:
     views and the API always pass the request's user)."""
-    if actor is not None and not scope_for(actor).covers(org.path, write=True):
+    if actor is not None and not scope_for(actor).can(Ability.RUN_VOTES, org.path):
         raise DomainError("该党组织不在您的管理范围内。")
 
 
