@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -27,6 +28,7 @@ from dangjian.members.models import Member, MemberEvent
 from dangjian.members.selectors import (
     event_kinds_for,
     get_member_for_user,
+    may_reveal_personal,
     membership_state,
     search_members,
     work_unit_choices,
@@ -293,6 +295,8 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def reveal(self, request: Request, pk: str) -> Response:
         """完整身份证号和电话: needs the permission; every call is in the audit log."""
         member = self.get_object()
+        if not may_reveal_personal(request.user, member):
+            raise PermissionDenied("您没有查看完整身份证号和电话的权限。")
         return Response(
             services.reveal_sensitive(actor=request.user, member=member, request=request)
         )

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -116,8 +117,7 @@ def member_create(request: HttpRequest) -> HttpResponse:
     """党员建档."""
     orgs = orgs_with(request.user, Ability.EDIT_MEMBERS, holding_members=True)
     if not orgs.exists():
-        messages.error(request, "您没有可以登记党员的党组织。")
-        return redirect("members:list")
+        raise PermissionDenied("您没有可以登记党员的党组织。")
     form = MemberCreateForm(
         request.POST or None,
         orgs=orgs,
@@ -229,11 +229,19 @@ def event_void(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
     return redirect("members:detail", pk=member.pk)
 
 
+def _member_for_discipline(request: HttpRequest, pk: int) -> Member:
+    """留党察看 is a disciplinary record: EDIT_MEMBERS and REVEAL_PERSONAL on the member."""
+    member = get_member_for_user(request.user, pk, Ability.EDIT_MEMBERS)
+    if not may_reveal_personal(request.user, member):
+        raise PermissionDenied("您没有查看或登记该党员处分信息的权限。")
+    return member
+
+
 @login_required
 @require_POST
 def probations(request: HttpRequest, pk: int) -> HttpResponse:
     """留党察看记录 (logged); an htmx partial with the forms to record or end one."""
-    member = get_member_for_user(request.user, pk, Ability.EDIT_MEMBERS)
+    member = _member_for_discipline(request, pk)
     try:
         periods = services.party_probations(actor=request.user, member=member, request=request)
     except DomainError as exc:
@@ -246,7 +254,7 @@ def probations(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def probation_add(request: HttpRequest, pk: int) -> HttpResponse:
     """登记留党察看."""
-    member = get_member_for_user(request.user, pk, Ability.EDIT_MEMBERS)
+    member = _member_for_discipline(request, pk)
     form = ProbationForm(request.POST)
     done = submit(
         request,
@@ -266,7 +274,7 @@ def probation_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def probation_end(request: HttpRequest, pk: int, probation_pk: int) -> HttpResponse:
     """登记留党察看期满或恢复党员权利."""
-    member = get_member_for_user(request.user, pk, Ability.EDIT_MEMBERS)
+    member = _member_for_discipline(request, pk)
     probation = get_for(request.user, None, member.probations.all(), probation_pk)
     form = ProbationEndForm(request.POST)
     done = submit(

@@ -89,11 +89,12 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str) -> Response:
         """确认导入: all rows or none; poll the batch until status is applied."""
+        batch = self.get_object()  # scope first: an outsider learns nothing from validation
         body = ConfirmSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         batch = services.confirm_import(
             actor=request.user,
-            batch=self.get_object(),
+            batch=batch,
             expected_version=body.validated_data["version"],
             request=request,
         )

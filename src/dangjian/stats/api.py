@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -11,7 +12,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dangjian.accounts.scope import get_org_for_user, scope_for
-from dangjian.core.exceptions import DomainError
 from dangjian.stats.coverage import min_full_members, unit_coverage
 from dangjian.stats.forms import QueryForm, ReportForm
 from dangjian.stats.queries import crosstab
@@ -26,7 +26,7 @@ PARAMS = [
 
 def _valid(request: Request, form_class: type[ReportForm]) -> dict[str, Any]:
     if not scope_for(request.user).sees_orgs:
-        raise DomainError("您没有查看统计的权限。")
+        raise PermissionDenied("您没有查看统计的权限。")
     form = form_class(request.query_params, user=request.user)
     if not form.is_valid():
         raise serializers.ValidationError(form.errors.get_json_data())
