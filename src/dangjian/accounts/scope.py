@@ -42,7 +42,6 @@ class Scope:
     """What one user may do where: per ability, the organization subtrees it reaches."""
 
     own_member_id: int | None = None
-    roles: frozenset[str] = frozenset()
     # ability → the subtrees it reaches (minimal path prefixes)
     ability_paths: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     global_abilities: frozenset[str] = frozenset()
@@ -108,7 +107,6 @@ def scope_for(user: Any) -> Scope:
             reach.setdefault(ability, set()).add(org.path)
     scope = Scope(
         own_member_id=_own_member_id(user),
-        roles=frozenset(g.role for g in grants),
         ability_paths={a: _minimal(paths) for a, paths in reach.items()},
         global_abilities=frozenset().union(
             *(ROLE_GLOBAL_ABILITIES.get(g.role, frozenset()) for g in grants)

@@ -124,7 +124,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_org_for_user(request.user, pk, Ability.MANAGE_ORGS)
     initial = {f: getattr(org, f) for f in services.EDITABLE_FIELDS} | {"version": org.version}
     units = unit_choices(request.user, org.unit_id)
-    form = OrgEditForm(request.POST or None, initial=initial, org=org, units=units)
+    secretaries = Member.objects.under(org).in_party().order_by("name_pinyin")
+    form = OrgEditForm(request.POST or None, initial=initial, units=units, secretaries=secretaries)
     return _operation(
         request, org, form, f"修改「{org.name}」",
         lambda f: services.update_organization(
