@@ -137,6 +137,7 @@ def get_for(
     pk: Any,
     *,
     path_of: str | Callable[[M], str] = "path",
+    missing: str = "记录不存在或不在您的管理范围内",
     refusal: str = "",
 ) -> M:
     """The object `pk` for `actor` to act on with `ability`: the one way to fetch by id.
@@ -145,10 +146,12 @@ def get_for(
     so nobody learns what exists elsewhere. A visible object whose organization (`path_of`: an
     attribute chain such as "org_path" or "organization__path", or a function) lies outside the
     subtrees where the actor has `ability` is a 403. `ability=None`: seeing is enough.
+    `missing` and `refusal` are the Chinese messages of the 404 and the 403 (by default the
+    refusal names the ability).
     """
     found = visible.filter(pk=_int(pk)).first()
     if found is None:
-        raise Http404("对象不存在或不在您的管理范围内")
+        raise Http404(missing)
     if ability is not None and not scope_for(actor).can(ability, path_at(found, path_of)):
         raise PermissionDenied(refusal or refusal_for(ability))
     return found
@@ -170,12 +173,8 @@ def path_at(obj: Any, path_of: str | Callable[[Any], str]) -> str:
 
 def get_org_for_user(user: Any, pk: Any, ability: str | None = None) -> Organization:
     """The organization if the user sees it (404) and, given an ability, holds it there (403)."""
-    return get_for(
-        user,
-        ability,
-        Organization.objects.visible_to(scope_for(user)),
-        pk,
-    )
+    visible = Organization.objects.visible_to(scope_for(user))
+    return get_for(user, ability, visible, pk, missing="组织不存在或不在您的管理范围内")
 
 
 def orgs_with(user: Any, ability: str, *, holding_members: bool = False) -> OrganizationQuerySet:

@@ -30,7 +30,9 @@ def get_member_for_user(user: Any, pk: Any, ability: str | None = None) -> Membe
     """The member if the user sees it (404) and, given an ability, holds it on the member's
     organization (403): `get_member_for_user(request.user, pk, Ability.EDIT_MEMBERS)`."""
     visible = Member.objects.visible_to(user).select_related("org", "group")
-    return get_for(user, ability, visible, pk, path_of="org_path")
+    return get_for(
+        user, ability, visible, pk, path_of="org_path", missing="党员不存在或不在您的管理范围内"
+    )
 
 
 def may_edit_member(actor: Any, member: Member) -> bool:

@@ -19,9 +19,12 @@ def batches_visible_to(user: Any) -> Any:
 
 
 def get_batch_for_user(user: Any, pk: Any) -> ImportBatch:
-    return get_for(user, Ability.IMPORT_ROSTERS, batches_visible_to(user), pk, path_of="org__path")
+    visible = batches_visible_to(user)
+    return get_for(user, Ability.IMPORT_ROSTERS, visible, pk, path_of="org__path",
+                   missing="没有找到该导入批次")  # fmt: skip
 
 
 def get_export_for_user(user: Any, pk: Any) -> ExportJob:
     """An export belongs to whoever asked for it: nobody else downloads it."""
-    return get_for(user, None, ExportJob.objects.filter(created_by=user), pk)
+    mine = ExportJob.objects.filter(created_by=user)
+    return get_for(user, None, mine, pk, missing="没有找到该导出文件")

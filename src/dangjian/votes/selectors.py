@@ -57,7 +57,9 @@ def polls_visible_to(user: Any) -> QuerySet[Poll]:
 def get_poll_for_user(user: Any, pk: Any, ability: str | None = None) -> Poll:
     """The poll if visible (404 otherwise); given an ability (Ability.RUN_VOTES), only for
     those who hold it on the poll's organization (403)."""
-    return get_for(user, ability, polls_visible_to(user), pk, path_of="organization__path")
+    visible = polls_visible_to(user)
+    return get_for(user, ability, visible, pk, path_of="organization__path",
+                   missing="表决不存在或不在您的管理范围内")  # fmt: skip
 
 
 def may_manage(user: Any, poll: Poll) -> bool:
