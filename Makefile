@@ -96,11 +96,13 @@ test-browser: install
 	fi
 
 # ---- checks ----------------------------------------------------------------------------
-# One lint command for developers and CI (.ci/run): formatting, lint rules, types.
+# One lint command for developers and CI (.ci/run): formatting, lint rules, types, layers
+# (the import-linter contract in pyproject.toml).
 lint: install
 	$(BIN)/ruff format --check src bench
 	$(BIN)/ruff check src bench
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy src

@@ -206,7 +206,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "党建平台 JSON API：组织与党员。权限与页面一致。",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # 接口文档 only for the roles that use the API (accounts.models.API_ROLES).
+    # 接口文档 only for those who use the API (accounts.abilities.GlobalAbility.USE_API).
     "SERVE_PERMISSIONS": ["dangjian.accounts.permissions.UsesApi"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from dangjian.core.api import not_found
 
 urlpatterns = [
-    path("", include("dangjian.core.urls")),
+    path("", include("dangjian.home.urls")),
     path("accounts/", include("dangjian.accounts.urls")),
     path("orgs/", include("dangjian.orgs.urls")),
     path("members/", include("dangjian.members.urls")),

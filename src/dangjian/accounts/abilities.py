@@ -47,14 +47,16 @@ _BRANCH_WORK = frozenset(
         Ability.RUN_VOTES,
         Ability.MANAGE_ACCOUNTS_OF_MEMBERS,
         Ability.MANAGE_DUES,
+        Ability.MANAGE_ORGS,
     }
 )
 
 # role value → node abilities. REVEAL_PERSONAL is never in a role: it comes from the grant's own
 # flag (`RoleGrant.can_view_sensitive`), given one grant at a time by the security administrator.
 ROLE_ABILITIES: dict[str, frozenset[str]] = {
-    # 组织管理员 (county/township organization office): the branch work plus the tree itself.
-    "orgadmin": _BRANCH_WORK | {Ability.MANAGE_ORGS},
+    # 组织管理员 (county/township organization office) and the branch's own 书记 and 组织委员:
+    # the register and the tree below their node (a branch keeps its own details and 党小组).
+    "orgadmin": _BRANCH_WORK,
     "secretary": _BRANCH_WORK,
     "organizer": _BRANCH_WORK,
     # 支部委员: reads only.

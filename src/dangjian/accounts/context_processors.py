@@ -4,8 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from dangjian.accounts.models import Role
-from dangjian.accounts.scope import scope_for, uses_api
+from dangjian.accounts.abilities import Ability, GlobalAbility
+from dangjian.accounts.scope import scope_for
 
 
 def scope(request: HttpRequest) -> dict[str, Any]:
@@ -14,12 +14,12 @@ def scope(request: HttpRequest) -> dict[str, Any]:
     return {
         "user_scope": user_scope,
         "nav": {
-            "members": bool(user_scope.read_paths),
-            "imports": bool(user_scope.write_paths),
+            "members": user_scope.sees_orgs,
+            "imports": user_scope.can_anywhere(Ability.IMPORT_ROSTERS),
             "own_record": user_scope.own_member_id,
-            "accounts": user_scope.has(Role.SYSTEM_ADMIN),
-            "grants": user_scope.has(Role.SECURITY_ADMIN),
-            "audit": user_scope.has(Role.AUDIT_ADMIN),
-            "api_docs": uses_api(getattr(request, "user", None)),
+            "accounts": user_scope.has_global(GlobalAbility.MANAGE_ACCOUNTS),
+            "grants": user_scope.has_global(GlobalAbility.MANAGE_GRANTS),
+            "audit": user_scope.has_global(GlobalAbility.READ_AUDIT),
+            "api_docs": user_scope.has_global(GlobalAbility.USE_API),
         },
     }

@@ -36,13 +36,6 @@ NODE_ROLES = frozenset(
         Role.DISCIPLINE_COMMITTEE,
     }
 )
-# Node roles that may change records (a plain committee member reads only).
-WRITE_ROLES = frozenset({Role.ORG_ADMIN, Role.BRANCH_SECRETARY, Role.BRANCH_ORGANIZER})
-# Who uses the JSON API and so sees 接口文档: the county/township organization offices that
-# connect other systems, and the system administrator who sets the connections up. Branch
-# roles and members work on the pages; the security and audit administrators have no API.
-API_ROLES = frozenset({Role.ORG_ADMIN, Role.SYSTEM_ADMIN})
-BRANCH_ROLES = frozenset({Role.BRANCH_SECRETARY, Role.BRANCH_ORGANIZER, Role.BRANCH_COMMITTEE})
 
 
 class RoleGrantQuerySet(models.QuerySet["RoleGrant"]):

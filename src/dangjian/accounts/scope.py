@@ -1,30 +1,31 @@
-"""The one way to decide what a user may see and change (数据范围).
+"""The one way to decide what a user may see and do (数据范围与能力).
 
-Every page, htmx partial and API endpoint scopes its querysets through `scope_for(user)` —
-via `Organization.objects.visible_to(user)` / `Member.objects.visible_to(user)` — and fetches
-single objects through the getters below. Roles are granted on a node and reach its subtree.
+A role granted on a node brings abilities over that node's subtree (`accounts.abilities`).
+Every page, htmx partial, API endpoint and service asks for a named ability on an
+organization's path (`scope_for(user).can(Ability.EDIT_MEMBERS, member.org_path)`), scopes its
+querysets through the subtrees where the user can view (`Scope.org_q`/`member_q`, used by
+`Organization.objects.visible_to(scope)` and `Member.objects.visible_to(user)`) and fetches
+single objects by id from a request through `get_for`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from dangjian.accounts.abilities import ROLE_GLOBAL_ABILITIES, abilities_of
-from dangjian.accounts.models import API_ROLES, NODE_ROLES, WRITE_ROLES, Role, RoleGrant
+from dangjian.accounts.abilities import ROLE_GLOBAL_ABILITIES, Ability, GlobalAbility, abilities_of
+from dangjian.accounts.models import NODE_ROLES, RoleGrant
 from dangjian.core.actors import actor_user
 from dangjian.core.paths import any_subtree_q
-
-if TYPE_CHECKING:
-    from dangjian.members.models import Member
-    from dangjian.orgs.models import Organization
+from dangjian.orgs.models import Organization, OrganizationQuerySet, OrgKind
 
 _CACHE_ATTR = "_dangjian_scope"
+M = TypeVar("M", bound=Model)
 
 
 def _minimal(paths: set[str]) -> tuple[str, ...]:
@@ -38,13 +39,9 @@ def _minimal(paths: set[str]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Scope:
-    """What one user may reach: organization subtrees to read, to write, to unmask."""
+    """What one user may do where: per ability, the organization subtrees it reaches."""
 
-    read_paths: tuple[str, ...] = ()
-    write_paths: tuple[str, ...] = ()
-    sensitive_paths: tuple[str, ...] = ()
     own_member_id: int | None = None
-    roles: frozenset[str] = frozenset()
     # ability → the subtrees it reaches (minimal path prefixes)
     ability_paths: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     global_abilities: frozenset[str] = frozenset()
@@ -60,28 +57,32 @@ class Scope:
     def can_anywhere(self, ability: str) -> bool:
         return bool(self.paths(ability)) or ability in self.global_abilities
 
-    def org_q(self) -> Q:
-        return any_subtree_q("path", self.read_paths)
+    def has_global(self, ability: str) -> bool:
+        """A 三员 ability (accounts, grants, audit log, the API): not tied to a node."""
+        return ability in self.global_abilities
+
+    def require_global(self, ability: str) -> None:
+        """403 unless the user holds the 三员 ability (the administrators' pages)."""
+        if ability not in self.global_abilities:
+            raise PermissionDenied("您没有访问该功能的权限")
+
+    def org_q(self, field: str = "path") -> Q:
+        """Organizations the user sees: those under a node where they can view."""
+        return any_subtree_q(field, self.paths(Ability.VIEW_MEMBERS))
 
     def member_q(self) -> Q:
-        q = any_subtree_q("org_path", self.read_paths)
+        q = any_subtree_q("org_path", self.paths(Ability.VIEW_MEMBERS))
         if self.own_member_id is not None:
             q |= Q(pk=self.own_member_id)
         return q
 
-    def covers(self, path: str, *, write: bool = False) -> bool:
-        paths = self.write_paths if write else self.read_paths
-        return any(path.startswith(p) for p in paths)
-
-    def may_unmask(self, path: str) -> bool:
-        return any(path.startswith(p) for p in self.sensitive_paths)
-
-    def has(self, role: str) -> bool:
-        return role in self.roles
+    @property
+    def sees_orgs(self) -> bool:
+        return bool(self.paths(Ability.VIEW_MEMBERS))
 
     @property
     def sees_members(self) -> bool:
-        return bool(self.read_paths) or self.own_member_id is not None
+        return self.sees_orgs or self.own_member_id is not None
 
 
 EMPTY_SCOPE = Scope()
@@ -100,17 +101,12 @@ def scope_for(user: Any) -> Scope:
     nodes = [
         (g, g.org) for g in grants if g.role in NODE_ROLES and g.org is not None and g.org.is_active
     ]
-    member = _own_member(user)
     reach: dict[str, set[str]] = {}
     for g, org in nodes:
         for ability in abilities_of(g.role, sensitive=g.can_view_sensitive):
             reach.setdefault(ability, set()).add(org.path)
     scope = Scope(
-        read_paths=_minimal({org.path for _, org in nodes}),
-        write_paths=_minimal({org.path for g, org in nodes if g.role in WRITE_ROLES}),
-        sensitive_paths=_minimal({org.path for g, org in nodes if g.can_view_sensitive}),
-        own_member_id=member.pk if member is not None else None,
-        roles=frozenset(g.role for g in grants),
+        own_member_id=_own_member_id(user),
         ability_paths={a: _minimal(paths) for a, paths in reach.items()},
         global_abilities=frozenset().union(
             *(ROLE_GLOBAL_ABILITIES.get(g.role, frozenset()) for g in grants)
@@ -120,10 +116,10 @@ def scope_for(user: Any) -> Scope:
     return scope
 
 
-def _own_member(user: Any) -> Member | None:
+def _own_member_id(user: Any) -> int | None:
     """The member record linked to this login (党员 self-service), if any."""
     try:
-        return user.member  # type: ignore[no-any-return]
+        return int(user.member.pk)
     except ObjectDoesNotExist:
         return None
 
@@ -134,49 +130,57 @@ def forget_scope(user: Any) -> None:
         delattr(user, _CACHE_ATTR)
 
 
-def get_org_for_user(user: Any, pk: Any, *, write: bool = False) -> Organization:
-    """The organization if the user may see it (404 otherwise) and, with write, change it (403)."""
-    from dangjian.orgs.models import Organization
+def get_for(
+    actor: Any,
+    ability: str | None,
+    visible: QuerySet[M],
+    pk: Any,
+    *,
+    path_of: str | Callable[[M], str] = "path",
+    missing: str = "记录不存在或不在您的管理范围内",
+    refusal: str = "",
+) -> M:
+    """The object `pk` for `actor` to act on with `ability`: the one way to fetch by id.
 
-    org = Organization.objects.visible_to(user).filter(pk=_int(pk)).first()
-    if org is None:
-        raise Http404("组织不存在或不在您的管理范围内")
-    if write and not scope_for(user).covers(org.path, write=True):
-        raise PermissionDenied("您没有修改该组织的权限")
-    return org
-
-
-def get_member_for_user(user: Any, pk: Any, *, write: bool = False) -> Member:
-    """The member if visible (404 otherwise); with write, only within write scope (403)."""
-    from dangjian.members.models import Member
-
-    member = Member.objects.visible_to(user).select_related("org", "group").filter(pk=_int(pk))
-    found = member.first()
+    `visible` is what the actor may see (a `visible_to` queryset): an id outside it is a 404,
+    so nobody learns what exists elsewhere. A visible object whose organization (`path_of`: an
+    attribute chain such as "org_path" or "organization__path", or a function) lies outside the
+    subtrees where the actor has `ability` is a 403. `ability=None`: seeing is enough.
+    `missing` and `refusal` are the Chinese messages of the 404 and the 403 (by default the
+    refusal names the ability).
+    """
+    found = visible.filter(pk=_int(pk)).first()
     if found is None:
-        raise Http404("党员不存在或不在您的管理范围内")
-    if write and not may_edit_member(user, found):
-        raise PermissionDenied("您没有修改该党员信息的权限")
+        raise Http404(missing)
+    if ability is not None and not scope_for(actor).can(ability, path_at(found, path_of)):
+        raise PermissionDenied(refusal or refusal_for(ability))
     return found
 
 
-def may_edit_member(user: Any, member: Member) -> bool:
-    return scope_for(user).covers(member.org_path, write=True)
+def refusal_for(ability: str) -> str:
+    """The 403 message naming what the user may not do here."""
+    labels = dict(Ability.choices) | dict(GlobalAbility.choices)
+    return f"您在该组织没有“{labels.get(ability, ability)}”的权限"
 
 
-def may_unmask_member(user: Any, member: Member) -> bool:
-    """Full ID number and phone: the permission on the member's subtree, or one's own record."""
-    scope = scope_for(user)
-    return scope.may_unmask(member.org_path) or scope.own_member_id == member.pk
+def path_at(obj: Any, path_of: str | Callable[[Any], str]) -> str:
+    if callable(path_of):
+        return path_of(obj)
+    for name in path_of.split("__"):
+        obj = getattr(obj, name)
+    return str(obj)
 
 
-def uses_api(user: Any) -> bool:
-    """Whether the user's roles use the JSON API (and so see its description, 接口文档)."""
-    return bool(scope_for(user).roles & API_ROLES)
+def get_org_for_user(user: Any, pk: Any, ability: str | None = None) -> Organization:
+    """The organization if the user sees it (404) and, given an ability, holds it there (403)."""
+    visible = Organization.objects.visible_to(scope_for(user))
+    return get_for(user, ability, visible, pk, missing="组织不存在或不在您的管理范围内")
 
 
-def require_role(user: Any, *roles: Role) -> None:
-    if not any(scope_for(user).has(r) for r in roles):
-        raise PermissionDenied("您没有访问该功能的权限")
+def orgs_with(user: Any, ability: str, *, holding_members: bool = False) -> OrganizationQuerySet:
+    """Active organizations where the user holds `ability` (a form's choices)."""
+    qs = Organization.objects.active().within(scope_for(user).paths(ability))
+    return qs.exclude(kind=OrgKind.GROUP) if holding_members else qs
 
 
 def _int(pk: Any) -> int:

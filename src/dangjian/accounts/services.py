@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from dangjian.accounts.models import ADMIN_ROLES, NODE_ROLES, AccountProfile, Role, RoleGrant
-from dangjian.accounts.scope import forget_scope, require_role
+from dangjian.accounts.abilities import GlobalAbility
+from dangjian.accounts.models import ADMIN_ROLES, NODE_ROLES, AccountProfile, RoleGrant
+from dangjian.accounts.scope import forget_scope, scope_for
 from dangjian.audit.actions import register_action
 from dangjian.audit.services import before_after, record_audit
 from dangjian.core.actors import actor_user
@@ -34,7 +35,7 @@ RESET_PASSWORD = register_action("accounts.reset_password", "重置密码")
 
 def create_account(*, actor: Any, username: str, password: str, full_name: str = "") -> Any:
     """新建账号 (system administrator). The password must satisfy the policy."""
-    require_role(actor, Role.SYSTEM_ADMIN)
+    scope_for(actor).require_global(GlobalAbility.MANAGE_ACCOUNTS)
     if User.objects.filter(username=username).exists():
         raise DomainError(f"用户名「{username}」已存在。", field="username")
     try:
@@ -49,7 +50,7 @@ def create_account(*, actor: Any, username: str, password: str, full_name: str =
 
 def set_account_active(*, actor: Any, user: Any, active: bool) -> None:
     """停用/启用账号 (system administrator)."""
-    require_role(actor, Role.SYSTEM_ADMIN)
+    scope_for(actor).require_global(GlobalAbility.MANAGE_ACCOUNTS)
     if user.pk == actor_user(actor).pk:
         raise DomainError("不能停用自己的账号。")
     with transaction.atomic():
@@ -86,7 +87,7 @@ def grant_role(
 ) -> RoleGrant:
     """授权 (security administrator). `bootstrap` is only for the setup commands."""
     if not bootstrap:
-        require_role(actor, Role.SECURITY_ADMIN)
+        scope_for(actor).require_global(GlobalAbility.MANAGE_GRANTS)
         if user.pk == getattr(actor_user(actor), "pk", None):
             raise DomainError("不能给自己授权。")
     if role in NODE_ROLES and org is None:
@@ -118,7 +119,7 @@ def grant_role(
 
 def revoke_role(*, actor: Any, grant: RoleGrant) -> None:
     """撤销授权 (security administrator). Kept, with the time it ended."""
-    require_role(actor, Role.SECURITY_ADMIN)
+    scope_for(actor).require_global(GlobalAbility.MANAGE_GRANTS)
     if grant.revoked_at is not None:
         raise DomainError("该授权已经撤销。")
     with transaction.atomic():
@@ -191,7 +192,7 @@ def reset_password(*, actor: Any, user: Any) -> str:
     them log in as the security or audit administrator); those are reset on the server with
     `manage.py changepassword`. The user's API tokens end with the old password.
     """
-    require_role(actor, Role.SYSTEM_ADMIN)
+    scope_for(actor).require_global(GlobalAbility.MANAGE_ACCOUNTS)
     if user.pk == actor_user(actor).pk:
         raise DomainError("不能重置自己的密码，请使用「修改密码」。")
     if RoleGrant.objects.current().filter(user=user, role__in=ADMIN_ROLES).exists():

@@ -9,19 +9,20 @@ from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from dangjian.accounts import services
+from dangjian.accounts.abilities import GlobalAbility
 from dangjian.accounts.forms import (
     AccountForm,
     GrantForm,
     LoginForm,
     PasswordChangeForm,
 )
-from dangjian.accounts.models import Role, RoleGrant
-from dangjian.accounts.scope import require_role
+from dangjian.accounts.models import RoleGrant
+from dangjian.accounts.scope import get_for, scope_for
 from dangjian.core.actors import Actor
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
@@ -48,7 +49,7 @@ class LogoutView(auth_views.LogoutView):
 @login_required
 def users(request: HttpRequest) -> HttpResponse:
     """账号管理 (system administrator): accounts only, no member data."""
-    require_role(request.user, Role.SYSTEM_ADMIN)
+    scope_for(request.user).require_global(GlobalAbility.MANAGE_ACCOUNTS)
     form = AccountForm(request.POST or None)
     created = submit(
         request, form, lambda f: services.create_account(actor=Actor.from_request(request), **f)
@@ -67,8 +68,8 @@ def users(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def user_toggle(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request.user, Role.SYSTEM_ADMIN)
-    target = get_object_or_404(User, pk=pk)
+    scope_for(request.user).require_global(GlobalAbility.MANAGE_ACCOUNTS)
+    target = get_for(request.user, None, User.objects.all(), pk)
     try:
         services.set_account_active(
             actor=Actor.from_request(request), user=target, active=not target.is_active
@@ -81,7 +82,7 @@ def user_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def grants(request: HttpRequest) -> HttpResponse:
     """角色授权 (security administrator)."""
-    require_role(request.user, Role.SECURITY_ADMIN)
+    scope_for(request.user).require_global(GlobalAbility.MANAGE_GRANTS)
     form = GrantForm(request.POST or None)
     if submit(request, form, lambda f: services.grant_role(actor=Actor.from_request(request), **f)):
         messages.success(request, "授权已生效。")
@@ -95,8 +96,8 @@ def grants(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def grant_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request.user, Role.SECURITY_ADMIN)
-    grant = get_object_or_404(RoleGrant, pk=pk)
+    scope_for(request.user).require_global(GlobalAbility.MANAGE_GRANTS)
+    grant = get_for(request.user, None, RoleGrant.objects.all(), pk)
     try:
         services.revoke_role(actor=Actor.from_request(request), grant=grant)
     except DomainError as exc:
@@ -135,8 +136,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
 @require_POST
 def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     """重置密码 (system administrator): shows the temporary password once, on this response."""
-    require_role(request.user, Role.SYSTEM_ADMIN)
-    target = get_object_or_404(User, pk=pk)
+    scope_for(request.user).require_global(GlobalAbility.MANAGE_ACCOUNTS)
+    target = get_for(request.user, None, User.objects.all(), pk)
     if not confirmed(request):
         who = f"{target.username}（{target.first_name}）" if target.first_name else target.username
         return confirm_page(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import parse_qsl
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -121,9 +120,8 @@ def _kind(event: AuditEvent, value: Any) -> str:
 
 
 def _elected(event: AuditEvent, value: Any) -> str:
-    from dangjian.votes.models import Candidate
-
-    names = dict(Candidate.objects.filter(pk__in=value or []).values_list("pk", "name"))
+    candidates = apps.get_model("votes", "Candidate")  # by name: votes sits above audit
+    names = dict(candidates.objects.filter(pk__in=value or []).values_list("pk", "name"))
     return "、".join(names.get(pk, "（已删除）") for pk in value or []) or EMPTY
 
 
@@ -132,28 +130,16 @@ def _user(event: AuditEvent, value: Any) -> str:
     return display_object(found) if found is not None else EMPTY
 
 
-def _filters(event: AuditEvent, value: Any) -> str:
-    """An export's list filters (a query string) in the member list's words (组织：…)."""
-    from dangjian.members.forms import MemberFilterForm
-    from dangjian.members.models import Member
-
-    if not isinstance(value, str):
-        return plain_value(value)
-    fields = MemberFilterForm.base_fields
-    shown = []
-    for key, raw in parse_qsl(value, keep_blank_values=True):
-        label = str(fields[key].label) if key in fields else key
-        text = field_value(Member, key, raw) if raw else "全部"
-        shown.append(f"{label}：{text}")
-    return "；".join(shown) or "无"
-
-
 VALUE_RULES: dict[str, Callable[[AuditEvent, Any], str]] = {
-    "filters": _filters,
     "kind": _kind,
     "elected": _elected,
     "user": _user,
 }
+
+
+def register_value_rule(key: str, rule: Callable[[AuditEvent, Any], str]) -> None:
+    """An app above audit describes one of its detail keys (members: an export's filters)."""
+    VALUE_RULES[key] = rule
 
 
 def _value(event: AuditEvent, key: str, value: Any) -> str:

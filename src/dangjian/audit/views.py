@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from dangjian.accounts.models import Role
-from dangjian.accounts.scope import require_role
+from dangjian.accounts.abilities import GlobalAbility
+from dangjian.accounts.scope import scope_for
 from dangjian.audit.actions import action_choices
 from dangjian.audit.display import describe_all
 from dangjian.audit.models import AuditEvent
@@ -31,7 +31,7 @@ class AuditFilterForm(forms.Form):
 @require_safe
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    require_role(request.user, Role.AUDIT_ADMIN)
+    scope_for(request.user).require_global(GlobalAbility.READ_AUDIT)
     form = AuditFilterForm(request.GET or None)
     qs = AuditEvent.objects.select_related("actor", "actor__member").prefetch_related(
         "actor__role_grants"

@@ -7,6 +7,8 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
+from dangjian.core.names import person_name
+
 EMPTY = "—"
 
 
@@ -58,7 +60,5 @@ def display_object(obj: Any) -> str:
     from django.contrib.auth import get_user_model
 
     if isinstance(obj, get_user_model()):
-        from dangjian.accounts.names import person_name
-
         return person_name(obj) or "（未填姓名的账号）"
     return str(obj)

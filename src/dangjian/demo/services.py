@@ -83,6 +83,24 @@ LOGINS = [
     DemoLogin(
         "secretary", "", Role.BRANCH_SECRETARY, "village", False, f"{SEAT}{SEAT_VILLAGE}党支部"
     ),
+    # Two offices that see the township's members but do not keep the registers (abilities:
+    # approving recruitment and transfers; recording discipline).
+    DemoLogin(
+        "dangwei",
+        f"{SEAT}党委",
+        Role.PARTY_COMMITTEE,
+        "township",
+        False,
+        f"中共{SEAT}委员会及下级：查看，审批发展党员和组织关系转接",
+    ),
+    DemoLogin(
+        "jiwei",
+        f"{SEAT}纪委",
+        Role.DISCIPLINE_COMMITTEE,
+        "township",
+        False,
+        f"中共{SEAT}委员会及下级：查看，记录党纪处分",
+    ),
     DemoLogin("member", "", None, "village", False, "本人党员档案"),
 ]
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dangjian.accounts.scope import get_member_for_user, get_org_for_user
+from dangjian.accounts.abilities import Ability
+from dangjian.accounts.scope import get_org_for_user
 from dangjian.core.actors import Actor
 from dangjian.core.dates import EARLIEST_BIRTH, BoundedDateSerializerField
 from dangjian.core.exceptions import DomainError
@@ -26,6 +28,8 @@ from dangjian.members.choices import (
 from dangjian.members.models import Member, MemberEvent
 from dangjian.members.selectors import (
     event_kinds_for,
+    get_member_for_user,
+    may_reveal_personal,
     membership_state,
     search_members,
     work_unit_choices,
@@ -223,7 +227,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         s = MemberCreateSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         f = dict(s.validated_data)
-        org = get_org_for_user(request.user, f.pop("org"), write=True)
+        org = get_org_for_user(request.user, f.pop("org"), Ability.EDIT_MEMBERS)
         data, admission = services.registration_input(
             f, org=org, work_unit_id=_work_unit_id(request.user, f["work_unit"])
         )
@@ -234,7 +238,9 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(request=MemberUpdateSerializer, responses=MemberSerializer)
     def partial_update(self, request: Request, pk: str) -> Response:
-        member = get_member_for_user(request.user, pk, write=True)  # scope before validation
+        member = get_member_for_user(
+            request.user, pk, Ability.EDIT_MEMBERS
+        )  # scope before validation
         s = MemberUpdateSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         f = dict(s.validated_data)
@@ -259,11 +265,13 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if request.method == "GET":
             member = self.get_object()
             return Response(EventSerializer(member.events.all(), many=True).data)
-        member = get_member_for_user(request.user, pk, write=True)
+        member = get_member_for_user(request.user, pk, Ability.EDIT_MEMBERS)
         s = EventCreateSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         f = dict(s.validated_data)
-        org = get_org_for_user(request.user, f.pop("org"), write=True) if f["org"] else None
+        # Seeing the target is enough here: record_event names a move outside the actor's scope
+        # (a 组织关系转接, not a 系统内调整).
+        org = get_org_for_user(request.user, f.pop("org")) if f["org"] else None
         f.pop("org", None)
         event = services.record_event(
             actor=Actor.from_request(request), member=member, org=org, **f
@@ -274,7 +282,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["get"], url_path="event-kinds")
     def event_kinds(self, request: Request, pk: str) -> Response:
         """可登记的变动类型: the moves the member's state allows, from the replay's own table."""
-        get_member_for_user(request.user, pk, write=True)  # only those who may record one
+        get_member_for_user(request.user, pk, Ability.EDIT_MEMBERS)  # only those who may record one
         state = membership_state(self.get_object())
         labels = dict(MemberEvent.Kind.choices)
         kinds = [{"kind": k, "name": labels[k]} for k in event_kinds_for(state)]
@@ -287,4 +295,6 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def reveal(self, request: Request, pk: str) -> Response:
         """完整身份证号和电话: needs the permission; every call is in the audit log."""
         member = self.get_object()
+        if not may_reveal_personal(request.user, member):
+            raise PermissionDenied("您没有查看完整身份证号和电话的权限。")
         return Response(services.reveal_sensitive(actor=Actor.from_request(request), member=member))

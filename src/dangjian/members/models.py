@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from dangjian.accounts.scope import scope_for
 from dangjian.core.crypto import decrypt
 from dangjian.core.paths import subtree_q
 from dangjian.members.choices import (
@@ -23,8 +24,6 @@ from dangjian.orgs.models import Organization
 
 class MemberQuerySet(models.QuerySet["Member"]):
     def visible_to(self, user: Any) -> MemberQuerySet:
-        from dangjian.accounts.scope import scope_for
-
         return self.filter(scope_for(user).member_q())
 
     def under(self, org: Organization) -> MemberQuerySet:

@@ -10,7 +10,8 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
-from dangjian.accounts.scope import scope_for
+from dangjian.accounts.abilities import Ability
+from dangjian.accounts.scope import get_for, scope_for
 from dangjian.audit.models import AuditEvent
 from dangjian.core.crypto import lookup_hash
 from dangjian.core.masking import mask_phone
@@ -23,6 +24,25 @@ from dangjian.orgs.models import Organization, Unit
 PINYIN_RE = re.compile(r"^[a-zA-Z]+$")
 # Only the last 4 characters of an ID are kept in clear (masked copy): search on those.
 TAIL_RE = re.compile(r"^\d{0,3}[\dxX]$")
+
+
+def get_member_for_user(user: Any, pk: Any, ability: str | None = None) -> Member:
+    """The member if the user sees it (404) and, given an ability, holds it on the member's
+    organization (403): `get_member_for_user(request.user, pk, Ability.EDIT_MEMBERS)`."""
+    visible = Member.objects.visible_to(user).select_related("org", "group")
+    return get_for(
+        user, ability, visible, pk, path_of="org_path", missing="党员不存在或不在您的管理范围内"
+    )
+
+
+def may_edit_member(actor: Any, member: Member) -> bool:
+    return scope_for(actor).can(Ability.EDIT_MEMBERS, member.org_path)
+
+
+def may_reveal_personal(actor: Any, member: Member) -> bool:
+    """Full ID number and phone: the ability on the member's subtree, or one's own record."""
+    scope = scope_for(actor)
+    return scope.can(Ability.REVEAL_PERSONAL, member.org_path) or scope.own_member_id == member.pk
 
 
 def search_members(qs: MemberQuerySet, query: str) -> MemberQuerySet:
@@ -104,7 +124,7 @@ def filter_members(user: Any, params: Mapping[str, Any]) -> tuple[Any, MemberQue
     data = QueryDict(mutable=True)
     data.update(params)
     data.setdefault("status", "active")
-    orgs = Organization.objects.visible_to(user).exclude(kind="group")
+    orgs = Organization.objects.visible_to(scope_for(user)).exclude(kind="group")
     form = MemberFilterForm(data, orgs=orgs)
     qs = Member.objects.visible_to(user).select_related("org")
     if not form.is_valid():
@@ -126,7 +146,9 @@ def _members_on(user: Any, org: Organization | None, on: dt.date) -> Q:
     if org is not None:
         tops = [org]
     else:
-        tops = list(Organization.objects.filter(path__in=scope_for(user).read_paths))
+        tops = list(
+            Organization.objects.filter(path__in=scope_for(user).paths(Ability.VIEW_MEMBERS))
+        )
     q = Q(pk__in=[])
     for top in tops:
         q |= Q(pk__in=roster_on(top, on, subtree=True).order_by().values("member_id"))
@@ -137,7 +159,7 @@ def work_unit_choices(user: Any, current: int | None = None) -> QuerySet[Unit]:
     """工作单位 a user may record, by name: the units of the organizations in the user's scope,
     the units members in the scope already work in (e.g. small firms without an organization
     of their own, whose members sit in a 联合党支部), and `current`, the unit on record."""
-    paths = scope_for(user).read_paths
+    paths = scope_for(user).paths(Ability.VIEW_MEMBERS)
     orgs = Organization.objects.filter(any_subtree_q("path", paths), unit=OuterRef("pk"))
     members = Member.objects.filter(any_subtree_q("org_path", paths), work_unit=OuterRef("pk"))
     return Unit.objects.filter(

@@ -17,8 +17,9 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from pypinyin import lazy_pinyin
 
+from dangjian.accounts.abilities import Ability
 from dangjian.accounts.models import ADMIN_ROLES, RoleGrant
-from dangjian.accounts.scope import forget_scope, may_edit_member, may_unmask_member, scope_for
+from dangjian.accounts.scope import forget_scope, scope_for
 from dangjian.audit.actions import register_action
 from dangjian.audit.services import before_after, record_audit
 from dangjian.core.actors import actor_user
@@ -42,6 +43,7 @@ from dangjian.members.history import (
 )
 from dangjian.members.idnumber import validate_id_number
 from dangjian.members.models import Member, MemberEvent, MemberSpell, PartyProbation
+from dangjian.members.selectors import may_edit_member, may_reveal_personal
 from dangjian.orgs.models import Organization, OrgKind
 
 Kind = MemberEvent.Kind
@@ -385,9 +387,16 @@ def ensure_id_unique(number: str, *, exclude_pk: int | None = None) -> None:
         )
 
 
+NO_EDIT = "您没有修改该党员信息的权限。"
+OUTSIDE_SCOPE_MOVE = (
+    "目标党组织不在您的管理范围内。调往范围以外的党组织是组织关系转接：由转出方和接收方"
+    "各自在本方范围内办理，不能登记为系统内调整。"
+)
+
+
 def register_member(*, actor: Any, data: MemberData, admission: Admission) -> Member:
     """党员建档: create a member's record and the events its history starts with."""
-    if not scope_for(actor).covers(admission.org.path, write=True):
+    if not scope_for(actor).can(Ability.EDIT_MEMBERS, admission.org.path):
         raise DomainError("所选党组织不在您的管理范围内。", field="org")
     number = check_registration(data, admission)
     ensure_id_unique(number)
@@ -595,7 +604,7 @@ def update_member(
 ) -> Member:
     """修改党员基本信息. Detects a concurrent edit by the version the form was opened with."""
     if not may_edit_member(actor, member):
-        raise DomainError("您没有修改该党员信息的权限。")
+        raise DomainError(NO_EDIT)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise DomainError(f"不能直接修改这些字段：{'、'.join(sorted(unknown))}")
@@ -647,9 +656,11 @@ def record_event(
     """登记党籍变动 (转正, 延长预备期, 转出, 停止党籍 …), backdated or not; the history is
     replayed, and the replay judges the move (e.g. 转正 only on the day the probation ends)."""
     if not may_edit_member(actor, member):
-        raise DomainError("您没有修改该党员信息的权限。")
-    if org is not None and not scope_for(actor).covers(org.path, write=True):
-        raise DomainError("目标党组织不在您的管理范围内。", field="org")
+        raise DomainError(NO_EDIT)
+    # Both sides of a 系统内调整 lie in the actor's own scope. A move out of it is a 组织关系转接:
+    # a two-sided procedure in which each side acts in its own scope (decision 34).
+    if org is not None and not scope_for(actor).can(Ability.EDIT_MEMBERS, org.path):
+        raise DomainError(OUTSIDE_SCOPE_MOVE, field="org")
     if org is not None and (org.kind == OrgKind.GROUP or not org.is_active):
         raise DomainError("只能转入正常状态的党支部或党委。", field="org")
     if effective_date > timezone.localdate():
@@ -698,7 +709,7 @@ def check_event(*, member_id: int, kind: str, effective_date: dt.date) -> None:
 def void_event(*, actor: Any, event: MemberEvent, reason: str) -> None:
     """作废一条登记错误的党籍变动 (kept, marked void), then replay the history."""
     if not may_edit_member(actor, event.member):
-        raise DomainError("您没有修改该党员信息的权限。")
+        raise DomainError(NO_EDIT)
     if not reason.strip():
         raise DomainError("请填写作废原因。", field="reason")
     if event.voided_at is not None:
@@ -738,7 +749,7 @@ def _replace_state(member: Member, events: Sequence[MemberEvent], actor: Any) ->
 
 def reveal_sensitive(*, actor: Any, member: Member) -> dict[str, str]:
     """查看完整身份证号和电话: a permission, and every view is logged."""
-    if not may_unmask_member(actor, member):
+    if not may_reveal_personal(actor, member):
         raise DomainError("您没有查看完整身份证号和电话的权限。")
     record_audit(
         REVEAL_SENSITIVE,
@@ -752,7 +763,7 @@ def reveal_sensitive(*, actor: Any, member: Member) -> dict[str, str]:
 def assign_group(*, actor: Any, member: Member, group: Organization | None) -> Member:
     """编入党小组 (or take out of one): only a 党小组 of the member's own branch."""
     if not may_edit_member(actor, member):
-        raise DomainError("您没有修改该党员信息的权限。")
+        raise DomainError(NO_EDIT)
     if group is not None and (
         group.kind != OrgKind.GROUP
         or not group.path.startswith(member.org_path)
@@ -780,7 +791,7 @@ def assign_group(*, actor: Any, member: Member, group: Organization | None) -> M
 def _require_discipline_rights(actor: Any, member: Member) -> None:
     """Disciplinary records are sensitive: only those who may edit the member and see its
     sensitive data record or read them."""
-    if not (may_edit_member(actor, member) and may_unmask_member(actor, member)):
+    if not (may_edit_member(actor, member) and may_reveal_personal(actor, member)):
         raise DomainError("您没有查看或登记该党员处分信息的权限。")
 
 
@@ -867,14 +878,18 @@ LINK_ACCOUNT = register_action("members.link_account", "关联登录账号")
 UNLINK_ACCOUNT = register_action("members.unlink_account", "解除关联登录账号")
 
 
+def _require_account_ability(actor: Any, member: Member) -> None:
+    if not scope_for(actor).can(Ability.MANAGE_ACCOUNTS_OF_MEMBERS, member.org_path):
+        raise DomainError("您没有为该党员关联账号的权限。")
+
+
 def link_account(*, actor: Any, member: Member, username: str) -> None:
-    """关联登录账号: one account per member, set by whoever may edit the member's record.
+    """关联登录账号: one account per member, set by whoever may open accounts for its branch.
 
     The system administrator sees no member data (三员分立), so the member's organizers link;
     administrator accounts are not linked (they hold no member data, their own included).
     """
-    if not may_edit_member(actor, member):
-        raise DomainError("您没有修改该党员信息的权限。")
+    _require_account_ability(actor, member)
     user = get_user_model().objects.filter(username=username.strip()).first()
     if user is None or not user.is_active:
         raise DomainError(f"没有启用的账号「{username}」。", field="username")
@@ -893,8 +908,7 @@ def link_account(*, actor: Any, member: Member, username: str) -> None:
 
 def unlink_account(*, actor: Any, member: Member) -> None:
     """解除关联: the account keeps existing, it just no longer opens the member's record."""
-    if not may_edit_member(actor, member):
-        raise DomainError("您没有修改该党员信息的权限。")
+    _require_account_ability(actor, member)
     if member.user_id is None:
         raise DomainError("该党员没有关联登录账号。")
     _set_member_user(actor=actor, member=member, user=None)

@@ -7,19 +7,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from dangjian.accounts.abilities import Ability
 from dangjian.accounts.forms import MemberAccountForm
-from dangjian.accounts.scope import (
-    get_member_for_user,
-    may_edit_member,
-    may_unmask_member,
-    scope_for,
-)
+from dangjian.accounts.scope import get_for, orgs_with, scope_for
 from dangjian.core.actors import Actor
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
@@ -35,18 +32,20 @@ from dangjian.members.forms import (
     VoidEventForm,
     work_unit_id,
 )
-from dangjian.members.models import Member, MemberEvent, PartyProbation
+from dangjian.members.models import Member
 from dangjian.members.selectors import (
     audit_entries_for,
     event_kinds_for,
     filter_members,
+    get_member_for_user,
     has_groups,
+    may_edit_member,
+    may_reveal_personal,
     member_timeline,
     membership_state,
     work_unit_choices,
 )
 from dangjian.orgs.models import Organization
-from dangjian.orgs.selectors import writable_orgs
 
 
 def filtered_members(request: HttpRequest) -> tuple[MemberFilterForm, Any]:
@@ -64,8 +63,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "total": page.paginator.count,
-        "can_create": bool(scope_for(request.user).write_paths),
-        "can_export_full": bool(scope_for(request.user).sensitive_paths),
+        "can_create": scope_for(request.user).can_anywhere(Ability.EDIT_MEMBERS),
+        "can_export_full": scope_for(request.user).can_anywhere(Ability.REVEAL_PERSONAL),
     }
     if request.headers.get("HX-Request"):
         context["oob"] = True  # the export form, re-sent with the filters now on screen
@@ -98,7 +97,7 @@ def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "probation_end": state.probation_end,
             "can_record_event": can_edit and bool(event_kinds_for(state)),
             "can_assign_group": can_edit and member.status == "active" and has_groups(member),
-            "can_unmask": may_unmask_member(request.user, member),
+            "can_unmask": may_reveal_personal(request.user, member),
         },
     )
 
@@ -118,10 +117,9 @@ def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def member_create(request: HttpRequest) -> HttpResponse:
     """党员建档."""
-    orgs = writable_orgs(request.user, holding_members=True)
+    orgs = orgs_with(request.user, Ability.EDIT_MEMBERS, holding_members=True)
     if not orgs.exists():
-        messages.error(request, "您没有可以登记党员的党组织。")
-        return redirect("members:list")
+        raise PermissionDenied("您没有可以登记党员的党组织。")
     form = MemberCreateForm(
         request.POST or None,
         orgs=orgs,
@@ -150,7 +148,7 @@ def _saved(request: HttpRequest, member: Member, message: str) -> HttpResponse:
 @login_required
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """修改党员基本信息."""
-    member = get_member_for_user(request.user, pk, write=True)
+    member = get_member_for_user(request.user, pk, Ability.EDIT_MEMBERS)
     initial = {f: getattr(member, f) for f in services.PERSONAL_FIELDS}
     if member.work_unit_id is not None:
         initial["work_unit"] = member.work_unit_id
@@ -179,14 +177,14 @@ def _changes(member: Member, f: dict[str, Any]) -> dict[str, Any]:
 @login_required
 def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     """登记党籍变动."""
-    member = get_member_for_user(request.user, pk, write=True)
+    member = get_member_for_user(request.user, pk, Ability.EDIT_MEMBERS)
     state = membership_state(member)
     kinds = event_kinds_for(state)
     if not kinds:
         messages.error(request, f"{member.name}的党籍状态为「{member.get_status_display()}」，"
                                 "没有可以登记的党籍变动。")  # fmt: skip
         return redirect("members:detail", pk=member.pk)
-    orgs = writable_orgs(request.user, holding_members=True)
+    orgs = orgs_with(request.user, Ability.EDIT_MEMBERS, holding_members=True)
     today = timezone.localdate()  # a 预备党员's 转正 is due on the end of probation
     due = state.probation_end if state.probation_end and state.probation_end <= today else today
     form = EventForm(request.POST or None, orgs=orgs, kinds=kinds,
@@ -201,7 +199,7 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def group_assign(request: HttpRequest, pk: int) -> HttpResponse:
     """编入党小组."""
-    member = get_member_for_user(request.user, pk, write=True)
+    member = get_member_for_user(request.user, pk, Ability.EDIT_MEMBERS)
     groups = Organization.objects.get_children(member.org).filter(kind="group").active()
     form = GroupForm(request.POST or None, groups=groups, initial={"group": member.group})
     if submit(request, form, lambda f: services.assign_group(
@@ -216,8 +214,8 @@ def group_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def event_void(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
-    member = get_member_for_user(request.user, pk, write=True)
-    event = get_object_or_404(MemberEvent, pk=event_pk, member=member)
+    member = get_member_for_user(request.user, pk, Ability.EDIT_MEMBERS)
+    event = get_for(request.user, None, member.events.all(), event_pk)
     form = VoidEventForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写作废原因。")
@@ -233,11 +231,19 @@ def event_void(request: HttpRequest, pk: int, event_pk: int) -> HttpResponse:
     return redirect("members:detail", pk=member.pk)
 
 
+def _member_for_discipline(request: HttpRequest, pk: int) -> Member:
+    """留党察看 is a disciplinary record: EDIT_MEMBERS and REVEAL_PERSONAL on the member."""
+    member = get_member_for_user(request.user, pk, Ability.EDIT_MEMBERS)
+    if not may_reveal_personal(request.user, member):
+        raise PermissionDenied("您没有查看或登记该党员处分信息的权限。")
+    return member
+
+
 @login_required
 @require_POST
 def probations(request: HttpRequest, pk: int) -> HttpResponse:
     """留党察看记录 (logged); an htmx partial with the forms to record or end one."""
-    member = get_member_for_user(request.user, pk, write=True)
+    member = _member_for_discipline(request, pk)
     try:
         periods = services.party_probations(actor=Actor.from_request(request), member=member)
     except DomainError as exc:
@@ -250,7 +256,7 @@ def probations(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def probation_add(request: HttpRequest, pk: int) -> HttpResponse:
     """登记留党察看."""
-    member = get_member_for_user(request.user, pk, write=True)
+    member = _member_for_discipline(request, pk)
     form = ProbationForm(request.POST)
     done = submit(
         request,
@@ -270,8 +276,8 @@ def probation_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def probation_end(request: HttpRequest, pk: int, probation_pk: int) -> HttpResponse:
     """登记留党察看期满或恢复党员权利."""
-    member = get_member_for_user(request.user, pk, write=True)
-    probation = get_object_or_404(PartyProbation, pk=probation_pk, member=member)
+    member = _member_for_discipline(request, pk)
+    probation = get_for(request.user, None, member.probations.all(), probation_pk)
     form = ProbationEndForm(request.POST)
     done = submit(
         request,
@@ -304,8 +310,8 @@ def parse_date(raw: str | None) -> dt.date | None:
 
 @login_required
 def member_account(request: HttpRequest, pk: int) -> HttpResponse:
-    """关联登录账号 of one member (whoever may edit the member's record)."""
-    member = get_member_for_user(request.user, pk, write=True)
+    """关联登录账号 of one member (whoever may open accounts for the member's branch)."""
+    member = get_member_for_user(request.user, pk, Ability.MANAGE_ACCOUNTS_OF_MEMBERS)
     form = MemberAccountForm(request.POST or None)
 
     def link(f: dict[str, Any]) -> bool:
@@ -324,7 +330,7 @@ def member_account(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def member_account_unlink(request: HttpRequest, pk: int) -> HttpResponse:
-    member = get_member_for_user(request.user, pk, write=True)
+    member = get_member_for_user(request.user, pk, Ability.MANAGE_ACCOUNTS_OF_MEMBERS)
     try:
         services.unlink_account(actor=Actor.from_request(request), member=member)
     except DomainError as exc:

@@ -10,7 +10,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dangjian.accounts.scope import get_org_for_user
+from dangjian.accounts.abilities import Ability
+from dangjian.accounts.scope import get_org_for_user, scope_for
 from dangjian.core.actors import Actor
 from dangjian.core.dates import LATEST_PLANNED, BoundedDateSerializerField, today
 from dangjian.members.selectors import roster_on
@@ -127,7 +128,7 @@ class OrganizationViewSet(
 
     def get_queryset(self) -> Any:
         return (
-            Organization.objects.visible_to(self.request.user)
+            Organization.objects.visible_to(scope_for(self.request.user))
             .select_related("unit")
             .with_parent_id()
         )
@@ -137,11 +138,12 @@ class OrganizationViewSet(
 
     def get_object(self) -> Organization:
         write = self.request.method not in ("GET", "HEAD", "OPTIONS")
-        return get_org_for_user(self.request.user, self.kwargs["pk"], write=write)
+        ability = Ability.MANAGE_ORGS if write else None
+        return get_org_for_user(self.request.user, self.kwargs["pk"], ability)
 
     def perform_create(self, serializer: Any) -> None:
         data = dict(serializer.validated_data)
-        parent = get_org_for_user(self.request.user, data.pop("parent_id"), write=True)
+        parent = get_org_for_user(self.request.user, data.pop("parent_id"), Ability.MANAGE_ORGS)
         kind = data.pop("kind")
         serializer.instance = services.create_organization(
             actor=Actor.from_request(self.request),
@@ -164,7 +166,7 @@ class OrganizationViewSet(
     @action(detail=True, methods=["get"], pagination_class=None)  # the whole list, unpaged
     def children(self, request: Request, pk: str) -> Response:
         org = self.get_object()
-        kids = Organization.objects.get_children(org).visible_to(request.user)
+        kids = Organization.objects.get_children(org).visible_to(scope_for(request.user))
         return Response(OrganizationSerializer(kids, many=True).data)
 
     @extend_schema(parameters=[RosterQuerySerializer], responses=RosterEntrySerializer(many=True))
@@ -184,7 +186,7 @@ class OrganizationViewSet(
         org = self.get_object()  # scope first: an outsider learns nothing from validation
         s = MoveSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        target = get_org_for_user(request.user, s.validated_data["new_parent"], write=True)
+        target = get_org_for_user(request.user, s.validated_data["new_parent"], Ability.MANAGE_ORGS)
         org = services.move_organization(
             actor=Actor.from_request(request), org=org, new_parent=target
         )
@@ -196,7 +198,7 @@ class OrganizationViewSet(
         source = self.get_object()
         s = MergeSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        target = get_org_for_user(request.user, s.validated_data["target"], write=True)
+        target = get_org_for_user(request.user, s.validated_data["target"], Ability.MANAGE_ORGS)
         org = services.merge_branches(
             actor=Actor.from_request(request),
             source=source,

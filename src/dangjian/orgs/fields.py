@@ -61,9 +61,9 @@ def path_label(org: Organization, names: dict[str, str], tops: Iterable[str]) ->
 class OrgChoiceField(forms.ModelChoiceField):
     """An organization chosen from the tree (see the module docstring).
 
-    `within`: the tops the paths start from (e.g. `scope_for(user).read_paths`); by default
-    the tops of the choices themselves, which is the user's scope whenever the choices include
-    the organizations the user's roles were granted on.
+    `within`: the tops the paths start from (e.g. `scope.paths(Ability.VIEW_MEMBERS)`); by
+    default the tops of the choices themselves, which is the user's scope whenever the choices
+    include the organizations the user's roles were granted on.
     """
 
     def __init__(self, *args: Any, within: Iterable[str] = (), **kwargs: Any) -> None:

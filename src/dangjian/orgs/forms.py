@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from dangjian.core.dates import LATEST_PLANNED, BoundedDateField
 from dangjian.orgs.fields import OrgChoiceField
-from dangjian.orgs.models import Organization, OrganizationQuerySet, OrgKind, Unit
+from dangjian.orgs.models import OrganizationQuerySet, OrgKind, Unit
 
 
 class OrgFields(forms.Form):
@@ -34,14 +34,13 @@ class OrgCreateForm(OrgFields):
 class OrgEditForm(OrgFields):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, org: Organization, units: QuerySet[Unit], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, units: QuerySet[Unit], secretaries: QuerySet[Any], **kwargs: Any
+    ) -> None:
+        """`secretaries`: the members who may be 书记 (the organization's own, in the Party)."""
         super().__init__(*args, units=units, **kwargs)
-        from dangjian.members.models import Member
-
         self.fields["secretary"] = forms.ModelChoiceField(
-            label="书记",
-            required=False,
-            queryset=Member.objects.under(org).in_party().order_by("name_pinyin"),
+            label="书记", required=False, queryset=secretaries
         )
 
 

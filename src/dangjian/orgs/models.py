@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Length, Substr
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from dangjian.core.paths import subtree_q
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from dangjian.core.paths import any_subtree_q, subtree_q
 
 
 class Unit(models.Model):  # type: ignore[django-manager-missing]
@@ -73,11 +70,20 @@ ALLOWED_CHILD_KINDS: dict[str, frozenset[str]] = {
 }
 
 
-class OrganizationQuerySet(MP_NodeQuerySet):
-    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> OrganizationQuerySet:
-        from dangjian.accounts.scope import scope_for
+class SeesOrgs(Protocol):
+    """A scope as the tree needs it (`accounts.scope.Scope`): which organizations it sees."""
 
-        return self.filter(scope_for(user).org_q())
+    def org_q(self, field: str = "path") -> Q: ...
+
+
+class OrganizationQuerySet(MP_NodeQuerySet):
+    def visible_to(self, scope: SeesOrgs) -> OrganizationQuerySet:
+        """What a scope sees: pass `accounts.scope.scope_for(user)` (orgs sits below accounts)."""
+        return self.filter(scope.org_q())
+
+    def within(self, paths: tuple[str, ...]) -> OrganizationQuerySet:
+        """Organizations under any of `paths` (e.g. `scope.paths(Ability.MANAGE_ORGS)`)."""
+        return self.filter(any_subtree_q("path", paths))
 
     def with_parent_id(self) -> OrganizationQuerySet:
         """Annotate `parent_pk` in the same query (the parent's path is ours minus one step)."""

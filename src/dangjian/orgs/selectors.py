@@ -7,10 +7,11 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 
+from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import scope_for
 from dangjian.core.paths import any_subtree_q
 from dangjian.members.models import Member
-from dangjian.orgs.models import Organization, OrganizationQuerySet, OrgKind, Unit
+from dangjian.orgs.models import Organization, Unit
 
 # The audit entries an organization's history shows: moves, merges, dissolutions (older entries
 # carry the names used before actions were named after their services).
@@ -24,23 +25,15 @@ TREE_ACTIONS = (
 )
 
 
-def writable_orgs(user: Any, *, holding_members: bool = False) -> OrganizationQuerySet:
-    """Active organizations the user may change (choices for forms)."""
-    qs = Organization.objects.active().filter(any_subtree_q("path", scope_for(user).write_paths))
-    if holding_members:
-        qs = qs.exclude(kind=OrgKind.GROUP)
-    return qs
-
-
 def unit_choices(user: Any, current: int | None = None) -> QuerySet[Unit]:
     """单位 the user may set on an organization (所在单位).
 
     A unit belongs to the subtrees that use it: the organizations set up in it and the members
-    working there. A user may choose a unit used within their write scope, a unit nobody uses
-    yet (new, unclaimed), and `current`, the organization's unit on record; never a unit that
-    only other subtrees use (another county's village or firm).
+    working there. A user may choose a unit used where they manage the tree (MANAGE_ORGS), a
+    unit nobody uses yet (new, unclaimed), and `current`, the organization's unit on record;
+    never a unit that only other subtrees use (another county's village or firm).
     """
-    paths = scope_for(user).write_paths
+    paths = scope_for(user).paths(Ability.MANAGE_ORGS)
     orgs = Organization.objects.filter(unit=OuterRef("pk")).order_by()
     members = Member.objects.filter(work_unit=OuterRef("pk")).order_by()
     in_scope = Exists(orgs.filter(any_subtree_q("path", paths))) | Exists(
@@ -52,7 +45,7 @@ def unit_choices(user: Any, current: int | None = None) -> QuerySet[Unit]:
 
 def top_nodes(user: Any) -> list[Organization]:
     """The roots of what the user may see: the organizations their roles were granted on."""
-    paths = scope_for(user).read_paths
+    paths = scope_for(user).paths(Ability.VIEW_MEMBERS)
     return list(Organization.objects.filter(path__in=paths))
 
 
@@ -72,7 +65,7 @@ def member_counts_by_child(parent: Organization) -> dict[str, int]:
 
 def children_with_counts(parent: Organization, user: Any) -> list[Organization]:
     children = list(
-        Organization.objects.get_children(parent).visible_to(user).select_related("unit")
+        Organization.objects.get_children(parent).visible_to(scope_for(user)).select_related("unit")
     )
     counts = member_counts_by_child(parent)
     for child in children:

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import scope_for
 from dangjian.audit.actions import register_action
 from dangjian.audit.services import before_after, record_audit
@@ -35,7 +36,8 @@ EDITABLE_FIELDS = (
 
 
 def _require_write(actor: Any, org: Organization, what: str = "该组织") -> None:
-    if not scope_for(actor).covers(org.path, write=True):
+    """Changing the tree (设立、修改、调整隶属、合并、撤销) is MANAGE_ORGS on each side."""
+    if not scope_for(actor).can(Ability.MANAGE_ORGS, org.path):
         raise DomainError(f"{what}不在您的管理范围内。")
 
 

@@ -15,7 +15,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from dangjian.accounts.scope import get_org_for_user, scope_for
+from dangjian.accounts.abilities import Ability
+from dangjian.accounts.scope import get_org_for_user, orgs_with, scope_for
 from dangjian.core.actors import Actor
 from dangjian.core.forms import submit
 from dangjian.core.paths import subtree_q
@@ -31,7 +32,6 @@ from dangjian.orgs.selectors import (
     subtree_summary,
     top_nodes,
     unit_choices,
-    writable_orgs,
 )
 
 
@@ -73,7 +73,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         roster = Member.objects.filter(org=org).in_party().order_by("name_pinyin")
     page = Paginator(roster, 50).get_page(request.GET.get("page"))
     ancestors = [
-        a for a in Organization.objects.get_ancestors(org) if scope_for(request.user).covers(a.path)
+        a
+        for a in Organization.objects.get_ancestors(org)
+        if scope_for(request.user).can(Ability.VIEW_MEMBERS, a.path)
     ]
     return render(
         request,
@@ -86,8 +88,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "summary": subtree_summary(org),
             "children": children_with_counts(org, request.user),
             "timeline": org_timeline(org),
-            "can_edit": scope_for(request.user).covers(org.path, write=True),
-            "can_unmask": scope_for(request.user).may_unmask(org.path),
+            "can_edit": scope_for(request.user).can(Ability.MANAGE_ORGS, org.path),
+            "can_register": scope_for(request.user).can(Ability.EDIT_MEMBERS, org.path),
+            "can_unmask": scope_for(request.user).can(Ability.REVEAL_PERSONAL, org.path),
             "is_branch": org.kind in BRANCH_KINDS,
             "today": timezone.localdate(),
         },
@@ -104,7 +107,7 @@ def _date(raw: str | None) -> dt.date | None:
 @login_required
 def create(request: HttpRequest, pk: int) -> HttpResponse:
     """新建下级组织."""
-    parent = get_org_for_user(request.user, pk, write=True)
+    parent = get_org_for_user(request.user, pk, Ability.MANAGE_ORGS)
     form = OrgCreateForm(request.POST or None, units=unit_choices(request.user))
     org = submit(request, form, lambda f: services.create_organization(
         actor=Actor.from_request(request), parent=parent, kind=f["kind"],
@@ -119,10 +122,11 @@ def create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """修改组织信息 (更名、换届、书记…)."""
-    org = get_org_for_user(request.user, pk, write=True)
+    org = get_org_for_user(request.user, pk, Ability.MANAGE_ORGS)
     initial = {f: getattr(org, f) for f in services.EDITABLE_FIELDS} | {"version": org.version}
     units = unit_choices(request.user, org.unit_id)
-    form = OrgEditForm(request.POST or None, initial=initial, org=org, units=units)
+    secretaries = Member.objects.under(org).in_party().order_by("name_pinyin")
+    form = OrgEditForm(request.POST or None, initial=initial, units=units, secretaries=secretaries)
     return _operation(
         request, org, form, f"修改「{org.name}」",
         lambda f: services.update_organization(
@@ -151,15 +155,17 @@ def _operation(
 @login_required
 def move(request: HttpRequest, pk: int) -> HttpResponse:
     """调整隶属关系."""
-    org = get_org_for_user(request.user, pk, write=True)
+    org = get_org_for_user(request.user, pk, Ability.MANAGE_ORGS)
     parent_kinds = [k for k, allowed in ALLOWED_CHILD_KINDS.items() if org.kind in allowed]
     parents = (
-        writable_orgs(request.user)
+        orgs_with(request.user, Ability.MANAGE_ORGS)
         .filter(kind__in=parent_kinds)
         .exclude(subtree_q("path", org.path))
     )
     form = MoveForm(
-        request.POST or None, parents=parents, within=scope_for(request.user).write_paths
+        request.POST or None,
+        parents=parents,
+        within=scope_for(request.user).paths(Ability.MANAGE_ORGS),
     )
     return _operation(
         request,
@@ -176,12 +182,16 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def merge(request: HttpRequest, pk: int) -> HttpResponse:
     """合并党支部."""
-    org = get_org_for_user(request.user, pk, write=True)
-    targets = writable_orgs(request.user).filter(kind__in=BRANCH_KINDS).exclude(pk=org.pk)
+    org = get_org_for_user(request.user, pk, Ability.MANAGE_ORGS)
+    targets = (
+        orgs_with(request.user, Ability.MANAGE_ORGS)
+        .filter(kind__in=BRANCH_KINDS)
+        .exclude(pk=org.pk)
+    )
     form = MergeForm(
         request.POST or None,
         targets=targets,
-        within=scope_for(request.user).write_paths,
+        within=scope_for(request.user).paths(Ability.MANAGE_ORGS),
         initial={"effective_date": timezone.localdate()},
     )
     return _operation(
@@ -202,7 +212,7 @@ def merge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def dissolve(request: HttpRequest, pk: int) -> HttpResponse:
     """撤销党组织."""
-    org = get_org_for_user(request.user, pk, write=True)
+    org = get_org_for_user(request.user, pk, Ability.MANAGE_ORGS)
     form = DissolveForm(request.POST or None, initial={"effective_date": timezone.localdate()})
     return _operation(
         request,

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import get_org_for_user
 from dangjian.core.actors import Actor
 from dangjian.core.exceptions import DomainError
@@ -105,7 +106,7 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             raise DomainError(f"文件超过 {size_limit_label()} 的上限，未上传。", field="file")
         upload = UploadSerializer(data=data)
         upload.is_valid(raise_exception=True)
-        org = get_org_for_user(request.user, upload.validated_data["org"], write=True)
+        org = get_org_for_user(request.user, upload.validated_data["org"], Ability.IMPORT_ROSTERS)
         file = upload.validated_data["file"]
         batch = services.start_import(
             actor=Actor.from_request(request), org=org, file_name=file.name, data=file.read()
@@ -116,11 +117,12 @@ class ImportBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str) -> Response:
         """确认导入: all rows or none; poll the batch until status is applied."""
+        batch = self.get_object()  # scope first: an outsider learns nothing from validation
         body = ConfirmSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         batch = services.confirm_import(
             actor=Actor.from_request(request),
-            batch=self.get_object(),
+            batch=batch,
             expected_version=body.validated_data["version"],
         )
         return Response(self._detail(batch), status=status.HTTP_202_ACCEPTED)

@@ -4,8 +4,9 @@ from typing import Any
 
 from django import forms
 
+from dangjian.accounts.abilities import Ability
+from dangjian.accounts.scope import orgs_with
 from dangjian.orgs.fields import OrgChoiceField
-from dangjian.orgs.selectors import writable_orgs
 
 
 class UploadForm(forms.Form):
@@ -17,7 +18,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = writable_orgs(user, holding_members=True)  # type: ignore[attr-defined]
+        self.fields["org"].queryset = orgs_with(user, Ability.IMPORT_ROSTERS, holding_members=True)  # type: ignore[attr-defined]
 
 
 class ConfirmForm(forms.Form):

@@ -16,6 +16,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
+from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import scope_for
 from dangjian.core.crypto import lookup_hash
 from dangjian.core.exceptions import DomainError
@@ -349,7 +350,7 @@ def build_plan(
     progress: Progress | None = None,
 ) -> Plan:
     """Validate every row of `table` and classify it against the registry; writes nothing."""
-    if not scope_for(actor).covers(target.path, write=True):
+    if not scope_for(actor).can(Ability.IMPORT_ROSTERS, target.path):
         raise DomainError("所选党组织不在您的管理范围内。")
     plan = Plan(table)
     reader = RowReader(table, OrgResolver(target))
@@ -451,7 +452,7 @@ def _classify(
         if current is None:
             _plan_add(plan, reader, row)
         elif not current["org_path"].startswith(target.path):
-            if scope.covers(current["org_path"], write=True):
+            if scope.can(Ability.IMPORT_ROSTERS, current["org_path"]):
                 message = (
                     f"该党员已登记在「{current['org__name']}」，不在本次导入的范围"
                     f"「{target.name}」内；请在其所在组织的范围导入，或办理组织关系调整。"

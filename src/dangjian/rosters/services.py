@@ -21,7 +21,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from dangjian.accounts.abilities import Ability
-from dangjian.accounts.scope import may_unmask_member, scope_for
+from dangjian.accounts.scope import scope_for
 from dangjian.audit.actions import register_action
 from dangjian.audit.services import record_audit
 from dangjian.core import jobs
@@ -32,7 +32,7 @@ from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.paths import any_subtree_q
 from dangjian.core.procedures import take_step
 from dangjian.members.models import Member, MemberEvent
-from dangjian.members.selectors import filter_members, roster_on
+from dangjian.members.selectors import filter_members, may_reveal_personal, roster_on
 from dangjian.members.services import (
     Admission,
     bulk_register_members,
@@ -325,7 +325,7 @@ def _undo_updates(changes: list[ImportChange], actor: Any, batch: ImportBatch) -
 
 def batch_file(*, actor: Any, batch: ImportBatch) -> bytes:
     """下载导入原文件: it holds full ID numbers, so it needs the unmask permission and is logged."""
-    if not scope_for(actor).may_unmask(batch.org.path):
+    if not scope_for(actor).can(Ability.REVEAL_PERSONAL, batch.org.path):
         raise DomainError("原文件含完整身份证号，下载需要查看完整信息的权限。")
     record_audit(
         BATCH_FILE,
@@ -357,7 +357,7 @@ def start_export(*, actor: Any, params: Mapping[str, Any], full: bool) -> Export
     every member in the list. Small exports are built at once, large ones in the background."""
     _, members = filter_members(actor, params)
     if full:
-        sensitive = any_subtree_q("org_path", scope_for(actor).sensitive_paths)
+        sensitive = any_subtree_q("org_path", scope_for(actor).paths(Ability.REVEAL_PERSONAL))
         if members.exclude(sensitive).exists():
             raise DomainError("导出完整身份证号和电话需要相应权限，且名单须全部在该权限范围内。")
     # status stays even when empty: blank means 全部, while a missing one means 正常 only.
@@ -418,7 +418,7 @@ def export_file(job: ExportJob) -> bytes:
 
 def member_sheet(*, actor: Any, member: Member, full: bool) -> bytes:
     """打印党员基本信息表; full values need the permission, and every print is logged."""
-    if full and not may_unmask_member(actor, member):
+    if full and not may_reveal_personal(actor, member):
         raise DomainError("您没有打印完整身份证号和电话的权限。")
     record_audit(
         MEMBER_SHEET,
@@ -440,7 +440,7 @@ def branch_roster(
     """打印党支部党员花名册 as of `on` (members with their 党员类别 on that date); with
     `subtree` (含下级组织, for a 党委) the members of every organization under `org`, grouped
     by the organization they were in that day."""
-    if full and not scope_for(actor).may_unmask(org.path):
+    if full and not scope_for(actor).can(Ability.REVEAL_PERSONAL, org.path):
         raise DomainError("您没有打印完整身份证号和电话的权限。")
     spells = roster_on(org, on, subtree=subtree).select_related("member__org")
     groups: dict[Organization, list[Member]] = {}

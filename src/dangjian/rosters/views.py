@@ -15,7 +15,8 @@ from django.utils.dateparse import parse_date
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
-from dangjian.accounts.scope import get_member_for_user, get_org_for_user, scope_for
+from dangjian.accounts.abilities import Ability
+from dangjian.accounts.scope import get_org_for_user, scope_for
 from dangjian.core import jobs
 from dangjian.core.actors import Actor
 from dangjian.core.exceptions import DomainError
@@ -23,6 +24,7 @@ from dangjian.core.forms import submit
 from dangjian.core.http import XLSX, attachment
 from dangjian.core.procedures import steps_available, steps_of
 from dangjian.core.views import confirm_page, confirmed
+from dangjian.members.selectors import get_member_for_user
 from dangjian.rosters import services
 from dangjian.rosters.forms import ConfirmForm, UploadForm
 from dangjian.rosters.models import ExportJob
@@ -35,7 +37,7 @@ from dangjian.rosters.uploads import SizeLimitHandler
 
 
 def _require_writer(request: HttpRequest) -> None:
-    if not scope_for(request.user).write_paths:
+    if not scope_for(request.user).can_anywhere(Ability.IMPORT_ROSTERS):
         raise PermissionDenied("您没有导入花名册的权限。")
 
 
@@ -104,7 +106,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "batch": batch,
         "progress": jobs.progress(services.job_key(batch)),
         "stale": services.batch_is_stale(batch),
-        "can_download": scope_for(request.user).may_unmask(batch.org.path),
+        "can_download": scope_for(request.user).can(Ability.REVEAL_PERSONAL, batch.org.path),
         "options": {o.name: o for o in steps_available(request.user, batch, IMPORT)},
         "history": [
             (s, IMPORT.step_label(s.step), IMPORT.by_person(s.step))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -11,7 +12,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dangjian.accounts.scope import get_org_for_user, scope_for
-from dangjian.core.exceptions import DomainError
 from dangjian.stats.coverage import min_full_members, unit_coverage
 from dangjian.stats.forms import QueryForm, ReportForm
 from dangjian.stats.queries import crosstab
@@ -25,8 +25,8 @@ PARAMS = [
 
 
 def _valid(request: Request, form_class: type[ReportForm]) -> dict[str, Any]:
-    if not scope_for(request.user).read_paths:
-        raise DomainError("您没有查看统计的权限。")
+    if not scope_for(request.user).sees_orgs:
+        raise PermissionDenied("您没有查看统计的权限。")
     form = form_class(request.query_params, user=request.user)
     if not form.is_valid():
         raise serializers.ValidationError(form.errors.get_json_data())
@@ -109,7 +109,7 @@ class CoverageView(APIView):
 
     @extend_schema(parameters=PARAMS[:2], responses={200: CoverageSerializer})
     def get(self, request: Request) -> Response:
-        if scope_for(request.user).read_paths and request.query_params.get("org"):
+        if scope_for(request.user).sees_orgs and request.query_params.get("org"):
             get_org_for_user(request.user, request.query_params["org"])  # outside scope: 404
         f = _valid(request, ReportForm)
         org, on = f["org"], f["on"]

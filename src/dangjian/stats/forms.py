@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 
+from dangjian.accounts.scope import scope_for
 from dangjian.core.dates import BoundedDateField, today
 from dangjian.members.choices import Education, Gender, MemberCategory, PersonCategory
 from dangjian.orgs.fields import OrgChoiceField
@@ -19,7 +20,7 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        orgs = Organization.objects.visible_to(user).exclude(kind=OrgKind.GROUP)
+        orgs = Organization.objects.visible_to(scope_for(user)).exclude(kind=OrgKind.GROUP)
         self.fields["org"].queryset = orgs  # type: ignore[attr-defined]
 
     def clean_on(self) -> dt.date:

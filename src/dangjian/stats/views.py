@@ -29,7 +29,7 @@ from dangjian.stats.services import export_query
 def _form(
     request: HttpRequest, form_class: type[ReportForm], defaults: dict[str, str] | None = None
 ) -> ReportForm:
-    if not scope_for(request.user).read_paths:
+    if not scope_for(request.user).sees_orgs:
         raise PermissionDenied("您没有查看统计的权限。")
     data = request.GET.copy()
     for name, value in (defaults or {}).items():

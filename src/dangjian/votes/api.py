@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import get_org_for_user
 from dangjian.core.actors import Actor
 from dangjian.core.exceptions import DomainError
@@ -73,7 +74,7 @@ class PollViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         return get_poll_for_user(self.request.user, self.kwargs["pk"])
 
     def _managed(self) -> Poll:
-        return get_poll_for_user(self.request.user, self.kwargs["pk"], write=True)
+        return get_poll_for_user(self.request.user, self.kwargs["pk"], Ability.RUN_VOTES)
 
     def _detail(self, poll: Poll, code: int = status.HTTP_200_OK) -> Response:
         poll = (
@@ -94,7 +95,7 @@ class PollViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     def create(self, request: Request) -> Response:
         """新建表决 (未开始): candidates in 姓氏笔画 order."""
         f = _parsed(PollCreateSerializer, request)
-        org = get_org_for_user(request.user, f.pop("organization"), write=True)
+        org = get_org_for_user(request.user, f.pop("organization"), Ability.RUN_VOTES)
         f["candidates"] = _candidates(request.user, f["candidates"])
         poll = services.create_poll(
             actor=Actor.from_request(request), organization=org, draft=services.PollDraft(**f)

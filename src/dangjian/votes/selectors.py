@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
-from dangjian.accounts.scope import scope_for
+from dangjian.accounts.abilities import Ability
+from dangjian.accounts.scope import get_for, scope_for
 from dangjian.core.models import rule_value
 from dangjian.members.choices import MemberCategory
 from dangjian.members.models import Member, PartyProbation
@@ -55,23 +54,17 @@ def polls_visible_to(user: Any) -> QuerySet[Poll]:
     return Poll.objects.filter(q).distinct().select_related("organization")
 
 
-def get_poll_for_user(user: Any, pk: Any, *, write: bool = False) -> Poll:
-    """The poll if visible (404 otherwise); with write, only for its organization's managers."""
-    try:
-        key = int(pk)
-    except (TypeError, ValueError) as exc:
-        raise Http404("表决不存在") from exc
-    poll = polls_visible_to(user).filter(pk=key).first()
-    if poll is None:
-        raise Http404("表决不存在或不在您的管理范围内")
-    if write and not may_manage(user, poll):
-        raise PermissionDenied("您没有管理该表决的权限")
-    return poll
+def get_poll_for_user(user: Any, pk: Any, ability: str | None = None) -> Poll:
+    """The poll if visible (404 otherwise); given an ability (Ability.RUN_VOTES), only for
+    those who hold it on the poll's organization (403)."""
+    visible = polls_visible_to(user)
+    return get_for(user, ability, visible, pk, path_of="organization__path",
+                   missing="表决不存在或不在您的管理范围内")  # fmt: skip
 
 
 def may_manage(user: Any, poll: Poll) -> bool:
     """Organization managers (书记、组织委员、上级组织管理员) run the poll; voters only vote."""
-    return scope_for(user).covers(poll.organization.path, write=True)
+    return scope_for(user).can(Ability.RUN_VOTES, poll.organization.path)
 
 
 def voter_for(user: Any, poll: Poll) -> Voter | None:

@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import scope_for
 from dangjian.audit.actions import register_action
 from dangjian.audit.services import record_audit
@@ -149,7 +150,7 @@ def _share(value: Decimal) -> str:
 def _require_manager(actor: Any, org: Organization) -> None:
     """Only the organization's managers run its polls; actor None (or `Actor.system()`) is the
     system (the schedule: views and the API always pass the request's user)."""
-    if not as_actor(actor).is_system and not scope_for(actor).covers(org.path, write=True):
+    if not as_actor(actor).is_system and not scope_for(actor).can(Ability.RUN_VOTES, org.path):
         raise DomainError("该党组织不在您的管理范围内。")
 
 

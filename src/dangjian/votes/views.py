@@ -20,12 +20,13 @@ from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST, require_safe
 
+from dangjian.accounts.abilities import Ability
+from dangjian.accounts.scope import orgs_with
 from dangjian.core.actors import Actor
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
 from dangjian.core.http import attachment
 from dangjian.core.views import confirm_page
-from dangjian.orgs.selectors import writable_orgs
 from dangjian.rosters.pdf import PdfFontMissing
 from dangjian.votes import services
 from dangjian.votes.forms import (
@@ -63,14 +64,14 @@ Kind, Status, Method = Poll.Kind, Poll.Status, Poll.Method
 def poll_list(request: HttpRequest) -> HttpResponse:
     """表决与选举: the polls the user sees, newest first."""
     polls = polls_visible_to(request.user).order_by("-created_at", "-id")[:200]
-    can_create = writable_orgs(request.user, holding_members=True).exists()
+    can_create = orgs_with(request.user, Ability.RUN_VOTES, holding_members=True).exists()
     return render(request, "votes/list.html", {"polls": polls, "can_create": can_create})
 
 
 @login_required
 def poll_create(request: HttpRequest) -> HttpResponse:
     """新建表决: first the organization and kind (GET), then the poll itself."""
-    orgs = writable_orgs(request.user, holding_members=True)
+    orgs = orgs_with(request.user, Ability.RUN_VOTES, holding_members=True)
     if not orgs.exists():
         raise PermissionDenied("您没有可以组织表决的党组织。")
     data = request.GET.copy()
@@ -181,7 +182,7 @@ def poll_turnout(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _action(request: HttpRequest, pk: int, run: Callable[[Poll], str | None]) -> HttpResponse:
     """A manager's POST on the poll page: run the service, report, back to the page."""
-    poll = get_poll_for_user(request.user, pk, write=True)
+    poll = get_poll_for_user(request.user, pk, Ability.RUN_VOTES)
     try:
         done = run(poll)
     except DomainError as exc:
@@ -225,7 +226,7 @@ def poll_open(request: HttpRequest, pk: int) -> HttpResponse:
     if request.POST.get("confirmed") != "1":
         return _confirm(
             request,
-            get_poll_for_user(request.user, pk, write=True),
+            get_poll_for_user(request.user, pk, Ability.RUN_VOTES),
             action="votes:poll-open",
             title="确认开始投票",
             lines=[
@@ -249,7 +250,7 @@ def poll_open(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def poll_close(request: HttpRequest, pk: int) -> HttpResponse:
     """结束投票并计票, after a confirmation page; a 评议 over the 优秀 cap asks once more."""
-    poll = get_poll_for_user(request.user, pk, write=True)
+    poll = get_poll_for_user(request.user, pk, Ability.RUN_VOTES)
     lines = ["结束投票后不能再投票，系统立即按表决规则计票。", "此操作不能撤销。"]
     if request.POST.get("confirmed") != "1":
         return _confirm(
@@ -306,7 +307,7 @@ def _confirm(
 @require_POST
 def written_opinion(request: HttpRequest, pk: int) -> HttpResponse:
     """录入书面意见 of an absent voter (表决事项 only)."""
-    poll = get_poll_for_user(request.user, pk, write=True)
+    poll = get_poll_for_user(request.user, pk, Ability.RUN_VOTES)
     form = WrittenOpinionForm(request.POST, poll=poll)
     saved = submit(
         request,
@@ -355,7 +356,7 @@ def paper_ballot(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def paper_counts(request: HttpRequest, pk: int) -> HttpResponse:
     """录入发出票数 (and for 汇总录入 the tellers' totals)."""
-    poll = get_poll_for_user(request.user, pk, write=True)
+    poll = get_poll_for_user(request.user, pk, Ability.RUN_VOTES)
     form = CountsForm(request.POST, poll=poll, candidates=list(poll.candidates.filter(graded=True)))
     saved = submit(
         request,
@@ -379,7 +380,7 @@ def paper_counts(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def recount(request: HttpRequest, pk: int) -> HttpResponse:
     """复核: count again from the stored ballots and check their seals."""
-    poll = get_poll_for_user(request.user, pk, write=True)
+    poll = get_poll_for_user(request.user, pk, Ability.RUN_VOTES)
     try:
         checked = services.recount_poll(actor=Actor.from_request(request), poll=poll)
     except DomainError as exc:
@@ -392,7 +393,7 @@ def recount(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def next_round(request: HttpRequest, pk: int) -> HttpResponse:
     """安排下一轮: 再次投票 among the tied, or 另行选举 for the unfilled seats."""
-    poll = get_poll_for_user(request.user, pk, write=True)
+    poll = get_poll_for_user(request.user, pk, Ability.RUN_VOTES)
     try:
         new = services.start_next_round(actor=Actor.from_request(request), poll=poll)
     except DomainError as exc:
@@ -407,7 +408,7 @@ def next_round(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def record_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """计票单 / 选举结果报告 (PDF), for the poll's managers once it is counted."""
-    poll = get_poll_for_user(request.user, pk, write=True)
+    poll = get_poll_for_user(request.user, pk, Ability.RUN_VOTES)
     if poll.status != Status.CLOSED or not poll.result:
         raise Http404("该表决尚未计票")
     services.print_record(actor=Actor.from_request(request), poll=poll)

@@ -4,6 +4,7 @@ from django import template
 from django.utils.html import format_html
 
 from dangjian.core.masking import mask_id_number, mask_phone
+from dangjian.core.names import person_name
 
 register = template.Library()
 
@@ -21,8 +22,6 @@ def id_masked(value: str) -> str:
 @register.filter
 def person(user: Any) -> str:
     """A user as the person's name; the login only in the title attribute. "" for no user."""
-    from dangjian.accounts.names import person_name
-
     if user is None or not getattr(user, "pk", None):
         return ""
     name = person_name(user) or "（未填姓名）"

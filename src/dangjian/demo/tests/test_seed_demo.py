@@ -231,6 +231,8 @@ def test_seed_demo_creates_a_login_for_each_role():
         ("county", Role.ORG_ADMIN, "中共清河县委员会", True),
         ("township", Role.ORG_ADMIN, "中共城关镇委员会", False),
         ("secretary", Role.BRANCH_SECRETARY, "张庄村党支部", False),
+        ("dangwei", Role.PARTY_COMMITTEE, "中共城关镇委员会", False),
+        ("jiwei", Role.DISCIPLINE_COMMITTEE, "中共城关镇委员会", False),
     }
     users = get_user_model().objects
     for user in users.filter(username__in=["sysadmin", "county", "member"]):
@@ -239,10 +241,28 @@ def test_seed_demo_creates_a_login_for_each_role():
     member = Member.objects.get(user__username="member")
     assert member.org.name == "张庄村党支部" and member.status == MemberStatus.ACTIVE
     assert scope_for(member.user).own_member_id == member.pk
-    assert not scope_for(member.user).read_paths
+    assert not scope_for(member.user).sees_orgs
     secretary = Member.objects.get(user__username="secretary")
     assert Organization.objects.get(name="张庄村党支部").secretary == secretary
     assert users.get(username="secretary").first_name == secretary.name
+
+
+@pytest.mark.django_db
+def test_demo_party_committee_and_discipline_see_the_township_but_do_not_edit(client):
+    from django.urls import reverse
+
+    call_command("seed_demo", "--members", "150", stdout=io.StringIO())
+    township = Organization.objects.get(name="中共城关镇委员会")
+    inside = Member.objects.filter(org_path__startswith=township.path).first()
+    outside = Member.objects.exclude(org_path__startswith=township.path).first()
+    for username in ("dangwei", "jiwei"):
+        user = get_user_model().objects.get(username=username)
+        assert user.check_password(DEMO_PASSWORD)
+        client.force_login(user)
+        assert client.get(reverse("members:detail", args=[inside.pk])).status_code == 200
+        assert client.get(reverse("members:edit", args=[inside.pk])).status_code == 403
+        assert client.get(reverse("members:detail", args=[outside.pk])).status_code == 404
+        client.logout()
 
 
 @pytest.mark.django_db
@@ -259,7 +279,7 @@ def test_seed_demo_refuses_a_database_that_has_organizations():
     assert Member.objects.count() == 70 and not first & set(
         Member.objects.values_list("id_hash", flat=True)
     )
-    assert RoleGrant.objects.count() == 6 and get_user_model().objects.count() == 7
+    assert RoleGrant.objects.count() == 8 and get_user_model().objects.count() == 9
 
 
 def test_print_logins_needs_no_database():
@@ -267,6 +287,8 @@ def test_print_logins_needs_no_database():
     call_command("seed_demo", "--print-logins", stdout=out)  # no db fixture: any query fails
     text = out.getvalue()
     for word in ("角色", "用户名", "密码", "可见范围", "county", "secretary", "审计管理员"):
+        assert word in text
+    for word in ("dangwei", "基层党委（审批）", "jiwei", "纪委"):
         assert word in text
 
 

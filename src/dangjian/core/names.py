@@ -1,4 +1,7 @@
-"""People's names for login accounts: a page shows 张三, not zhangsan."""
+"""People's names for login accounts: a page shows 张三, not zhangsan.
+
+It reads the account through its relations only (`user.member`, `user.role_grants`), so it
+lives in core and every page can use it without core importing the apps above it."""
 
 from __future__ import annotations
 

@@ -1,0 +1,290 @@
+"""Route × ability × role: every route names the ability it needs, and every role of the cast
+is let in exactly where it holds that ability.
+
+The route list is read from the URL resolver, so a new route without an entry in `ROUTES`
+fails `test_every_route_has_an_entry` until someone decides which ability it needs. Each route
+is requested once per role (as that role, on the cast's branch 东街社区党支部 or its objects):
+let in means neither 403 nor 404; refused means 404 when the role does not even see the object
+and 403 when it sees it without the ability.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from dangjian.accounts.abilities import Ability, GlobalAbility
+from dangjian.accounts.models import Role
+from dangjian.accounts.services import grant_role
+from dangjian.accounts.tests.test_scope_matrix import all_routes
+from dangjian.conftest import PASSWORD
+
+A, G = Ability, GlobalAbility
+LOGIN = "login"  # any logged-in user (the page shows only what the user's scope holds)
+PUBLIC = "public"
+OWNER = "owner"  # the export file's owner only
+
+
+@dataclass(frozen=True)
+class Route:
+    ability: str
+    target: str | None = None  # the object of the URL: org, member, event, poll, …
+    method: str = "get"
+    data: dict[str, Any] = field(default_factory=dict)
+    own: bool = False  # a member may also act on their own record (查看本人完整信息)
+    # what a user holding the ability gets when the object is not ready for it (计票单 of a
+    # poll not yet counted: 404); None means any answer but 401/403/404/5xx
+    allowed_status: int | None = None
+
+
+ROUTES: dict[str, Route] = {
+    "core:home": Route(LOGIN),
+    "accounts:login": Route(PUBLIC),
+    "accounts:logout": Route(PUBLIC, method="post"),
+    "accounts:password-change": Route(LOGIN),
+    "accounts:users": Route(G.MANAGE_ACCOUNTS),
+    "accounts:user-toggle": Route(G.MANAGE_ACCOUNTS, "user", "post"),
+    "accounts:user-reset-password": Route(G.MANAGE_ACCOUNTS, "user", "post"),
+    "accounts:grants": Route(G.MANAGE_GRANTS),
+    "accounts:grant-revoke": Route(G.MANAGE_GRANTS, "grant", "post"),
+    "members:account": Route(A.MANAGE_ACCOUNTS_OF_MEMBERS, "member"),
+    "members:account-unlink": Route(A.MANAGE_ACCOUNTS_OF_MEMBERS, "member", "post"),
+    "audit:list": Route(G.READ_AUDIT),
+    "orgs:tree": Route(LOGIN),
+    "orgs:detail": Route(A.VIEW_MEMBERS, "org"),
+    "orgs:children": Route(A.VIEW_MEMBERS, "org"),
+    "orgs:create": Route(A.MANAGE_ORGS, "org"),
+    "orgs:edit": Route(A.MANAGE_ORGS, "org"),
+    "orgs:move": Route(A.MANAGE_ORGS, "org"),
+    "orgs:merge": Route(A.MANAGE_ORGS, "org"),
+    "orgs:dissolve": Route(A.MANAGE_ORGS, "org"),
+    "members:list": Route(LOGIN),
+    "members:create": Route(A.EDIT_MEMBERS, "anywhere"),
+    "members:detail": Route(A.VIEW_MEMBERS, "member", own=True),
+    "members:edit": Route(A.EDIT_MEMBERS, "member"),
+    "members:reveal": Route(A.REVEAL_PERSONAL, "member", "post", own=True),
+    "members:group": Route(A.EDIT_MEMBERS, "member"),
+    "members:event-create": Route(A.EDIT_MEMBERS, "member"),
+    "members:event-void": Route(A.EDIT_MEMBERS, "event", "post"),
+    "members:probations": Route(A.REVEAL_PERSONAL, "member", "post"),  # and EDIT_MEMBERS
+    "members:probation-add": Route(A.REVEAL_PERSONAL, "member", "post"),  # and EDIT_MEMBERS
+    "members:probation-end": Route(A.REVEAL_PERSONAL, "probation", "post"),  # and EDIT_MEMBERS
+    "rosters:home": Route(A.IMPORT_ROSTERS, "anywhere"),
+    "rosters:template": Route(A.IMPORT_ROSTERS, "anywhere"),
+    "rosters:upload": Route(A.IMPORT_ROSTERS, "anywhere", "post"),
+    "rosters:batch": Route(A.IMPORT_ROSTERS, "batch"),
+    "rosters:batch-file": Route(A.REVEAL_PERSONAL, "batch"),  # full ID numbers
+    "rosters:batch-confirm": Route(A.IMPORT_ROSTERS, "batch", "post"),
+    "rosters:batch-undo": Route(A.IMPORT_ROSTERS, "batch", "post"),
+    "rosters:export": Route(LOGIN, method="post"),
+    "rosters:export-job": Route(OWNER, "export"),
+    "rosters:export-download": Route(OWNER, "export"),
+    "rosters:member-sheet": Route(A.VIEW_MEMBERS, "member", own=True),
+    "rosters:org-roster": Route(A.VIEW_MEMBERS, "org"),
+    "stats:report": Route(A.VIEW_MEMBERS, "anywhere"),
+    "stats:coverage": Route(A.VIEW_MEMBERS, "anywhere"),
+    "stats:report-xlsx": Route(A.VIEW_MEMBERS, "anywhere"),
+    "stats:query": Route(A.VIEW_MEMBERS, "anywhere"),
+    "stats:query-xlsx": Route(A.VIEW_MEMBERS, "anywhere"),
+    "stats:query-members": Route(A.VIEW_MEMBERS, "anywhere"),
+    "votes:list": Route(LOGIN),
+    "votes:create": Route(A.RUN_VOTES, "anywhere"),
+    "votes:detail": Route(A.VIEW_MEMBERS, "poll", own=True),
+    "votes:turnout": Route(A.VIEW_MEMBERS, "poll", own=True),
+    "votes:reorder": Route(A.RUN_VOTES, "poll", "post"),
+    "votes:poll-open": Route(A.RUN_VOTES, "poll", "post"),
+    "votes:poll-close": Route(A.RUN_VOTES, "poll", "post"),
+    "votes:attendance": Route(A.RUN_VOTES, "poll", "post"),
+    "votes:written-opinion": Route(A.RUN_VOTES, "poll", "post"),
+    "votes:paper-ballot": Route(A.RUN_VOTES, "poll", "post"),
+    "votes:paper-counts": Route(A.RUN_VOTES, "poll", "post"),
+    "votes:recount": Route(A.RUN_VOTES, "poll", "post"),
+    "votes:next-round": Route(A.RUN_VOTES, "poll", "post"),
+    "votes:record-pdf": Route(A.RUN_VOTES, "poll", allowed_status=404),
+    "votes:vote": Route(A.VIEW_MEMBERS, "token", own=True),
+    # The API: the same abilities as the pages.
+    "api-root": Route(LOGIN),
+    "api-schema": Route(G.USE_API),
+    "api-docs": Route(G.USE_API),
+    "org-list": Route(LOGIN),
+    "org-detail": Route(A.MANAGE_ORGS, "org", "patch", {"name": "东街社区党支部"}),
+    "org-children": Route(A.VIEW_MEMBERS, "org"),
+    "org-roster": Route(A.VIEW_MEMBERS, "org"),
+    "org-move": Route(A.MANAGE_ORGS, "org", "post"),
+    "org-merge": Route(A.MANAGE_ORGS, "org", "post"),
+    "org-dissolve": Route(A.MANAGE_ORGS, "org", "post"),
+    "member-list": Route(LOGIN),
+    "member-detail": Route(A.EDIT_MEMBERS, "member", "patch", {"version": 1}),
+    "member-events": Route(A.VIEW_MEMBERS, "member", own=True),
+    "member-event-kinds": Route(A.EDIT_MEMBERS, "member"),
+    "member-reveal": Route(A.REVEAL_PERSONAL, "member", "post", own=True),
+    "roster-import-list": Route(LOGIN),
+    "roster-import-detail": Route(A.IMPORT_ROSTERS, "batch"),
+    "roster-import-confirm": Route(A.IMPORT_ROSTERS, "batch", "post"),
+    "roster-import-undo": Route(A.IMPORT_ROSTERS, "batch", "post"),
+    "poll-list": Route(LOGIN),
+    "poll-detail": Route(A.VIEW_MEMBERS, "poll", own=True),
+    "poll-turnout": Route(A.VIEW_MEMBERS, "poll", own=True),
+    "poll-open": Route(A.RUN_VOTES, "poll", "post"),
+    "poll-close": Route(A.RUN_VOTES, "poll", "post"),
+    "poll-attendance": Route(A.RUN_VOTES, "poll", "post"),
+    "poll-written-opinions": Route(A.RUN_VOTES, "poll", "post"),
+    "poll-paper-ballots": Route(A.RUN_VOTES, "poll", "post"),
+    "poll-paper-counts": Route(A.RUN_VOTES, "poll", "post"),
+    "poll-recount": Route(A.RUN_VOTES, "poll", "post"),
+    "poll-next-round": Route(A.RUN_VOTES, "poll", "post"),
+    "poll-ballot": Route(A.VIEW_MEMBERS, "poll", "post", own=True),
+    "stats-report": Route(A.VIEW_MEMBERS, "anywhere"),
+    "stats-query": Route(A.VIEW_MEMBERS, "anywhere"),
+    "stats-coverage": Route(A.VIEW_MEMBERS, "anywhere"),
+}
+
+BRANCH_WORK = {
+    A.VIEW_MEMBERS,
+    A.EDIT_MEMBERS,
+    A.IMPORT_ROSTERS,
+    A.RUN_VOTES,
+    A.MANAGE_ACCOUNTS_OF_MEMBERS,
+    A.MANAGE_DUES,
+    A.MANAGE_ORGS,
+}
+# The cast, written out: what each holds on the branch, what it holds anywhere (its own county
+# for the outsider), and its 三员 abilities. A change to a role's abilities changes this table.
+ON_BRANCH: dict[str, set[str]] = {
+    "county_admin": BRANCH_WORK | {A.REVEAL_PERSONAL},  # 组织管理员, may unmask
+    "township_admin": BRANCH_WORK,  # 组织管理员
+    "secretary": BRANCH_WORK,  # 支部书记
+    "dangwei": {A.VIEW_MEMBERS, A.APPROVE_RECRUITMENT, A.APPROVE_TRANSFERS},  # 基层党委（审批）
+    "jiwei": {A.VIEW_MEMBERS, A.RECORD_DISCIPLINE},  # 纪委
+    "member_user": set(),  # 李明, a member of the branch with his own login
+    "outsider": set(),  # 组织管理员 of another county
+    "sysadmin": set(),
+    "secadmin": set(),
+    "auditadmin": set(),
+}
+ANYWHERE = ON_BRANCH | {"outsider": BRANCH_WORK}
+GLOBAL = {
+    "county_admin": {G.USE_API},
+    "township_admin": {G.USE_API},
+    "outsider": {G.USE_API},
+    "sysadmin": {G.MANAGE_ACCOUNTS, G.USE_API},
+    "secadmin": {G.MANAGE_GRANTS},
+    "auditadmin": {G.READ_AUDIT},
+}
+CAST = list(ON_BRANCH)
+
+
+def allowed(username: str, route: Route) -> bool:
+    if route.ability in (PUBLIC, LOGIN):
+        return True
+    if route.ability == OWNER:
+        return username == "county_admin"
+    if route.ability in GlobalAbility.values:
+        return route.ability in GLOBAL.get(username, set())
+    if route.own and username == "member_user":
+        return True
+    held = ANYWHERE if route.target == "anywhere" else ON_BRANCH
+    return route.ability in held[username]
+
+
+def sees(username: str, route: Route) -> bool:
+    """Whether the user sees the route's object (refusal is then 403, else 404)."""
+    if route.target in (None, "anywhere", "user", "grant"):
+        return True
+    if route.target == "export":
+        return username == "county_admin"
+    if route.target == "batch":  # import batches are seen by those who import
+        return A.IMPORT_ROSTERS in ON_BRANCH[username]
+    if username == "member_user":  # his own record and his branch's poll
+        return route.target in ("member", "event", "probation", "poll", "token")
+    return A.VIEW_MEMBERS in ON_BRANCH[username]
+
+
+def _user(username: str) -> Any:
+    return get_user_model().objects.create_user(username, password=PASSWORD)
+
+
+@pytest.fixture
+def world(cast: Any) -> dict[str, Any]:
+    """The cast, the two new roles on 城关镇 and one object of each kind on the branch."""
+    from dangjian.members.services import record_party_probation
+    from dangjian.rosters.services import start_import
+    from dangjian.rosters.testing import roster_row, xlsx
+    from dangjian.votes.models import Poll
+    from dangjian.votes.services import PollDraft, create_poll
+
+    cast.dangwei, cast.jiwei = _user("dangwei"), _user("jiwei")
+    grant_role(actor=None, user=cast.dangwei, role=Role.PARTY_COMMITTEE, org=cast.township,
+               bootstrap=True)  # fmt: skip
+    grant = grant_role(actor=None, user=cast.jiwei, role=Role.DISCIPLINE_COMMITTEE,
+                       org=cast.township, bootstrap=True)  # fmt: skip
+    draft = PollDraft(title="试探表决", kind=Poll.Kind.MOTION, method=Poll.Method.ONLINE,
+                      preset="meeting", electorate_on=dt.date.today())  # fmt: skip
+    poll = create_poll(actor=cast.secretary, organization=cast.branch, draft=draft)
+    batch = start_import(actor=cast.secretary, org=cast.branch, file_name="花名册.xlsx",
+                         data=xlsx([roster_row("陈建国")]))  # fmt: skip
+    probation = record_party_probation(actor=cast.county_admin, member=cast.member,
+                                       start_date=dt.date(2024, 1, 1), document_no="1")  # fmt: skip
+    from dangjian.rosters.models import ExportJob
+
+    export = ExportJob.objects.create(created_by=cast.county_admin, query="", total=0)
+    return {
+        "cast": cast,
+        "org": cast.branch.pk,
+        "member": cast.member.pk,
+        "event": (cast.member.pk, cast.member.events.first().pk),
+        "probation": probation,
+        "poll": poll.pk,
+        "token": poll.token,
+        "batch": batch.pk,
+        "export": export.pk,
+        "user": cast.township_admin.pk,
+        "grant": grant.pk,
+    }
+
+
+def url_of(name: str, route: Route, world: dict[str, Any]) -> str:
+    target = route.target
+    if target is None or target == "anywhere":
+        return reverse(name)
+    if target == "event":
+        member, event = world["event"]
+        return reverse(name, kwargs={"pk": member, "event_pk": event})
+    if target == "probation":
+        p = world["probation"]
+        return reverse(name, kwargs={"pk": p.member_id, "probation_pk": p.pk})
+    if target == "token":
+        return reverse(name, kwargs={"token": world["token"]})
+    return reverse(name, kwargs={"pk": world[target]})
+
+
+def test_every_route_has_an_entry():
+    assert set(all_routes()) ^ set(ROUTES) == set()
+
+
+@pytest.mark.parametrize("username", CAST)
+def test_each_role_is_let_in_exactly_where_it_holds_the_ability(world, username):
+    cast = world["cast"]
+    user = getattr(cast, username)
+    client = cast.client(user)
+    wrong = []
+    for name, route in sorted(ROUTES.items()):
+        url = url_of(name, route, world)
+        # 退出 ends the session: on a client of its own
+        send = getattr(cast.client(user) if name == "accounts:logout" else client, route.method)
+        kwargs = {"content_type": "application/json"} if route.method == "patch" else {}
+        status = send(url, route.data, **kwargs).status_code
+        if allowed(username, route) and route.allowed_status is not None:
+            ok = status == route.allowed_status
+        elif allowed(username, route):
+            ok = status not in (401, 403, 404) and status < 500
+        else:
+            ok = status == (403 if sees(username, route) else 404)
+        if not ok:
+            wrong.append((name, route.ability, status))
+    assert wrong == [], "\n".join(map(str, wrong))
