@@ -3,4 +3,9 @@ from django.urls import path
 from dangjian.core import views
 
 app_name = "core"
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
+    path("notifications/read/", views.notifications_read_all, name="notifications-read-all"),
+]

@@ -187,8 +187,10 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     orgs = writable_orgs(request.user, holding_members=True)
     today = timezone.localdate()  # a 预备党员's 转正 is due on the end of probation
     due = state.probation_end if state.probation_end and state.probation_end <= today else today
-    form = EventForm(request.POST or None, orgs=orgs, kinds=kinds,
-                     initial={"effective_date": due})  # fmt: skip
+    initial: dict[str, Any] = {"effective_date": due}
+    if request.GET.get("kind") in kinds:  # from the 工作台: 预备期满 → 转正 chosen already
+        initial["kind"] = request.GET["kind"]
+    form = EventForm(request.POST or None, orgs=orgs, kinds=kinds, initial=initial)
     if submit(request, form, lambda f: services.record_event(
         actor=request.user, member=member, request=request, **f
     )):  # fmt: skip

@@ -6,3 +6,9 @@ class RostersConfig(AppConfig):
 
     name = "dangjian.rosters"
     verbose_name = "花名册导入导出"
+
+    def ready(self) -> None:
+        from dangjian.core import workbench
+        from dangjian.rosters.workbench import BatchesToConfirm
+
+        workbench.register(BatchesToConfirm())  # 工作台
