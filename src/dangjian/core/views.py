@@ -22,13 +22,16 @@ from dangjian.core.models import Notification
 from dangjian.orgs.selectors import subtree_summary, top_nodes
 
 
+HOME_ITEMS = 20  # per group on the page; the API lists them all
+
+
 @require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """工作台: what the user must act on (each app's providers), then the scope's figures."""
     scope = scope_for(request.user)
     today = timezone.localdate()
-    groups = workbench.groups_for(request.user, scope, today)
+    groups = workbench.groups_for(request.user, scope, today, limit=HOME_ITEMS)
     cards = [{"org": org, "summary": subtree_summary(org)} for org in top_nodes(request.user)]
     context = {"cards": cards, "groups": groups, "today": today, "scope": scope}
     return render(request, "core/home.html", context)

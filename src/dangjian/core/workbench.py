@@ -81,14 +81,23 @@ class Group:
     key: str
     label: str
     items: list[WorkItem] = field(default_factory=list)
+    count: int = 0  # all of them, when `items` holds only the first few
 
     @property
-    def count(self) -> int:
-        return len(self.items)
+    def slug(self) -> str:
+        """For the page's element ids: "members.probation" → "members-probation"."""
+        return self.key.replace(".", "-")
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.items)
 
 
-def groups_for(user: Any, scope: ScopeLike, today: dt.date) -> list[Group]:
-    """Every provider's items for the user, soonest due first; empty groups left out."""
+def groups_for(
+    user: Any, scope: ScopeLike, today: dt.date, *, limit: int | None = None
+) -> list[Group]:
+    """Every provider's items for the user, overdue and soonest due first, at most `limit`
+    of each; empty groups left out."""
     found = []
     for provider in providers():
         items = sorted(
@@ -96,7 +105,7 @@ def groups_for(user: Any, scope: ScopeLike, today: dt.date) -> list[Group]:
             key=lambda i: (i.due is None, i.due or today, i.subject),
         )
         if items:
-            found.append(Group(provider.key, provider.label, items))
+            found.append(Group(provider.key, provider.label, items[:limit], len(items)))
     return found
 
 

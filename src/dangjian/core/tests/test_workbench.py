@@ -87,3 +87,13 @@ def test_counting_for_a_county_is_a_fixed_number_of_queries(cast, django_assert_
     with django_assert_num_queries(5):  # two rule values, three counts (no vote: no member)
         counts = workbench.count_for(cast.county_admin, scope, timezone.localdate())
     assert counts["members.probation"] == 4
+
+
+def test_the_page_lists_the_first_items_of_a_long_group_and_says_how_many_more(cast, monkeypatch):
+    from dangjian.core import views
+
+    for n in range(3):
+        due_probation(cast, n)
+    monkeypatch.setattr(views, "HOME_ITEMS", 2)
+    body = cast.client(cast.secretary).get(reverse("core:home")).content.decode()
+    assert "另有 1 项未列出" in body and "今天到期" in body
