@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 
 from dangjian.browser_tests.conftest import login, screenshot
 from dangjian.conftest import PASSWORD, build_cast
-from dangjian.members.models import Member
 from dangjian.testing import make_member
 
 

@@ -21,7 +21,6 @@ from dangjian.core import notify, workbench
 from dangjian.core.models import Notification
 from dangjian.orgs.selectors import subtree_summary, top_nodes
 
-
 HOME_ITEMS = 20  # per group on the page; the API lists them all
 
 
