@@ -40,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     """通知: the user's own notifications, newest first, unread ones marked."""
-    mine = Notification.objects.filter(recipient=request.user)
+    mine = Notification.objects.filter(recipient_id=request.user.pk)
     page = Paginator(mine, 50).get_page(request.GET.get("page"))
     return render(request, "core/notifications.html", {"page": page})
 
@@ -51,10 +51,10 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     """标为已读 (one's own only: another user's id changes nothing), then go where it points
     when asked to (`open=1`)."""
     notify.mark_read(user=request.user, pk=pk)
-    note = Notification.objects.filter(recipient=request.user, pk=pk).first()
-    opens = note is not None and request.POST.get("open") == "1"
-    if opens and url_has_allowed_host_and_scheme(note.link, allowed_hosts=None):
-        return redirect(note.link)
+    note = Notification.objects.filter(recipient_id=request.user.pk, pk=pk).first()
+    link = note.link if note is not None and request.POST.get("open") == "1" else ""
+    if link and url_has_allowed_host_and_scheme(link, allowed_hosts=None):
+        return redirect(link)
     return redirect("core:notifications")
 
 
