@@ -44,7 +44,7 @@ def test_the_page_lists_mine_and_the_nav_counts_unread(cast):
     notify(recipient=cast.outsider, title="远山县的通知")
     body = cast.client(cast.secretary).get(reverse("core:notifications")).content.decode()
     assert "预备期满：周新" in body and "远山县的通知" not in body
-    assert 'id="unread-count">1<' in body
+    assert 'id="unread-count">1<' in body and 'id="unread-link"' in body
 
 
 def test_mark_read_is_post_only_and_for_my_own(cast):
