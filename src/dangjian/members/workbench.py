@@ -47,7 +47,12 @@ class ProbationEnding:
         if scope.own_member_id:
             for m in own.only("pk", "name", "probation_end"):
                 url = reverse("members:detail", args=[m.pk])
-                yield self._item(m, today, url, m.name, "我的预备期将满，请向党支部提出转正申请")
+                title = (
+                    "我的预备期已满，等待党支部讨论转正"
+                    if is_overdue(m.probation_end, today)
+                    else "我的预备期将满，请向党支部提出转正申请"
+                )
+                yield self._item(m, today, url, m.name, title)
 
     def _item(self, m: Member, today: dt.date, url: str, subject: str, title: str) -> WorkItem:
         return WorkItem(

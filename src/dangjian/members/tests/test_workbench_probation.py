@@ -84,6 +84,8 @@ def test_the_probationary_member_sees_their_own_probation(cast):
     member.save()
     [item] = items(member.user, END - dt.timedelta(days=10))
     assert item.url == reverse("members:detail", args=[member.pk])
+    assert item.title == "我的预备期将满，请向党支部提出转正申请"
+    assert items(member.user, END + dt.timedelta(days=1))[0].title.startswith("我的预备期已满")
     assert ProbationEnding().count_for(member.user, scope_for(member.user), END) == 1
 
 
