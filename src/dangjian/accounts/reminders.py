@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils import timezone
 
 from dangjian.accounts.models import NODE_ROLES, RoleGrant
 from dangjian.accounts.scope import scope_for
@@ -50,3 +51,8 @@ def send_due_reminders(today: dt.date) -> int:
                 key=reminder_key(item),
             )
     return created
+
+
+def send_todays_reminders() -> int:
+    """The daily job's entry point (the background worker's periodic registry calls it)."""
+    return send_due_reminders(timezone.localdate())

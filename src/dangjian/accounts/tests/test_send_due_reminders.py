@@ -44,3 +44,14 @@ def test_outsider_and_other_members_are_not_told(cast):
     probation(cast)
     send_due_reminders(END)
     assert told(cast.outsider) == [] and told(cast.member_user) == []
+
+
+def test_todays_run_uses_the_local_date(cast):
+    from django.utils import timezone
+
+    from dangjian.accounts.reminders import send_todays_reminders
+
+    end = timezone.localdate()
+    make_member(cast.county_admin, cast.branch, name="周新", join=end.replace(year=end.year - 1),
+                full=None)  # fmt: skip
+    assert send_todays_reminders() == 3
