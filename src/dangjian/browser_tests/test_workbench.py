@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -17,7 +18,7 @@ def test_secretary_follows_a_probation_ending_to_the_conversion(page, transactio
     cast = build_cast()
     end = timezone.localdate() - dt.timedelta(days=2)
     member = make_member(cast.county_admin, cast.branch, name="周新",
-                         join=end.replace(year=end.year - 1), full=None)  # fmt: skip
+                         join=end - relativedelta(years=1), full=None)  # fmt: skip
     page.set_viewport_size({"width": 390, "height": 844})
     login(page, "secretary", PASSWORD)
     card = page.locator("#work-members-probation")

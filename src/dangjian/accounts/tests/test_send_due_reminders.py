@@ -3,6 +3,8 @@ into its window and once more when it becomes overdue — and never outside thei
 
 import datetime as dt
 
+from dateutil.relativedelta import relativedelta
+
 from dangjian.accounts.reminders import send_due_reminders
 from dangjian.core.models import Notification
 from dangjian.testing import make_member
@@ -52,6 +54,6 @@ def test_todays_run_uses_the_local_date(cast):
     from dangjian.accounts.reminders import send_todays_reminders
 
     end = timezone.localdate()
-    make_member(cast.county_admin, cast.branch, name="周新", join=end.replace(year=end.year - 1),
+    make_member(cast.county_admin, cast.branch, name="周新", join=end - relativedelta(years=1),
                 full=None)  # fmt: skip
     assert send_todays_reminders() == 3

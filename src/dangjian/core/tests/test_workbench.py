@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +18,7 @@ TODAY = dt.date(2026, 12, 6)
 def due_probation(cast, days):
     """周新 in 东街社区党支部, whose 预备期 ends `days` from today (negative: overdue)."""
     end = timezone.localdate() + dt.timedelta(days=days)
-    join = end.replace(year=end.year - 1)
+    join = end - relativedelta(years=1)
     return make_member(cast.county_admin, cast.branch, name="周新", join=join, full=None)
 
 
