@@ -47,9 +47,10 @@ def users(county: Any) -> list[tuple[str, Any]]:
     make = get_user_model().objects.create_user
     organizer, secretary = make("bench-wb-county"), make("bench-wb-secretary")
     grant_role(actor=None, user=organizer, role=Role.ORG_ADMIN, org=county, bootstrap=True)
-    # A branch with a 预备党员 (its secretary has a 转正 to see to) and a full member who votes.
+    # A branch with a 预备期 ending within the window (its secretary has a 转正 to see to) and
+    # a full member who votes.
     probationary = Member.objects.under(county).filter(
-        probation_end__isnull=False, org__kind=OrgKind.BRANCH
+        probation_end__lte=TODAY + dt.timedelta(days=30), org__kind=OrgKind.BRANCH
     )
     branch = Organization.objects.get(pk=probationary.values_list("org_id", flat=True)[0])
     grant_role(actor=None, user=secretary, role=Role.BRANCH_SECRETARY, org=branch, bootstrap=True)
