@@ -7,6 +7,8 @@ against a baseline measured in the same run, printed as ratios (no figure is ass
 - Subtree count: in-party members under one township (`Member.objects.under(org).in_party()`)
   against a count of the whole member table (and, for scale, the in-party count of the whole
   table, which reads the same index the subtree count reads a slice of).
+- 工作台 (bench/workbench.py, BENCH_WORKBENCH_MEMBERS, default 50,000): the items a user must
+  act on counted for a county from the scale generator, against a single indexed count.
 - Ballot casting (bench/votes_cast.py, BENCH_VOTERS, default 1,000): voters casting at once
   through `cast_ballot` on PostgreSQL (a throwaway server when the run is on SQLite) against
   raw INSERTs of the same ballot rows.
@@ -37,6 +39,7 @@ MEMBERS = int(os.environ.get("BENCH_MEMBERS", "20000"))
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))  # 0 skips the import bench
 STATS_MEMBERS = int(os.environ.get("BENCH_STATS_MEMBERS", "50000"))  # 0 skips the stats bench
 VOTERS = int(os.environ.get("BENCH_VOTERS", "1000"))  # 0 skips the ballot-casting bench
+WORKBENCH_MEMBERS = int(os.environ.get("BENCH_WORKBENCH_MEMBERS", "50000"))  # 0 skips 工作台
 TODAY = dt.date(2026, 11, 1)
 SEED = 1
 
@@ -174,6 +177,10 @@ def run() -> None:
         import stats_report
 
         print_table(stats_report.run())
+    if WORKBENCH_MEMBERS:
+        import workbench
+
+        print_table(workbench.run())
     if VOTERS:
         import votes_cast
 

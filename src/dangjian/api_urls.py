@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from dangjian.home.views import WorkbenchView
 from dangjian.members.api import MemberViewSet
 from dangjian.orgs.api import OrganizationViewSet
 from dangjian.rosters.api import ImportBatchViewSet
@@ -17,6 +18,7 @@ router.register("polls", PollViewSet, basename="poll")
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("workbench/", WorkbenchView.as_view(), name="workbench"),
     path("stats/report/", ReportView.as_view(), name="stats-report"),
     path("stats/query/", QueryView.as_view(), name="stats-query"),
     path("stats/coverage/", CoverageView.as_view(), name="stats-coverage"),

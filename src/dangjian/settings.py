@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dangjian.accounts.context_processors.scope",
+                "dangjian.core.context_processors.notifications",
             ],
         },
     },
@@ -149,6 +150,9 @@ DANGJIAN_IMPORT_MAX_BYTES = env_int("DANGJIAN_IMPORT_MAX_MB", 20) * 1024 * 1024
 # the web process; tests run them inline.
 DANGJIAN_JOBS_INLINE = env_bool("DANGJIAN_JOBS_INLINE", False)
 DANGJIAN_EXPORT_INLINE_ROWS = env_int("DANGJIAN_EXPORT_INLINE_ROWS", 3000)
+# 通知: where a notification goes besides the app (core.notify.Channel classes, dotted paths).
+# The in-app channel is the only one so far; SMS or mail would be added here.
+DANGJIAN_NOTIFY_CHANNELS = ["dangjian.core.notify.InAppChannel"]
 DANGJIAN_PDF_FONT = env_str("DANGJIAN_PDF_FONT", "")
 # Statistics: subtrees with at least this many members keep rollups (stats app).
 DANGJIAN_STATS_ROLLUP_MIN = env_int("DANGJIAN_STATS_ROLLUP_MIN", 5000)

@@ -111,6 +111,7 @@ PK_SOURCES = {
     "accounts:user-": "user",
     "accounts:grant-": "grant",
     "accounts:member-": "member",
+    "core:notification-read": "member",  # POST-only (405 on GET, not a page): any id will do
 }
 
 

@@ -177,3 +177,43 @@ class ProcedureStep(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise StepsAreAppendOnly("程序步骤只能追加，不可删除")
+
+
+class Notification(models.Model):
+    """通知: an in-app message to one user (a reminder, a step someone else took).
+
+    The row is the in-app delivery; other channels (SMS, mail) are sent from it by
+    `core.notify`. `key` names what it is about (a work item and its phase), so a daily
+    reminder run never tells the same user the same thing twice.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="接收人",
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    title = models.CharField("标题", max_length=200)
+    body = models.CharField("内容", max_length=500, blank=True)
+    link = models.CharField("办理链接", max_length=300, blank=True)
+    key = models.CharField(max_length=200, blank=True, editable=False)
+    created = models.DateTimeField("通知时间", auto_now_add=True)
+    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知"
+        ordering = ["-created", "-id"]
+        indexes = [
+            # The nav's unread count: one range on recipient with read_at empty.
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "key"],
+                condition=~models.Q(key=""),
+                name="notification_once_per_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -68,6 +68,16 @@ RULES = [
     ("evaluation.excellent_cap", "0.3333", "比例", FOUNDING,
      "民主评议党员：各地通知及12371专题（“优秀等次一般不超过党员总数的三分之一”，非全国统一条文，待核）",
      "民主评议评定为优秀的党员一般不超过三分之一；超过时须主持人确认"),
+    # 工作台 reminders: how far ahead a due date is shown. Working practice, not a statutory
+    # limit; kept here so an installation changes it as a dated value, not in code.
+    ("reminder.probation_days", "30", "天", FOUNDING,
+     "本系统提醒设置（非党内法规条文）；《中国共产党发展党员工作细则》(2014) 第三十三条："
+     "预备期满，党支部应当及时讨论其能否转为正式党员",
+     "工作台提前提醒预备期满的天数"),
+    ("reminder.term_days", "90", "天", FOUNDING,
+     "本系统提醒设置（非党内法规条文）；《中国共产党基层组织选举工作条例》(2020)："
+     "基层党组织任期届满应当按期进行换届选举",
+     "工作台提前提醒党组织任期届满（应换届）的天数"),
 ]  # fmt: skip
 
 

@@ -45,9 +45,12 @@ class ScaleData:
     seconds_members: float
 
 
-def plan_province(members: int, rng: random.Random) -> OrgRow:
-    """Province → cities → counties, `members` members allocated to counties of varied size."""
-    counties = max(1, round(members / MEMBERS_PER_COUNTY))
+def plan_province(
+    members: int, rng: random.Random, county_members: int = MEMBERS_PER_COUNTY
+) -> OrgRow:
+    """Province → cities → counties, `members` members allocated to counties of varied size
+    (about `county_members` each: `county_members=members` makes one county of that size)."""
+    counties = max(1, round(members / county_members))
     cities = max(1, round(counties / COUNTIES_PER_CITY))
     sizes = allocate(members, [rng.uniform(0.5, 1.5) for _ in range(counties)])
     per_city = allocate(counties, [1.0] * cities)
@@ -89,11 +92,12 @@ def load_scale(
     today: dt.date,
     batch_size: int = 20000,
     rollups: bool = True,
+    county_members: int = MEMBERS_PER_COUNTY,
 ) -> ScaleData:
     """Build the tree, then stream the members in (no demo logins, no later events), then
     build the statistics rollups unless `rollups` is False (the benchmark times them apart)."""
     started = time.perf_counter()
-    plan = plan_province(members, random.Random(f"{seed}:tree"))
+    plan = plan_province(members, random.Random(f"{seed}:tree"), county_members)
     orgs = build_tree(
         plan, random.Random(f"{seed}:tree"), today=today, code_prefix="99", batch_size=5000
     )

@@ -4,4 +4,9 @@ from dangjian.home import views
 
 # The namespace stays "core": every page links to the 工作台 as core:home.
 app_name = "core"
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
+    path("notifications/read/", views.notifications_read_all, name="notifications-read-all"),
+]

@@ -1,31 +1,105 @@
-"""工作台: the landing page, shaped by what the user may do."""
+"""工作台: the landing page, and the user's notifications. It reads every app, so it sits above
+them all (docs/architecture.md, Layers); `core` below knows none of them."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST, require_safe
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from dangjian.accounts.scope import scope_for
-from dangjian.orgs.models import Organization
+from dangjian.core import notify, workbench
+from dangjian.core.models import Notification
 from dangjian.orgs.selectors import subtree_summary, top_nodes
+
+HOME_ITEMS = 20  # per group on the page; the API lists them all
 
 
 @require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """工作台: what the user must act on (each app's providers), then the scope's figures."""
     scope = scope_for(request.user)
-    if not scope.sees_orgs and scope.own_member_id is not None:
-        return redirect("members:detail", pk=scope.own_member_id)
-    nodes = top_nodes(request.user)
-    cards = [{"org": org, "summary": subtree_summary(org)} for org in nodes]
     today = timezone.localdate()
-    due = (
-        Organization.objects.visible_to(scope)
-        .active()
-        .filter(term_end__lt=today)
-        .order_by("term_end")[:10]
+    groups = workbench.groups_for(request.user, scope, today, limit=HOME_ITEMS)
+    cards = [{"org": org, "summary": subtree_summary(org)} for org in top_nodes(request.user)]
+    context = {"cards": cards, "groups": groups, "today": today, "scope": scope}
+    return render(request, "core/home.html", context)
+
+
+@require_safe
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """通知: the user's own notifications, newest first, unread ones marked."""
+    mine = Notification.objects.filter(recipient_id=request.user.pk)
+    page = Paginator(mine, 50).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """标为已读 (one's own only: another user's id changes nothing), then go where it points
+    when asked to (`open=1`)."""
+    notify.mark_read(user=request.user, pk=pk)
+    note = Notification.objects.filter(recipient_id=request.user.pk, pk=pk).first()
+    link = note.link if note is not None and request.POST.get("open") == "1" else ""
+    if link and url_has_allowed_host_and_scheme(link, allowed_hosts=None):
+        return redirect(link)
+    return redirect("core:notifications")
+
+
+@login_required
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    notify.mark_read(user=request.user)
+    return redirect("core:notifications")
+
+
+class WorkItemSerializer(serializers.Serializer):
+    """One thing to act on (工作台)."""
+
+    group = serializers.CharField(help_text="分组，如“预备期将满”")
+    kind = serializers.CharField(help_text="事项类别，如“预备期满”“换届”“投票”")
+    title = serializers.CharField(help_text="要办的事")
+    subject = serializers.CharField(help_text="涉及的党组织或党员")
+    due = serializers.DateField(allow_null=True, help_text="到期日期")
+    overdue = serializers.BooleanField(help_text="是否已逾期")
+    due_in_words = serializers.CharField(help_text="如“还有 12 天”“已逾期 3 天”")
+    url = serializers.CharField(help_text="办理页面的地址")
+
+
+class WorkbenchView(APIView):
+    """工作台: the items the user must act on, in their scope (the page's list, as data)."""
+
+    @extend_schema(
+        operation_id="workbench_list",
+        summary="我的待办事项（工作台）",
+        responses=WorkItemSerializer(many=True),
     )
-    return render(request, "core/home.html", {"cards": cards, "due": due, "scope": scope})
+    def get(self, request: Request) -> Response:
+        today = timezone.localdate()
+        rows = [
+            {
+                "group": group.label,
+                "kind": item.kind,
+                "title": item.title,
+                "subject": item.subject,
+                "due": item.due,
+                "overdue": item.overdue,
+                "due_in_words": item.due_in_words(today),
+                "url": item.url,
+            }
+            for group in workbench.groups_for(request.user, scope_for(request.user), today)
+            for item in group.items
+        ]
+        return Response(WorkItemSerializer(rows, many=True).data)

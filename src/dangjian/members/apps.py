@@ -10,3 +10,7 @@ class MembersConfig(AppConfig):
         from dangjian.members.display import filters_in_words
 
         register_value_rule("filters", filters_in_words)
+        from dangjian.core import workbench
+        from dangjian.members.workbench import ProbationEnding
+
+        workbench.register(ProbationEnding())  # 工作台

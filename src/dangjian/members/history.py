@@ -105,6 +105,14 @@ class Replay:
     window: tuple[dt.date, dt.date] | None = None
     transferred_in: bool = False  # came in during probation: the discussion may be postponed
 
+    @property
+    def probation_due(self) -> dt.date | None:
+        """The 预备期满之日 a branch still has to act on: only while the member is a 预备党员
+        in the Party (the last day of the window for joins before 1956)."""
+        if self.status != MemberStatus.ACTIVE or self.category != MemberCategory.PROBATIONARY:
+            return None
+        return self.window[1] if self.window is not None else self.probation_end
+
     def allowed_moves(self) -> list[str]:
         """The event kinds that may follow this state (the 变动类型 a form offers)."""
         return [kind for kind in Kind.values if self.allows(kind)]

@@ -67,6 +67,9 @@ class Member(models.Model):
     # Current state, derived from the events (replay) and stored for fast lists and counts.
     join_date = models.DateField("入党日期", null=True, blank=True)
     full_date = models.DateField("转正日期", null=True, blank=True)
+    # 预备期满之日 of a 预备党员 in the Party (the replay's, extensions included); empty for
+    # everyone else, so "probations ending soon" is one small partial-index range (工作台).
+    probation_end = models.DateField("预备期满之日", null=True, blank=True, editable=False)
     category = models.CharField("党员类别", max_length=4, choices=MemberCategory.choices)
     status = models.CharField(
         "党籍状态", max_length=10, choices=MemberStatus.choices, default=MemberStatus.ACTIVE
@@ -98,13 +101,30 @@ class Member(models.Model):
 
     objects = MemberQuerySet.as_manager()
     history = HistoricalRecords(
-        excluded_fields=["org_path", "name_pinyin", "name_initials", "id_hash", "version"]
+        excluded_fields=[
+            "org_path",
+            "name_pinyin",
+            "name_initials",
+            "id_hash",
+            "version",
+            "probation_end",
+        ]
     )
 
     class Meta:
         verbose_name = "党员"
         ordering = ["org_path", "name_pinyin", "id"]
-        indexes = [models.Index(fields=["org_path", "status"], name="member_path_status_idx")]
+        indexes = [
+            models.Index(fields=["org_path", "status"], name="member_path_status_idx"),
+            # Only 预备党员 have a probation_end: a small index, a subtree's slice of it read
+            # by path prefix. PostgreSQL needs the pattern opclass for LIKE 'path%'.
+            models.Index(
+                fields=["org_path", "probation_end"],
+                name="member_probation_end_idx",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+                condition=models.Q(probation_end__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

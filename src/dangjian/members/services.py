@@ -357,6 +357,7 @@ def _apply_replay(member: Member, events: Sequence[Any]) -> list[MemberSpell]:
         member.group = None  # a 党小组 belongs to one branch: leaving it leaves the group
     member.join_date = result.join_date
     member.full_date = result.full_date
+    member.probation_end = result.probation_due
     paths = dict(
         Organization.objects.filter(pk__in={s.org_id for s in result.spells}).values_list(
             "pk", "path"
@@ -456,6 +457,7 @@ def bulk_register_members(
             category=result.category,
             join_date=result.join_date,
             full_date=result.full_date,
+            probation_end=result.probation_due,
         )
         batch.append((values, events, result.spells))
         if len(batch) >= batch_size:

@@ -187,8 +187,10 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     orgs = orgs_with(request.user, Ability.EDIT_MEMBERS, holding_members=True)
     today = timezone.localdate()  # a 预备党员's 转正 is due on the end of probation
     due = state.probation_end if state.probation_end and state.probation_end <= today else today
-    form = EventForm(request.POST or None, orgs=orgs, kinds=kinds,
-                     initial={"effective_date": due})  # fmt: skip
+    initial: dict[str, Any] = {"effective_date": due}
+    if request.GET.get("kind") in kinds:  # from the 工作台: 预备期满 → 转正 chosen already
+        initial["kind"] = request.GET["kind"]
+    form = EventForm(request.POST or None, orgs=orgs, kinds=kinds, initial=initial)
     if submit(request, form, lambda f: services.record_event(
         actor=Actor.from_request(request), member=member, **f
     )):  # fmt: skip

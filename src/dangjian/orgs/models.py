@@ -154,7 +154,17 @@ class Organization(MP_Node):
         ordering = ["path"]
         # treebeard's get_children is depth = d + 1 AND path BETWEEN …: for a province's root
         # the path range is the whole table, so without this it read all 300,000 rows.
-        indexes = [models.Index(fields=["depth", "path"], name="org_depth_path_idx")]
+        indexes = [
+            models.Index(fields=["depth", "path"], name="org_depth_path_idx"),
+            # 工作台 (换届): terms ending under a path, read from the index alone. Only
+            # organizations with a term are in it.
+            models.Index(
+                fields=["path", "term_end", "status"],
+                name="org_path_term_end_idx",
+                opclasses=["varchar_pattern_ops", "date_ops", "varchar_pattern_ops"],
+                condition=models.Q(term_end__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -8,4 +8,8 @@ class RostersConfig(AppConfig):
     verbose_name = "花名册导入导出"
 
     def ready(self) -> None:
+        from dangjian.core import workbench
         from dangjian.rosters import procedures  # noqa: F401  (registers the import procedure)
+        from dangjian.rosters.workbench import BatchesToConfirm
+
+        workbench.register(BatchesToConfirm())  # 工作台

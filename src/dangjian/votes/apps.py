@@ -6,3 +6,9 @@ class VotesConfig(AppConfig):
 
     name = "dangjian.votes"
     verbose_name = "表决与选举"
+
+    def ready(self) -> None:
+        from dangjian.core import workbench
+        from dangjian.votes.workbench import PollsOpenForMe
+
+        workbench.register(PollsOpenForMe())  # 工作台

@@ -23,6 +23,7 @@ from dangjian.accounts.models import Role
 from dangjian.accounts.services import grant_role
 from dangjian.accounts.tests.test_scope_matrix import all_routes
 from dangjian.conftest import PASSWORD
+from dangjian.core.models import Notification
 
 A, G = Ability, GlobalAbility
 LOGIN = "login"  # any logged-in user (the page shows only what the user's scope holds)
@@ -44,6 +45,10 @@ class Route:
 
 ROUTES: dict[str, Route] = {
     "core:home": Route(LOGIN),
+    "core:notifications": Route(LOGIN),
+    # one's own notifications only: another user's id changes nothing and redirects
+    "core:notification-read": Route(LOGIN, "notification", "post"),
+    "core:notifications-read-all": Route(LOGIN, method="post"),
     "accounts:login": Route(PUBLIC),
     "accounts:logout": Route(PUBLIC, method="post"),
     "accounts:password-change": Route(LOGIN),
@@ -109,6 +114,7 @@ ROUTES: dict[str, Route] = {
     "votes:vote": Route(A.VIEW_MEMBERS, "token", own=True),
     # The API: the same abilities as the pages.
     "api-root": Route(LOGIN),
+    "workbench": Route(LOGIN),
     "api-schema": Route(G.USE_API),
     "api-docs": Route(G.USE_API),
     "org-list": Route(LOGIN),
@@ -194,7 +200,7 @@ def allowed(username: str, route: Route) -> bool:
 
 def sees(username: str, route: Route) -> bool:
     """Whether the user sees the route's object (refusal is then 403, else 404)."""
-    if route.target in (None, "anywhere", "user", "grant"):
+    if route.target in (None, "anywhere", "user", "grant", "notification"):
         return True
     if route.target == "export":
         return username == "county_admin"
@@ -245,6 +251,7 @@ def world(cast: Any) -> dict[str, Any]:
         "export": export.pk,
         "user": cast.township_admin.pk,
         "grant": grant.pk,
+        "notification": Notification.objects.create(recipient=cast.member_user, title="测试").pk,
     }
 
 

@@ -96,6 +96,7 @@ SCOPED_LISTS = {
     "stats-coverage",
     "org-list",
     "member-list",
+    "workbench",  # the 工作台 as data: core/tests/test_workbench.py
 }
 POLL_ROUTES = {
     "votes:detail",
@@ -128,6 +129,8 @@ SCOPED_LISTS |= {"votes:list", "votes:create", "poll-list"}
 PUBLIC = {"accounts:login", "accounts:logout"}
 # Own account only (修改密码): accounts/tests/test_passwords.py.
 ANY_LOGIN_OWN = {"accounts:password-change"}
+# Own notifications only: core/tests/test_notifications.py.
+ANY_LOGIN_OWN |= {"core:notifications", "core:notification-read", "core:notifications-read-all"}
 ANY_LOGIN = {"api-root"}  # the API's list of entry points, no data
 # 接口文档 for the roles that use the API only: accounts/tests/test_api_docs.py.
 ROLE_PAGES_API = {"api-schema", "api-docs"}

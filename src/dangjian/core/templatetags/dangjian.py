@@ -26,3 +26,9 @@ def person(user: Any) -> str:
         return ""
     name = person_name(user) or "（未填姓名）"
     return format_html('<span title="登录账号：{}">{}</span>', user.get_username(), name)
+
+
+@register.filter
+def due_in_words(item: Any, today: Any) -> str:
+    """A 工作台 item's due date in words: "还有 12 天" / "今天到期" / "已逾期 3 天"."""
+    return str(item.due_in_words(today))

@@ -14,6 +14,7 @@ from dangjian.conftest import Cast
 
 GET_ONLY = {
     "core:home",
+    "core:notifications",
     "orgs:tree",
     "orgs:children",
     "orgs:detail",

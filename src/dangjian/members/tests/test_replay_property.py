@@ -39,7 +39,7 @@ record = st.tuples(
 void = st.tuples(st.just("void"), st.integers(0, 9))
 operations = st.lists(st.one_of(record, record, void), min_size=2, max_size=10)
 
-DERIVED = ("status", "category", "org_id", "org_path", "join_date", "full_date")
+DERIVED = ("status", "category", "org_id", "org_path", "join_date", "full_date", "probation_end")
 
 
 def assert_matches_replay(member: Member) -> None:
@@ -52,6 +52,7 @@ def assert_matches_replay(member: Member) -> None:
         "org_path": member.org.path,
         "join_date": fresh.join_date,
         "full_date": fresh.full_date,
+        "probation_end": fresh.probation_due,
     }
     stored = sorted(
         (s.org_id, s.org_path, s.category, s.valid_from, s.valid_to, s.opened_by)
