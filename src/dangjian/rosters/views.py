@@ -16,7 +16,6 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from dangjian.accounts.scope import get_member_for_user, get_org_for_user, scope_for
-from dangjian.core import jobs
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
 from dangjian.core.http import XLSX, attachment
@@ -98,10 +97,11 @@ def template_download(request: HttpRequest) -> HttpResponse:
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """导入预览 / 结果; while the batch is being worked on, htmx polls the status part."""
     batch = get_batch_for_user(request.user, pk)
+    progress = services.batch_progress(batch)
     context = {
         "batch": batch,
-        "progress": jobs.progress(services.job_key(batch)),
-        "stale": services.batch_is_stale(batch),
+        "progress": progress,
+        "waiting": services.batch_waiting(batch, progress),
         "can_download": scope_for(request.user).may_unmask(batch.org.path),
         "can_undo": services.is_latest_applied(batch),
     }
@@ -209,7 +209,7 @@ def export_start(request: HttpRequest) -> HttpResponse:
 def export_job(request: HttpRequest, pk: int) -> HttpResponse:
     """A large export being built: progress, then the download."""
     job = get_export_for_user(request.user, pk)
-    context = {"job": job, "progress": jobs.progress(services.export_key(job))}
+    context = {"job": job, "progress": services.export_progress(job)}
     if request.headers.get("HX-Request"):
         response = render(request, "rosters/partials/export_status.html", context)
         if job.status == ExportJob.Status.DONE:

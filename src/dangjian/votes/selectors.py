@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from dangjian.accounts.scope import scope_for
 from dangjian.core.models import rule_value
@@ -67,6 +68,17 @@ def get_poll_for_user(user: Any, pk: Any, *, write: bool = False) -> Poll:
     if write and not may_manage(user, poll):
         raise PermissionDenied("您没有管理该表决的权限")
     return poll
+
+
+def schedule_pending(poll: Poll, now: dt.datetime | None = None) -> str:
+    """A note for a poll whose scheduled time has come but which the worker has not moved yet
+    (it does within a minute): pages show the poll as it is and never move it themselves."""
+    now = now or timezone.now()
+    if poll.status == Poll.Status.DRAFT and poll.opens_at and poll.opens_at <= now:
+        return "定时开始时间已到，等待系统处理。"
+    if poll.status == Poll.Status.OPEN and poll.closes_at and poll.closes_at <= now:
+        return "定时结束时间已到，等待系统处理。"
+    return ""
 
 
 def may_manage(user: Any, poll: Poll) -> bool:

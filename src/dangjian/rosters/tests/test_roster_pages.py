@@ -278,14 +278,44 @@ def test_upload_still_needs_the_csrf_token(cast: Any) -> None:
     assert not ImportBatch.objects.exists()
 
 
-def test_a_job_cut_off_by_a_restart_is_shown_as_interrupted(cast: Any) -> None:
-    from django.utils import timezone
+def test_an_import_cut_off_by_a_restart_can_be_confirmed_again(cast: Any, settings: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
 
+    from dangjian.core.tasks import recover_interrupted, run_queued
+    from dangjian.rosters import services
+
+    settings.TASKS = settings.TASKS_DATABASE
+    client = cast.client(cast.county_admin)
+    post_file(client, cast.township, xlsx([roster_row("陈建国")]))
+    run_queued()
+    batch = ImportBatch.objects.get()
+    services.confirm_import(actor=cast.county_admin, batch=batch, expected_version=batch.version)
+    # A worker claimed the import and was killed: its task stays "running", its process is gone.
+    DBTaskResult.objects.ready().update(status="RUNNING", worker_ids=["killed-worker"])
+    assert len(recover_interrupted()) == 1
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.READY and "已中断" in batch.message
+    assert DBTaskResult.objects.failed().get().exception_class_path.endswith(".Interrupted")
+    body = client.get(reverse("rosters:batch", args=[batch.pk])).content.decode()
+    assert "本次导入已中断，未写入任何数据" in body and 'id="confirm-btn"' in body
+    assert not Member.objects.filter(name="陈建国").exists()
+    client.post(reverse("rosters:batch-confirm", args=[batch.pk]), {"version": batch.version})
+    run_queued()
+    assert Member.objects.filter(name="陈建国").exists()
+
+
+def test_a_check_cut_off_by_a_restart_runs_again(cast: Any, settings: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from dangjian.core.tasks import recover_interrupted, run_queued
+
+    settings.TASKS = settings.TASKS_DATABASE
     post_file(cast.client(cast.county_admin), cast.township, xlsx([roster_row()]))
-    ImportBatch.objects.update(status="checking", status_at=timezone.now() - dt.timedelta(hours=1))
-    url = reverse("rosters:batch", args=[ImportBatch.objects.get().pk])
-    body = cast.client(cast.county_admin).get(url).content.decode()
-    assert "处理已中断" in body and "every 1s" not in body
+    DBTaskResult.objects.ready().update(status="RUNNING", worker_ids=["killed-worker"])
+    recover_interrupted()
+    assert DBTaskResult.objects.ready().count() == 1  # a check writes nothing: run it again
+    run_queued()
+    assert ImportBatch.objects.get().status == ImportBatch.Status.READY
 
 
 def test_full_export_is_confirmed_before_anything_is_written(cast: Any) -> None:
