@@ -215,12 +215,15 @@ def _recover(pk: Any) -> bool:
     return True
 
 
-def run_queued(worker_id: str = "inline") -> None:
-    """Run every task waiting in the database now, in this process, then return: what a
-    worker would do (tests on the database backend; `run_worker --batch` is the command)."""
+def run_queued(worker_id: str = "inline") -> int:
+    """Run every task waiting in the database now, in this process, as a worker would (tests
+    on the database backend); returns how many ran. Unlike the worker's loop it never closes
+    the connection, so it also works inside a test's transaction."""
     from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.utils import exclusive_transaction
 
-    Worker(
+    worker = Worker(
         queue_names=["*"],
         interval=0,
         batch=True,
@@ -229,4 +232,13 @@ def run_queued(worker_id: str = "inline") -> None:
         max_tasks=None,
         worker_id=worker_id,
         excluded_queue_names=[],
-    ).run()
+    )
+    ran = 0
+    while True:
+        with exclusive_transaction():
+            result = DBTaskResult.objects.ready().get_locked()
+            if result is None:
+                return ran
+            result.claim(worker_id)
+        worker.run_task(result)
+        ran += 1

@@ -1,0 +1,57 @@
+"""Periodic jobs (core.schedules): each due run enqueued once, by whichever worker gets there."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from dangjian.core import schedules
+from dangjian.core.models import PeriodicRun
+from dangjian.core.tasks import run_queued
+
+pytestmark = pytest.mark.django_db
+
+runs: list[str] = []
+
+
+@schedules.periodic(every=dt.timedelta(minutes=10), name="test.tick")
+def tick() -> None:
+    runs.append("tick")
+
+
+def test_the_apps_register_the_statistics_fold_and_the_poll_schedule() -> None:
+    assert {"stats.fold", "votes.run_schedule"} <= set(schedules.registered())
+
+
+def test_a_due_job_is_enqueued_once_until_its_interval_has_passed(settings: Any) -> None:
+    settings.TASKS = settings.TASKS_DATABASE
+    now = timezone.now()
+    assert "test.tick" in schedules.enqueue_due(now)
+    assert "test.tick" not in schedules.enqueue_due(now)  # a second worker, the same moment
+    assert "test.tick" not in schedules.enqueue_due(now + dt.timedelta(minutes=10, seconds=-1))
+    assert "test.tick" in schedules.enqueue_due(now + dt.timedelta(minutes=10))
+    queued = DBTaskResult.objects.filter(args_kwargs__args=["test.tick"])
+    assert queued.count() == 2
+    runs.clear()
+    run_queued()
+    assert runs == ["tick", "tick"]
+
+
+def test_a_worker_that_saw_an_old_next_run_time_enqueues_nothing(settings: Any) -> None:
+    """Two workers read the row at once; only the first conditional UPDATE matches."""
+    settings.TASKS = settings.TASKS_DATABASE
+    now = timezone.now()
+    schedules.enqueue_due(now)
+    PeriodicRun.objects.filter(name="test.tick").update(next_at=now)  # due again, now
+    first = schedules.enqueue_due(now)
+    second = schedules.enqueue_due(now)
+    assert "test.tick" in first and "test.tick" not in second
+
+
+def test_run_poll_schedule_still_moves_polls_by_hand() -> None:
+    call_command("run_poll_schedule")  # nothing due: says so, changes nothing
