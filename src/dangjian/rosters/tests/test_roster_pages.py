@@ -304,6 +304,34 @@ def test_an_import_cut_off_by_a_restart_can_be_confirmed_again(cast: Any, settin
     assert Member.objects.filter(name="陈建国").exists()
 
 
+def test_the_batch_page_shows_the_stored_progress_of_its_task(cast: Any, settings: Any) -> None:
+    from dangjian.core.tasks import report_progress
+
+    settings.TASKS = settings.TASKS_DATABASE  # queued: nobody runs it in this test
+    client = cast.client(cast.county_admin)
+    post_file(client, cast.township, xlsx([roster_row()]))
+    batch = ImportBatch.objects.get()
+    url = reverse("rosters:batch", args=[batch.pk])
+    assert "正在处理，请稍候" in client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    report_progress(f"import:{batch.pk}", 40, 120)  # as the worker's process writes it
+    body = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "已处理 40 / 120 行" in body and "every 1s" in body
+
+
+def test_a_batch_nobody_has_picked_up_for_minutes_says_the_worker_may_be_down(
+    cast: Any, settings: Any
+) -> None:
+    from django.utils import timezone
+
+    settings.TASKS = settings.TASKS_DATABASE
+    client = cast.client(cast.county_admin)
+    post_file(client, cast.township, xlsx([roster_row()]))
+    url = reverse("rosters:batch", args=[ImportBatch.objects.get().pk])
+    assert "后台服务尚未处理" not in client.get(url).content.decode()
+    ImportBatch.objects.update(status_at=timezone.now() - dt.timedelta(minutes=2))
+    assert "后台服务尚未处理本批次" in client.get(url).content.decode()
+
+
 def test_a_check_cut_off_by_a_restart_runs_again(cast: Any, settings: Any) -> None:
     from django_tasks_db.models import DBTaskResult
 

@@ -12,7 +12,7 @@ import threading
 from argparse import ArgumentParser
 from typing import Any
 
-from django.db import close_old_connections, connections
+from django.db import OperationalError, close_old_connections, connections
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from dangjian.core import schedules, tasks
@@ -44,7 +44,9 @@ class Scheduler(threading.Thread):
         ):
             try:
                 work()
-            except Exception:  # a busy database now and then is expected; log the rest too
+            except OperationalError as exc:  # SQLite busy while a long task writes: next tick
+                log.info("worker scheduler step skipped: %s", exc)
+            except Exception:
                 log.warning("worker scheduler step failed", exc_info=True)
 
 
