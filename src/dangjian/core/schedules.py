@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
@@ -78,3 +79,17 @@ def enqueue_due(now: dt.datetime | None = None) -> list[str]:
                 run_periodic.enqueue(name)
                 enqueued.append(name)
     return enqueued
+
+
+TASK_RESULTS_KEPT_DAYS = 14
+
+
+def prune_task_results() -> None:
+    """Finished task rows older than two weeks go (the periodic runs alone add thousands a
+    day); django-tasks-db's own command does it."""
+    call_command(
+        "prune_db_task_results", queue_name="*", min_age_days=TASK_RESULTS_KEPT_DAYS, verbosity=0
+    )
+
+
+periodic(every=dt.timedelta(hours=6), name="core.prune_task_results")(prune_task_results)

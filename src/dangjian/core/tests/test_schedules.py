@@ -25,7 +25,8 @@ def tick() -> None:
 
 
 def test_the_apps_register_the_statistics_fold_and_the_poll_schedule() -> None:
-    assert {"stats.fold", "votes.run_schedule"} <= set(schedules.registered())
+    names = {"stats.fold", "votes.run_schedule", "core.prune_task_results"}
+    assert names <= set(schedules.registered())
 
 
 def test_a_due_job_is_enqueued_once_until_its_interval_has_passed(settings: Any) -> None:
@@ -55,3 +56,16 @@ def test_a_worker_that_saw_an_old_next_run_time_enqueues_nothing(settings: Any) 
 
 def test_run_poll_schedule_still_moves_polls_by_hand() -> None:
     call_command("run_poll_schedule")  # nothing due: says so, changes nothing
+
+
+def test_finished_tasks_are_pruned_after_two_weeks(settings: Any) -> None:
+    settings.TASKS = settings.TASKS_DATABASE
+    for _ in range(2):
+        schedules.run_periodic.enqueue("test.tick")
+    run_queued()
+    old, recent = DBTaskResult.objects.all()
+    two_weeks = timezone.now() - dt.timedelta(days=schedules.TASK_RESULTS_KEPT_DAYS)
+    DBTaskResult.objects.filter(pk=old.pk).update(finished_at=two_weeks - dt.timedelta(hours=1))
+    DBTaskResult.objects.filter(pk=recent.pk).update(finished_at=two_weeks + dt.timedelta(hours=1))
+    schedules.prune_task_results()
+    assert list(DBTaskResult.objects.values_list("pk", flat=True)) == [recent.pk]
