@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -69,3 +71,29 @@ def test_finished_tasks_are_pruned_after_two_weeks(settings: Any) -> None:
     DBTaskResult.objects.filter(pk=recent.pk).update(finished_at=two_weeks + dt.timedelta(hours=1))
     schedules.prune_task_results()
     assert list(DBTaskResult.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_the_same_moment_enqueue_a_due_run_once(settings: Any) -> None:
+    """Two threads, two connections, one barrier: only one conditional UPDATE matches.
+    PostgreSQL only: the SQLite test database is in memory, shared by threads without waits."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs two real connections writing at once (scripts/with-postgres)")
+    settings.TASKS = settings.TASKS_DATABASE
+    now = timezone.now()
+    barrier, enqueued = threading.Barrier(2), []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            enqueued.append(schedules.enqueue_due(now))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted("test.tick" in names for names in enqueued) == [False, True]
+    assert DBTaskResult.objects.filter(args_kwargs__args=["test.tick"]).count() == 1
