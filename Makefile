@@ -48,7 +48,7 @@ run: install
 	@echo ""
 	@echo "  党建工作平台 / dangjian: http://$(HOST):$(PORT)/"
 	@$(PY) manage.py seed_demo --print-logins
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py rundev $(HOST):$(PORT)
 
 # ---- tests -----------------------------------------------------------------------------
 # Three stages, in this order:

@@ -140,6 +140,7 @@ def fast_password_hashing(settings: Any) -> None:
     """Argon2 is deliberately slow; tests that need it (test_password_policy) restore it."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.DANGJIAN_JOBS_INLINE = True  # roster imports and exports finish within the request
+    settings.TASKS = settings.TASKS_INLINE  # background tasks run at once (core.tasks)
 
 
 @pytest.fixture(autouse=True)

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "treebeard",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "dangjian.core",
     "dangjian.audit",
     "dangjian.accounts",
@@ -109,6 +111,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Our queries are short index reads that PostgreSQL often overestimates; its JIT then
     # spends ~35 ms compiling a 30 ms statistics query (measured on the province dataset).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    # A second connection for background tasks' progress, written while the task's own
+    # transaction is open (core.tasks.report_progress); in tests it is the same database.
+    DATABASES["progress"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
@@ -149,6 +154,11 @@ DANGJIAN_IMPORT_MAX_BYTES = env_int("DANGJIAN_IMPORT_MAX_MB", 20) * 1024 * 1024
 # Imports, and exports above DANGJIAN_EXPORT_INLINE_ROWS rows, run in a background thread of
 # the web process; tests run them inline.
 DANGJIAN_JOBS_INLINE = env_bool("DANGJIAN_JOBS_INLINE", False)
+# Background tasks (core.tasks): in the database, run by `manage.py run_worker`; inline, run at
+# once inside `enqueue` (tests, benchmarks).
+TASKS_DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASKS_INLINE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+TASKS = TASKS_INLINE if DANGJIAN_JOBS_INLINE else TASKS_DATABASE
 DANGJIAN_EXPORT_INLINE_ROWS = env_int("DANGJIAN_EXPORT_INLINE_ROWS", 3000)
 # 通知: where a notification goes besides the app (core.notify.Channel classes, dotted paths).
 # The in-app channel is the only one so far; SMS or mail would be added here.

@@ -217,3 +217,51 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class TaskProgress(models.Model):
+    """How far a running background task is (`core.tasks.report_progress`): in the database,
+    so the page polling it may be served by any process."""
+
+    key = models.CharField(max_length=100, primary_key=True)  # e.g. "import:12"
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "后台任务进度"
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.done}/{self.total}"
+
+
+class WorkerBeat(models.Model):
+    """A running worker process (`manage.py run_worker`) and when it last said it was alive: a
+    task still marked running by a worker that is gone was cut off (core.tasks.recover)."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "后台服务进程"
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.pid}"
+
+
+class PeriodicRun(models.Model):
+    """When a periodic job (core.schedules) is next due. Workers enqueue a due run by moving
+    `next_at` with one conditional UPDATE, so two workers never enqueue the same run twice."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    next_at = models.DateTimeField()
+    last_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "定时任务"
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,9 +1,9 @@
 """花名册导入的程序: the steps of an import batch, who takes them and what they check.
 
 upload → checking → (checked) ready / (found_errors) invalid / (failed) failed;
-ready → (confirm) applying → (applied) applied / (returned) ready / (returned_invalid) invalid /
-(failed) failed; applied → (undo) undone. The steps without `who` are the outcome of the
-background check and import, recorded for the person who started them.
+ready → (confirm) applying → (applied) applied / (returned, interrupted) ready /
+(returned_invalid) invalid / (failed) failed; applied → (undo) undone. The steps without `who`
+are the outcome of the background check and import, recorded for the person who started them.
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ IMPORT: Procedure = register(
             _system("applied", "导入完成", (Status.APPLYING,), Status.APPLIED, CONFIRM_IMPORT.name),
             _system("returned", "数据有变化，退回待确认", (Status.APPLYING,), Status.READY),
             _system("returned_invalid", "数据有变化，发现错误", (Status.APPLYING,), Status.INVALID),
+            _system("interrupted", "导入中断，退回待确认", (Status.APPLYING,), Status.READY),
             _system("failed", "处理失败", (Status.CHECKING, Status.APPLYING), Status.FAILED),
             Step(
                 "undo",

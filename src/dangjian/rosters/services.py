@@ -24,13 +24,13 @@ from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import scope_for
 from dangjian.audit.actions import register_action
 from dangjian.audit.services import record_audit
-from dangjian.core import jobs
 from dangjian.core.actors import actor_user
 from dangjian.core.bulk import insert_rows
 from dangjian.core.crypto import decrypt_bytes, encrypt_bytes
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.paths import any_subtree_q
 from dangjian.core.procedures import take_step
+from dangjian.core.tasks import background, clear_progress, read_progress, report_progress
 from dangjian.members.models import Member, MemberEvent
 from dangjian.members.selectors import filter_members, may_reveal_personal, roster_on
 from dangjian.members.services import (
@@ -51,7 +51,7 @@ from dangjian.rosters.procedures import IMPORT
 from dangjian.rosters.reader import max_bytes, read_roster, size_limit_label
 
 Status = ImportBatch.Status
-STALE_AFTER = dt.timedelta(minutes=30)
+WAITING_AFTER = dt.timedelta(minutes=2)  # busy this long with no progress: is a worker running?
 FIELDS = {f.name: f for f in Member._meta.fields}
 
 BATCH_FILE = register_action("rosters.batch_file", "下载导入原文件", tone="sensitive")
@@ -93,7 +93,7 @@ def start_import(
             step="upload",
             data={"org": org.name, "file": batch.file_name},
         )
-    jobs.run(job_key(batch), check_batch, batch.pk)
+    check_batch.enqueue(batch.pk)
     return batch
 
 
@@ -105,12 +105,22 @@ def _plan(batch: ImportBatch, actor: Any) -> Plan:
         actor=actor,
         target=batch.org,
         table=table,
-        progress=lambda done, total: jobs.report(key, done, total),
+        progress=lambda done, total: report_progress(key, done, total),
     )
 
 
+def _check_interrupted(batch_id: int) -> None:
+    """The check was cut off twice by a restart: say so; the file can be uploaded again."""
+    batch = ImportBatch.objects.get(pk=batch_id)
+    clear_progress(job_key(batch))
+    if batch.status == Status.CHECKING:
+        message = "校验时后台服务重启，校验已中断，请重新上传文件。"
+        _step(batch, "failed", batch.created_by, message=message)
+
+
+@background(retries=1, on_interrupt=_check_interrupted)  # a check writes nothing: repeat it
 def check_batch(batch_id: int) -> None:
-    """校验: build the preview of a batch (runs as a job)."""
+    """校验: build the preview of a batch (a background task)."""
     batch = ImportBatch.objects.select_related("org", "created_by").get(pk=batch_id)
     actor = batch.created_by
     try:
@@ -121,6 +131,8 @@ def check_batch(batch_id: int) -> None:
     except Exception:
         _step(batch, "failed", actor, message="处理文件时出错，请联系系统管理员。")
         raise
+    finally:
+        clear_progress(job_key(batch))
     found = "found_errors" if plan.errors else "checked"
     _step(batch, found, actor, preview=plan.summary(), message="")
 
@@ -151,13 +163,37 @@ def confirm_import(*, actor: Any, batch: ImportBatch, expected_version: int) -> 
         expected_version=expected_version,
         perform=mark,
     )
-    jobs.run(job_key(batch), apply_batch, batch.pk)
+    apply_batch.enqueue(batch.pk)
     return batch
 
 
+APPLY_INTERRUPTED = (
+    "导入过程中后台服务重启，本次导入已中断，未写入任何数据。请核对下面的预览后重新确认导入。"
+)
+
+
+def _apply_interrupted(batch_id: int) -> None:
+    """The apply was cut off by a restart. It writes in one transaction, which the database
+    rolled back: nothing was written, so the batch goes back to 待确认 to be confirmed again."""
+    batch = ImportBatch.objects.get(pk=batch_id)
+    clear_progress(job_key(batch))
+    if batch.status == Status.APPLYING:
+        _step(batch, "interrupted", batch.applied_by, message=APPLY_INTERRUPTED)
+
+
+@background(on_interrupt=_apply_interrupted)  # never repeated unasked: the user confirms again
 def apply_batch(batch_id: int) -> None:
     """导入: re-check against the registry as it is now, then write every row or none."""
     batch = ImportBatch.objects.select_related("org", "applied_by").get(pk=batch_id)
+    # Said before the transaction opens: inside it, SQLite lets no other write through.
+    report_progress(job_key(batch), 0, batch.preview.get("counts", {}).get("rows", 0))
+    try:
+        _apply_checked(batch)
+    finally:
+        clear_progress(job_key(batch))
+
+
+def _apply_checked(batch: ImportBatch) -> None:
     actor = batch.applied_by
     expected = batch.preview.get("digest")
 
@@ -336,13 +372,14 @@ def batch_file(*, actor: Any, batch: ImportBatch) -> bytes:
     return decrypt_bytes(bytes(batch.file_cipher))
 
 
-def batch_is_stale(batch: ImportBatch) -> bool:
-    """A job whose process died (restart mid-import) never finishes: say so after a while."""
-    return (
-        batch.busy
-        and jobs.progress(job_key(batch)) is None
-        and timezone.now() - batch.status_at > STALE_AFTER
-    )
+def batch_progress(batch: ImportBatch) -> tuple[int, int] | None:
+    """(rows done, rows) of the batch's running check or import, from any process."""
+    return read_progress(job_key(batch)) if batch.busy else None
+
+
+def batch_waiting(batch: ImportBatch, progress: tuple[int, int] | None) -> bool:
+    """Busy for a while and nothing reported: the worker may not be running."""
+    return batch.busy and progress is None and timezone.now() - batch.status_at > WAITING_AFTER
 
 
 # --- export (花名册导出) and printed forms ---------------------------------------------------
@@ -381,10 +418,10 @@ def start_export(*, actor: Any, params: Mapping[str, Any], full: bool) -> Export
         created_by=actor_user(actor), created_at__lt=timezone.now() - EXPORT_KEPT
     ).delete()
     if job.total <= settings.DANGJIAN_EXPORT_INLINE_ROWS:
-        build_export(job.pk)
+        build_export.call(job.pk)
         job.refresh_from_db()
     else:
-        jobs.run(export_key(job), build_export, job.pk)
+        build_export.enqueue(job.pk)
     return job
 
 
@@ -392,8 +429,16 @@ EXPORT_FILTERS = ("q", "org", "category", "gender", "education", "status", "on")
 EXPORT_KEPT = dt.timedelta(days=1)
 
 
+def _export_interrupted(job_id: int) -> None:
+    clear_progress(f"export:{job_id}")
+    ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.RUNNING).update(
+        status=ExportJob.Status.FAILED, message="导出时后台服务重启，导出已中断，请重新导出。"
+    )
+
+
+@background(retries=1, on_interrupt=_export_interrupted)  # writing a file twice is harmless
 def build_export(job_id: int) -> None:
-    """Write the workbook (runs as a job); progress is reported every thousand rows."""
+    """Write the workbook (a background task); progress is reported every thousand rows."""
     job = ExportJob.objects.select_related("created_by").get(pk=job_id)
     key = export_key(job)
     try:
@@ -401,15 +446,21 @@ def build_export(job_id: int) -> None:
         body = roster_workbook(
             members.iterator(chunk_size=2000),
             full=job.full,
-            progress=lambda done: jobs.report(key, done, job.total),
+            progress=lambda done: report_progress(key, done, job.total),
         )
     except Exception:
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportJob.Status.FAILED, message="导出时出错，请重试或联系系统管理员。"
         )
         raise
+    finally:
+        clear_progress(key)
     job.file_cipher, job.status = encrypt_bytes(body), ExportJob.Status.DONE
     job.save(update_fields=["file_cipher", "status"])
+
+
+def export_progress(job: ExportJob) -> tuple[int, int] | None:
+    return read_progress(export_key(job)) if job.status == ExportJob.Status.RUNNING else None
 
 
 def export_file(job: ExportJob) -> bytes:

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST, require_safe
 
 from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import get_org_for_user, scope_for
-from dangjian.core import jobs
 from dangjian.core.actors import Actor
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
@@ -102,10 +101,11 @@ def template_download(request: HttpRequest) -> HttpResponse:
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """导入预览 / 结果; while the batch is being worked on, htmx polls the status part."""
     batch = get_batch_for_user(request.user, pk)
+    progress = services.batch_progress(batch)
     context = {
         "batch": batch,
-        "progress": jobs.progress(services.job_key(batch)),
-        "stale": services.batch_is_stale(batch),
+        "progress": progress,
+        "waiting": services.batch_waiting(batch, progress),
         "can_download": scope_for(request.user).can(Ability.REVEAL_PERSONAL, batch.org.path),
         "options": {o.name: o for o in steps_available(request.user, batch, IMPORT)},
         "history": [
@@ -215,7 +215,7 @@ def export_start(request: HttpRequest) -> HttpResponse:
 def export_job(request: HttpRequest, pk: int) -> HttpResponse:
     """A large export being built: progress, then the download."""
     job = get_export_for_user(request.user, pk)
-    context = {"job": job, "progress": jobs.progress(services.export_key(job))}
+    context = {"job": job, "progress": services.export_progress(job)}
     if request.headers.get("HX-Request"):
         response = render(request, "rosters/partials/export_status.html", context)
         if job.status == ExportJob.Status.DONE:

@@ -48,11 +48,10 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, connections, transaction
 from django.db.models import Max, Q, Subquery
 from django.utils import timezone
 
-from dangjian.core import jobs
 from dangjian.core.paths import AFTER_LAST, subtree_q
 from dangjian.members.choices import HAN, MemberCategory
 from dangjian.members.models import Member, MemberSpell
@@ -671,7 +670,27 @@ def start_load() -> None:
         if _busy():
             return
         _load_started = time.monotonic()
-    jobs.run("stats-columnar-load", _load_job)
+    _in_this_process(_load_job)
+
+
+def _in_this_process(work: Callable[[], None]) -> None:
+    """Run `work` in a thread of this process once the current transaction commits (inline
+    under DANGJIAN_JOBS_INLINE). Not a worker task on purpose: the store is a cache in the
+    memory of the process that answers the pages, so that process has to load it."""
+    if settings.DANGJIAN_JOBS_INLINE:
+        work()
+        return
+
+    def target() -> None:
+        close_old_connections()
+        try:
+            work()
+        finally:
+            connections.close_all()
+
+    transaction.on_commit(
+        lambda: threading.Thread(target=target, name="stats-columnar-load", daemon=True).start()
+    )
 
 
 def _load_job() -> None:

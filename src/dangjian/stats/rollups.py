@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
@@ -22,7 +21,6 @@ from django.db.models import Count, Max, Sum
 from django.db.models.functions import ExtractYear, Length, Substr
 from django.utils import timezone
 
-from dangjian.core import jobs
 from dangjian.core.bulk import insert_rows
 from dangjian.members.choices import HAN, Gender
 from dangjian.members.models import Member, MemberEvent, MemberSpell
@@ -185,7 +183,6 @@ def record_changes(pairs: Iterable[tuple[Snapshot | None, Snapshot | None]]) -> 
         for b, a in pairs
     )
     insert_rows(MarginChange, ("before", "after", "created_at"), rows)
-    transaction.on_commit(schedule_fold)
 
 
 def mark_dirty() -> None:
@@ -193,22 +190,13 @@ def mark_dirty() -> None:
     RollupState.objects.update_or_create(pk=1, defaults={"dirty": True})
 
 
-_fold_lock = threading.Lock()
-
-
-def schedule_fold() -> None:
-    """Fold soon, in the background (inline when jobs run inline); never two at once."""
-    if settings.DANGJIAN_JOBS_INLINE:
-        return  # tests and inline mode read pending changes; `rebuild_stats --fold` compacts
-    if _fold_lock.locked():
-        return
-    jobs.run("stats-fold", _fold_locked)
-
-
-def _fold_locked() -> None:
-    with _fold_lock:
-        while fold():
-            pass
+def fold_all() -> int:
+    """Fold every logged change: the worker's periodic job (stats/schedules.py). Reports read
+    the changes not folded yet too, so folding only keeps that log short."""
+    folded = 0
+    while n := fold():
+        folded += n
+    return folded
 
 
 def fold(limit: int = 5000) -> int:

@@ -57,11 +57,6 @@ def _parsed(serializer_class: Any, request: Request) -> dict[str, Any]:
     return dict(body.validated_data)
 
 
-def _looked_at(poll: Poll) -> Poll:
-    """Apply the poll's schedule when it is looked at, as the pages do (定时开始/结束)."""
-    return services.apply_schedule(poll).poll
-
-
 class PollViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     """表决与选举: create, open, attendance, ballots, close and count, re-count, next round."""
 
@@ -104,7 +99,7 @@ class PollViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
 
     @extend_schema(responses=PollSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
-        return self._detail(_looked_at(self.get_object()))
+        return self._detail(self.get_object())
 
     @extend_schema(request=VersionSerializer, responses=PollSerializer)
     @action(detail=True, methods=["post"])
@@ -209,7 +204,7 @@ class PollViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     @action(detail=True, methods=["get"], url_path="turnout")
     def turnout(self, request: Request, pk: str) -> Response:
         """到会与投票情况: numbers for all who see the poll; names only for its managers."""
-        poll = _looked_at(self.get_object())
+        poll = self.get_object()
         manager = may_manage(request.user, poll)
         counts = selectors.turnout(poll, names=manager)
         voters = poll.voters.values("id", "name", "present") if manager else []

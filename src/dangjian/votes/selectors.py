@@ -9,6 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import get_for, scope_for
@@ -60,6 +61,17 @@ def get_poll_for_user(user: Any, pk: Any, ability: str | None = None) -> Poll:
     visible = polls_visible_to(user)
     return get_for(user, ability, visible, pk, path_of="organization__path",
                    missing="表决不存在或不在您的管理范围内")  # fmt: skip
+
+
+def schedule_pending(poll: Poll, now: dt.datetime | None = None) -> str:
+    """A note for a poll whose scheduled time has come but which the worker has not moved yet
+    (it does within a minute): pages show the poll as it is and never move it themselves."""
+    now = now or timezone.now()
+    if poll.status == Poll.Status.DRAFT and poll.opens_at and poll.opens_at <= now:
+        return "定时开始时间已到，等待系统处理。"
+    if poll.status == Poll.Status.OPEN and poll.closes_at and poll.closes_at <= now:
+        return "定时结束时间已到，等待系统处理。"
+    return ""
 
 
 def may_manage(user: Any, poll: Poll) -> bool:

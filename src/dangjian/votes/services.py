@@ -933,7 +933,8 @@ class Scheduled:
 
 def apply_schedule(poll: Poll, now: dt.datetime | None = None) -> Scheduled:
     """定时开始/结束: open or close the poll if its time has come (by the system, not a user).
-    Called when the poll is looked at (page or API) and by `manage.py run_poll_schedule`."""
+    Run by the worker's periodic job (votes/schedules.py) and `manage.py run_poll_schedule`;
+    never when a page is looked at."""
     now = now or timezone.now()
     try:
         if poll.status == Status.DRAFT and poll.opens_at and poll.opens_at <= now:

@@ -50,6 +50,7 @@ from dangjian.votes.selectors import (
     polls_visible_to,
     round_summaries,
     rules_in_words,
+    schedule_pending,
     turnout,
     voter_for,
 )
@@ -97,14 +98,6 @@ def poll_create(request: HttpRequest) -> HttpResponse:
 
 
 # ---- the poll page ----------------------------------------------------------------------------
-
-
-def _scheduled(request: HttpRequest, poll: Poll) -> Poll:
-    """Open or close the poll when its scheduled time has come (定时开始/结束)."""
-    scheduled = services.apply_schedule(poll)
-    if scheduled.problem:
-        messages.error(request, f"定时操作未能完成：{scheduled.problem}")
-    return scheduled.poll
 
 
 def _vote_link(request: HttpRequest, poll: Poll) -> str:
@@ -166,8 +159,8 @@ def _counts_initial(poll: Poll) -> dict[str, Any]:
 @login_required
 def poll_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The poll page: status, rules, candidates, turnout, the manager's actions, the result."""
-    poll = _scheduled(request, get_poll_for_user(request.user, pk))
-    return _detail(request, poll)
+    poll = get_poll_for_user(request.user, pk)
+    return _detail(request, poll, schedule_note=schedule_pending(poll))
 
 
 @require_safe
@@ -436,7 +429,6 @@ def vote(request: HttpRequest, token: str) -> HttpResponse:
         poll = get_poll_for_user(request.user, pk)
     except Http404:
         return render(request, "votes/vote.html", {"missing": True}, status=404)
-    poll = _scheduled(request, poll)
     candidates: list[Candidate] = list(poll.candidates.filter(graded=True))
     error, back = "", request.POST.get("back") == "1"  # 返回修改: the ballot as marked
     if request.method == "POST" and not back:

@@ -138,28 +138,26 @@ def test_only_the_latest_batch_of_an_organization_can_be_undone(cast: Any) -> No
 
 
 @pytest.mark.django_db(transaction=True)
-def test_background_thread_checks_and_loads_the_batch(settings: Any) -> None:
-    """Outside tests the work runs in a thread after commit; the page polls its status."""
-    import time
+def test_a_worker_checks_and_loads_the_batch_from_the_database_queue(settings: Any) -> None:
+    """Outside tests the work is queued in the database and a worker runs it."""
+    from django_tasks_db.models import DBTaskResult
 
     from dangjian.conftest import build_cast
+    from dangjian.core.tasks import run_queued
 
     cast = build_cast()
-    settings.DANGJIAN_JOBS_INLINE = False
+    settings.TASKS = settings.TASKS_DATABASE
     batch = upload(cast, xlsx([roster_row("陈建国")]))
-    for _ in range(100):
-        batch.refresh_from_db()
-        if not batch.busy:
-            break
-        time.sleep(0.05)
+    assert batch.status == Status.CHECKING and DBTaskResult.objects.ready().count() == 1
+    run_queued()
+    batch.refresh_from_db()
     assert batch.status == Status.READY
     services.confirm_import(actor=cast.county_admin, batch=batch, expected_version=batch.version)
-    for _ in range(100):
-        batch.refresh_from_db()
-        if not batch.busy:
-            break
-        time.sleep(0.05)
+    assert not Member.objects.filter(name="陈建国").exists()  # queued, not run yet
+    run_queued()
+    batch.refresh_from_db()
     assert batch.status == Status.APPLIED and Member.objects.filter(name="陈建国").exists()
+    assert DBTaskResult.objects.successful().count() == 2
 
 
 def test_undo_deletes_the_members_an_import_added_and_the_history_says_so(cast: Any) -> None:

@@ -283,14 +283,72 @@ def test_upload_still_needs_the_csrf_token(cast: Any) -> None:
     assert not ImportBatch.objects.exists()
 
 
-def test_a_job_cut_off_by_a_restart_is_shown_as_interrupted(cast: Any) -> None:
+def test_an_import_cut_off_by_a_restart_can_be_confirmed_again(cast: Any, settings: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from dangjian.core.tasks import recover_interrupted, run_queued
+    from dangjian.rosters import services
+
+    settings.TASKS = settings.TASKS_DATABASE
+    client = cast.client(cast.county_admin)
+    post_file(client, cast.township, xlsx([roster_row("陈建国")]))
+    run_queued()
+    batch = ImportBatch.objects.get()
+    services.confirm_import(actor=cast.county_admin, batch=batch, expected_version=batch.version)
+    # A worker claimed the import and was killed: its task stays "running", its process is gone.
+    DBTaskResult.objects.ready().update(status="RUNNING", worker_ids=["killed-worker"])
+    assert len(recover_interrupted()) == 1
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.READY and "已中断" in batch.message
+    assert DBTaskResult.objects.failed().get().exception_class_path.endswith(".Interrupted")
+    body = client.get(reverse("rosters:batch", args=[batch.pk])).content.decode()
+    assert "本次导入已中断，未写入任何数据" in body and 'id="confirm-btn"' in body
+    assert not Member.objects.filter(name="陈建国").exists()
+    client.post(reverse("rosters:batch-confirm", args=[batch.pk]), {"version": batch.version})
+    run_queued()
+    assert Member.objects.filter(name="陈建国").exists()
+
+
+def test_the_batch_page_shows_the_stored_progress_of_its_task(cast: Any, settings: Any) -> None:
+    from dangjian.core.tasks import report_progress
+
+    settings.TASKS = settings.TASKS_DATABASE  # queued: nobody runs it in this test
+    client = cast.client(cast.county_admin)
+    post_file(client, cast.township, xlsx([roster_row()]))
+    batch = ImportBatch.objects.get()
+    url = reverse("rosters:batch", args=[batch.pk])
+    assert "正在处理，请稍候" in client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    report_progress(f"import:{batch.pk}", 40, 120)  # as the worker's process writes it
+    body = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "已处理 40 / 120 行" in body and "every 1s" in body
+
+
+def test_a_batch_nobody_has_picked_up_for_minutes_says_the_worker_may_be_down(
+    cast: Any, settings: Any
+) -> None:
     from django.utils import timezone
 
-    post_file(cast.client(cast.county_admin), cast.township, xlsx([roster_row()]))
-    ImportBatch.objects.update(status="checking", status_at=timezone.now() - dt.timedelta(hours=1))
+    settings.TASKS = settings.TASKS_DATABASE
+    client = cast.client(cast.county_admin)
+    post_file(client, cast.township, xlsx([roster_row()]))
     url = reverse("rosters:batch", args=[ImportBatch.objects.get().pk])
-    body = cast.client(cast.county_admin).get(url).content.decode()
-    assert "处理已中断" in body and "every 1s" not in body
+    assert "后台服务尚未处理" not in client.get(url).content.decode()
+    ImportBatch.objects.update(status_at=timezone.now() - dt.timedelta(minutes=2))
+    assert "后台服务尚未处理本批次" in client.get(url).content.decode()
+
+
+def test_a_check_cut_off_by_a_restart_runs_again(cast: Any, settings: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from dangjian.core.tasks import recover_interrupted, run_queued
+
+    settings.TASKS = settings.TASKS_DATABASE
+    post_file(cast.client(cast.county_admin), cast.township, xlsx([roster_row()]))
+    DBTaskResult.objects.ready().update(status="RUNNING", worker_ids=["killed-worker"])
+    recover_interrupted()
+    assert DBTaskResult.objects.ready().count() == 1  # a check writes nothing: run it again
+    run_queued()
+    assert ImportBatch.objects.get().status == ImportBatch.Status.READY
 
 
 def test_full_export_is_confirmed_before_anything_is_written(cast: Any) -> None:

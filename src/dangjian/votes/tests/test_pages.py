@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from dangjian.core.schedules import enqueue_due
 from dangjian.members.models import Member
 from dangjian.testing import make_member
 from dangjian.votes import services
@@ -244,12 +245,17 @@ def test_totals_are_entered_and_refused_when_they_do_not_add_up(cast, voters):
     assert Poll.objects.get().totals["counts"][str(a.pk)]["yes"] == 5
 
 
-def test_scheduled_poll_opens_when_its_page_is_viewed(cast, voters):
+def test_a_scheduled_poll_is_opened_by_the_worker_not_by_viewing_its_page(cast, voters):
     past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
     poll = election(cast, voters, opens_at=past)
-    page = cast.client(cast.secretary).get(reverse("votes:detail", args=[poll.pk]))
-    assert "投票中" in page.content.decode()
-    assert Poll.objects.get().status == Poll.Status.OPEN
+    client = cast.client(cast.secretary)
+    page = client.get(reverse("votes:detail", args=[poll.pk])).content.decode()
+    assert "等待系统处理" in page and Poll.objects.get().status == Poll.Status.DRAFT
+    assert client.get(reverse("poll-detail", args=[poll.pk])).json()["status"] == "draft"
+    assert Poll.objects.get().status == Poll.Status.DRAFT  # the API did not move it either
+    assert "votes.run_schedule" in enqueue_due()  # the worker's periodic run
+    page = client.get(reverse("votes:detail", args=[poll.pk])).content.decode()
+    assert "投票中" in page and "等待系统处理" not in page
 
 
 def test_motion_is_voted_and_passes(cast, voters):

@@ -1,7 +1,7 @@
 """`manage.py run_poll_schedule`: open and close the polls whose scheduled time has come.
 
-Pages apply a poll's schedule when it is looked at; run this every minute from cron (or a
-systemd timer) so a poll also closes on time when nobody has its page open."""
+The worker (`manage.py run_worker`) does this every 30 seconds (votes/schedules.py); this
+command does it once, now, e.g. where no worker runs or to move a poll at once."""
 
 from __future__ import annotations
 
