@@ -1,0 +1,76 @@
+"""档案材料 pages: the upload (POST from the section on a record's page) and the download.
+
+Both are reusable by any app: the section is `{% document_section record %}` (templatetags),
+the upload posts to `documents:upload` with the record's model label and id, the download is
+`documents:download` with the document's id.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST, require_safe
+
+from dangjian.core.actors import Actor
+from dangjian.core.exceptions import DomainError
+from dangjian.core.http import attachment
+from dangjian.documents import services
+from dangjian.documents.forms import UploadForm
+from dangjian.documents.registry import terms_by_label
+from dangjian.documents.selectors import get_document_for_user
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    target = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure())
+    return redirect(target if safe and target else fallback)
+
+
+@login_required
+@require_POST
+def upload(request: HttpRequest, label: str, pk: int) -> HttpResponse:
+    """上传档案材料 to the record `label` (app_label.model) `pk`."""
+    terms = terms_by_label(label)
+    # Only registered models are reachable; the record is refused (404) unless the user may
+    # upload on its organization, so existence outside one's scope is not told.
+    target = terms.model._default_manager.filter(pk=pk).first()
+    if target is None or not services.may_upload_documents(request.user, target):
+        raise Http404("记录不存在或不在您的管理范围内")
+    form = UploadForm(request.POST, request.FILES, kinds=terms.kinds)
+    fallback = target.get_absolute_url() if hasattr(target, "get_absolute_url") else "/"
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(request, fallback)
+    upload = form.cleaned_data["file"]
+    try:
+        document = services.upload_document(
+            actor=Actor.from_request(request),
+            target=target,
+            kind=form.cleaned_data["kind"],
+            name=upload.name,
+            data=upload.read(),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已上传{document.kind}「{document.original_name}」。")
+    return _back(request, fallback)
+
+
+@require_safe
+@login_required
+def download(request: HttpRequest, pk: int) -> HttpResponse:
+    """下载档案材料 (audited)."""
+    document = get_document_for_user(request.user, pk)
+    try:
+        found = services.download_document(actor=Actor.from_request(request), document=document)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    response = attachment(found.data, found.name, found.mime_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
