@@ -2,7 +2,7 @@
 
 Both are reusable by any app: the section is `{% document_section record %}` (templatetags),
 the upload posts to `documents:upload` with the record's model label and id, the download is
-`documents:download` with the document's id.
+`documents:document-download` with the document's id.
 """
 
 from __future__ import annotations

@@ -312,10 +312,10 @@ def parse_date(raw: str | None) -> dt.date | None:
 
 
 @login_required
-def member_accounts(request: HttpRequest, org_pk: int) -> HttpResponse:
+def member_accounts(request: HttpRequest, pk: int) -> HttpResponse:
     """为党员开通账号: choose members without a login; the POST answers with the slips' PDF,
     drawn once from memory (the passwords are stored nowhere)."""
-    org = get_org_for_user(request.user, org_pk)
+    org = get_org_for_user(request.user, pk)
     if not may_create_member_accounts(request.user, org):
         raise PermissionDenied("您没有为该党组织的党员开通账号的权限")
     form = MemberAccountsForm(request.POST or None, candidates=members_without_login(org))

@@ -44,7 +44,7 @@ def test_outsider_cannot_upload_or_download(cast):
     document = upload_document(
         actor=cast.secretary, target=cast.member, kind="入党志愿书", name="a.pdf", data=PDF
     )
-    url = reverse("documents:download", args=[document.pk])
+    url = reverse("documents:document-download", args=[document.pk])
     assert cast.client(cast.outsider).get(url).status_code == 404
     assert not AuditEvent.objects.filter(detail__op="download_document").exists()
 
@@ -53,7 +53,9 @@ def test_download_from_the_page_is_the_file_and_audited(cast):
     document = upload_document(
         actor=cast.secretary, target=cast.member, kind="入党志愿书", name="志愿书.pdf", data=PDF
     )
-    response = cast.client(cast.county_admin).get(reverse("documents:download", args=[document.pk]))
+    response = cast.client(cast.county_admin).get(
+        reverse("documents:document-download", args=[document.pk])
+    )
     assert response.status_code == 200 and response.content == PDF
     assert response["Content-Type"] == "application/pdf"
     assert (
