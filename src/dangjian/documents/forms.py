@@ -16,7 +16,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, kinds: tuple[str, ...], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k, k) for k in kinds]
+        self.fields["kind"].choices = [(k, k) for k in kinds]  # type: ignore[attr-defined]
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

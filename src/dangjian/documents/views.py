@@ -42,9 +42,8 @@ def upload(request: HttpRequest, label: str, pk: int) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES, kinds=terms.kinds)
     fallback = target.get_absolute_url() if hasattr(target, "get_absolute_url") else "/"
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        for error in (e for errors in form.errors.values() for e in errors):
+            messages.error(request, str(error))
         return _back(request, fallback)
     upload = form.cleaned_data["file"]
     try:

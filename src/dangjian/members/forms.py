@@ -232,4 +232,4 @@ class MemberAccountsForm(forms.Form):
 
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["members"].choices = [(m.pk, m.name) for m in candidates]
+        self.fields["members"].choices = [(m.pk, m.name) for m in candidates]  # type: ignore[attr-defined]
