@@ -46,3 +46,15 @@ def test_documents_kept_without_limit_are_never_purged(cast):
         actor=cast.secretary, target=cast.member, kind="入党志愿书", name="a.pdf", data=PDF
     )
     assert purge_expired_documents(dt.date(2999, 1, 1)) == 0
+
+
+def test_command_purges_on_the_given_day(document):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("purge_documents", "--today", "2036-02-29", stdout=out)
+    assert "已删除 0 份" in out.getvalue()
+    call_command("purge_documents", "--today", "2036-03-01", stdout=out)
+    assert "已删除 1 份" in out.getvalue() and not Document.objects.exists()
