@@ -18,9 +18,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.core.actors import Actor
-from dangjian.core.documents import check_size
+from dangjian.core.documents import check_size, max_bytes, size_label
+from dangjian.core.exceptions import DomainError
 from dangjian.core.http import attachment
 from dangjian.core.models import Document
+from dangjian.core.uploads import SizeLimitHandler
 from dangjian.documents import services
 from dangjian.documents.registry import registered_labels, terms_by_label
 from dangjian.documents.selectors import documents_of, get_document_for_user
@@ -85,6 +87,10 @@ class DocumentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         # download; refusals then come as JSON, the one renderer.
         return super().perform_content_negotiation(request, force=True)
 
+    def initialize_request(self, request: Any, *args: Any, **kwargs: Any) -> Request:
+        request.upload_handlers.insert(0, SizeLimitHandler(request, limit=max_bytes()))
+        return super().initialize_request(request, *args, **kwargs)
+
     def get_queryset(self) -> Any:
         return Document.objects.none()  # single objects through get_object, lists per record
 
@@ -113,7 +119,13 @@ class DocumentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     )
     def create(self, request: Request) -> Response:
         """上传档案材料 (multipart)."""
-        s = DocumentUploadSerializer(data=request.data)
+        data = request.data  # parsing the body is what trips the size limit
+        if getattr(request._request, "upload_too_large", False):
+            name = getattr(request._request, "upload_too_large_name", "") or "所选文件"
+            raise DomainError(
+                f"文件「{name}」超过了 {size_label(max_bytes())} 的上限，未上传。", field="file"
+            )
+        s = DocumentUploadSerializer(data=data)
         s.is_valid(raise_exception=True)
         f = s.validated_data
         target = _target(request.user, f["target_type"], f["target_id"])

@@ -12,11 +12,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from dangjian.core.actors import Actor
+from dangjian.core.documents import max_bytes, size_label
 from dangjian.core.exceptions import DomainError
 from dangjian.core.http import attachment
+from dangjian.core.uploads import SizeLimitHandler
 from dangjian.documents import services
 from dangjian.documents.forms import UploadForm
 from dangjian.documents.registry import terms_by_label
@@ -29,18 +32,30 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     return redirect(target if safe and target else fallback)
 
 
-@login_required
-@require_POST
+@csrf_exempt  # CSRF is checked in _upload, after the size limit is in place
 def upload(request: HttpRequest, label: str, pk: int) -> HttpResponse:
     """上传档案材料 to the record `label` (app_label.model) `pk`."""
+    request.upload_handlers.insert(0, SizeLimitHandler(request, limit=max_bytes()))
+    return _upload(request, label, pk)
+
+
+@csrf_protect
+@login_required
+@require_POST
+def _upload(request: HttpRequest, label: str, pk: int) -> HttpResponse:
     terms = terms_by_label(label)
     # Only registered models are reachable; the record is refused (404) unless the user may
     # upload on its organization, so existence outside one's scope is not told.
     target = terms.model._default_manager.filter(pk=pk).first()
     if target is None or not services.may_upload_documents(request.user, target):
         raise Http404("记录不存在或不在您的管理范围内")
-    form = UploadForm(request.POST, request.FILES, kinds=terms.kinds)
     fallback = target.get_absolute_url() if hasattr(target, "get_absolute_url") else "/"
+    files = request.FILES  # reads the body now, through the size limit
+    if getattr(request, "upload_too_large", False):
+        name = getattr(request, "upload_too_large_name", "") or "所选文件"
+        messages.error(request, f"文件「{name}」超过了 {size_label(max_bytes())} 的上限，未上传。")
+        return _back(request, fallback)
+    form = UploadForm(request.POST, files, kinds=terms.kinds)
     if not form.is_valid():
         for error in (e for errors in form.errors.values() for e in errors):
             messages.error(request, str(error))

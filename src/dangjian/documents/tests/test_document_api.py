@@ -49,3 +49,12 @@ def test_outsider_is_refused_everywhere(cast):
 def test_list_needs_the_record(cast):
     response = cast.client(cast.county_admin).get(LIST)
     assert response.status_code == 400
+
+
+def test_api_cuts_off_a_far_too_large_file(cast, settings):
+    settings.DANGJIAN_DOCUMENT_MAX_BYTES = 1024
+    response = upload(
+        cast.client(cast.county_admin), cast, name="大.pdf", data=PDF + b" " * 200_000
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"] == "文件「大.pdf」超过了 1 KB 的上限，未上传。"

@@ -87,3 +87,21 @@ def test_member_sees_no_document_section_on_his_own_record(cast):
 def test_upload_only_to_registered_record_types(cast):
     url = reverse("documents:upload", args=["auth.user", cast.secretary.pk])
     assert cast.client(cast.county_admin).post(url, {}).status_code == 404
+
+
+def test_far_too_large_upload_is_cut_off_while_arriving(cast, settings):
+    settings.DANGJIAN_DOCUMENT_MAX_BYTES = 1024
+    response = post(cast.client(cast.secretary), cast, name="大.pdf", data=PDF + b" " * 200_000)
+    assert "文件「大.pdf」超过了 1 KB 的上限，未上传" in response.content.decode()
+    assert not Document.objects.exists()
+
+
+def test_upload_without_csrf_token_is_refused(cast):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.secretary)
+    response = client.post(
+        upload_url(cast), {"kind": "入党志愿书", "file": SimpleUploadedFile("a.pdf", PDF)}
+    )
+    assert response.status_code == 403 and not Document.objects.exists()
