@@ -67,6 +67,7 @@ LABELS: dict[str, str] = {
     "problems": "发现的问题",
     "id_number": "公民身份号码",
     "size": "大小（字节）",
+    "material": "材料名称",
     "expires_on": "保存期满日期",
     "accounts": "开通的账号",
 }

@@ -33,6 +33,7 @@ from dangjian.core.documents import (
 from dangjian.core.exceptions import DomainError
 from dangjian.core.models import Document
 from dangjian.documents.registry import terms_for
+from dangjian.orgs.models import Organization
 
 # Audit: the existing actions, told apart by "op" (audit/display.py words them).
 UPLOAD_ACTION, UPLOAD_OP = AuditEvent.Action.CREATE, "upload_document"
@@ -62,7 +63,7 @@ def may_upload_documents(actor: Any, target: models.Model) -> bool:
 
 
 def _detail(document: Document) -> dict[str, Any]:
-    return {"kind": document.kind, "file": document.original_name, "size": document.size}
+    return {"material": document.kind, "file": document.original_name, "size": document.size}
 
 
 def upload_document(
@@ -125,6 +126,10 @@ def download_document(*, actor: Any, document: Document) -> DownloadedFile:
     return DownloadedFile(document.original_name, document.mime_type, data)
 
 
+def _org_name(path: str) -> str:
+    return Organization.objects.filter(path=path).values_list("name", flat=True).first() or ""
+
+
 def purge_expired_documents(today: dt.date, *, actor: Any = None) -> int:
     """删除保存期满的档案材料: rows whose 保存期满日期 is `today` or earlier, and their files.
     One audit entry per document (by the system unless an actor is given). Returns how many.
@@ -143,7 +148,7 @@ def purge_expired_documents(today: dt.date, *, actor: Any = None) -> int:
                 detail={
                     "op": PURGE_OP,
                     **_detail(document),
-                    "org": document.org_path,
+                    "org": _org_name(document.org_path),
                     "expires_on": document.expires_on.isoformat() if document.expires_on else "",
                 },
             )

@@ -105,3 +105,31 @@ def test_upload_without_csrf_token_is_refused(cast):
         upload_url(cast), {"kind": "入党志愿书", "file": SimpleUploadedFile("a.pdf", PDF)}
     )
     assert response.status_code == 403 and not Document.objects.exists()
+
+
+def test_upload_entry_reads_as_words_in_the_audit_log(cast):
+    from dangjian.audit.display import describe
+
+    post(cast.client(cast.secretary), cast)
+    shown = dict(describe(AuditEvent.objects.get(detail__op="upload_document")))
+    assert shown["操作"] == "上传档案材料" and shown["材料名称"] == "入党志愿书"
+    assert shown["文件"] == "志愿书.pdf"
+
+
+def test_section_form_carries_a_working_csrf_token(cast):
+    import re
+
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.secretary)
+    html = client.get(reverse("members:detail", args=[cast.member.pk])).content.decode()
+    form = html[html.index('id="document-upload"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    body = {
+        "csrfmiddlewaretoken": token,
+        "kind": "入党志愿书",
+        "file": SimpleUploadedFile("a.pdf", PDF),
+    }
+    assert client.post(upload_url(cast), body).status_code == 302
+    assert Document.objects.count() == 1

@@ -38,6 +38,7 @@ def test_on_the_expiry_day_row_and_file_go_with_an_audit_entry(cast, document_di
     entry = AuditEvent.objects.get(detail__op="purge_document")
     assert entry.actor is None and entry.actor_name == "系统"
     assert entry.detail["file"] == "说明.pdf" and entry.detail["expires_on"] == "2036-03-01"
+    assert entry.detail["org"] == "东街社区党支部" and entry.detail["material"] == "其他材料"
     assert purge_expired_documents(EXPIRES) == 0  # run again: nothing twice
 
 

@@ -128,3 +128,11 @@ def test_outsider_is_refused_the_page(cast):
     url = reverse("members:accounts", args=[cast.branch.pk])
     assert cast.client(cast.outsider).get(url).status_code == 404
     assert cast.client(cast.sysadmin).get(url).status_code == 404
+
+
+def test_audit_entry_reads_as_words(cast, newcomers):
+    from dangjian.audit.display import describe
+
+    create_member_accounts(actor=cast.secretary, org=cast.branch, member_ids=[newcomers[0].pk])
+    shown = dict(describe(AuditEvent.objects.get(detail__op="create_member_accounts")))
+    assert shown["操作"] == "为党员开通账号" and shown["开通的账号"] == "zhangwei（张伟）"
