@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from dangjian.documents.api import DocumentViewSet
 from dangjian.home.views import WorkbenchView
 from dangjian.members.api import MemberViewSet
 from dangjian.orgs.api import OrganizationViewSet
@@ -15,6 +16,7 @@ router.register("orgs", OrganizationViewSet, basename="org")
 router.register("members", MemberViewSet, basename="member")
 router.register("roster-imports", ImportBatchViewSet, basename="roster-import")
 router.register("polls", PollViewSet, basename="poll")
+router.register("documents", DocumentViewSet, basename="document")
 
 urlpatterns = [
     path("", include(router.urls)),

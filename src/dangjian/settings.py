@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "dangjian.audit",
     "dangjian.accounts",
     "dangjian.orgs",
+    "dangjian.documents",
     "dangjian.members",
     "dangjian.rosters",
     "dangjian.stats",
@@ -164,6 +165,15 @@ DANGJIAN_EXPORT_INLINE_ROWS = env_int("DANGJIAN_EXPORT_INLINE_ROWS", 3000)
 # The in-app channel is the only one so far; SMS or mail would be added here.
 DANGJIAN_NOTIFY_CHANNELS = ["dangjian.core.notify.InAppChannel"]
 DANGJIAN_PDF_FONT = env_str("DANGJIAN_PDF_FONT", "")
+# Documents (扫描件 attached to records): encrypted files under DANGJIAN_DOCUMENT_DIR, PDF/JPG/PNG
+# up to DANGJIAN_DOCUMENT_MAX_MB each, kept DANGJIAN_DOCUMENT_RETENTION_YEARS unless their kind
+# says otherwise (documents app registry).
+DANGJIAN_DOCUMENT_DIR = Path(env_str("DANGJIAN_DOCUMENT_DIR", str(VAR_DIR / "documents")))
+DANGJIAN_DOCUMENT_MAX_BYTES = env_int("DANGJIAN_DOCUMENT_MAX_MB", 10) * 1024 * 1024
+DANGJIAN_DOCUMENT_RETENTION_YEARS = env_int("DANGJIAN_DOCUMENT_RETENTION_YEARS", 30)
+# The address printed on account slips (e.g. https://dj.example.gov.cn); empty: the address
+# the slips were requested at.
+DANGJIAN_SITE_URL = env_str("DANGJIAN_SITE_URL", "")
 # Statistics: subtrees with at least this many members keep rollups (stats app).
 DANGJIAN_STATS_ROLLUP_MIN = env_int("DANGJIAN_STATS_ROLLUP_MIN", 5000)
 # Subtrees with at least this many spells (members past and present) answer the ad-hoc

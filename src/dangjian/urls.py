@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("dangjian.accounts.urls")),
     path("orgs/", include("dangjian.orgs.urls")),
     path("members/", include("dangjian.members.urls")),
+    path("documents/", include("dangjian.documents.urls")),
     path("rosters/", include("dangjian.rosters.urls")),
     path("stats/", include("dangjian.stats.urls")),
     path("audit/", include("dangjian.audit.urls")),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import string
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -11,8 +13,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from pypinyin import lazy_pinyin
 
-from dangjian.accounts.abilities import GlobalAbility
+from dangjian.accounts.abilities import Ability, GlobalAbility
 from dangjian.accounts.models import ADMIN_ROLES, NODE_ROLES, AccountProfile, RoleGrant
 from dangjian.accounts.scope import forget_scope, scope_for
 from dangjian.audit.actions import register_action
@@ -219,3 +222,59 @@ def _user(actor: Any) -> Any:
     """The acting account, for a 'by whom' column (None for the system)."""
     user = actor_user(actor)
     return user if getattr(user, "is_authenticated", False) else None
+
+
+# ---- accounts for a branch's members (为党员开通账号) -------------------------------------
+
+
+def username_base(name: str) -> str:
+    """A login from a person's name: its pinyin without tones or separators (李明 → liming;
+    阿卜杜·热合曼 → abodureheman, the first reading of each character); "dangyuan" when
+    nothing Latin remains."""
+    letters = re.sub(r"[^a-z0-9]", "", "".join(lazy_pinyin(name)).lower())
+    return letters[:30] or "dangyuan"
+
+
+def member_usernames(names: Sequence[str]) -> list[str]:
+    """Predictable, unused logins for `names`, in order: the pinyin, then pinyin2, pinyin3 …
+    for a name already taken (by an account or earlier in the same list)."""
+    taken: set[str] = set()
+    found: list[str] = []
+    for name in names:
+        base = username_base(name)
+        existing = {
+            u.lower()
+            for u in User.objects.filter(username__istartswith=base).values_list(
+                "username", flat=True
+            )
+        }
+        candidate, n = base, 1
+        while candidate in existing or candidate in taken:
+            n += 1
+            candidate = f"{base}{n}"
+        taken.add(candidate)
+        found.append(candidate)
+    return found
+
+
+def create_member_logins(
+    *, actor: Any, org_path: str, names: Sequence[str]
+) -> list[tuple[Any, str]]:
+    """为党员开通账号, the accounts half: one login per name with a one-time password, each
+    bound to change it at first login. Returns (user, password) pairs; the passwords are
+    nowhere else (only their hashes are stored).
+
+    Called by `members.accounts.create_member_accounts`, which links each login to its member
+    and audits the batch. The accounts are plain member logins: no role is ever granted here,
+    so a branch cannot make an administrator or give itself more reach (三员分立, decision 35).
+    """
+    if not scope_for(actor).can(Ability.MANAGE_ACCOUNTS_OF_MEMBERS, org_path):
+        raise DomainError("您没有为该党组织的党员开通账号的权限。")
+    created = []
+    with transaction.atomic():
+        for name, username in zip(names, member_usernames(names), strict=True):
+            password = temporary_password()
+            user = User.objects.create_user(username=username, password=password, first_name=name)
+            AccountProfile.objects.create(user=user, must_change_password=True)
+            created.append((user, password))
+    return created

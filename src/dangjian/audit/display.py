@@ -71,6 +71,10 @@ LABELS: dict[str, str] = {
     "note": "备注",
     "warnings": "提示",
     "is_active": "账号启用",
+    "size": "大小（字节）",
+    "material": "材料名称",
+    "expires_on": "保存期满日期",
+    "accounts": "开通的账号",
 }
 
 WORDS: dict[str, dict[Any, str]] = {
@@ -82,6 +86,10 @@ WORDS: dict[str, dict[Any, str]] = {
         "password_reset": "重置密码",
         "link_member": "关联党员档案",
         "unlink_member": "解除关联党员档案",
+        "upload_document": "上传档案材料",
+        "download_document": "下载档案材料",
+        "purge_document": "删除保存期满的档案材料",
+        "create_member_accounts": "为党员开通账号",
         "seed_demo": "载入演示数据",
     },
     "step": {

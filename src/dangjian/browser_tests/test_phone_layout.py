@@ -112,6 +112,8 @@ PK_SOURCES = {
     "accounts:grant-": "grant",
     "accounts:member-": "member",
     "core:notification-read": "member",  # POST-only (405 on GET, not a page): any id will do
+    "members:accounts": "orgs",
+    "documents:": "member",  # upload takes a member (label members.member); a download 404s
 }
 
 
@@ -157,6 +159,8 @@ def route_kwargs(name: str, params: list[str], objects: Objects) -> Iterator[dic
     pks = getattr(objects, source)
     for obj in pks if isinstance(pks, list) else [pks]:
         kwargs: dict[str, Any] = {"pk": obj.pk}
+        if "label" in params:
+            kwargs["label"] = obj._meta.label_lower
         if "event_pk" in params:
             kwargs["event_pk"] = objects.member.events.order_by("id").first().pk  # type: ignore[union-attr]
         if "probation_pk" in params:

@@ -60,6 +60,7 @@ def reset_key_cache() -> None:
     _keys.cache_clear()
     _seal_key.cache_clear()
     _envelope_key.cache_clear()
+    _document_key.cache_clear()
 
 
 def encrypt(plaintext: str) -> str:
@@ -140,3 +141,29 @@ def open_envelope(poll_id: int, sealed: bytes | memoryview) -> str:
             "file, or an envelope altered or moved from another poll)"
         ) from exc
     return data.decode().rstrip(" ")
+
+
+# ---- documents (scanned files attached to records) --------------------------------------------
+
+
+@cache
+def _document_key() -> bytes:
+    return _derive(_read_or_create_master(), b"dangjian documents")
+
+
+def seal_document(name: str, data: bytes) -> bytes:
+    """Encrypt a stored document with AES-256-GCM: random nonce, the storage name as associated
+    data (a file copied over another document's name does not open), no base64 (files are large).
+    """
+    nonce = os.urandom(12)
+    return nonce + AESGCM(_document_key()).encrypt(nonce, data, name.encode())
+
+
+def open_document(name: str, sealed: bytes) -> bytes:
+    try:
+        return AESGCM(_document_key()).decrypt(sealed[:12], sealed[12:], name.encode())
+    except InvalidTag as exc:
+        raise ImproperlyConfigured(
+            "a stored document cannot be opened with the configured key (wrong or rotated key "
+            "file, or the file was altered or moved from another document)"
+        ) from exc

@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -265,3 +267,43 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Document(models.Model):
+    """档案材料: a scanned file (PDF, JPG, PNG) attached to a record of any app.
+
+    The file is stored encrypted (`core.documents`); this row says what it is, whose record it
+    belongs to and until when it is kept. Scope, upload and download live in the documents app,
+    which checks abilities on the record's organization and writes the audit log.
+    """
+
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    # The record's organization when uploaded (listing and the purge's audit entry); access is
+    # checked against the record's organization now, which may have changed since.
+    org_path = models.CharField("所属党组织路径", max_length=255, db_index=True)
+    kind = models.CharField("材料名称", max_length=40)
+    original_name = models.CharField("文件名", max_length=255)
+    mime_type = models.CharField("文件类型", max_length=40)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    storage_name = models.CharField(max_length=64, unique=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    # The first day it is no longer kept (保存期满); None: kept without a time limit (长期).
+    expires_on = models.DateField("保存期满日期", null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = "档案材料"
+        ordering = ["target_type_id", "target_id", "kind", "uploaded_at"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="document_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}（{self.original_name}）"

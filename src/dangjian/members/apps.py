@@ -1,5 +1,10 @@
 from django.apps import AppConfig
 
+# 档案材料 of a member (scans; the originals go to the 人事档案): kept without a time limit,
+# like the file they copy; 其他材料 by the default (DANGJIAN_DOCUMENT_RETENTION_YEARS).
+MEMBER_DOCUMENT_KINDS = ("入党申请书", "入党志愿书", "转正申请书", "政治审查材料", "其他材料")
+PERMANENT = {"入党申请书": None, "入党志愿书": None, "转正申请书": None, "政治审查材料": None}
+
 
 class MembersConfig(AppConfig):
     name = "dangjian.members"
@@ -14,3 +19,12 @@ class MembersConfig(AppConfig):
         from dangjian.members.workbench import ProbationEnding
 
         workbench.register(ProbationEnding())  # 工作台
+        from dangjian.documents.registry import register_target
+        from dangjian.members.models import Member
+
+        register_target(
+            Member,
+            path=lambda member: member.org_path,
+            kinds=MEMBER_DOCUMENT_KINDS,
+            retention_years=PERMANENT,
+        )

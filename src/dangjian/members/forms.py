@@ -221,3 +221,15 @@ class GroupForm(forms.Form):
     def __init__(self, *args: Any, groups: OrganizationQuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = groups  # type: ignore[attr-defined]
+
+
+class MemberAccountsForm(forms.Form):
+    """为党员开通账号: which of the organization's members without a login."""
+
+    members = forms.TypedMultipleChoiceField(
+        label="党员", coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["members"].choices = [(m.pk, m.name) for m in candidates]  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from dangjian.accounts.scope import scope_for
@@ -128,6 +129,9 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:detail", args=[self.pk])
 
     def reveal_id_number(self) -> str:
         """The full ID number. Callers must hold the permission and log the view."""

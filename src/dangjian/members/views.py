@@ -5,25 +5,32 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from dangjian.accounts.abilities import Ability
 from dangjian.accounts.forms import MemberAccountForm
-from dangjian.accounts.scope import get_for, orgs_with, scope_for
+from dangjian.accounts.scope import get_for, get_org_for_user, orgs_with, scope_for
 from dangjian.core.actors import Actor
 from dangjian.core.exceptions import DomainError
-from dangjian.core.forms import submit
+from dangjian.core.forms import add_domain_error, submit
+from dangjian.core.http import attachment
+from dangjian.core.names import person_name
+from dangjian.core.printing import PdfFontMissing
 from dangjian.members import services
+from dangjian.members.accounts import may_create_member_accounts, members_without_login
 from dangjian.members.forms import (
     EventForm,
     GroupForm,
+    MemberAccountsForm,
     MemberCreateForm,
     MemberEditForm,
     MemberFilterForm,
@@ -45,6 +52,7 @@ from dangjian.members.selectors import (
     membership_state,
     work_unit_choices,
 )
+from dangjian.members.slips import issue_account_slips
 from dangjian.orgs.models import Organization
 
 
@@ -340,3 +348,34 @@ def member_account_unlink(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "已解除关联。")
     return redirect("members:account", pk=member.pk)
+
+
+@login_required
+def member_accounts(request: HttpRequest, pk: int) -> HttpResponse:
+    """为党员开通账号: choose members without a login; the POST answers with the slips' PDF,
+    drawn once from memory (the passwords are stored nowhere)."""
+    org = get_org_for_user(request.user, pk)
+    if not may_create_member_accounts(request.user, org):
+        raise PermissionDenied("您没有为该党组织的党员开通账号的权限")
+    form = MemberAccountsForm(request.POST or None, candidates=members_without_login(org))
+    if request.method == "POST" and form.is_valid():
+        login_url = settings.DANGJIAN_SITE_URL.rstrip("/") + reverse("accounts:login")
+        if not settings.DANGJIAN_SITE_URL:
+            login_url = request.build_absolute_uri(reverse("accounts:login"))
+        try:
+            count, body = issue_account_slips(
+                actor=Actor.from_request(request),
+                org=org,
+                member_ids=form.cleaned_data["members"],
+                login_url=login_url,
+                printed_by=person_name(request.user),
+            )
+        except PdfFontMissing as exc:
+            return render(request, "rosters/pdf_error.html", {"message": exc.message}, status=503)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            response = attachment(body, f"{org.name}账号通知单（{count}人）.pdf", "application/pdf")
+            response["Cache-Control"] = "private, no-store"
+            return response
+    return render(request, "members/member_accounts.html", {"org": org, "form": form})

@@ -90,6 +90,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": org_timeline(org),
             "can_edit": scope_for(request.user).can(Ability.MANAGE_ORGS, org.path),
             "can_register": scope_for(request.user).can(Ability.EDIT_MEMBERS, org.path),
+            "can_open_accounts": scope_for(request.user).can(
+                Ability.MANAGE_ACCOUNTS_OF_MEMBERS, org.path
+            ),
             "can_unmask": scope_for(request.user).can(Ability.REVEAL_PERSONAL, org.path),
             "is_branch": org.kind in BRANCH_KINDS,
             "today": timezone.localdate(),

@@ -2,7 +2,7 @@
 
 Only draws: the caller (views.record_pdf) checks the permission; selectors.poll_report
 prepares the report.
-Uses the rosters FormPdf (A4, the server's CJK font embedded, printed-by footer).
+Uses the shared FormPdf (core.printing: A4, the server's CJK font embedded, printed-by footer).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from fpdf.enums import WrapMode
 
-from dangjian.rosters.pdf import BLANK, FAMILY, HEADING, LABEL, FormPdf, fmt_sign_date
+from dangjian.core.printing import BLANK, FAMILY, HEADING, LABEL, FormPdf, fmt_sign_date
 
 if TYPE_CHECKING:
     from dangjian.votes.selectors import PollReport

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -26,8 +25,8 @@ from dangjian.core.actors import Actor
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
 from dangjian.core.http import attachment
+from dangjian.core.printing import PdfFontMissing, qr_svg
 from dangjian.core.views import confirm_page
-from dangjian.rosters.pdf import PdfFontMissing
 from dangjian.votes import services
 from dangjian.votes.forms import (
     CountsForm,
@@ -121,7 +120,7 @@ def _detail(request: HttpRequest, poll: Poll, *, status: int = 200, **extra: Any
     if manage and poll.method == Method.ONLINE and poll.status != Status.CLOSED:
         link = _vote_link(request, poll)
         context["link"] = link
-        context["qr"] = segno.make(link).svg_inline(scale=4)
+        context["qr"] = qr_svg(link, scale=4)
     if manage and poll.status == Status.OPEN:
         context["voters"] = list(poll.voters.select_related("written_opinion"))
         if poll.kind == Kind.MOTION:

@@ -24,6 +24,8 @@ from dangjian.accounts.services import grant_role
 from dangjian.accounts.tests.test_scope_matrix import all_routes
 from dangjian.conftest import PASSWORD
 from dangjian.core.models import Notification
+from dangjian.documents.services import upload_document
+from dangjian.documents.tests.conftest import PDF
 
 A, G = Ability, GlobalAbility
 LOGIN = "login"  # any logged-in user (the page shows only what the user's scope holds)
@@ -58,6 +60,12 @@ ROUTES: dict[str, Route] = {
     "accounts:grants": Route(G.MANAGE_GRANTS),
     "accounts:grant-revoke": Route(G.MANAGE_GRANTS, "grant", "post"),
     "members:account": Route(A.MANAGE_ACCOUNTS_OF_MEMBERS, "member"),
+    "members:accounts": Route(A.MANAGE_ACCOUNTS_OF_MEMBERS, "org"),
+    "documents:upload": Route(A.EDIT_MEMBERS, "upload", "post", {"kind": "其他材料"}),
+    "documents:document-download": Route(A.VIEW_MEMBERS, "document"),
+    "document-list": Route(LOGIN),  # lists only what the user's scope holds
+    "document-detail": Route(A.VIEW_MEMBERS, "document"),
+    "document-download": Route(A.VIEW_MEMBERS, "document"),
     "members:account-unlink": Route(A.MANAGE_ACCOUNTS_OF_MEMBERS, "member", "post"),
     "audit:list": Route(G.READ_AUDIT),
     "orgs:tree": Route(LOGIN),
@@ -216,8 +224,9 @@ def _user(username: str) -> Any:
 
 
 @pytest.fixture
-def world(cast: Any) -> dict[str, Any]:
+def world(cast: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
     """The cast, the two new roles on 城关镇 and one object of each kind on the branch."""
+    settings.DANGJIAN_DOCUMENT_DIR = tmp_path / "documents"
     from dangjian.members.services import record_party_probation
     from dangjian.rosters.services import start_import
     from dangjian.rosters.testing import roster_row, xlsx
@@ -252,6 +261,13 @@ def world(cast: Any) -> dict[str, Any]:
         "user": cast.township_admin.pk,
         "grant": grant.pk,
         "notification": Notification.objects.create(recipient=cast.member_user, title="测试").pk,
+        "document": upload_document(
+            actor=cast.county_admin,
+            target=cast.member,
+            kind="其他材料",
+            name="扫描件.pdf",
+            data=PDF,
+        ).pk,
     }
 
 
@@ -267,6 +283,8 @@ def url_of(name: str, route: Route, world: dict[str, Any]) -> str:
         return reverse(name, kwargs={"pk": p.member_id, "probation_pk": p.pk})
     if target == "token":
         return reverse(name, kwargs={"token": world["token"]})
+    if target == "upload":
+        return reverse(name, kwargs={"label": "members.member", "pk": world["member"]})
     return reverse(name, kwargs={"pk": world[target]})
 
 

@@ -33,6 +33,7 @@ ORG_ROUTES = {
     "org-move",
     "org-merge",
     "org-dissolve",
+    "members:accounts",
 }
 MEMBER_ROUTES = {
     "members:detail",
@@ -126,6 +127,15 @@ POLL_ROUTES = {
 # By the poll's short code, not its id: its own tests in votes/tests/test_pages.py.
 POLL_TOKEN_ROUTES = {"votes:vote"}
 SCOPED_LISTS |= {"votes:list", "votes:create", "poll-list"}
+# 档案材料 (by document id, or a registered record's label and id): their own scope tests in
+# documents/tests (outsider refused upload, list, detail and download).
+DOCUMENT_ROUTES = {
+    "documents:upload",
+    "documents:document-download",
+    "document-list",
+    "document-detail",
+    "document-download",
+}
 PUBLIC = {"accounts:login", "accounts:logout"}
 # Own account only (修改密码): accounts/tests/test_passwords.py.
 ANY_LOGIN_OWN = {"accounts:password-change"}

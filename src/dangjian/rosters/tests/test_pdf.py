@@ -8,7 +8,6 @@ import datetime as dt
 import io
 
 import pytest
-from fontTools.ttLib import TTCollection
 from pypdf import PdfReader
 
 from dangjian.members.models import Member, MemberEvent
@@ -18,7 +17,6 @@ from dangjian.rosters.pdf import (
     FONT_MISSING_MESSAGE,
     PdfFontMissing,
     branch_roster_pdf,
-    find_cjk_font,
     member_sheet_pdf,
 )
 from dangjian.testing import make_member
@@ -108,30 +106,9 @@ def test_full_roster_shows_id_numbers(cast):
     assert cast.member.reveal_id_number() in text and "13900001111" in text
 
 
-def test_default_font_is_the_simplified_chinese_face_of_a_collection():
-    path, index = find_cjk_font()
-    assert path.is_file()
-    if path.suffix.lower() == ".ttc" and "Noto" in path.name:
-        with TTCollection(str(path), lazy=True) as collection:
-            assert "CJK SC" in collection.fonts[index]["name"].getDebugName(1)
-
-
-def test_configured_font_with_collection_index_is_used(settings):
-    path, index = find_cjk_font()
-    pdf.clear_font_cache()
-    settings.DANGJIAN_PDF_FONT = f"{path}#{index}"
-    assert find_cjk_font() == (path, index)
-
-
 def test_configured_but_missing_font_is_an_error_not_a_fallback(cast, settings):
     settings.DANGJIAN_PDF_FONT = "/nonexistent/NotoSansCJK-Regular.ttc#2"
     with pytest.raises(PdfFontMissing) as error:
         member_sheet_pdf(cast.member, full=False)
     assert str(error.value) == FONT_MISSING_MESSAGE
     assert "apt-get install fonts-noto-cjk" in error.value.message
-
-
-def test_no_font_anywhere_raises_with_chinese_message(monkeypatch):
-    monkeypatch.setattr(pdf, "KNOWN_FONTS", (("/nonexistent/a.ttc", ""),))
-    with pytest.raises(PdfFontMissing, match="服务器未安装中文字体"):
-        find_cjk_font()
