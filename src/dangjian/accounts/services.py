@@ -266,7 +266,7 @@ def create_member_logins(
 
     Called by `members.accounts.create_member_accounts`, which links each login to its member
     and audits the batch. The accounts are plain member logins: no role is ever granted here,
-    so a branch cannot make an administrator or give itself more reach (三员分立, decision 35).
+    so a branch cannot make an administrator or give itself more reach (三员分立, decision 42).
     """
     if not scope_for(actor).can(Ability.MANAGE_ACCOUNTS_OF_MEMBERS, org_path):
         raise DomainError("您没有为该党组织的党员开通账号的权限。")

@@ -3,7 +3,7 @@
 No scope here (core sits below accounts): the documents app checks abilities, writes the audit
 log and calls these. A file is accepted when its *content* is a PDF, JPEG or PNG (magic bytes,
 read by puremagic), its name's extension agrees, and it is within DANGJIAN_DOCUMENT_MAX_BYTES.
-Stored files are AES-GCM ciphertext under DANGJIAN_DOCUMENT_DIR (decision 34): never the plain
+Stored files are AES-GCM ciphertext under DANGJIAN_DOCUMENT_DIR (decision 41): never the plain
 file, and the storage name tells nothing about the content.
 """
 

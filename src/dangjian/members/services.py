@@ -660,7 +660,7 @@ def record_event(
     if not may_edit_member(actor, member):
         raise DomainError(NO_EDIT)
     # Both sides of a 系统内调整 lie in the actor's own scope. A move out of it is a 组织关系转接:
-    # a two-sided procedure in which each side acts in its own scope (decision 34).
+    # a two-sided procedure in which each side acts in its own scope (decision 36).
     if org is not None and not scope_for(actor).can(Ability.EDIT_MEMBERS, org.path):
         raise DomainError(OUTSIDE_SCOPE_MOVE, field="org")
     if org is not None and (org.kind == OrgKind.GROUP or not org.is_active):

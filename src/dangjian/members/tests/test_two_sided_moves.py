@@ -1,5 +1,5 @@
 """Procedures that cross subtrees are two-sided: a 系统内调整 stays inside the actor's own scope;
-a move out of it is a 组织关系转接, which each side handles in its own scope (decision 34)."""
+a move out of it is a 组织关系转接, which each side handles in its own scope (decision 36)."""
 
 import datetime as dt
 
