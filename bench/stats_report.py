@@ -22,10 +22,11 @@ TODAY = dt.date(2026, 11, 1)
 YEAR_END = dt.date(2025, 12, 31)
 
 
-def timings(fn: Callable[[], Any]) -> tuple[float, float]:
+def timings(fn: Callable[[], Any], repeat: int = REPEAT) -> tuple[float, float]:
+    """(p50, p95) seconds of `fn` over `repeat` runs after one warm-up (the benches share it)."""
     fn()  # warm the caches once, as a page served repeatedly would be
     runs = []
-    for _ in range(REPEAT):
+    for _ in range(repeat):
         started = time.perf_counter()
         fn()
         runs.append(time.perf_counter() - started)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import statistics
 import time
 from collections.abc import Callable
 from typing import Any
@@ -23,14 +22,9 @@ TODAY = dt.date(2026, 11, 1)
 
 
 def timings(fn: Callable[[], Any]) -> tuple[float, float]:
-    fn()  # warm the caches once, as a page served repeatedly would be
-    runs = []
-    for _ in range(REPEAT):
-        started = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - started)
-    runs.sort()
-    return statistics.median(runs), runs[min(len(runs) - 1, int(len(runs) * 0.95))]
+    from stats_report import timings as measure
+
+    return measure(fn, REPEAT)
 
 
 def users(county: Any) -> list[tuple[str, Any]]:
