@@ -478,8 +478,8 @@ def _may(actor: Any, who: Who, record: Any) -> bool:
 
 
 def _has_document(record: Any, kind: str) -> bool:
-    # TODO(issue 12, documents): the documents app installs this hook at merge; until then a
-    # step that needs documents is refused rather than let through unchecked.
+    # The documents app installs this hook (documents/apps.py); without it a step that needs
+    # documents is refused rather than let through unchecked.
     return _hooks.documents is not None and _hooks.documents(record, kind)
 
 
