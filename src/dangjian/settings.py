@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "dangjian.rosters",
     "dangjian.stats",
     "dangjian.votes",
+    "dangjian.transfers",
+    "dangjian.mobile",
+    "dangjian.exchange",
+    "dangjian.stations",
     "dangjian.demo",
 ]
 

@@ -1,0 +1,1 @@
+"""跨系统转接: the models of this work system."""

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class MobileConfig(AppConfig):
+    """流动党员: members away from home, their contacts and the 流动党员活动证."""
+
+    name = "dangjian.mobile"
+    verbose_name = "流动党员"

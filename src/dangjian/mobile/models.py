@@ -1,0 +1,1 @@
+"""流动党员: the models of this work system."""

@@ -1,0 +1,1 @@
+"""党员服务站: the models of this work system."""
