@@ -78,6 +78,18 @@ RULES = [
      "本系统提醒设置（非党内法规条文）；《中国共产党基层组织选举工作条例》(2020)："
      "基层党组织任期届满应当按期进行换届选举",
      "工作台提前提醒党组织任期届满（应换届）的天数"),
+    # 组织关系转接 (transfers). The letter's validity is UNCONFIRMED nationally: sources say
+    # "generally ≤ 3 months", some "≤ 6 months across provinces", unit rules less.
+    ("transfer.letter_validity_months", "3", "月", FOUNDING,
+     "《中国共产党党员教育管理工作条例》(2019) 第二十五条规定组织关系转接，未规定介绍信有效期；"
+     "常见说法“介绍信有效期一般不超过3个月”（全国统一条文待核，见 rules.md §5）",
+     "组织关系介绍信的有效期（自开具之日起的月数，到期日当天仍有效）"),
+    ("transfer.expiry_warning_days", "7", "天", FOUNDING,
+     "本系统提醒设置（非党内法规条文）",
+     "工作台提前提醒组织关系介绍信将到期的天数（转出方和接收方都提醒）"),
+    ("transfer.receipt_overdue_days", "30", "天", FOUNDING,
+     "工作惯例：回执一般在一个月内寄回开具介绍信的党委（非全国统一条文，见 practice.md）",
+     "转往系统外的介绍信开具后该天数内未收回回执的，工作台提示回执逾期"),
 ]  # fmt: skip
 
 

@@ -30,7 +30,7 @@ from dangjian.core.masking import mask_id_number
 from dangjian.core.models import RuleBook, rule_value
 from dangjian.core.paths import subtree_q
 from dangjian.members import watch
-from dangjian.members.choices import MemberCategory
+from dangjian.members.choices import MemberCategory, MemberStatus
 from dangjian.members.history import (
     EXTENSION_MAX,
     EXTENSION_MIN,
@@ -706,6 +706,61 @@ def check_event(*, member_id: int, kind: str, effective_date: dt.date) -> None:
     it: the roster import's preview judges a 转正 the way record_event will."""
     events: list[Any] = list(MemberEvent.objects.filter(member_id=member_id))
     replay([*events, InitialEvent(kind, effective_date)])
+
+
+RECORD_TRANSFER_ARRIVAL = register_action("members.record_transfer_arrival", "登记组织关系转入报到")
+
+
+def record_transfer_arrival(
+    *,
+    actor: Any,
+    member: Member,
+    org: Organization,
+    effective_date: dt.date,
+    document_no: str = "",
+    note: str = "",
+) -> MemberEvent:
+    """转接报到: the member joins `org` (a 系统内组织关系调整 event on the arrival date), by the
+    receiving side, which holds 维护党员信息 on `org` and usually not on the member's old
+    organization. Called by `transfers` when the engine has allowed the arrival step of an
+    issued 介绍信 (`document_no`: its serial number); category and probation travel with the
+    member unchanged (a 预备党员 stays one, with the same probation end)."""
+    if not scope_for(actor).can(Ability.EDIT_MEMBERS, org.path):
+        raise DomainError("接收党组织不在您的管理范围内。", field="org")
+    if org.kind == OrgKind.GROUP or not org.is_active:
+        raise DomainError("只能转入正常状态的党支部或党委。", field="org")
+    if effective_date > timezone.localdate():
+        raise DomainError("报到日期不能晚于今天。", field="effective_date")
+    from_name = member.org.name
+    event = MemberEvent(
+        member=member,
+        kind=Kind.MOVE,
+        effective_date=effective_date,
+        org=org,
+        counterpart=from_name[:100],
+        document_no=document_no[:100],
+        note=(note or "组织关系转接报到")[:200],
+        recorded_by=_user(actor),
+    )
+    with transaction.atomic():
+        locked = Member.objects.select_for_update().get(pk=member.pk)
+        if locked.status != MemberStatus.ACTIVE:
+            raise DomainError(f"党员「{locked.name}」当前党籍状态不是正常，不能报到。")
+        _replace_state(locked, [*locked.events.all(), event], actor)
+        event.save()
+        record_audit(
+            RECORD_TRANSFER_ARRIVAL,
+            actor=actor,
+            target=locked,
+            detail={
+                "from": from_name,
+                "org": org.name,
+                "date": effective_date.isoformat(),
+                "document_no": document_no,
+            },
+        )
+    member.refresh_from_db()
+    return event
 
 
 def void_event(*, actor: Any, event: MemberEvent, reason: str) -> None:

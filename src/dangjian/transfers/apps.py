@@ -6,3 +6,12 @@ class TransfersConfig(AppConfig):
 
     name = "dangjian.transfers"
     verbose_name = "组织关系转接"
+
+    def ready(self) -> None:
+        from dangjian.core import workbench
+        from dangjian.transfers import procedures  # noqa: F401  (registers the procedure)
+        from dangjian.transfers.workbench import LettersExpiring, ReceiptsOverdue, TransfersToActOn
+
+        workbench.register(TransfersToActOn())
+        workbench.register(LettersExpiring())
+        workbench.register(ReceiptsOverdue())

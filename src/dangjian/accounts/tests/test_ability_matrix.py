@@ -31,6 +31,7 @@ A, G = Ability, GlobalAbility
 LOGIN = "login"  # any logged-in user (the page shows only what the user's scope holds)
 PUBLIC = "public"
 OWNER = "owner"  # the export file's owner only
+SELF = "self"  # a member's own login only (申请转接本人组织关系)
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,22 @@ ROUTES: dict[str, Route] = {
     "votes:next-round": Route(A.RUN_VOTES, "poll", "post"),
     "votes:record-pdf": Route(A.RUN_VOTES, "poll", allowed_status=404),
     "votes:vote": Route(A.VIEW_MEMBERS, "token", own=True),
+    # 组织关系转接: "transfer" is 李明's issued letter from the branch to another system (the
+    # branch sends); "incoming" is 王芳's issued letter from 河口村党支部 to the branch (the
+    # branch receives). Steps not open in that state are refused with a message (302).
+    "transfers:list": Route(LOGIN),
+    "transfers:request": Route(SELF),
+    "transfers:create": Route(A.EDIT_MEMBERS, "member"),
+    "transfers:detail": Route(A.VIEW_MEMBERS, "transfer", own=True),
+    "transfers:letter": Route(A.VIEW_MEMBERS, "transfer"),
+    "transfers:accept": Route(A.EDIT_MEMBERS, "transfer", "post"),
+    "transfers:decline": Route(A.EDIT_MEMBERS, "transfer", "post"),
+    "transfers:withdraw": Route(A.EDIT_MEMBERS, "transfer", "post"),
+    "transfers:receipt": Route(A.EDIT_MEMBERS, "transfer", "post"),
+    "transfers:issue": Route(A.APPROVE_TRANSFERS, "transfer", "post"),
+    "transfers:refuse": Route(A.APPROVE_TRANSFERS, "transfer", "post"),
+    "transfers:arrive": Route(A.EDIT_MEMBERS, "incoming", "post"),
+    "transfers:return": Route(A.EDIT_MEMBERS, "incoming", "post"),
     # The API: the same abilities as the pages.
     "api-root": Route(LOGIN),
     "workbench": Route(LOGIN),
@@ -198,6 +215,8 @@ def allowed(username: str, route: Route) -> bool:
         return True
     if route.ability == OWNER:
         return username == "county_admin"
+    if route.ability == SELF:
+        return username == "member_user"
     if route.ability in GlobalAbility.values:
         return route.ability in GLOBAL.get(username, set())
     if route.own and username == "member_user":
@@ -215,7 +234,7 @@ def sees(username: str, route: Route) -> bool:
     if route.target == "batch":  # import batches are seen by those who import
         return A.IMPORT_ROSTERS in ON_BRANCH[username]
     if username == "member_user":  # his own record and his branch's poll
-        return route.target in ("member", "event", "probation", "poll", "token")
+        return route.target in ("member", "event", "probation", "poll", "token", "transfer")
     return A.VIEW_MEMBERS in ON_BRANCH[username]
 
 
@@ -248,6 +267,17 @@ def world(cast: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
     from dangjian.rosters.models import ExportJob
 
     export = ExportJob.objects.create(created_by=cast.county_admin, query="", total=0)
+    from dangjian.transfers.services import issue_letter, start_transfer
+
+    county_committee = _user("county_committee")  # issues 河口镇's letters (county-wide)
+    grant_role(actor=None, user=county_committee, role=Role.PARTY_COMMITTEE, org=cast.county,
+               bootstrap=True)  # fmt: skip
+    transfer = start_transfer(actor=cast.county_admin, member=cast.member,
+                              to_org_text="中共某县某村支部委员会", reason="工作调动")  # fmt: skip
+    issue_letter(actor=county_committee, transfer=transfer)
+    incoming = start_transfer(actor=cast.county_admin, member=cast.neighbour, to_org=cast.branch,
+                              reason="迁居")  # fmt: skip
+    issue_letter(actor=county_committee, transfer=incoming)
     return {
         "cast": cast,
         "org": cast.branch.pk,
@@ -258,6 +288,8 @@ def world(cast: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "token": poll.token,
         "batch": batch.pk,
         "export": export.pk,
+        "transfer": transfer.pk,
+        "incoming": incoming.pk,
         "user": cast.township_admin.pk,
         "grant": grant.pk,
         "notification": Notification.objects.create(recipient=cast.member_user, title="测试").pk,

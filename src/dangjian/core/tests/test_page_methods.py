@@ -37,6 +37,9 @@ GET_ONLY = {
     "votes:detail",
     "votes:turnout",
     "votes:record-pdf",
+    "transfers:list",
+    "transfers:detail",
+    "transfers:letter",
 }
 
 
