@@ -8,6 +8,7 @@ from dangjian.home.views import WorkbenchView
 from dangjian.members.api import MemberViewSet
 from dangjian.orgs.api import OrganizationViewSet
 from dangjian.rosters.api import ImportBatchViewSet
+from dangjian.stations.api import HelpRecordViewSet, StationViewSet
 from dangjian.stats.api import CoverageView, QueryView, ReportView
 from dangjian.votes.api import PollViewSet
 
@@ -17,6 +18,9 @@ router.register("members", MemberViewSet, basename="member")
 router.register("roster-imports", ImportBatchViewSet, basename="roster-import")
 router.register("polls", PollViewSet, basename="poll")
 router.register("documents", DocumentViewSet, basename="document")
+# before "stations": its detail route would take "help" for an id
+router.register("stations/help", HelpRecordViewSet, basename="station-help")
+router.register("stations", StationViewSet, basename="station")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -28,7 +28,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -44,6 +44,7 @@ from dangjian.orgs.models import Organization, OrgKind
 from dangjian.rosters import services as rosters
 from dangjian.rosters.models import ExportJob, ImportBatch
 from dangjian.rosters.testing import roster_row, xlsx
+from dangjian.stations.models import HelpRecord, Station
 from dangjian.votes.models import Poll
 
 PHONE = {"width": 390, "height": 844}
@@ -96,6 +97,8 @@ class Objects:
     probation: PartyProbation
     user: Any
     grant: Any
+    stations: list[Any] = field(default_factory=list)
+    helps: list[Any] = field(default_factory=list)
 
 
 # Route name (or name prefix) → which objects fill its `pk`. A new route with a `pk` that no
@@ -114,6 +117,8 @@ PK_SOURCES = {
     "core:notification-read": "member",  # POST-only (405 on GET, not a page): any id will do
     "members:accounts": "orgs",
     "documents:": "member",  # upload takes a member (label members.member); a download 404s
+    "stations:": "stations",
+    "stations:help": "helps",
 }
 
 
@@ -228,6 +233,8 @@ def build_objects() -> Objects:
         probation=probation,
         user=secretary,
         grant=secretary.role_grants.first(),
+        stations=list(Station.objects.order_by("pk")),
+        helps=list(HelpRecord.objects.order_by("pk")[:2]),
     )
 
 

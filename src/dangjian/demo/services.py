@@ -49,6 +49,8 @@ from dangjian.members.services import (
     record_event,
 )
 from dangjian.orgs.models import Organization, OrgKind, Unit
+from dangjian.stations.demo import seed_demo as seed_stations
+from dangjian.stations.models import HelpRecord, Station
 from dangjian.votes.models import Ballot, Candidate, Envelope, Poll, Voter
 
 SEED_DEMO = register_action("demo.load_demo", "载入演示数据")
@@ -179,6 +181,7 @@ def load_demo(
         )
         link_login(users["member"], demo_member, admin)
         seed_polls(users["secretary"], places["village"], today, random.Random(f"{seed}:polls"))
+        seed_stations(county_admin=admin, secretary=users["secretary"], places=places, today=today)
         record_audit(
             SEED_DEMO,
             target=root,
@@ -317,6 +320,8 @@ CLEARED: tuple[type[models.Model], ...] = (  # in an order the foreign keys allo
     Voter,
     Candidate,
     Poll,
+    HelpRecord,
+    Station,
     PartyProbation,
     MemberSpell,
     MemberEvent,

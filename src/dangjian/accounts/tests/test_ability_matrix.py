@@ -137,6 +137,15 @@ ROUTES: dict[str, Route] = {
     "transfers:refuse": Route(A.APPROVE_TRANSFERS, "transfer", "post"),
     "transfers:arrive": Route(A.EDIT_MEMBERS, "incoming", "post"),
     "transfers:return": Route(A.EDIT_MEMBERS, "incoming", "post"),
+    "stations:list": Route(LOGIN),  # the stations the user's scope holds
+    "stations:public": Route(PUBLIC),
+    "stations:create": Route(A.MANAGE_ORGS, "anywhere"),
+    "stations:detail": Route(A.VIEW_MEMBERS, "station"),
+    "stations:edit": Route(A.MANAGE_ORGS, "station"),
+    "stations:help-list": Route(LOGIN),
+    "stations:help-create": Route(A.EDIT_MEMBERS, "anywhere"),
+    "stations:help-detail": Route(A.VIEW_MEMBERS, "help"),
+    "stations:help-edit": Route(A.EDIT_MEMBERS, "help"),
     # The API: the same abilities as the pages.
     "api-root": Route(LOGIN),
     "workbench": Route(LOGIN),
@@ -173,6 +182,10 @@ ROUTES: dict[str, Route] = {
     "stats-report": Route(A.VIEW_MEMBERS, "anywhere"),
     "stats-query": Route(A.VIEW_MEMBERS, "anywhere"),
     "stats-coverage": Route(A.VIEW_MEMBERS, "anywhere"),
+    "station-list": Route(LOGIN),
+    "station-detail": Route(A.MANAGE_ORGS, "station", "patch", {"version": 1}),
+    "station-help-list": Route(LOGIN),
+    "station-help-detail": Route(A.EDIT_MEMBERS, "help", "patch", {"version": 1}),
 }
 
 BRANCH_WORK = {
@@ -278,6 +291,9 @@ def world(cast: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
     incoming = start_transfer(actor=cast.county_admin, member=cast.neighbour, to_org=cast.branch,
                               reason="迁居")  # fmt: skip
     issue_letter(actor=county_committee, transfer=incoming)
+    from dangjian.stations.testing import make_help, make_station
+
+    station = make_station(cast.secretary, cast.branch)
     return {
         "cast": cast,
         "org": cast.branch.pk,
@@ -290,6 +306,8 @@ def world(cast: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "export": export.pk,
         "transfer": transfer.pk,
         "incoming": incoming.pk,
+        "station": station.pk,
+        "help": make_help(cast.secretary, cast.member, station=station).pk,
         "user": cast.township_admin.pk,
         "grant": grant.pk,
         "notification": Notification.objects.create(recipient=cast.member_user, title="测试").pk,

@@ -40,6 +40,11 @@ GET_ONLY = {
     "transfers:list",
     "transfers:detail",
     "transfers:letter",
+    "stations:list",
+    "stations:public",
+    "stations:detail",
+    "stations:help-list",
+    "stations:help-detail",
 }
 
 
