@@ -10,6 +10,7 @@ from dangjian.orgs.api import OrganizationViewSet
 from dangjian.rosters.api import ImportBatchViewSet
 from dangjian.stations.api import HelpRecordViewSet, StationViewSet
 from dangjian.stats.api import CoverageView, QueryView, ReportView
+from dangjian.transfers.api import TransferViewSet
 from dangjian.votes.api import PollViewSet
 
 router = DefaultRouter()
@@ -21,6 +22,7 @@ router.register("documents", DocumentViewSet, basename="document")
 # before "stations": its detail route would take "help" for an id
 router.register("stations/help", HelpRecordViewSet, basename="station-help")
 router.register("stations", StationViewSet, basename="station")
+router.register("transfers", TransferViewSet, basename="transfer")
 
 urlpatterns = [
     path("", include(router.urls)),

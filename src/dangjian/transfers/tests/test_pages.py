@@ -122,3 +122,20 @@ def test_the_outsider_sees_no_transfer_of_the_county(tw):
     t2 = Transfer.objects.create(member=tw.neighbour, from_org=tw.other_branch, to_org=tw.branch,
                                  approver=tw.county, reason="x", status="declined")  # fmt: skip
     assert tw.client(tw.outsider).get(reverse("transfers:detail", args=[t2.pk])).status_code == 404
+
+
+def test_the_api_lists_both_sides_and_takes_steps_with_the_same_checks(tw):
+    t = _start_by_page(tw)
+    api = tw.client(tw.approver)
+    detail = api.get(f"/api/transfers/{t.pk}/").json()
+    assert [a["step"] for a in detail["actions"] if a["allowed"]] == ["issue", "refuse"]
+    assert api.post(f"/api/transfers/{t.pk}/issue/", {"version": 0}).status_code == 409
+    issued = api.post(f"/api/transfers/{t.pk}/issue/", {"version": t.version}).json()
+    assert issued["status"] == "issued" and issued["serial"]
+    receiver = tw.client(tw.far_secretary)
+    assert [r["id"] for r in receiver.get("/api/transfers/").json()["results"]] == [t.pk]
+    sender = tw.client(tw.secretary)
+    assert sender.post(f"/api/transfers/{t.pk}/arrive/", {"version": 9}).status_code == 403
+    done = receiver.post(f"/api/transfers/{t.pk}/arrive/", {"version": issued["version"]})
+    assert done.json()["status"] == "arrived"
+    assert tw.client(tw.outsider).get(f"/api/transfers/{t.pk}/").status_code == 200
