@@ -217,6 +217,13 @@ FIELD_ENCRYPTION_KEY_FILE = Path(
     env_str("DANGJIAN_FIELD_KEY_FILE", str(VAR_DIR / "keys" / "field.key"))
 )
 FIELD_ENCRYPTION_KEY = env_str("DANGJIAN_FIELD_KEY", "")
+# 跨系统转接 (exchange): the Ed25519 key that signs transfer packets, kept outside the database
+# (created 0600 on first use, or by `manage.py exchange_signing_key`), and the name this
+# installation signs with (other installations trust it by name and key fingerprint).
+DANGJIAN_SIGNING_KEY_FILE = Path(
+    env_str("DANGJIAN_SIGNING_KEY_FILE", str(VAR_DIR / "keys" / "signing-ed25519.pem"))
+)
+DANGJIAN_INSTALLATION_NAME = env_str("DANGJIAN_INSTALLATION_NAME", "党建工作平台")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

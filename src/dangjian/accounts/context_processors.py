@@ -21,5 +21,8 @@ def scope(request: HttpRequest) -> dict[str, Any]:
             "grants": user_scope.has_global(GlobalAbility.MANAGE_GRANTS),
             "audit": user_scope.has_global(GlobalAbility.READ_AUDIT),
             "api_docs": user_scope.has_global(GlobalAbility.USE_API),
+            # 跨系统转接: letters and packets for registers, the trust list for the 安全管理员
+            "exchange": user_scope.can_anywhere(Ability.EDIT_MEMBERS),
+            "exchange_trust": user_scope.has_global(GlobalAbility.MANAGE_GRANTS),
         },
     }

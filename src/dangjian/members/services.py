@@ -1049,3 +1049,177 @@ def _user(actor: Any) -> Any:
     """The acting account, for 'recorded by' columns and 修改记录 (None for the system)."""
     user = actor_user(actor)
     return user if getattr(user, "is_authenticated", False) else None
+
+
+# ---- 组织关系转入 from another system (exchange: paper letters and signed packets) --------------
+
+RECEIVE_TRANSFERRED = register_action("members.receive_transferred_member", "接收外系统转入党员")
+
+
+@dataclass
+class TransferArrival:
+    """报到: where and when a member transferred from another system arrives, and on what
+    document (the letter's serial); `counterpart` is the issuing organization as the letter
+    names it."""
+
+    org: Organization
+    effective_date: dt.date
+    document_no: str = ""
+    note: str = ""
+    counterpart: str = ""
+
+
+@dataclass
+class TransferredMember:
+    """转入党员: the basic record and the membership as the letter (or packet) gives them."""
+
+    person: MemberData
+    join_date: dt.date
+    full_date: dt.date | None = None  # empty: a 预备党员
+    extension_months: int | None = None  # 预备期 extended at the previous organization
+
+
+@dataclass
+class TransferInOutcome:
+    """What receiving did (or, dry run, would do): a new record, or the record of a member
+    who left this installation earlier, restored with its history."""
+
+    NEW = "new"
+    RESTORED = "restored"
+
+    kind: str
+    member: Member | None  # the stored member (a dry run: the existing one, or None)
+    category: str
+
+    @property
+    def label(self) -> str:
+        return "新建党员档案" if self.kind == self.NEW else "恢复本系统原有档案（保留党籍变动历史）"
+
+
+def _refusal_for_existing(actor: Any, member: Member) -> str:
+    if member.status == MemberStatus.ACTIVE:
+        where = (
+            f"「{member.org.name}」"
+            if scope_for(actor).can(Ability.VIEW_MEMBERS, member.org_path)
+            else "其他党组织"
+        )
+        return (
+            f"该公民身份号码（{member.id_masked}）的党员已在本系统{where}登记在册，"
+            "不能重复接收；本系统内的调动请办理组织关系转接。"
+        )
+    return (
+        f"该公民身份号码（{member.id_masked}）在本系统的记录为「{member.get_status_display()}」，"
+        "不能按组织关系转入接收，请与上级组织部门核实。"
+    )
+
+
+def receive_transferred_member(
+    *, actor: Any, data: TransferredMember, arrival: TransferArrival, dry_run: bool = False
+) -> TransferInOutcome:
+    """接收外系统转入的党员 (a paper letter or a signed packet from another installation).
+
+    Matched by 公民身份号码 (keyed hash, as every look-up): nobody is registered twice. A
+    person unknown here gets a new record starting with 组织关系转入; a member who left this
+    installation earlier (已转出) gets the old record back, the 转入 appended to its history;
+    a member in the Party here, or one whose 党籍 ended otherwise, is refused. `dry_run` checks
+    everything and writes nothing (the preview)."""
+    org = arrival.org
+    if not scope_for(actor).can(Ability.EDIT_MEMBERS, org.path):
+        raise DomainError("接收党组织不在您的管理范围内。", field="org")
+    if arrival.effective_date > timezone.localdate():
+        raise DomainError("转入日期不能晚于今天。", field="effective_date")
+    number = _check_person(data.person)
+    admission = Admission(
+        org=org,
+        join_date=data.join_date,
+        full_date=data.full_date,
+        transferred_in_on=arrival.effective_date,
+        counterpart=arrival.counterpart,
+    )
+    _check_admission(data.person, admission)
+    existing = Member.objects.filter(id_hash=lookup_hash(number)).select_related("org").first()
+    if existing is not None and existing.status != MemberStatus.TRANSFERRED_OUT:
+        raise DomainError(_refusal_for_existing(actor, existing), field="id_number")
+    initial = _initial_events(admission, rule_value)
+    if data.extension_months and initial[0].category == MemberCategory.PROBATIONARY:
+        initial[0].months = data.extension_months
+    category = initial[0].category
+    if existing is None:
+        replay(initial)
+        if dry_run:
+            return TransferInOutcome(TransferInOutcome.NEW, None, category)
+        return TransferInOutcome(
+            TransferInOutcome.NEW,
+            _register_transferred(actor, data, number, admission, initial, arrival),
+            category,
+        )
+    arrived = initial[0].as_event()
+    arrived.document_no, arrived.note = arrival.document_no, arrival.note
+    if dry_run:
+        replay([*existing.events.all(), arrived])
+        return TransferInOutcome(TransferInOutcome.RESTORED, existing, category)
+    with transaction.atomic():
+        locked = Member.objects.select_for_update().get(pk=existing.pk)
+        if locked.status != MemberStatus.TRANSFERRED_OUT:
+            raise DomainError(_refusal_for_existing(actor, locked), field="id_number")
+        before = {f: _plain(getattr(locked, f)) for f in PERSONAL_FIELDS}
+        for name in PERSONAL_FIELDS:  # the letter's data is the newer
+            setattr(locked, name, getattr(data.person, name))
+        locked.name = data.person.name.strip()
+        locked.name_pinyin, locked.name_initials = name_keys(locked.name)
+        arrived.member = locked
+        arrived.recorded_by = _user(actor)
+        _replace_state(locked, [*locked.events.all(), arrived], actor)
+        arrived.save()
+        after = {f: _plain(getattr(locked, f)) for f in PERSONAL_FIELDS}
+        record_audit(
+            RECEIVE_TRANSFERRED,
+            actor=actor,
+            target=locked,
+            detail={
+                "outcome": TransferInOutcome.RESTORED,
+                "org": org.name,
+                "date": arrival.effective_date.isoformat(),
+                "from": arrival.counterpart,
+                "document_no": arrival.document_no,
+                **before_after(before, after),
+            },
+        )
+    return TransferInOutcome(TransferInOutcome.RESTORED, locked, category)
+
+
+def _register_transferred(
+    actor: Any,
+    data: TransferredMember,
+    number: str,
+    admission: Admission,
+    initial: list[InitialEvent],
+    arrival: TransferArrival,
+) -> Member:
+    member = _build_member(data.person, number, admission)
+    with transaction.atomic():
+        ensure_id_unique(number)  # the unique id_hash is the final word under concurrency
+        spells = _apply_replay(member, initial)
+        member._history_user = _user(actor)  # type: ignore[attr-defined]
+        member.save()
+        events = [e.as_event() for e in initial]
+        for event in events:
+            event.member = member
+            event.recorded_by = _user(actor)
+        events[0].document_no, events[0].note = arrival.document_no, arrival.note
+        MemberEvent.objects.bulk_create(events)
+        MemberSpell.objects.bulk_create(spells)
+        watch.created([member.pk])
+        record_audit(
+            RECEIVE_TRANSFERRED,
+            actor=actor,
+            target=member,
+            detail={
+                "outcome": TransferInOutcome.NEW,
+                "org": admission.org.name,
+                "date": arrival.effective_date.isoformat(),
+                "from": arrival.counterpart,
+                "document_no": arrival.document_no,
+            },
+        )
+    return member

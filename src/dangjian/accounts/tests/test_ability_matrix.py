@@ -146,6 +146,18 @@ ROUTES: dict[str, Route] = {
     "stations:help-create": Route(A.EDIT_MEMBERS, "anywhere"),
     "stations:help-detail": Route(A.VIEW_MEMBERS, "help"),
     "stations:help-edit": Route(A.EDIT_MEMBERS, "help"),
+    # 跨系统转接: letters and packets by those who keep a register; the trust list by the
+    # 安全管理员; the packet's capability URL by whoever holds the letter (no login).
+    "exchange:home": Route(A.EDIT_MEMBERS, "anywhere"),
+    "exchange:letter-create": Route(A.EDIT_MEMBERS, "anywhere"),
+    "exchange:letter-detail": Route(A.VIEW_MEMBERS, "letter"),
+    "exchange:packet-import": Route(A.EDIT_MEMBERS, "anywhere"),
+    "exchange:packet-detail": Route(A.VIEW_MEMBERS, "packet"),
+    "exchange:packet-withdraw": Route(A.EDIT_MEMBERS, "packet", "post"),
+    "exchange:packet-export": Route(A.EDIT_MEMBERS, "member"),
+    "exchange:packet-download": Route(PUBLIC, "packet_token"),
+    "exchange:installations": Route(G.MANAGE_GRANTS),
+    "exchange:installation-revoke": Route(G.MANAGE_GRANTS, "installation", "post"),
     # The API: the same abilities as the pages.
     "api-root": Route(LOGIN),
     "workbench": Route(LOGIN),
@@ -250,7 +262,7 @@ def allowed(username: str, route: Route) -> bool:
 
 def sees(username: str, route: Route) -> bool:
     """Whether the user sees the route's object (refusal is then 403, else 404)."""
-    if route.target in (None, "anywhere", "user", "grant", "notification"):
+    if route.target in (None, "anywhere", "user", "grant", "notification", "installation"):
         return True
     if route.target == "export":
         return username == "county_admin"
@@ -304,6 +316,15 @@ def world(cast: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
     from dangjian.stations.testing import make_help, make_station
 
     station = make_station(cast.secretary, cast.branch)
+    from dangjian.exchange.services import export_packet, receive_letter, trust_installation
+    from dangjian.exchange.signing import own_public_key
+    from dangjian.exchange.tests.conftest import facts
+    from dangjian.exchange.tests.conftest import incoming as incoming_letter
+
+    settings.DANGJIAN_SIGNING_KEY_FILE = tmp_path / "keys" / "signing.pem"
+    letter = receive_letter(actor=cast.secretary, letter=incoming_letter(cast.branch))
+    packet = export_packet(actor=cast.secretary, member=cast.member, letter=facts())
+    trusted = trust_installation(actor=cast.secadmin, name="远山县", public_key=own_public_key())
     return {
         "cast": cast,
         "org": cast.branch.pk,
@@ -318,6 +339,10 @@ def world(cast: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "incoming": incoming.pk,
         "station": station.pk,
         "help": make_help(cast.secretary, cast.member, station=station).pk,
+        "letter": letter.pk,
+        "packet": packet.pk,
+        "packet_token": packet.token,
+        "installation": trusted.pk,
         "user": cast.township_admin.pk,
         "grant": grant.pk,
         "notification": Notification.objects.create(recipient=cast.member_user, title="测试").pk,
@@ -343,6 +368,8 @@ def url_of(name: str, route: Route, world: dict[str, Any]) -> str:
         return reverse(name, kwargs={"pk": p.member_id, "probation_pk": p.pk})
     if target == "token":
         return reverse(name, kwargs={"token": world["token"]})
+    if target == "packet_token":
+        return reverse(name, kwargs={"token": world["packet_token"]})
     if target == "upload":
         return reverse(name, kwargs={"label": "members.member", "pk": world["member"]})
     return reverse(name, kwargs={"pk": world[target]})

@@ -139,6 +139,8 @@ DOCUMENT_ROUTES = {
 PUBLIC = {"accounts:login", "accounts:logout"}
 # 党员服务站名录: open stations' published details, no member data (stations/tests/test_pages.py).
 PUBLIC |= {"stations:public"}
+# The transfer packet's capability URL (the QR code on the letter): exchange/tests/test_packets.py.
+PUBLIC |= {"exchange:packet-download"}
 # Own account only (修改密码): accounts/tests/test_passwords.py.
 ANY_LOGIN_OWN = {"accounts:password-change"}
 # Own notifications only: core/tests/test_notifications.py.

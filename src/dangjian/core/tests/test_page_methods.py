@@ -45,6 +45,10 @@ GET_ONLY = {
     "stations:detail",
     "stations:help-list",
     "stations:help-detail",
+    "exchange:home",
+    "exchange:letter-detail",
+    "exchange:packet-detail",
+    "exchange:packet-download",
 }
 
 
