@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from dangjian.documents.api import DocumentViewSet
 from dangjian.home.views import WorkbenchView
 from dangjian.members.api import MemberViewSet
+from dangjian.mobile.api import InformationView, StayViewSet
 from dangjian.orgs.api import OrganizationViewSet
 from dangjian.rosters.api import ImportBatchViewSet
 from dangjian.stations.api import HelpRecordViewSet, StationViewSet
@@ -23,6 +24,7 @@ router.register("documents", DocumentViewSet, basename="document")
 router.register("stations/help", HelpRecordViewSet, basename="station-help")
 router.register("stations", StationViewSet, basename="station")
 router.register("transfers", TransferViewSet, basename="transfer")
+router.register("mobile/stays", StayViewSet, basename="mobile-stay")
 
 urlpatterns = [
     path("", include(router.urls)),
@@ -30,4 +32,5 @@ urlpatterns = [
     path("stats/report/", ReportView.as_view(), name="stats-report"),
     path("stats/query/", QueryView.as_view(), name="stats-query"),
     path("stats/coverage/", CoverageView.as_view(), name="stats-coverage"),
+    path("mobile/information/", InformationView.as_view(), name="mobile-information"),
 ]

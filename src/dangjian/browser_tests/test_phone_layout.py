@@ -40,6 +40,7 @@ from dangjian.demo.generator import DEMO_PASSWORD
 from dangjian.demo.services import LOGINS, load_demo
 from dangjian.members.models import Member, PartyProbation
 from dangjian.members.services import record_party_probation
+from dangjian.mobile.models import MobileStay
 from dangjian.orgs.models import Organization, OrgKind
 from dangjian.rosters import services as rosters
 from dangjian.rosters.models import ExportJob, ImportBatch
@@ -99,6 +100,7 @@ class Objects:
     grant: Any
     stations: list[Any] = field(default_factory=list)
     helps: list[Any] = field(default_factory=list)
+    stays: list[Any]
 
 
 # Route name (or name prefix) → which objects fill its `pk`. A new route with a `pk` that no
@@ -119,6 +121,8 @@ PK_SOURCES = {
     "documents:": "member",  # upload takes a member (label members.member); a download 404s
     "stations:": "stations",
     "stations:help": "helps",
+    "mobile:": "stays",
+    "mobile:create": "member",
 }
 
 
@@ -187,6 +191,8 @@ QUERIES = {
     "stats:query": ["?rows=sub_org&cols=education", "?rows=age_band&cols=person_category"],
     "stats:query-members": ["?rows=sub_org&cols=category&cell_col=full"],
     "members:list": ["?status=", "?on=2020-12-31"],
+    "mobile:information": ["?region=44", "?region=4403&which=lost"],
+    "mobile:list": ["?closed=1"],
 }
 
 
@@ -235,6 +241,7 @@ def build_objects() -> Objects:
         grant=secretary.role_grants.first(),
         stations=list(Station.objects.order_by("pk")),
         helps=list(HelpRecord.objects.order_by("pk")[:2]),
+        stays=list(MobileStay.objects.order_by("pk")[:2]),
     )
 
 

@@ -48,6 +48,8 @@ from dangjian.members.services import (
     link_account,
     record_event,
 )
+from dangjian.mobile.demo import seed_demo as seed_mobile
+from dangjian.mobile.models import MobileContact, MobileParticipation, MobileStay
 from dangjian.orgs.models import Organization, OrgKind, Unit
 from dangjian.stations.demo import seed_demo as seed_stations
 from dangjian.stations.models import HelpRecord, Station
@@ -182,6 +184,9 @@ def load_demo(
         link_login(users["member"], demo_member, admin)
         seed_polls(users["secretary"], places["village"], today, random.Random(f"{seed}:polls"))
         seed_stations(county_admin=admin, secretary=users["secretary"], places=places, today=today)
+        seed_mobile(
+            users["secretary"], admin, places["village"], today, random.Random(f"{seed}:mobile")
+        )
         record_audit(
             SEED_DEMO,
             target=root,
@@ -315,6 +320,9 @@ def _chunked(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 # What --force removes. Accounts stay (the audit log refers to them), and so does the audit log.
 CLEARED: tuple[type[models.Model], ...] = (  # in an order the foreign keys allow
+    MobileContact,
+    MobileParticipation,
+    MobileStay,
     Ballot,
     Envelope,
     Voter,

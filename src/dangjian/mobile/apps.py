@@ -6,3 +6,10 @@ class MobileConfig(AppConfig):
 
     name = "dangjian.mobile"
     verbose_name = "流动党员"
+
+    def ready(self) -> None:
+        from dangjian.core import workbench
+        from dangjian.mobile.workbench import PROVIDERS
+
+        for provider in PROVIDERS:
+            workbench.register(provider)  # 工作台

@@ -158,6 +158,16 @@ ROUTES: dict[str, Route] = {
     "exchange:packet-download": Route(PUBLIC, "packet_token"),
     "exchange:installations": Route(G.MANAGE_GRANTS),
     "exchange:installation-revoke": Route(G.MANAGE_GRANTS, "installation", "post"),
+    "mobile:list": Route(LOGIN),  # lists only what the user's scope holds
+    "mobile:create": Route(A.EDIT_MEMBERS, "member"),
+    "mobile:detail": Route(A.VIEW_MEMBERS, "stay", own=True),
+    "mobile:contact": Route(A.EDIT_MEMBERS, "stay", "post"),
+    "mobile:participation": Route(A.EDIT_MEMBERS, "stay", "post"),  # the destination's, or
+    "mobile:return": Route(A.EDIT_MEMBERS, "stay", "post"),  # the home side's when outside
+    "mobile:permit": Route(A.EDIT_MEMBERS, "stay", "post"),
+    "mobile:permit-pdf": Route(A.EDIT_MEMBERS, "stay"),
+    "mobile:information": Route(A.VIEW_MEMBERS, "anywhere"),
+    "mobile:information-export": Route(A.VIEW_MEMBERS, "anywhere"),
     # The API: the same abilities as the pages.
     "api-root": Route(LOGIN),
     "workbench": Route(LOGIN),
@@ -208,6 +218,12 @@ ROUTES: dict[str, Route] = {
     "station-detail": Route(A.MANAGE_ORGS, "station", "patch", {"version": 1}),
     "station-help-list": Route(LOGIN),
     "station-help-detail": Route(A.EDIT_MEMBERS, "help", "patch", {"version": 1}),
+    "mobile-stay-list": Route(LOGIN),
+    "mobile-stay-detail": Route(A.VIEW_MEMBERS, "stay", own=True),
+    "mobile-stay-contacts": Route(A.EDIT_MEMBERS, "stay", "post"),
+    "mobile-stay-participations": Route(A.EDIT_MEMBERS, "stay", "post"),
+    "mobile-stay-return": Route(A.EDIT_MEMBERS, "stay", "post"),
+    "mobile-information": Route(A.VIEW_MEMBERS, "anywhere"),
 }
 
 BRANCH_WORK = {
@@ -269,7 +285,7 @@ def sees(username: str, route: Route) -> bool:
     if route.target == "batch":  # import batches are seen by those who import
         return A.IMPORT_ROSTERS in ON_BRANCH[username]
     if username == "member_user":  # his own record and his branch's poll
-        return route.target in ("member", "event", "probation", "poll", "token", "transfer")
+        return route.target in ("member", "event", "probation", "poll", "token", "transfer", "stay")
     return A.VIEW_MEMBERS in ON_BRANCH[username]
 
 
@@ -325,6 +341,12 @@ def world(cast: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
     letter = receive_letter(actor=cast.secretary, letter=incoming_letter(cast.branch))
     packet = export_packet(actor=cast.secretary, member=cast.member, letter=facts())
     trusted = trust_installation(actor=cast.secadmin, name="远山县", public_key=own_public_key())
+    from dangjian.mobile.services import StayData, register_stay
+
+    away = StayData(region_code="440305", address="深圳市南山区", reason="work",
+                    expected_months=3, start_on=dt.date.today() - dt.timedelta(days=5),
+                    destination_text="某商会党支部")  # fmt: skip
+    stay = register_stay(actor=cast.secretary, member=cast.member, data=away)
     return {
         "cast": cast,
         "org": cast.branch.pk,
@@ -343,6 +365,7 @@ def world(cast: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "packet": packet.pk,
         "packet_token": packet.token,
         "installation": trusted.pk,
+        "stay": stay.pk,
         "user": cast.township_admin.pk,
         "grant": grant.pk,
         "notification": Notification.objects.create(recipient=cast.member_user, title="测试").pk,

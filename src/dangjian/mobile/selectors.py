@@ -1,0 +1,296 @@
+"""流动党员: reads. Who sees a stay (both sides), where a member is on a date, the flags of a
+stay (contact overdue, lost contact, transfer proposed, 活动证 expiring) and the information
+system view of a subtree, aggregated in SQL.
+
+Both sides see a stay: the home side (VIEW_MEMBERS on the home organization's path) and the
+destination side (VIEW_MEMBERS on the destination organization's path); the member sees their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+from django.urls import NoReverseMatch, reverse
+
+from dangjian.accounts.abilities import Ability
+from dangjian.accounts.scope import get_for, scope_for
+from dangjian.core.models import rule_value
+from dangjian.core.paths import any_subtree_q, subtree_q
+from dangjian.mobile.models import MobileStay
+from dangjian.mobile.regions import region_name
+from dangjian.orgs.models import Organization
+
+S = MobileStay.Status
+Side = Literal["home", "destination", "own"]
+
+
+def stays_visible_to(user: Any) -> QuerySet[MobileStay]:
+    """Stays the user sees: those out of or into a subtree where they can view, and their own."""
+    scope = scope_for(user)
+    paths = scope.paths(Ability.VIEW_MEMBERS)
+    q = any_subtree_q("home_path", paths)
+    if paths:
+        q |= Q(destination_path__gt="") & any_subtree_q("destination_path", paths)
+    if scope.own_member_id is not None:
+        q |= Q(member_id=scope.own_member_id)
+    return MobileStay.objects.filter(q)
+
+
+def side_of(user: Any, stay: MobileStay) -> Side | None:
+    """Which side the user sees the stay from (the home side first), or None."""
+    scope = scope_for(user)
+    if scope.can(Ability.VIEW_MEMBERS, stay.home_path):
+        return "home"
+    if stay.destination_path and scope.can(Ability.VIEW_MEMBERS, stay.destination_path):
+        return "destination"
+    if scope.own_member_id is not None and scope.own_member_id == stay.member_id:
+        return "own"
+    return None
+
+
+def get_stay_for_user(
+    user: Any, pk: Any, ability: str | None = None, *, home: bool = False
+) -> MobileStay:
+    """The stay by id: 404 outside both sides; with `ability`, 403 unless held on either side
+    (`home=True`: on the home side, for what only the 流出地 does)."""
+    visible = stays_visible_to(user).select_related("member", "home_org", "destination_org")
+
+    def path_of(stay: MobileStay) -> str:
+        if home:
+            return stay.home_path
+        if stay.destination_path and scope_for(user).can(str(ability), stay.destination_path):
+            return stay.destination_path
+        return stay.home_path
+
+    return get_for(
+        user,
+        ability,
+        visible,
+        pk,
+        path_of=path_of,
+        missing="外出登记不存在或不在您的管理范围内",
+        refusal="只有流出地党组织可以办理此事项" if home else "",
+    )
+
+
+def open_stay(member_id: int) -> MobileStay | None:
+    return MobileStay.objects.filter(member_id=member_id, status=S.OPEN).first()
+
+
+def stay_on(member_id: int, on: dt.date) -> MobileStay | None:
+    """The stay the member was on at `on` (start day included, end day excluded)."""
+    return (
+        MobileStay.objects.filter(member_id=member_id, start_on__lte=on)
+        .filter(Q(end_on__isnull=True) | Q(end_on__gt=on))
+        .order_by("-start_on", "-id")
+        .first()
+    )
+
+
+def is_away(member_id: int, on: dt.date) -> bool:
+    return stay_on(member_id, on) is not None
+
+
+# ---- flags ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The thresholds for `today`, each from the rule value in force that day."""
+
+    today: dt.date
+    overdue_days: int
+    lost_months: int
+    transfer_months: int
+    permit_notice_days: int
+
+    @classmethod
+    def on(cls, today: dt.date) -> Limits:
+        return cls(
+            today=today,
+            overdue_days=int(rule_value("mobile.contact_overdue_days", today)),
+            lost_months=int(rule_value("mobile.lost_contact_months", today)),
+            transfer_months=int(rule_value("mobile.transfer_after_months", today)),
+            permit_notice_days=int(rule_value("mobile.permit_notice_days", today)),
+        )
+
+    @property
+    def overdue_before(self) -> dt.date:
+        """Not contacted for longer than N days: last contact before this date."""
+        return self.today - dt.timedelta(days=self.overdue_days)
+
+    @property
+    def lost_on_or_before(self) -> dt.date:
+        """Lost contact for N months: last contact on or before this date."""
+        return self.today - relativedelta(months=self.lost_months)
+
+    @property
+    def transfer_on_or_before(self) -> dt.date:
+        """Away N months at one place: started on or before this date."""
+        return self.today - relativedelta(months=self.transfer_months)
+
+    @property
+    def permit_until(self) -> dt.date:
+        return self.today + dt.timedelta(days=self.permit_notice_days)
+
+    def overdue_q(self) -> Q:
+        return Q(contact_since__lt=self.overdue_before)
+
+    def lost_q(self) -> Q:
+        return Q(contact_since__lte=self.lost_on_or_before)
+
+    def transfer_q(self) -> Q:
+        return Q(start_on__lte=self.transfer_on_or_before)
+
+    def permit_q(self) -> Q:
+        return Q(permit_valid_until__isnull=False, permit_valid_until__lte=self.permit_until)
+
+
+@dataclass(frozen=True)
+class Flags:
+    overdue: bool
+    lost: bool
+    transfer_proposed: bool
+    permit_expiring: bool
+    permit_expired: bool
+    days_without_contact: int
+
+
+def flags(stay: MobileStay, limits: Limits) -> Flags:
+    open_ = stay.status == S.OPEN
+    valid = stay.permit_valid_until
+    return Flags(
+        overdue=open_ and stay.contact_since < limits.overdue_before,
+        lost=open_ and stay.contact_since <= limits.lost_on_or_before,
+        transfer_proposed=open_ and stay.start_on <= limits.transfer_on_or_before,
+        permit_expiring=open_ and valid is not None and valid <= limits.permit_until,
+        permit_expired=open_ and valid is not None and valid < limits.today,
+        days_without_contact=(limits.today - stay.contact_since).days,
+    )
+
+
+def transfer_url(member_id: int) -> str:
+    """Where to start a transfer of the member: the transfers page if installed, else the
+    member's page."""
+    try:
+        return f"{reverse('transfers:create')}?member={member_id}"
+    except NoReverseMatch:
+        return reverse("members:detail", args=[member_id])
+
+
+# ---- the information system view ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionRow:
+    code: str
+    name: str
+    total: int
+    overdue: int
+    lost: int
+    transfer: int
+
+
+@dataclass(frozen=True)
+class Information:
+    org: Organization
+    limits: Limits
+    region: str  # "" (all), a province code (2 digits) or a city code (4 digits)
+    total: int
+    overdue: int
+    lost: int
+    transfer: int
+    regions: list[RegionRow]
+    attended: list[tuple[str, int]]
+
+
+def open_stays_under(org: Organization, region: str = "") -> QuerySet[MobileStay]:
+    """Open stays out of `org`'s subtree (to a region prefix): the partial index's range."""
+    qs = MobileStay.objects.filter(subtree_q("home_path", org.path), status=S.OPEN)
+    if region:
+        qs = qs.filter(subtree_q("region_code", region))
+    return qs
+
+
+def information(org: Organization, today: dt.date, region: str = "") -> Information:
+    """流动党员信息: counts by destination region (provinces; a province's cities; a city's
+    counties), by attended organization, and the overdue / lost / transfer counts, in two
+    grouped queries over the partial index of open stays."""
+    limits = Limits.on(today)
+    digits = {0: 2, 2: 4}.get(len(region), 6)
+    base = open_stays_under(org, region)
+    rows = (
+        base.annotate(part=Substr("region_code", 1, digits))
+        .values("part")
+        .annotate(
+            total=Count("id"),
+            overdue=Count("id", filter=limits.overdue_q()),
+            lost=Count("id", filter=limits.lost_q()),
+            transfer=Count("id", filter=limits.transfer_q()),
+        )
+        .order_by("-total", "part")
+    )
+    regions = [
+        RegionRow(
+            code=r["part"],
+            name=region_name(r["part"].ljust(6, "0")),
+            total=r["total"],
+            overdue=r["overdue"],
+            lost=r["lost"],
+            transfer=r["transfer"],
+        )
+        for r in rows
+    ]
+    attended_rows = list(
+        base.values("destination_org_id").annotate(n=Count("id")).order_by("-n")[:20]
+    )
+    names = dict(
+        Organization.objects.filter(
+            pk__in=[r["destination_org_id"] for r in attended_rows if r["destination_org_id"]]
+        ).values_list("pk", "name")
+    )
+    attended = [
+        (names.get(r["destination_org_id"], "") if r["destination_org_id"] else "本系统外党组织",
+         r["n"])
+        for r in attended_rows
+    ]  # fmt: skip
+    return Information(
+        org=org,
+        limits=limits,
+        region=region,
+        total=sum(r.total for r in regions),
+        overdue=sum(r.overdue for r in regions),
+        lost=sum(r.lost for r in regions),
+        transfer=sum(r.transfer for r in regions),
+        regions=regions,
+        attended=attended,
+    )
+
+
+LIST_FILTERS = {
+    "all": "全部",
+    "overdue": "超期未联系",
+    "lost": "失去联系",
+    "transfer": "应转移组织关系",
+}
+
+
+def information_list(
+    org: Organization, limits: Limits, *, region: str = "", which: str = "all"
+) -> QuerySet[MobileStay]:
+    """The stays behind the counts, in the index's order (page it with a slice)."""
+    qs = open_stays_under(org, region)
+    if which == "overdue":
+        qs = qs.filter(limits.overdue_q())
+    elif which == "lost":
+        qs = qs.filter(limits.lost_q())
+    elif which == "transfer":
+        qs = qs.filter(limits.transfer_q())
+    return qs.select_related("member", "home_org", "destination_org").order_by(
+        "home_path", "region_code", "contact_since", "id"
+    )
