@@ -191,7 +191,7 @@ QUERIES = {
     "stats:query": ["?rows=sub_org&cols=education", "?rows=age_band&cols=person_category"],
     "stats:query-members": ["?rows=sub_org&cols=category&cell_col=full"],
     "members:list": ["?status=", "?on=2020-12-31"],
-    "mobile:information": ["?region=44", "?region=4403&which=lost"],
+    "mobile:information": ["?region=44", "?region=440300&which=lost"],
     "mobile:list": ["?closed=1"],
 }
 

@@ -79,7 +79,7 @@ class StaySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 class StayCreateSerializer(serializers.Serializer):  # type: ignore[type-arg]
     member = serializers.IntegerField()
     start_on = BoundedDateSerializerField(label="外出日期")
-    region_code = serializers.RegexField(r"^\d{6}$", label="流入地行政区划代码")
+    region_code = serializers.CharField(max_length=6, label="流入地行政区划代码（省级或地级）")
     address = serializers.CharField(max_length=200, label="流入地详细地址")
     reason = serializers.ChoiceField(choices=MobileStay.Reason.choices, label="外出原因")
     expected_months = serializers.IntegerField(min_value=1, max_value=120, label="预计外出时间")
@@ -194,7 +194,7 @@ class InformationView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("org", int, description="党组织 id（默认为可查看的最上级组织）"),
-            OpenApiParameter("region", str, description="行政区划代码前 2 位或前 4 位"),
+            OpenApiParameter("region", str, description="省份代码前 2 位，或 6 位城市代码"),
             OpenApiParameter("which", str, description="all / overdue / lost / transfer"),
             OpenApiParameter("page", int),
         ],
@@ -210,8 +210,8 @@ class InformationView(APIView):
                 return Response({"detail": "您没有查看流动党员信息的权限。"}, status=403)
             org = found
         region = params.get("region", "")
-        if region and (not region.isdigit() or len(region) not in (2, 4)):
-            raise DomainError("行政区划代码应为前 2 位或前 4 位数字。", field="region")
+        if region and (not region.isdigit() or len(region) not in (2, 6)):
+            raise DomainError("行政区划代码应为省份的前 2 位或 6 位代码。", field="region")
         which = params.get("which", "all")
         if which not in ("all", "overdue", "lost", "transfer"):
             raise DomainError("which 应为 all、overdue、lost 或 transfer。", field="which")

@@ -13,6 +13,7 @@ from dangjian.core.rules_seed import FOUNDING
 from dangjian.mobile.models import MobileContact, MobileParticipation, MobileStay
 from dangjian.mobile.services import StayData
 from dangjian.orgs.models import Organization
+from dangjian.stations.regions import RegionField
 
 LATEST_PERMIT = dt.date(2100, 12, 31)
 
@@ -21,12 +22,7 @@ class StayForm(forms.Form):
     """外出登记."""
 
     start_on = BoundedDateField(label="外出日期")
-    region_code = forms.CharField(
-        label="流入地行政区划代码",
-        max_length=6,
-        min_length=6,
-        help_text="6 位数字（GB/T 2260），例如 440305 表示深圳市南山区",
-    )
+    region_code = RegionField(label="流入地（省份、城市）")
     address = forms.CharField(label="流入地详细地址", max_length=200)
     reason = forms.ChoiceField(label="外出原因", choices=MobileStay.Reason.choices)
     expected_months = forms.IntegerField(label="预计外出时间（月）", min_value=1, max_value=120)
@@ -100,7 +96,7 @@ class PermitForm(forms.Form):
 
 class InformationForm(forms.Form):
     org = forms.IntegerField(required=False)
-    region = forms.RegexField(regex=r"^(\d{2}|\d{4})?$", required=False)
+    region = forms.RegexField(regex=r"^(\d{2}|\d{6})?$", required=False)
     which = forms.ChoiceField(
         required=False,
         choices=[("all", ""), ("overdue", ""), ("lost", ""), ("transfer", "")],

@@ -1,57 +1,29 @@
-"""Destination regions (GB/T 2260 six-digit codes) in words.
-
-The code table is kept by the service stations work system (`stations.regions`). Until an
-installation has it, a code is checked for its form only and shown as the code itself.
-"""
+"""Destination regions (流入地) in words, from the GB/T 2260 table of the service stations work
+system (`stations.regions`). Only province or prefecture-level codes are stored: a member is never
+located finer than a city by a code (the address is what they or their branch record)."""
 
 from __future__ import annotations
 
-import importlib
-import re
-from collections.abc import Callable
-from typing import Any
+from django.core.exceptions import ValidationError
 
-CODE = re.compile(r"^[1-9]\d{5}$")
-
-
-def _lookup() -> Callable[..., Any] | None:
-    try:
-        module = importlib.import_module("dangjian.stations.regions")
-    except ImportError:
-        return None
-    found = getattr(module, "region", None)
-    return found if callable(found) else None
+from dangjian.stations.regions import region, validate_region_code
 
 
 def region_problem(code: str) -> str | None:
-    """The Chinese message for a code that is not a region, or None."""
-    if not CODE.match(code or ""):
-        return "流入地行政区划代码应为 6 位数字（GB/T 2260），例如 440305。"
-    lookup = _lookup()
-    if lookup is not None and not _name(lookup, code):
-        return f"流入地行政区划代码 {code} 不在行政区划代码表中。"
+    """The Chinese message for a code that is not a province or city in the table, or None."""
+    if not code:
+        return "请选择流入地（省份和城市）。"
+    try:
+        validate_region_code(code)
+    except ValidationError as exc:
+        return "流入地：" + " ".join(exc.messages)
     return None
 
 
-def _name(lookup: Callable[..., Any], code: str) -> str:
-    try:
-        found = lookup(code, field="name")
-    except (LookupError, ValueError, TypeError):
-        return ""
-    return str(found or "")
-
-
 def region_name(code: str) -> str:
-    """The region's name (全称 where the table has it), or the code while there is no table."""
-    lookup = _lookup()
-    if lookup is None or not code:
-        return code
-    return _name(lookup, code) or code
+    """The region's full name (广东省深圳市); the code itself only if the table lacks it."""
+    return region(code) or code
 
 
 def province_code(code: str) -> str:
     return (code[:2] + "0000") if code else ""
-
-
-def city_code(code: str) -> str:
-    return (code[:4] + "00") if code else ""

@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch, reverse
 
 from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import get_for, scope_for
-from dangjian.core.models import rule_value
+from dangjian.core.models import RuleBook
 from dangjian.core.paths import any_subtree_q, subtree_q
 from dangjian.mobile.models import MobileStay
 from dangjian.mobile.regions import region_name
@@ -99,6 +99,14 @@ def is_away(member_id: int, on: dt.date) -> bool:
 # ---- flags ------------------------------------------------------------------------------------
 
 
+LIMIT_RULES = (
+    "mobile.contact_overdue_days",
+    "mobile.lost_contact_months",
+    "mobile.transfer_after_months",
+    "mobile.permit_notice_days",
+)
+
+
 @dataclass(frozen=True)
 class Limits:
     """The thresholds for `today`, each from the rule value in force that day."""
@@ -111,13 +119,9 @@ class Limits:
 
     @classmethod
     def on(cls, today: dt.date) -> Limits:
-        return cls(
-            today=today,
-            overdue_days=int(rule_value("mobile.contact_overdue_days", today)),
-            lost_months=int(rule_value("mobile.lost_contact_months", today)),
-            transfer_months=int(rule_value("mobile.transfer_after_months", today)),
-            permit_notice_days=int(rule_value("mobile.permit_notice_days", today)),
-        )
+        """The values in force on `today` (one query for all four)."""
+        book = RuleBook(*LIMIT_RULES)
+        return cls(today, *(int(book.value(key, today)) for key in LIMIT_RULES))
 
     @property
     def overdue_before(self) -> dt.date:
@@ -212,17 +216,19 @@ class Information:
 def open_stays_under(org: Organization, region: str = "") -> QuerySet[MobileStay]:
     """Open stays out of `org`'s subtree (to a region prefix): the partial index's range."""
     qs = MobileStay.objects.filter(subtree_q("home_path", org.path), status=S.OPEN)
-    if region:
+    if len(region) == 6:
+        qs = qs.filter(region_code=region)
+    elif region:
         qs = qs.filter(subtree_q("region_code", region))
     return qs
 
 
 def information(org: Organization, today: dt.date, region: str = "") -> Information:
-    """流动党员信息: counts by destination region (provinces; a province's cities; a city's
-    counties), by attended organization, and the overdue / lost / transfer counts, in two
-    grouped queries over the partial index of open stays."""
+    """流动党员信息: counts by destination region (provinces; a province's cities), by attended
+    organization, and the overdue / lost / transfer counts, in two grouped queries over the
+    partial index of open stays. `region`: "" (all), a province's 2 digits or a 6-digit code."""
     limits = Limits.on(today)
-    digits = {0: 2, 2: 4}.get(len(region), 6)
+    digits = 2 if not region else 6
     base = open_stays_under(org, region)
     rows = (
         base.annotate(part=Substr("region_code", 1, digits))

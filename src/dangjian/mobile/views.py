@@ -272,7 +272,7 @@ def information_view(request: HttpRequest) -> HttpResponse:
         "org": org,
         "region": region,
         "region_label": region_name(region.ljust(6, "0")) if region else "",
-        "parent_region": region[:2] if len(region) == 4 else "",
+        "parent_region": region[:2] if len(region) == 6 else "",
         "which": which,
         "filters": LIST_FILTERS,
         "which_label": LIST_FILTERS.get(which, ""),

@@ -343,7 +343,7 @@ def world(cast: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
     trusted = trust_installation(actor=cast.secadmin, name="远山县", public_key=own_public_key())
     from dangjian.mobile.services import StayData, register_stay
 
-    away = StayData(region_code="440305", address="深圳市南山区", reason="work",
+    away = StayData(region_code="440300", address="深圳市南山区", reason="work",
                     expected_months=3, start_on=dt.date.today() - dt.timedelta(days=5),
                     destination_text="某商会党支部")  # fmt: skip
     stay = register_stay(actor=cast.secretary, member=cast.member, data=away)

@@ -20,7 +20,7 @@ from dangjian.mobile.models import MobileStay
 
 def stay_data(**overrides: Any) -> services.StayData:
     values: dict[str, Any] = {
-        "region_code": "440305",
+        "region_code": "440300",
         "address": "广东省深圳市南山区科技园",
         "reason": "work",
         "expected_months": 12,

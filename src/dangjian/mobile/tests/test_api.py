@@ -8,7 +8,7 @@ from dangjian.mobile.models import MobileStay
 def test_register_contact_and_return_by_api(cast: Cast) -> None:
     client = cast.client(cast.secretary)
     response = client.post("/api/mobile/stays/", {
-        "member": cast.member.pk, "start_on": str(today()), "region_code": "440305",
+        "member": cast.member.pk, "start_on": str(today()), "region_code": "440300",
         "address": "深圳市南山区", "reason": "work", "expected_months": 5,
         "destination_org": cast.far_branch.pk, "phone": "13900001111",
     }, content_type="application/json")  # fmt: skip
@@ -19,7 +19,7 @@ def test_register_contact_and_return_by_api(cast: Cast) -> None:
     r = client.post(f"/api/mobile/stays/{pk}/contacts/", {"on": str(today()), "means": "phone"})
     assert r.status_code == 201
     again = client.post("/api/mobile/stays/", {
-        "member": cast.member.pk, "start_on": str(today()), "region_code": "440305",
+        "member": cast.member.pk, "start_on": str(today()), "region_code": "440300",
         "address": "x", "reason": "work", "expected_months": 5,
     }, content_type="application/json")  # fmt: skip
     assert again.status_code == 400 and "未结束" in again.json()["detail"]
@@ -30,7 +30,7 @@ def test_register_contact_and_return_by_api(cast: Cast) -> None:
 
 def test_outsider_cannot_register_by_api(cast: Cast) -> None:
     response = cast.client(cast.outsider).post("/api/mobile/stays/", {
-        "member": cast.member.pk, "start_on": str(today()), "region_code": "440305",
+        "member": cast.member.pk, "start_on": str(today()), "region_code": "440300",
         "address": "x", "reason": "work", "expected_months": 5,
     }, content_type="application/json")  # fmt: skip
     assert response.status_code == 404

@@ -17,7 +17,8 @@ def test_secretary_registers_from_the_member_page(cast: Cast) -> None:
     url = reverse("mobile:create", args=[cast.member.pk])
     assert client.get(url).status_code == 200
     response = client.post(url, {
-        "start_on": str(today()), "region_code": "440305", "address": "深圳市南山区",
+        "start_on": str(today()), "region_code_0": "440000", "region_code_1": "440300",
+        "address": "深圳市南山区",
         "reason": "work", "expected_months": "4", "destination_code": cast.far_branch.code,
     })  # fmt: skip
     stay = MobileStay.objects.get()
@@ -31,10 +32,10 @@ def test_bad_region_is_shown_on_the_field_and_nothing_saved(cast: Cast) -> None:
     client = cast.client(cast.secretary)
     url = reverse("mobile:create", args=[cast.member.pk])
     response = client.post(url, {
-        "start_on": str(today()), "region_code": "0403ab", "address": "x", "reason": "work",
-        "expected_months": "4",
+        "start_on": str(today()), "region_code_0": "440000", "region_code_1": "320100",
+        "address": "x", "reason": "work", "expected_months": "4",
     })  # fmt: skip
-    assert response.status_code == 400 and "6 位数字" in response.content.decode()
+    assert response.status_code == 400 and "不属于所选省份" in response.content.decode()
     assert not MobileStay.objects.exists()
 
 
@@ -42,7 +43,7 @@ def test_unknown_destination_code_is_refused(cast: Cast) -> None:
     client = cast.client(cast.secretary)
     url = reverse("mobile:create", args=[cast.member.pk])
     response = client.post(url, {
-        "start_on": str(today()), "region_code": "440305", "address": "x", "reason": "work",
+        "start_on": str(today()), "region_code_0": "440000", "address": "x", "reason": "work",
         "expected_months": "4", "destination_code": "nope",
     })  # fmt: skip
     assert response.status_code == 400 and "没有该组织代码" in response.content.decode()
@@ -53,7 +54,7 @@ def test_detail_contact_participation_return_pages(cast: Cast) -> None:
     home, dest = cast.client(cast.secretary), cast.client(cast.outsider)
     page = home.get(stay.get_absolute_url()).content.decode()
     assert 'id="contact-form"' in page and 'id="participation-form"' not in page
-    assert "440305" in page  # the region code is shown with the address until names exist
+    assert "广东省深圳市" in page and "440300" not in page  # names, never codes
     dest_page = dest.get(stay.get_absolute_url()).content.decode()
     assert 'id="participation-form"' in dest_page and 'id="contact-form"' not in dest_page
     assert "139****1111" in dest_page and "13900001111" not in dest_page
