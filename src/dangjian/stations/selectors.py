@@ -20,7 +20,9 @@ from dangjian.accounts.scope import get_for, refusal_for, scope_for
 from dangjian.core.masking import mask_phone
 from dangjian.core.paths import any_subtree_q
 from dangjian.members.models import Member
+from dangjian.orgs.models import Organization
 from dangjian.stations.models import HelpRecord, Station
+from dangjian.stations.regions import lookup
 
 # Other parts name more members a user may record help for (the mobile members taking part in
 # the user's organizations, who belong to a branch elsewhere): a function of the user giving a
@@ -65,13 +67,16 @@ def contact_phone_for(user: Any, station: Station) -> str:
 
 def public_stations() -> QuerySet[Station]:
     """Open stations for the public page: nothing but the station's own published details."""
-    return Station.objects.filter(is_open=True).select_related("org").order_by("region", "name")
+    # A station of a dissolved organization is no longer kept by anyone: not offered.
+    open_ = Station.objects.filter(is_open=True, org__status=Organization.Status.ACTIVE)
+    return open_.select_related("org").order_by("region", "name")
 
 
 def station_choices(keep: int | None = None) -> QuerySet[Station]:
     """Stations a help record may name: any open one (their details are public anyway), and
     `keep`, the one a record already names."""
-    return Station.objects.filter(Q(is_open=True) | Q(pk=keep)).order_by("region", "name")
+    offered = Q(is_open=True, org__status=Organization.Status.ACTIVE) | Q(pk=keep)
+    return Station.objects.filter(offered).order_by("region", "name")
 
 
 # ---- help records -----------------------------------------------------------------------------
@@ -144,3 +149,15 @@ def find_helpable_members(user: Any, text: str, limit: int = 20) -> list[Member]
     return list(
         helpable_members(user).filter(q).select_related("org").order_by("name_pinyin")[:limit]
     )
+
+
+def stations_near(code: str, limit: int = 10) -> list[Station]:
+    """Open stations where a mobile member goes (流入地): those of the same city first, then the
+    rest of the province (a 直辖市's code: the whole city). For a stay's page and the member."""
+    found = lookup(code)
+    if found is None:
+        return []
+    province = found.province_code
+    near = public_stations().filter(region__startswith=province[:2])
+    ranked = sorted(near[:200], key=lambda s: (s.region != found.code, s.region, s.name))
+    return ranked[:limit]

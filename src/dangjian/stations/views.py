@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from dangjian.accounts.abilities import Ability
-from dangjian.accounts.scope import orgs_with
+from dangjian.accounts.scope import orgs_with, scope_for
 from dangjian.core.actors import Actor
 from dangjian.core.forms import submit
 from dangjian.stations import services
@@ -177,7 +177,14 @@ def help_create(request: HttpRequest) -> HttpResponse:
 def help_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """帮扶记录."""
     record = get_help_for_user(request.user, pk)
-    context = {"record": record, "edit": may_edit_help(request.user, record)}
+    scope = scope_for(request.user)
+    station = record.station
+    context = {
+        "record": record,
+        "edit": may_edit_help(request.user, record),
+        "member_link": scope.can(Ability.VIEW_MEMBERS, record.member.org_path),
+        "station_link": station is not None and scope.can(Ability.VIEW_MEMBERS, station.org.path),
+    }
     return render(request, "stations/help_detail.html", context)
 
 

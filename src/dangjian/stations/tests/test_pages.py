@@ -134,3 +134,32 @@ def test_list_and_help_pages_take_a_fixed_number_of_queries(cast, django_assert_
         client.get(reverse("stations:help-list"))
     with django_assert_max_num_queries(12):
         client.get(reverse("stations:list"))
+
+
+def test_public_page_leaves_out_stations_of_dissolved_organizations(client, cast):
+    from dangjian.orgs.models import OrgKind
+    from dangjian.orgs.services import create_organization, dissolve_organization
+
+    empty = create_organization(actor=cast.county_admin, parent=cast.township,
+                                kind=OrgKind.BRANCH, values={"name": "河口村党支部（旧）",
+                                                             "code": "100000000009"})  # fmt: skip
+    make_station(cast.county_admin, empty, name="河口村党员服务点")
+    dissolve_organization(actor=cast.county_admin, org=empty,
+                          effective_date=dt.date(2026, 1, 5), reason="村改居")  # fmt: skip
+    assert "河口村党员服务点" not in client.get(reverse("stations:public")).content.decode()
+
+
+def test_login_page_links_to_the_public_list(client):
+    assert reverse("stations:public") in client.get(reverse("accounts:login")).content.decode()
+
+
+def test_help_record_links_to_member_and_station_only_where_the_user_sees_them(cast):
+    station = make_station(cast.secretary, cast.branch)
+    record = make_help(cast.outsider, cast.far_member, station=station)
+    url = reverse("stations:help-detail", args=[record.pk])
+    ours = cast.client(cast.secretary).get(url).content.decode()
+    assert reverse("stations:detail", args=[station.pk]) in ours
+    assert reverse("members:detail", args=[cast.far_member.pk]) not in ours
+    theirs = cast.client(cast.outsider).get(url).content.decode()
+    assert reverse("members:detail", args=[cast.far_member.pk]) in theirs
+    assert reverse("stations:detail", args=[station.pk]) not in theirs

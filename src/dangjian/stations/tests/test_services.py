@@ -154,3 +154,15 @@ def test_update_help_refuses_a_stale_version(cast):
     with pytest.raises(ConcurrentEditError):
         services.update_help(actor=cast.county_admin, record=HelpRecord.objects.get(),
                              expected_version=1, values={"outcome": "x"})  # fmt: skip
+
+
+def test_stations_near_a_destination_put_the_same_city_first(cast):
+    from dangjian.stations.selectors import stations_near
+
+    make_station(cast.secretary, cast.branch, name="石家庄站", region="130100")
+    make_station(cast.secretary, cast.branch, name="邢台站", region="130500")
+    make_station(cast.secretary, cast.branch, name="东莞站", region="441900")
+    make_station(cast.secretary, cast.branch, name="已关闭", region="130500", is_open=False)
+    assert [s.name for s in stations_near("130500")] == ["邢台站", "石家庄站"]
+    assert [s.name for s in stations_near("130000")] == ["石家庄站", "邢台站"]
+    assert stations_near("") == [] and stations_near("310000") == []
