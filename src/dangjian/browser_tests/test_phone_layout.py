@@ -28,7 +28,7 @@ import datetime as dt
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -98,8 +98,8 @@ class Objects:
     probation: PartyProbation
     user: Any
     grant: Any
-    stations: list[Any] = field(default_factory=list)
-    helps: list[Any] = field(default_factory=list)
+    stations: list[Any]
+    helps: list[Any]
     stays: list[Any]
 
 
