@@ -163,3 +163,18 @@ def test_help_record_links_to_member_and_station_only_where_the_user_sees_them(c
     theirs = cast.client(cast.outsider).get(url).content.decode()
     assert reverse("members:detail", args=[cast.far_member.pk]) in theirs
     assert reverse("stations:detail", args=[station.pk]) not in theirs
+
+
+def test_help_section_tag_shows_a_members_help_and_the_stations_near(cast, rf):
+    from django.template import Context, Template
+
+    station = make_station(cast.secretary, cast.branch, region="441900", name="驻东莞服务站")
+    make_help(cast.secretary, cast.member, station=station)
+    request = rf.get("/")
+    template = Template("{% load stations %}{% help_section member region='441900' %}")
+    request.user = cast.secretary
+    html = template.render(Context({"request": request, "member": cast.member}))
+    assert "就业" in html and "登记帮扶" in html and "广东省东莞市" in html
+    request.user = cast.outsider  # sees neither the record nor may record help for 李明
+    html = template.render(Context({"request": request, "member": cast.member}))
+    assert "暂无帮扶记录" in html and "登记帮扶" not in html
