@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from dangjian.documents.api import DocumentViewSet
+from dangjian.exchange.api import IncomingLetterViewSet
 from dangjian.home.views import WorkbenchView
 from dangjian.members.api import MemberViewSet
 from dangjian.mobile.api import InformationView, StayViewSet
@@ -25,6 +26,7 @@ router.register("stations/help", HelpRecordViewSet, basename="station-help")
 router.register("stations", StationViewSet, basename="station")
 router.register("transfers", TransferViewSet, basename="transfer")
 router.register("mobile/stays", StayViewSet, basename="mobile-stay")
+router.register("exchange-letters", IncomingLetterViewSet, basename="exchange-letter")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -40,6 +40,8 @@ from dangjian.demo.generator import (
     plan_county,
 )
 from dangjian.demo.polls import seed_polls
+from dangjian.exchange.demo import seed_demo as seed_exchange
+from dangjian.exchange.models import ExportedPacket, ImportedPacket, IncomingLetter
 from dangjian.members.history import PROBATION_MONTHS
 from dangjian.members.models import Member, MemberEvent, MemberSpell, PartyProbation
 from dangjian.members.services import (
@@ -187,6 +189,7 @@ def load_demo(
         seed_mobile(
             users["secretary"], admin, places["village"], today, random.Random(f"{seed}:mobile")
         )
+        seed_exchange(county_admin=admin, secretary=users["secretary"], places=places, today=today)
         record_audit(
             SEED_DEMO,
             target=root,
@@ -323,6 +326,9 @@ CLEARED: tuple[type[models.Model], ...] = (  # in an order the foreign keys allo
     MobileContact,
     MobileParticipation,
     MobileStay,
+    ImportedPacket,
+    IncomingLetter,
+    ExportedPacket,
     Ballot,
     Envelope,
     Voter,

@@ -11,7 +11,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
@@ -1165,6 +1165,7 @@ def receive_transferred_member(
         before = {f: _plain(getattr(locked, f)) for f in PERSONAL_FIELDS}
         for name in PERSONAL_FIELDS:  # the letter's data is the newer
             setattr(locked, name, getattr(data.person, name))
+        locked.work_unit_id = data.person.work_unit_id  # the old unit was left with the old org
         locked.name = data.person.name.strip()
         locked.name_pinyin, locked.name_initials = name_keys(locked.name)
         arrived.member = locked
@@ -1197,6 +1198,22 @@ def _register_transferred(
     arrival: TransferArrival,
 ) -> Member:
     member = _build_member(data.person, number, admission)
+    try:
+        return _store_transferred(actor, member, number, admission, initial, arrival)
+    except IntegrityError as exc:  # the same person received at the same moment elsewhere
+        raise DomainError(
+            "该公民身份号码刚刚已在本系统登记，请刷新后重新预览。", field="id_number"
+        ) from exc
+
+
+def _store_transferred(
+    actor: Any,
+    member: Member,
+    number: str,
+    admission: Admission,
+    initial: list[InitialEvent],
+    arrival: TransferArrival,
+) -> Member:
     with transaction.atomic():
         ensure_id_unique(number)  # the unique id_hash is the final word under concurrency
         spells = _apply_replay(member, initial)

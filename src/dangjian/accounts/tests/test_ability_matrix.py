@@ -168,6 +168,11 @@ ROUTES: dict[str, Route] = {
     "mobile:permit-pdf": Route(A.EDIT_MEMBERS, "stay"),
     "mobile:information": Route(A.VIEW_MEMBERS, "anywhere"),
     "mobile:information-export": Route(A.VIEW_MEMBERS, "anywhere"),
+    "exchange-letter-list": Route(LOGIN),
+    "exchange-letter-detail": Route(A.VIEW_MEMBERS, "letter"),
+    "exchange-letter-preview": Route(A.EDIT_MEMBERS, "anywhere", "post"),
+    "exchange-letter-receive": Route(A.EDIT_MEMBERS, "anywhere", "post"),
+    "exchange-letter-return": Route(A.EDIT_MEMBERS, "anywhere", "post"),
     # The API: the same abilities as the pages.
     "api-root": Route(LOGIN),
     "workbench": Route(LOGIN),
