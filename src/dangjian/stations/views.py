@@ -21,6 +21,7 @@ from dangjian.core.forms import submit
 from dangjian.stations import services
 from dangjian.stations.forms import HelpForm, MemberSearchForm, StationForm
 from dangjian.stations.models import HelpRecord, Station
+from dangjian.stations.regions import region
 from dangjian.stations.selectors import (
     contact_phone_for,
     find_helpable_members,
@@ -118,7 +119,14 @@ def station_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def public_list(request: HttpRequest) -> HttpResponse:
     """党员服务站名录 (no login): open stations with their address, hours, services and the
     number they publish. No member data, no contact's own mobile."""
-    return render(request, "stations/public.html", {"stations": public_stations()})
+    stations = public_stations()
+    present = sorted({code[:2] + "0000" for code in stations.values_list("region", flat=True)})
+    provinces = [(code, region(code)) for code in present]
+    chosen = request.GET.get("province", "")
+    if chosen in present:
+        stations = stations.filter(region__startswith=chosen[:2])
+    context = {"stations": stations, "provinces": provinces, "chosen": chosen}
+    return render(request, "stations/public.html", context)
 
 
 # ---- help records -----------------------------------------------------------------------------

@@ -178,3 +178,12 @@ def test_help_section_tag_shows_a_members_help_and_the_stations_near(cast, rf):
     request.user = cast.outsider  # sees neither the record nor may record help for 李明
     html = template.render(Context({"request": request, "member": cast.member}))
     assert "暂无帮扶记录" in html and "登记帮扶" not in html
+
+
+def test_public_page_filters_by_province(client, cast):
+    make_station(cast.secretary, cast.branch, name="邢台站", region="130500")
+    make_station(cast.secretary, cast.branch, name="东莞站", region="441900")
+    body = client.get(reverse("stations:public")).content.decode()
+    assert '<option value="440000">广东省</option>' in body and "邢台站" in body
+    body = client.get(reverse("stations:public"), {"province": "440000"}).content.decode()
+    assert "东莞站" in body and "邢台站" not in body
