@@ -136,6 +136,9 @@ def run() -> list[tuple[str, str, str, str]]:
                  f"{p50 / direct:.2f} / {p95 / direct:.2f}")
             )  # fmt: skip
     table += write_cost(province)
+    import mobile_province
+
+    table += mobile_province.run(places)  # 流动党员: the information view on the same province
     print(
         f"\nprovince: {Member.objects.in_party().count():,} members in the Party, "
         f"{Organization.objects.count():,} organizations, "

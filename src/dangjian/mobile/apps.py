@@ -13,3 +13,7 @@ class MobileConfig(AppConfig):
 
         for provider in PROVIDERS:
             workbench.register(provider)  # 工作台
+        from dangjian.mobile.selectors import incoming_member_ids
+        from dangjian.stations.selectors import register_member_source
+
+        register_member_source(incoming_member_ids)  # help at stations for 流入党员

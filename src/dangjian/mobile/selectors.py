@@ -78,6 +78,15 @@ def get_stay_for_user(
     )
 
 
+def incoming_member_ids(user: Any) -> QuerySet[Any]:
+    """Members away from home taking part in organizations the user maintains (流入党员): the
+    service stations let the user record help for them (`stations.register_member_source`)."""
+    paths = scope_for(user).paths(Ability.EDIT_MEMBERS)
+    return MobileStay.objects.filter(
+        any_subtree_q("destination_path", paths), destination_path__gt="", status=S.OPEN
+    ).values("member_id")
+
+
 def open_stay(member_id: int) -> MobileStay | None:
     return MobileStay.objects.filter(member_id=member_id, status=S.OPEN).first()
 

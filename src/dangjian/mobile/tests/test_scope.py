@@ -65,3 +65,22 @@ def test_registering_for_a_member_outside_scope_is_404(cast: Cast) -> None:
     client = cast.client(cast.outsider)
     url = reverse("mobile:create", args=[cast.member.pk])
     assert client.get(url).status_code == 404
+
+
+def test_destination_may_record_help_for_incoming_members(cast: Cast, stay: MobileStay) -> None:
+    from dangjian.stations.selectors import helpable_members
+
+    assert cast.member in helpable_members(cast.outsider)
+    page = cast.client(cast.outsider).get(reverse("mobile:detail", args=[stay.pk])).content
+    assert "登记帮扶" in page.decode()
+
+
+def test_returned_members_are_no_longer_helpable_at_the_destination(
+    cast: Cast, stay: MobileStay
+) -> None:
+    from dangjian.core.dates import today
+    from dangjian.mobile.services import end_stay
+    from dangjian.stations.selectors import helpable_members
+
+    end_stay(actor=cast.secretary, stay=stay, on=today(), version=stay.version)
+    assert cast.member not in helpable_members(cast.outsider)
