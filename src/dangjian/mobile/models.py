@@ -84,13 +84,20 @@ class MobileStay(models.Model):
             ),
         ]
         indexes = [
-            # The information view: open stays of a subtree, grouped by region, counted by the
-            # date of the last contact, read from the index alone. PostgreSQL needs the pattern
-            # opclass for LIKE 'path%'.
+            # The information view: open stays of a subtree, grouped by region and by attended
+            # organization, counted by the dates of the last contact and of the start, read
+            # from the index alone (an index-only scan). PostgreSQL needs the pattern opclass
+            # for LIKE 'path%'.
             models.Index(
-                fields=["home_path", "region_code", "contact_since"],
-                name="mobile_open_home_idx",
-                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "date_ops"],
+                fields=["home_path", "region_code", "contact_since", "start_on", "destination_org"],
+                name="mobile_open_view_idx",
+                opclasses=[
+                    "varchar_pattern_ops",
+                    "varchar_pattern_ops",
+                    "date_ops",
+                    "date_ops",
+                    "int8_ops",
+                ],
                 condition=models.Q(status="open"),
             ),
             models.Index(

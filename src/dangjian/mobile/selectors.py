@@ -239,14 +239,15 @@ def information(org: Organization, today: dt.date, region: str = "") -> Informat
     limits = Limits.on(today)
     digits = 2 if not region else 6
     base = open_stays_under(org, region)
+    # Counting a NOT NULL column of the index (not the id) keeps the scan index-only.
     rows = (
         base.annotate(part=Substr("region_code", 1, digits))
         .values("part")
         .annotate(
-            total=Count("id"),
-            overdue=Count("id", filter=limits.overdue_q()),
-            lost=Count("id", filter=limits.lost_q()),
-            transfer=Count("id", filter=limits.transfer_q()),
+            total=Count("contact_since"),
+            overdue=Count("contact_since", filter=limits.overdue_q()),
+            lost=Count("contact_since", filter=limits.lost_q()),
+            transfer=Count("contact_since", filter=limits.transfer_q()),
         )
         .order_by("-total", "part")
     )
@@ -262,7 +263,7 @@ def information(org: Organization, today: dt.date, region: str = "") -> Informat
         for r in rows
     ]
     attended_rows = list(
-        base.values("destination_org_id").annotate(n=Count("id")).order_by("-n")[:20]
+        base.values("destination_org_id").annotate(n=Count("contact_since")).order_by("-n")[:20]
     )
     names = dict(
         Organization.objects.filter(
