@@ -49,7 +49,6 @@ from dangjian.mobile.selectors import (
     transfer_url,
 )
 from dangjian.orgs.models import Organization
-from dangjian.stations.selectors import help_for_member, may_record_help
 
 PAGE = 50
 
@@ -118,8 +117,6 @@ def _detail(
         "participations": stay.participations.select_related("recorded_by").all(),
         "transfer_url": transfer_url(stay.member_id),
         "member_url": reverse("members:detail", args=[stay.member_id]),
-        "help_records": list(help_for_member(request.user, stay.member)[:20]),
-        "may_record_help": may_record_help(request.user),
         "contact_form": forms.get("contact_form") or ContactForm(initial={"on": today()}),
         "participation_form": forms.get("participation_form")
         or ParticipationForm(initial={"on": today()}),
