@@ -38,6 +38,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from dangjian.browser_tests.conftest import login, screenshot
 from dangjian.demo.generator import DEMO_PASSWORD
 from dangjian.demo.services import LOGINS, load_demo
+from dangjian.exchange.models import ExportedPacket, IncomingLetter, TrustedInstallation
 from dangjian.members.models import Member, PartyProbation
 from dangjian.members.services import record_party_probation
 from dangjian.mobile.models import MobileStay
@@ -101,6 +102,9 @@ class Objects:
     stations: list[Any]
     helps: list[Any]
     stays: list[Any]
+    letters: list[Any]
+    packets: list[Any]
+    installations: list[Any]
 
 
 # Route name (or name prefix) → which objects fill its `pk`. A new route with a `pk` that no
@@ -123,6 +127,10 @@ PK_SOURCES = {
     "stations:help": "helps",
     "mobile:": "stays",
     "mobile:create": "member",
+    "exchange:letter": "letters",
+    "exchange:packet": "packets",
+    "exchange:packet-export": "member",
+    "exchange:installation": "installations",
 }
 
 
@@ -242,6 +250,9 @@ def build_objects() -> Objects:
         stations=list(Station.objects.order_by("pk")),
         helps=list(HelpRecord.objects.order_by("pk")[:2]),
         stays=list(MobileStay.objects.order_by("pk")[:2]),
+        letters=list(IncomingLetter.objects.order_by("pk")),
+        packets=list(ExportedPacket.objects.order_by("pk")),
+        installations=list(TrustedInstallation.objects.order_by("pk")),
     )
 
 

@@ -57,6 +57,12 @@ def _receiving_orgs(request: HttpRequest) -> Any:
     return orgs
 
 
+def _single(orgs: Any) -> dict[str, Any]:
+    """The receiving organization chosen already when the user keeps only one register."""
+    first_two = list(orgs[:2])
+    return {"org": first_two[0].pk} if len(first_two) == 1 else {}
+
+
 @login_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
@@ -79,7 +85,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def letter_create(request: HttpRequest) -> HttpResponse:
     """登记外系统介绍信: type it in once → 预览 → 接收 (or 退回 with a reason)."""
     orgs = _receiving_orgs(request)
-    form = LetterForm(request.POST or None, orgs=orgs)
+    form = LetterForm(request.POST or None, orgs=orgs, initial=_single(orgs))
     action = request.POST.get("action", "preview")
     receive_form = ReceiveForm(request.POST if action == "receive" else None)
     return_form = ReturnForm(request.POST if action == "return" else None)
@@ -143,7 +149,9 @@ def packet_import(request: HttpRequest) -> HttpResponse:
     orgs = _receiving_orgs(request)
     if request.POST.get("action") == "import":
         return _packet_import_confirm(request, orgs)
-    form = PacketUploadForm(request.POST or None, request.FILES or None, orgs=orgs)
+    form = PacketUploadForm(
+        request.POST or None, request.FILES or None, orgs=orgs, initial=_single(orgs)
+    )
     if request.method != "POST" or not form.is_valid():
         status = 400 if form.is_bound else 200
         return render(request, "exchange/packet_upload.html", {"form": form}, status=status)
