@@ -3,6 +3,8 @@ scope and refusals (the same checks: EDIT_MEMBERS on the receiving organization)
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
@@ -16,6 +18,7 @@ from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import get_org_for_user, scope_for
 from dangjian.core.actors import Actor
 from dangjian.core.dates import LATEST_PLANNED, BoundedDateSerializerField
+from dangjian.core.exceptions import DomainError
 from dangjian.exchange import services
 from dangjian.exchange.models import IncomingLetter
 from dangjian.exchange.selectors import get_letter_for_user, letters_visible_to
@@ -79,6 +82,18 @@ class PreviewSerializer(serializers.Serializer):  # type: ignore[type-arg]
     category = serializers.CharField(help_text="转入后的党员类别")
     overdue = serializers.BooleanField(help_text="报到时介绍信是否已过有效期")
     overdue_days = serializers.IntegerField()
+
+
+class PacketInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """转接数据包 to verify and import: the file as base64, where and when the member reports."""
+
+    packet = serializers.CharField(help_text="数据包文件内容（base64）")
+    org = serializers.IntegerField(help_text="接收党组织 id")
+    received_on = BoundedDateSerializerField(help_text="报到日期")
+    overdue_note = serializers.CharField(required=False, allow_blank=True, help_text="逾期情况说明")
+    check = serializers.BooleanField(
+        required=False, default=False, help_text="true：只校验和预览，不导入"
+    )
 
 
 def _letter(request: Request) -> tuple[services.IncomingLetterInput, dict[str, Any]]:
@@ -160,4 +175,48 @@ class IncomingLetterViewSet(
         stored = services.return_letter(
             actor=Actor.from_request(request), letter=letter, reason=d.get("return_reason", "")
         )
+        return self._stored(stored)
+
+    @extend_schema(
+        request=PacketInputSerializer, responses={200: PreviewSerializer, 201: LetterSerializer}
+    )
+    @action(detail=False, methods=["post"], url_path="import-packet", url_name="import-packet")
+    def import_packet(self, request: Request) -> Response:
+        """导入转接数据包: verified (tampered, untrusted, revoked, replayed: 400 with the reason),
+        previewed with `check`, or imported."""
+        if not scope_for(request.user).can_anywhere(Ability.EDIT_MEMBERS):
+            raise PermissionDenied("您没有办理跨系统转接的权限。")
+        body = PacketInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = dict(body.validated_data)
+        org = get_org_for_user(request.user, d["org"], Ability.EDIT_MEMBERS)
+        try:
+            data = base64.b64decode(d["packet"], validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise DomainError("数据包内容不是有效的 base64。", field="packet") from exc
+        actor = Actor.from_request(request)
+        try:
+            if d["check"]:
+                _, _, found = services.preview_packet(
+                    actor=actor, data=data, org=org, received_on=d["received_on"]
+                )
+                return Response(
+                    {
+                        "outcome": found.outcome.kind,
+                        "outcome_label": found.outcome.label,
+                        "category": found.outcome.category,
+                        "overdue": found.overdue,
+                        "overdue_days": found.overdue_days,
+                    }
+                )
+            stored = services.import_packet(
+                actor=actor,
+                data=data,
+                org=org,
+                received_on=d["received_on"],
+                overdue_note=d.get("overdue_note", ""),
+            )
+        except DomainError as exc:
+            services.refuse_packet_audit(actor=actor, reason=exc.message)
+            raise
         return self._stored(stored)

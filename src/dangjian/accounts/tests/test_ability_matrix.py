@@ -173,6 +173,7 @@ ROUTES: dict[str, Route] = {
     "exchange-letter-preview": Route(A.EDIT_MEMBERS, "anywhere", "post"),
     "exchange-letter-receive": Route(A.EDIT_MEMBERS, "anywhere", "post"),
     "exchange-letter-return": Route(A.EDIT_MEMBERS, "anywhere", "post"),
+    "exchange-letter-import-packet": Route(A.EDIT_MEMBERS, "anywhere", "post"),
     # The API: the same abilities as the pages.
     "api-root": Route(LOGIN),
     "workbench": Route(LOGIN),

@@ -59,3 +59,38 @@ def test_outsider_cannot_receive_into_another_county_or_read_its_letters(cast: C
         ).status_code
         == 403
     )
+
+
+def test_packet_is_checked_then_imported_and_a_replay_is_refused(cast: Cast) -> None:
+    import base64
+    import datetime as dt
+
+    from dangjian.exchange import signing
+    from dangjian.exchange.services import export_packet, packet_file, trust_installation
+    from dangjian.exchange.tests.conftest import facts
+    from dangjian.members.models import MemberEvent
+    from dangjian.members.services import record_event
+
+    data = packet_file(export_packet(actor=cast.secretary, member=cast.member, letter=facts()))
+    record_event(
+        actor=cast.county_admin,
+        member=cast.member,
+        kind=MemberEvent.Kind.TRANSFER_OUT,
+        effective_date=dt.date(2026, 11, 15),
+    )
+    trust_installation(actor=cast.secadmin, name="清河县", public_key=signing.own_public_key())
+    client, url = cast.client(cast.outsider), reverse("exchange-letter-import-packet")
+    body = {
+        "packet": base64.b64encode(data).decode(),
+        "org": cast.far_branch.pk,
+        "received_on": "2026-11-20",
+    }
+    checked = client.post(url, {**body, "check": True}, content_type="application/json")
+    assert checked.status_code == 200 and checked.json()["outcome"] == "restored"
+    done = client.post(url, body, content_type="application/json")
+    assert done.status_code == 201 and done.json()["source"] == "packet"
+    again = client.post(url, body, content_type="application/json")
+    assert again.status_code == 400 and "不能重复导入" in again.content.decode()
+    tampered = {**body, "packet": base64.b64encode(data.replace(b'"prof"', b'"worker"')).decode()}
+    refused = client.post(url, tampered, content_type="application/json")
+    assert refused.status_code == 400 and "已被改动或损坏" in refused.content.decode()
