@@ -47,6 +47,7 @@ from dangjian.rosters import services as rosters
 from dangjian.rosters.models import ExportJob, ImportBatch
 from dangjian.rosters.testing import roster_row, xlsx
 from dangjian.stations.models import HelpRecord, Station
+from dangjian.transfers.models import Transfer
 from dangjian.votes.models import Poll
 
 PHONE = {"width": 390, "height": 844}
@@ -105,6 +106,7 @@ class Objects:
     letters: list[Any]
     packets: list[Any]
     installations: list[Any]
+    transfers: list[Any]
 
 
 # Route name (or name prefix) → which objects fill its `pk`. A new route with a `pk` that no
@@ -131,6 +133,8 @@ PK_SOURCES = {
     "exchange:packet": "packets",
     "exchange:packet-export": "member",
     "exchange:installation": "installations",
+    "transfers:": "transfers",
+    "transfers:create": "member",
 }
 
 
@@ -253,6 +257,7 @@ def build_objects() -> Objects:
         letters=list(IncomingLetter.objects.order_by("pk")),
         packets=list(ExportedPacket.objects.order_by("pk")),
         installations=list(TrustedInstallation.objects.order_by("pk")),
+        transfers=list(Transfer.objects.order_by("pk")),
     )
 
 

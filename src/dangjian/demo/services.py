@@ -55,6 +55,8 @@ from dangjian.mobile.models import MobileContact, MobileParticipation, MobileSta
 from dangjian.orgs.models import Organization, OrgKind, Unit
 from dangjian.stations.demo import seed_demo as seed_stations
 from dangjian.stations.models import HelpRecord, Station
+from dangjian.transfers.demo import seed_demo as seed_transfers
+from dangjian.transfers.models import SerialCounter, Transfer
 from dangjian.votes.models import Ballot, Candidate, Envelope, Poll, Voter
 
 SEED_DEMO = register_action("demo.load_demo", "载入演示数据")
@@ -190,6 +192,8 @@ def load_demo(
             users["secretary"], admin, places["village"], today, random.Random(f"{seed}:mobile")
         )
         seed_exchange(county_admin=admin, secretary=users["secretary"], places=places, today=today)
+        seed_transfers(county_admin=admin, secretary=users["secretary"], approver=users["dangwei"],
+                       places=places, today=today)  # fmt: skip
         record_audit(
             SEED_DEMO,
             target=root,
@@ -336,6 +340,8 @@ CLEARED: tuple[type[models.Model], ...] = (  # in an order the foreign keys allo
     Poll,
     HelpRecord,
     Station,
+    Transfer,
+    SerialCounter,
     PartyProbation,
     MemberSpell,
     MemberEvent,
