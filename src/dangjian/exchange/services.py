@@ -23,6 +23,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -357,6 +358,16 @@ def packet_capability_path(packet: ExportedPacket) -> str:
     """The packet's download path (`/exchange/p/<token>/`): whoever holds the letter holds the
     link (the QR code on it); the token is 256 random bits."""
     return reverse("exchange:packet-download", args=[packet.token])
+
+
+def packet_capability_url(packet: ExportedPacket, request: Any = None) -> str:
+    """The download link in full, for a QR code on a printed letter: on `DANGJIAN_SITE_URL`
+    when it is set, else on the address of `request`, else the bare path."""
+    path = packet_capability_path(packet)
+    site = str(settings.DANGJIAN_SITE_URL).rstrip("/")
+    if site:
+        return site + path
+    return request.build_absolute_uri(path) if request is not None else path
 
 
 def packet_file(packet: ExportedPacket) -> bytes:

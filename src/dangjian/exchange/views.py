@@ -247,7 +247,7 @@ def packet_export(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def packet_detail(request: HttpRequest, pk: int) -> HttpResponse:
     packet = get_packet_for_user(request.user, pk)
-    link = request.build_absolute_uri(services.packet_capability_path(packet))
+    link = services.packet_capability_url(packet, request)
     context = {
         "packet": packet,
         "link": link,

@@ -178,3 +178,14 @@ def test_capability_url_ends_with_the_letters_validity_or_withdrawal(
 def test_packet_json_is_readable_text(cast: Cast) -> None:
     data = packet_file(export_packet(actor=cast.secretary, member=cast.member, letter=facts()))
     assert json.loads(data)["payload"]["letter"]["to_org"] == "远山村党支部"
+
+
+def test_capability_url_is_on_the_site_address_when_set(cast: Cast, settings: Any) -> None:
+    from dangjian.exchange.services import packet_capability_url
+
+    packet = export_packet(actor=cast.secretary, member=cast.member, letter=facts())
+    assert packet_capability_url(packet) == packet_capability_path(packet)
+    settings.DANGJIAN_SITE_URL = "https://dj.example.gov.cn/"
+    assert packet_capability_url(packet) == "https://dj.example.gov.cn" + packet_capability_path(
+        packet
+    )
