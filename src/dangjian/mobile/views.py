@@ -117,6 +117,9 @@ def _detail(
         "participations": stay.participations.select_related("recorded_by").all(),
         "transfer_url": transfer_url(stay.member_id),
         "member_url": reverse("members:detail", args=[stay.member_id]),
+        # 停止党籍 is recorded by a person on the member's page, after the branch's proposal
+        # and the higher organization's approval: a link to the form, never done here.
+        "suspend_url": reverse("members:event-create", args=[stay.member_id]) + "?kind=suspend",
         "contact_form": forms.get("contact_form") or ContactForm(initial={"on": today()}),
         "participation_form": forms.get("participation_form")
         or ParticipationForm(initial={"on": today()}),

@@ -85,6 +85,8 @@ def test_lost_contact_offers_the_suspension_procedure_never_automatic(cast: Cast
     stay = register(cast, start_on=today() - dt.timedelta(days=400))
     page = cast.client(cast.secretary).get(stay.get_absolute_url()).content.decode()
     assert 'id="lost-contact"' in page and "不会自动处理" in page
+    suspend = reverse("members:event-create", args=[cast.member.pk]) + "?kind=suspend"
+    assert suspend in page
     assert 'id="transfer-proposed"' in page
     cast.member.refresh_from_db()
     assert cast.member.status == "active"
