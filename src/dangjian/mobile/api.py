@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dangjian.accounts.abilities import Ability
-from dangjian.accounts.scope import get_org_for_user, orgs_with
+from dangjian.accounts.scope import get_org_for_user
 from dangjian.core.actors import Actor
 from dangjian.core.dates import BoundedDateSerializerField, today
 from dangjian.core.exceptions import DomainError
@@ -31,6 +31,7 @@ from dangjian.mobile.selectors import (
     information_list,
     side_of,
     stays_visible_to,
+    top_org,
 )
 from dangjian.orgs.models import Organization
 
@@ -205,7 +206,7 @@ class InformationView(APIView):
         if params.get("org"):
             org = get_org_for_user(request.user, params["org"], Ability.VIEW_MEMBERS)
         else:
-            found = orgs_with(request.user, Ability.VIEW_MEMBERS).order_by("depth", "path").first()
+            found = top_org(request.user)
             if found is None:
                 return Response({"detail": "您没有查看流动党员信息的权限。"}, status=403)
             org = found

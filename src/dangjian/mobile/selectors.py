@@ -222,6 +222,15 @@ class Information:
     attended: list[tuple[str, int]]
 
 
+def top_org(user: Any) -> Organization | None:
+    """The highest organization where the user can view (the information view's default), found
+    from the scope's paths, not by sorting the subtree."""
+    paths = scope_for(user).paths(Ability.VIEW_MEMBERS)
+    if not paths:
+        return None
+    return Organization.objects.filter(path=min(paths, key=lambda p: (len(p), p))).first()
+
+
 def open_stays_under(org: Organization, region: str = "") -> QuerySet[MobileStay]:
     """Open stays out of `org`'s subtree (to a region prefix): the partial index's range."""
     qs = MobileStay.objects.filter(subtree_q("home_path", org.path), status=S.OPEN)

@@ -46,6 +46,7 @@ from dangjian.mobile.selectors import (
     information_list,
     side_of,
     stays_visible_to,
+    top_org,
     transfer_url,
 )
 from dangjian.orgs.models import Organization
@@ -244,14 +245,26 @@ def permit_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _information_org(request: HttpRequest, form: InformationForm) -> Organization:
-    orgs = orgs_with(request.user, Ability.VIEW_MEMBERS)
     chosen = form.value("org", None)
     if chosen:
         return get_org_for_user(request.user, chosen, Ability.VIEW_MEMBERS)
-    top = orgs.order_by("depth", "path").first()
+    top = top_org(request.user)
     if top is None:
         raise PermissionDenied("您没有查看流动党员信息的权限。")
     return top
+
+
+def _subtree_choices(request: HttpRequest, current: Organization) -> list[Organization]:
+    """The organizations to pick from: the top three levels of what the user sees (a province
+    has ~250,000 organizations: never all of them), and the current one."""
+    paths = scope_for(request.user).paths(Ability.VIEW_MEMBERS)
+    top = min((len(p) for p in paths), default=0) // Organization.steplen
+    found = list(
+        orgs_with(request.user, Ability.VIEW_MEMBERS, holding_members=True)
+        .filter(depth__lte=top + 2)
+        .order_by("path")[:300]
+    )
+    return found if current in found else [current, *found]
 
 
 @login_required
@@ -283,7 +296,7 @@ def information_view(request: HttpRequest) -> HttpResponse:
         "page": page,
         "pages": max(1, -(-total // PAGE)),
         "listed": total,
-        "subtrees": orgs_with(request.user, Ability.VIEW_MEMBERS).order_by("path")[:200],
+        "subtrees": _subtree_choices(request, org),
     }
     return render(request, "mobile/information.html", context)
 
