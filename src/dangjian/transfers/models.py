@@ -88,6 +88,15 @@ class Transfer(models.Model):
     arrival_date = models.DateField("报到日期", null=True, blank=True)
     return_reason = models.CharField("退回原因", max_length=200, blank=True)
     receipt_date = models.DateField("回执收回日期", null=True, blank=True)
+    # A letter to another system may carry a signed 转接数据包 (its link printed as a QR code).
+    packet = models.ForeignKey(
+        "exchange.ExportedPacket",
+        verbose_name="转接数据包",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField("发起时间", auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
 

@@ -21,9 +21,11 @@ from dangjian.core.exceptions import DomainError
 from dangjian.core.models import rule_value
 from dangjian.core.names import person_name
 from dangjian.core.procedures import take_step
+from dangjian.exchange import services as exchange
 from dangjian.members import services as members
 from dangjian.members.choices import MemberStatus
 from dangjian.members.models import Member, MemberEvent
+from dangjian.mobile import services as mobile
 from dangjian.orgs.models import COMMITTEE_KINDS, Organization, OrgKind
 from dangjian.transfers.models import OPEN_STATUSES, SerialCounter, Transfer, TransferStatus
 from dangjian.transfers.pdf import transfer_letter_pdf
@@ -269,9 +271,11 @@ def confirm_arrival(
             document_no=locked.serial,
             note=f"组织关系转接报到（由{locked.from_org.name}转入）",
         )
+        closed = mobile.close_for_transfer(actor=actor, member=locked.member, on=arrived)
         locked.arrival_date = arrived
         locked.save(update_fields=["arrival_date"])
-        return {"arrival_date": arrived.isoformat(), "org": locked.to_org.name}
+        return {"arrival_date": arrived.isoformat(), "org": locked.to_org.name,
+                "mobile_stay_closed": closed is not None}  # fmt: skip
 
     return _step(actor, transfer, "arrive", version, on=arrived, perform=perform)
 
@@ -312,6 +316,7 @@ def record_receipt(
             document_no=locked.serial,
             note="组织关系介绍信回执已收回",
         )
+        mobile.close_for_transfer(actor=actor, member=locked.member, on=arrival_date)
         locked.arrival_date, locked.receipt_date = arrival_date, today
         locked.save(update_fields=["arrival_date", "receipt_date"])
         return {"arrival_date": arrival_date.isoformat(), "to": locked.to_org_text}
@@ -322,8 +327,52 @@ def record_receipt(
 def withdraw_transfer(
     *, actor: Any, transfer: Transfer, reason: str, version: int | None = None
 ) -> Transfer:
-    """撤回 by the sending branch, before arrival (an issued letter is taken back)."""
-    return _step(actor, transfer, "withdraw", version, note=_required(reason, "撤回原因"))
+    """撤回 by the sending branch, before arrival (an issued letter is taken back; its
+    转接数据包, if any, can no longer be downloaded)."""
+
+    def perform(locked: Transfer) -> dict[str, Any]:
+        if locked.packet is not None:
+            exchange.withdraw_packet(actor=actor, packet=locked.packet)
+        return {}
+
+    return _step(actor, transfer, "withdraw", version, note=_required(reason, "撤回原因"),
+                 perform=perform)  # fmt: skip
+
+
+def make_packet(*, actor: Any, transfer: Transfer) -> Transfer:
+    """生成转接数据包 for an issued letter to another system: the member's record and history
+    with the letter's facts, signed by this installation (`exchange.export_packet`); its link
+    is printed on the letter as a QR code. Once per letter."""
+    if not scope_for(actor).can(Ability.EDIT_MEMBERS, transfer.from_org.path):
+        raise DomainError("只有转出方可以生成转接数据包。")
+    with transaction.atomic():
+        locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
+        if not locked.external or locked.status != S.ISSUED:
+            raise DomainError("只有已开具、转往其他系统的介绍信可以生成转接数据包。")
+        if locked.packet_id is not None:
+            raise DomainError("该介绍信已生成转接数据包。")
+        assert locked.issue_date is not None and locked.valid_until is not None
+        letter = exchange.LetterFacts(
+            serial=locked.serial[:50],
+            from_org=locked.from_org.name,
+            to_org=locked.to_org_text,
+            issue_date=locked.issue_date,
+            valid_until=locked.valid_until,
+            dues_paid_to=locked.dues_paid_to,
+        )
+        locked.packet = exchange.export_packet(actor=actor, member=locked.member, letter=letter)
+        locked.version += 1
+        locked.save(update_fields=["packet", "version"])
+    transfer.refresh_from_db()
+    return transfer
+
+
+def packet_path(transfer: Transfer) -> str | None:
+    """The download path of the letter's packet while it may be downloaded, else None."""
+    packet = transfer.packet
+    if packet is None or packet.withdrawn_at is not None:
+        return None
+    return exchange.packet_capability_path(packet)
 
 
 def expire_letters(today: dt.date | None = None) -> int:

@@ -16,5 +16,6 @@ urlpatterns = [
     path("<int:pk>/return/", views.return_letter, name="return"),
     path("<int:pk>/receipt/", views.receipt, name="receipt"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/packet/", views.make_packet, name="packet"),
     path("<int:pk>/letter.pdf", views.letter_pdf, name="letter"),
 ]

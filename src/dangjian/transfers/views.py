@@ -20,13 +20,13 @@ from dangjian.core.actors import Actor
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
 from dangjian.core.http import attachment
-from dangjian.core.printing import PdfFontMissing
+from dangjian.core.printing import PdfFontMissing, qr_svg
 from dangjian.core.procedures import steps_available, steps_of
 from dangjian.members.models import Member
 from dangjian.members.selectors import get_member_for_user
 from dangjian.transfers import services
 from dangjian.transfers.forms import StepForm, TransferForm
-from dangjian.transfers.models import Transfer
+from dangjian.transfers.models import Transfer, TransferStatus
 from dangjian.transfers.procedures import TRANSFER
 from dangjian.transfers.selectors import get_transfer_for_user, incoming, outgoing
 from dangjian.transfers.services import print_letter
@@ -110,7 +110,15 @@ def transfer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_print_full": transfer.has_letter
         and scope.can(Ability.REVEAL_PERSONAL, transfer.from_org.path),
         "receipt_due": services.receipt_due(transfer) if transfer.external else None,
+        "can_make_packet": transfer.external
+        and transfer.status == TransferStatus.ISSUED
+        and transfer.packet_id is None
+        and scope.can(Ability.EDIT_MEMBERS, transfer.from_org.path),
     }
+    path = services.packet_path(transfer)
+    if path and scope.can(Ability.VIEW_MEMBERS, transfer.from_org.path):
+        url = request.build_absolute_uri(path)
+        context["packet_url"], context["packet_qr"] = url, qr_svg(url, title="转接数据包")
     return render(request, "transfers/detail.html", context)
 
 
@@ -224,6 +232,21 @@ withdraw = _step_view(
 )
 
 
+@login_required
+@require_POST
+def make_packet(request: HttpRequest, pk: int) -> HttpResponse:
+    """生成转接数据包 for an issued letter to another system (the sending side)."""
+    transfer = get_transfer_for_user(request.user, pk)
+    if not scope_for(request.user).can(Ability.EDIT_MEMBERS, transfer.from_org.path):
+        raise PermissionDenied(refusal_for(Ability.EDIT_MEMBERS))
+    try:
+        services.make_packet(actor=Actor.from_request(request), transfer=transfer)
+        messages.success(request, "已生成转接数据包；重新打印的介绍信带有它的二维码。")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("transfers:detail", pk=transfer.pk)
+
+
 @require_safe
 @login_required
 def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
@@ -233,10 +256,12 @@ def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if not transfer.has_letter:
         raise Http404("介绍信尚未开具")
     try:
+        path = services.packet_path(transfer)
         body = print_letter(
             actor=Actor.from_request(request),
             transfer=transfer,
             full=request.GET.get("full") == "1",
+            qr_url=request.build_absolute_uri(path) if path else None,
         )
     except PdfFontMissing as exc:
         return render(request, "rosters/pdf_error.html", {"message": exc.message}, status=503)

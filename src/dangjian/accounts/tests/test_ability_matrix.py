@@ -133,6 +133,7 @@ ROUTES: dict[str, Route] = {
     "transfers:decline": Route(A.EDIT_MEMBERS, "transfer", "post"),
     "transfers:withdraw": Route(A.EDIT_MEMBERS, "transfer", "post"),
     "transfers:receipt": Route(A.EDIT_MEMBERS, "transfer", "post"),
+    "transfers:packet": Route(A.EDIT_MEMBERS, "transfer", "post"),
     "transfers:issue": Route(A.APPROVE_TRANSFERS, "transfer", "post"),
     "transfers:refuse": Route(A.APPROVE_TRANSFERS, "transfer", "post"),
     "transfers:arrive": Route(A.EDIT_MEMBERS, "incoming", "post"),

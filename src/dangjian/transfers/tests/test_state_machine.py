@@ -1,9 +1,9 @@
-"""A hypothesis state machine over transfers, returns, withdrawals, expiries and letters to
-another system, in two counties, on a clock that moves forward: on every date something
-happened, every member belongs to exactly one organization (or none once transferred out), the
-one the model says; and every subtree's count on that date — the statistics' own report
-(`stats.reports.standard_report`) — equals a recount from the events (`stats.checks.recount`)
-and the model's count.
+"""A hypothesis state machine over transfers, returns, withdrawals, expiries, letters to
+another system and mobile members' registrations and returns (流动党员) in two counties, on a
+clock that moves forward: on every date something happened, every member belongs to exactly
+one organization (or none once transferred out), the one the model says; and every subtree's
+count on that date — the statistics' own report (`stats.reports.standard_report`) — equals a
+recount from the events (`stats.checks.recount`) and the model's count.
 
 Each example runs inside a savepoint of the test's transaction, rolled back at its end.
 """
@@ -25,6 +25,8 @@ from dangjian.accounts.models import Role
 from dangjian.accounts.services import grant_role
 from dangjian.core.exceptions import DomainError
 from dangjian.members.models import MemberSpell
+from dangjian.mobile import services as mobile
+from dangjian.mobile.models import MobileStay
 from dangjian.orgs.models import Organization
 from dangjian.stats.checks import recount
 from dangjian.stats.reports import standard_report
@@ -102,7 +104,7 @@ def test_members_belong_to_exactly_one_organization_and_counts_match_a_recount(c
                 m.refresh_from_db()
             for i, b, external in letters:
                 self.start(i, b, external)
-                self.advance(0, "go")
+                self.issue(0)
 
         @rule(i=st.integers(0, len(people) - 1), b=st.integers(0, len(branches) - 1),
               external=st.booleans())  # fmt: skip
@@ -127,35 +129,77 @@ def test_members_belong_to_exactly_one_organization_and_counts_match_a_recount(c
             assert not (blocked or same)
             seen["start"] += 1
 
-        @rule(i=st.integers(0, 20), choice=st.sampled_from(["go", "return", "withdraw"]))
-        def advance(self, i: int, choice: str) -> None:
-            """Take the next step on the i-th (modulo) open transfer: issue a pending one; on
-            an issued one, arrival or the 回执 ("go"), return, or withdrawal."""
-            rows = list(Transfer.objects.filter(status__in=(S.PENDING, S.ISSUED)).order_by("pk"))
-            if not rows:
-                return
-            t = rows[i % len(rows)]
-            if choice == "withdraw":
-                services.withdraw_transfer(actor=admin_of(t.from_org), transfer=t, reason="不调了")
-                seen["withdraw"] += 1
-            elif t.status == S.PENDING:
+        def pick(self, i: int, *statuses: str, internal: bool | None = None) -> Transfer | None:
+            """The i-th (modulo) transfer in one of `statuses` (internal: to an org here)."""
+            found = Transfer.objects.filter(status__in=statuses).order_by("pk")
+            if internal is not None:
+                found = found.filter(to_org__isnull=not internal)
+            rows = list(found)
+            return rows[i % len(rows)] if rows else None
+
+        @rule(i=st.integers(0, 20))
+        def issue(self, i: int) -> None:
+            if (t := self.pick(i, S.PENDING)) is not None:
                 services.issue_letter(actor=committee_of(t.from_org), transfer=t, on=self.clock)
                 seen["issue"] += 1
-            elif t.to_org is None:
-                services.record_receipt(actor=admin_of(t.from_org), transfer=t,
-                                        arrival_date=self.clock)  # fmt: skip
-                self.where[t.member_id].append((self.clock, None))
-                self.dates.add(self.clock)
-                seen["receipt"] += 1
-            elif choice == "return":
+
+        @rule(i=st.integers(0, 20))
+        def arrive(self, i: int) -> None:
+            if (t := self.pick(i, S.ISSUED, internal=True)) is None:
+                return
+            assert t.valid_until is not None and self.clock <= t.valid_until  # not expired
+            services.confirm_arrival(actor=admin_of(t.to_org), transfer=t, on=self.clock)
+            self.where[t.member_id].append((self.clock, t.to_org_id))
+            self.dates.add(self.clock)
+            seen["arrive"] += 1
+
+        @rule(i=st.integers(0, 20))
+        def send_back(self, i: int) -> None:
+            if (t := self.pick(i, S.ISSUED, internal=True)) is not None:
                 services.return_letter(actor=admin_of(t.to_org), transfer=t, reason="不是本支部")
                 seen["return"] += 1
-            else:
-                assert t.valid_until is not None and self.clock <= t.valid_until  # not expired
-                services.confirm_arrival(actor=admin_of(t.to_org), transfer=t, on=self.clock)
-                self.where[t.member_id].append((self.clock, t.to_org_id))
-                self.dates.add(self.clock)
-                seen["arrive"] += 1
+
+        @rule(i=st.integers(0, 20))
+        def receipt(self, i: int) -> None:
+            if (t := self.pick(i, S.ISSUED, internal=False)) is None:
+                return
+            services.record_receipt(actor=admin_of(t.from_org), transfer=t,
+                                    arrival_date=self.clock)  # fmt: skip
+            self.where[t.member_id].append((self.clock, None))
+            self.dates.add(self.clock)
+            seen["receipt"] += 1
+
+        @rule(i=st.integers(0, 20))
+        def withdraw(self, i: int) -> None:
+            if (t := self.pick(i, S.PENDING, S.ISSUED)) is not None:
+                services.withdraw_transfer(actor=admin_of(t.from_org), transfer=t, reason="不调了")
+                seen["withdraw"] += 1
+
+        @rule(i=st.integers(0, len(people) - 1), d=st.integers(0, len(branches) - 1))
+        def go_away(self, i: int, d: int) -> None:
+            """外出登记 (流动党员): the member stays in the home organization's register."""
+            member = people[i]
+            member.refresh_from_db()
+            data = mobile.StayData(region_code="440300", address="广东省深圳市南山区",
+                                   reason="work", expected_months=6, start_on=self.clock,
+                                   destination_org=branches[d])  # fmt: skip
+            try:
+                mobile.register_stay(actor=admin_of(member.org), member=member, data=data)
+            except DomainError:
+                open_stay = MobileStay.objects.filter(member=member, status="open").exists()
+                assert open_stay or not self.in_party(i) or branches[d].pk == member.org_id
+                return
+            seen["go_away"] += 1
+
+        @rule(i=st.integers(0, 20))
+        def come_back(self, i: int) -> None:
+            rows = list(MobileStay.objects.filter(status="open").order_by("pk"))
+            if not rows:
+                return
+            stay = rows[i % len(rows)]
+            mobile.end_stay(actor=admin_of(stay.home_org), stay=stay, on=self.clock,
+                            version=stay.version)  # fmt: skip
+            seen["come_back"] += 1
 
         @rule(days=st.integers(1, 120))
         def wait(self, days: int) -> None:
@@ -167,6 +211,9 @@ def test_members_belong_to_exactly_one_organization_and_counts_match_a_recount(c
         # --- the invariants, on every date something happened (and the day before) -----
 
         def check_everything(self) -> None:
+            for stay in MobileStay.objects.filter(status="open").select_related("member"):
+                # an open stay is kept by the member's present organization, in the Party
+                assert stay.member.status == "active" and stay.home_org_id == stay.member.org_id
             days = sorted(self.dates | {d - dt.timedelta(days=1) for d in self.dates} | {today})
             for on in days:
                 for m in people:
@@ -193,9 +240,10 @@ def test_members_belong_to_exactly_one_organization_and_counts_match_a_recount(c
             max_examples=30,
             derandomize=True,  # the same 30 runs every time: never flaky
             database=None,
-            stateful_step_count=40,
+            stateful_step_count=25,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         ),
     )
-    assert all(seen[k] > 0 for k in ("arrive", "receipt", "return", "expire")), seen
+    kinds = ("arrive", "receipt", "return", "expire", "go_away", "come_back")
+    assert all(seen[k] > 0 for k in kinds), seen
