@@ -142,7 +142,13 @@ def run(places: list[tuple[str, Any]]) -> list[tuple[str, str, str, str]]:
     from dangjian.accounts.models import Role, RoleGrant
     from dangjian.accounts.services import grant_role
     from dangjian.members.models import Member
-    from dangjian.mobile.selectors import Limits, information, information_list, open_stays_under
+    from dangjian.mobile.selectors import (
+        Limits,
+        information,
+        information_list,
+        open_stays_under,
+        page_of,
+    )
 
     province = places[0][1]
     note = seed_stays(province, TODAY)
@@ -157,7 +163,7 @@ def run(places: list[tuple[str, Any]]) -> list[tuple[str, str, str, str]]:
 
     def view(org: Any) -> None:
         information(org, TODAY)
-        list(information_list(org, limits)[:50])
+        page_of(information_list(org, limits), 0, 50)
 
     table = [("流动党员 information view (p50 / p95)", "stays", "time", "ratio to direct count")]
     for label, org in places:
@@ -174,7 +180,7 @@ def run(places: list[tuple[str, Any]]) -> list[tuple[str, str, str, str]]:
             ("view queries (counts, attended, list page)", lambda org=org: view(org)),
             ("drill-down into one province", lambda org=org: information(org, TODAY, top_region)),
             ("lost-contact list page",
-             lambda org=org: list(information_list(org, limits, which="lost")[:50])),
+             lambda org=org: page_of(information_list(org, limits, which="lost"), 0, 50)),
             ("whole page (test client)", lambda url=url: client.get(url)),
         ]  # fmt: skip
         for case, fn in cases:

@@ -29,6 +29,7 @@ from dangjian.mobile.selectors import (
     get_stay_for_user,
     information,
     information_list,
+    page_of,
     side_of,
     stays_visible_to,
     top_org,
@@ -218,9 +219,9 @@ class InformationView(APIView):
             raise DomainError("which 应为 all、overdue、lost 或 transfer。", field="which")
         page = max(1, int(params.get("page", "1")) if params.get("page", "1").isdigit() else 1)
         info = information(org, today(), region)
-        rows = information_list(org, info.limits, region=region, which=which)[
-            (page - 1) * 50 : page * 50
-        ]
+        rows = page_of(
+            information_list(org, info.limits, region=region, which=which), (page - 1) * 50, 50
+        )
         context = {"request": request, "limits": info.limits}
         return Response(
             {

@@ -316,6 +316,13 @@ def information_list(
         qs = qs.filter(limits.lost_q())
     elif which == "transfer":
         qs = qs.filter(limits.transfer_q())
-    return qs.select_related("member", "home_org", "destination_org").order_by(
-        "home_path", "region_code", "contact_since", "id"
-    )
+    return qs.order_by("home_path", "region_code", "contact_since", "id")
+
+
+def page_of(stays: QuerySet[MobileStay], start: int, size: int) -> list[MobileStay]:
+    """One page of `information_list`: the ids first, from the stay index alone in its order
+    (joining the names before the LIMIT would join every stay of a province), then those rows
+    with their names."""
+    ids = list(stays.values_list("pk", flat=True)[start : start + size])
+    found = MobileStay.objects.select_related("member", "home_org", "destination_org").in_bulk(ids)
+    return [found[pk] for pk in ids]

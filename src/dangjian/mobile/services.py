@@ -351,7 +351,8 @@ def export_information(
          "联系电话", "最近联系", "未联系天数", "提示"]
     )  # fmt: skip
     rows = 0
-    for stay in information_list(org, limits, region=region, which=which).iterator(2000):
+    stays = information_list(org, limits, region=region, which=which)
+    for stay in stays.select_related("member", "home_org", "destination_org").iterator(2000):
         f = flags(stay, limits)
         notes = [
             label

@@ -44,6 +44,7 @@ from dangjian.mobile.selectors import (
     get_stay_for_user,
     information,
     information_list,
+    page_of,
     side_of,
     stays_visible_to,
     top_org,
@@ -280,9 +281,7 @@ def information_view(request: HttpRequest) -> HttpResponse:
         which, info.transfer
     )
     start = (page - 1) * PAGE
-    rows = list(
-        information_list(org, info.limits, region=region, which=which)[start : start + PAGE]
-    )
+    rows = page_of(information_list(org, info.limits, region=region, which=which), start, PAGE)
     context = {
         "info": info,
         "org": org,

@@ -114,3 +114,19 @@ def test_information_ignores_members_elsewhere(cast: Cast) -> None:
     _population(cast, 6)
     assert information(cast.far_county, today()).total == 0
     assert Member.objects.count() > 6
+
+
+def test_information_page_queries_do_not_grow_with_the_stays(cast: Cast) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = cast.client(cast.county_admin)
+    url = reverse("mobile:information") + f"?org={cast.county.pk}"
+    _population(cast, 4)
+    client.get(url)  # warm: session, scope
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    _population(cast, 12)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many.captured_queries) == len(few.captured_queries)
