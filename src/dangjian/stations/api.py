@@ -112,6 +112,8 @@ class HelpRecordSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name", read_only=True)
     station = serializers.IntegerField(source="station_id", required=False, allow_null=True)
     station_name = serializers.SerializerMethodField()
+    org = serializers.IntegerField(source="org_id", required=False, allow_null=True)
+    org_name = serializers.SerializerMethodField()
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     date = BoundedDateSerializerField(label="帮扶日期")
 
@@ -126,6 +128,8 @@ class HelpRecordSerializer(serializers.ModelSerializer):
             "date",
             "station",
             "station_name",
+            "org",
+            "org_name",
             "description",
             "outcome",
             "given_by",
@@ -136,6 +140,9 @@ class HelpRecordSerializer(serializers.ModelSerializer):
 
     def get_station_name(self, obj: HelpRecord) -> str:
         return obj.station.name if obj.station else ""
+
+    def get_org_name(self, obj: HelpRecord) -> str:
+        return obj.org.name if obj.org else ""
 
 
 def _station(pk: Any, keep: int | None = None) -> Station | None:
@@ -169,10 +176,16 @@ class HelpRecordViewSet(
         write = self.request.method not in ("GET", "HEAD", "OPTIONS")
         return get_help_for_user(self.request.user, self.kwargs["pk"], edit=write)
 
+    def _org(self, pk: Any) -> Any:
+        if pk is None:
+            return None
+        return get_org_for_user(self.request.user, pk, Ability.EDIT_MEMBERS)
+
     def perform_create(self, serializer: Any) -> None:
         data = dict(serializer.validated_data)
         member = get_helpable_member(self.request.user, data.pop("member_id"))
         data["station"] = _station(data.pop("station_id", None))
+        data["org"] = self._org(data.pop("org_id", None))
         data.pop("version", None)
         serializer.instance = services.record_help(
             actor=Actor.from_request(self.request), member=member, values=data
@@ -186,6 +199,9 @@ class HelpRecordViewSet(
             raise DomainError("帮扶对象不能修改，请另行登记。", field="member")
         if "station_id" in data:
             data["station"] = _station(data.pop("station_id"), keep=record.station_id)
+        if "org_id" in data:
+            org_id = data.pop("org_id")
+            data["org"] = record.org if org_id == record.org_id else self._org(org_id)
         serializer.instance = services.update_help(
             actor=Actor.from_request(self.request),
             record=record,

@@ -61,19 +61,27 @@ class HelpForm(forms.ModelForm):
     """帮扶记录."""
 
     date = BoundedDateField(label="帮扶日期")
+    org = OrgChoiceField(label="帮扶党组织", required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = HelpRecord
-        fields = ["kind", "date", "station", "description", "outcome", "given_by"]
+        fields = ["kind", "date", "station", "org", "description", "outcome", "given_by"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "outcome": forms.Textarea(attrs={"rows": 2}),
         }
-        help_texts = {"given_by": "提供帮扶的人员、服务站或单位。"}
+        help_texts = {
+            "given_by": "提供帮扶的人员、服务站或单位。",
+            "org": "不在服务站、也不是帮扶对象所在党组织帮扶的（如流入地党组织），选择本组织。",
+        }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, orgs: OrganizationQuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        org = self.fields["org"]
+        assert isinstance(org, OrgChoiceField)
+        org.limit_to(orgs)
+        org.empty_label = "（不选）"
         station = self.fields["station"]
         assert isinstance(station, forms.ModelChoiceField)
         # Open stations; a closed one stays selectable on a record that already names it.

@@ -81,6 +81,16 @@ class HelpRecord(models.Model):
         on_delete=models.PROTECT,
         related_name="help_records",
     )
+    # The organization that gave the help, when neither the member's own nor a station's: the
+    # 流入地党组织 helping a mobile member who takes part there. Sees and corrects the record.
+    org = models.ForeignKey(
+        Organization,
+        verbose_name="帮扶党组织",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="help_records",
+    )
     description = models.TextField("帮扶内容")
     outcome = models.TextField("帮扶结果", blank=True)
     given_by = models.CharField("帮扶人", max_length=100)

@@ -84,10 +84,11 @@ def station_choices(keep: int | None = None) -> QuerySet[Station]:
 
 def help_visible_to(user: Any) -> QuerySet[HelpRecord]:
     """Help records of members in the user's scope, and those given at stations of the
-    organizations in it."""
+    organizations in it or by those organizations themselves."""
     paths = scope_for(user).paths(Ability.VIEW_MEMBERS)
     q = any_subtree_q("member__org_path", paths) | any_subtree_q("station__org__path", paths)
-    return HelpRecord.objects.filter(q).select_related("member", "station")
+    q |= any_subtree_q("org__path", paths)
+    return HelpRecord.objects.filter(q).select_related("member", "station", "org")
 
 
 def help_for_member(user: Any, member: Member) -> QuerySet[HelpRecord]:
@@ -97,16 +98,20 @@ def help_for_member(user: Any, member: Member) -> QuerySet[HelpRecord]:
 
 
 def may_edit_help(user: Any, record: HelpRecord) -> bool:
-    """维护党员信息 on the member's organization or on the station's hosting organization."""
+    """维护党员信息 on the member's organization, the station's hosting organization or the
+    organization that gave the help."""
     scope = scope_for(user)
-    if scope.can(Ability.EDIT_MEMBERS, record.member.org_path):
-        return True
-    return record.station is not None and scope.can(Ability.EDIT_MEMBERS, record.station.org.path)
+    paths = [record.member.org_path]
+    if record.station is not None:
+        paths.append(record.station.org.path)
+    if record.org is not None:
+        paths.append(record.org.path)
+    return any(scope.can(Ability.EDIT_MEMBERS, path) for path in paths)
 
 
 def get_help_for_user(user: Any, pk: Any, *, edit: bool = False) -> HelpRecord:
     """The help record if visible (404), and given `edit`, only if the user may change it (403)."""
-    visible = help_visible_to(user).select_related("station__org", "recorded_by")
+    visible = help_visible_to(user).select_related("station__org", "org", "recorded_by")
     found = get_for(user, None, visible, pk, missing="帮扶记录不存在或不在您的管理范围内")
     if edit and not may_edit_help(user, found):
         raise PermissionDenied(refusal_for(Ability.EDIT_MEMBERS))

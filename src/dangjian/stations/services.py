@@ -42,7 +42,7 @@ STATION_FIELDS = (
     "services",
     "is_open",
 )
-HELP_FIELDS = ("kind", "date", "station", "description", "outcome", "given_by")
+HELP_FIELDS = ("kind", "date", "station", "org", "description", "outcome", "given_by")
 
 
 def _refuse_unless(actor: Any, ability: str, org: Organization, what: str = "") -> None:
@@ -143,12 +143,15 @@ def _check_help(actor: Any, record: HelpRecord) -> None:
     ):
         raise DomainError(f"服务站「{record.station.name}」已停止开放，不能再登记在它名下。",
                           field="station")  # fmt: skip
+    if record.org is not None and not scope_for(actor).can(Ability.EDIT_MEMBERS, record.org.path):
+        raise DomainError("帮扶党组织：您在该党组织没有“维护党员信息”的权限。", field="org")
     if not may_edit_help(actor_user(actor), record):
         raise DomainError(
-            "只有帮扶对象所在党组织或所选服务站的主办党组织中维护党员信息的人员可以登记帮扶。",
-            field="member",
+            "只有帮扶对象所在党组织、所选服务站的主办党组织或帮扶党组织中维护党员信息的人员"
+            "可以登记帮扶，请选择服务站或帮扶党组织。",
+            field="org",
         )
-    _check(record, exclude=["member", "station", "recorded_by"])
+    _check(record, exclude=["member", "station", "org", "recorded_by"])
 
 
 def _help_facts(record: HelpRecord) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import orgs_with, scope_for
 from dangjian.core.actors import Actor
 from dangjian.core.forms import submit
+from dangjian.orgs.models import Organization, OrganizationQuerySet
 from dangjian.stations import services
 from dangjian.stations.forms import HelpForm, MemberSearchForm, StationForm
 from dangjian.stations.models import HelpRecord, Station
@@ -165,7 +166,7 @@ def help_create(request: HttpRequest) -> HttpResponse:
         return render(request, "stations/help_member.html", context)
     member = get_helpable_member(request.user, member_pk)
     initial = {"station": request.GET.get("station") or None}
-    form = HelpForm(request.POST or None, initial=initial)
+    form = HelpForm(request.POST or None, initial=initial, orgs=_help_orgs(request))
     record = submit(
         request,
         form,
@@ -178,6 +179,15 @@ def help_create(request: HttpRequest) -> HttpResponse:
         return redirect("stations:help-detail", pk=record.pk)
     context = {"form": form, "member": member, "record": None}
     return render(request, "stations/help_form.html", context, status=400 if form.is_bound else 200)
+
+
+def _help_orgs(request: HttpRequest, record: HelpRecord | None = None) -> OrganizationQuerySet:
+    """The organizations a help record may name as its giver: where the user maintains members
+    (and the one the record names already)."""
+    orgs = orgs_with(request.user, Ability.EDIT_MEMBERS, holding_members=True)
+    if record is not None and record.org_id is not None:
+        orgs = orgs | Organization.objects.filter(pk=record.org_id)
+    return orgs
 
 
 @require_safe
@@ -200,7 +210,7 @@ def help_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def help_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """修改帮扶记录."""
     record = get_help_for_user(request.user, pk, edit=True)
-    form = HelpForm(request.POST or None, instance=record)
+    form = HelpForm(request.POST or None, instance=record, orgs=_help_orgs(request, record))
     saved = submit(
         request,
         form,

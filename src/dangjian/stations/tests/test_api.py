@@ -77,3 +77,15 @@ def test_help_api_refuses_outsiders(cast):
     assert client.post(reverse("station-help-list"), body,
                        content_type="application/json").status_code == 404  # fmt: skip
     assert HelpRecord.objects.count() == 1
+
+
+def test_help_record_names_its_giving_organization_through_the_api(cast):
+    client = cast.client(cast.secretary)
+    body = {"member": cast.member.pk, "kind": "hardship", "date": "2026-05-06",
+            "org": cast.branch.pk, "description": "走访慰问", "given_by": "支部书记"}  # fmt: skip
+    response = client.post(reverse("station-help-list"), body, content_type="application/json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["org_name"] == "东街社区党支部"
+    body["org"] = cast.far_branch.pk  # an organization the secretary does not see
+    response = client.post(reverse("station-help-list"), body, content_type="application/json")
+    assert response.status_code == 404

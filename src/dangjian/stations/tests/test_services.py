@@ -133,7 +133,9 @@ def test_a_registered_source_lets_the_destination_record_help(cast):
         station = make_station(cast.secretary, cast.branch)
         record = make_help(cast.secretary, cast.far_member, station=station)
         assert record.member == cast.far_member
-        with pytest.raises(DomainError, match="只有帮扶对象所在党组织或所选服务站"):
+        with pytest.raises(
+            DomainError, match="只有帮扶对象所在党组织、所选服务站的主办党组织或帮扶党组织"
+        ):
             make_help(cast.secretary, cast.far_member, station=None)  # not at their station
     finally:
         selectors._MEMBER_SOURCES.remove(far_members_for_branch)
@@ -166,3 +168,28 @@ def test_stations_near_a_destination_put_the_same_city_first(cast):
     assert [s.name for s in stations_near("130500")] == ["邢台站", "石家庄站"]
     assert [s.name for s in stations_near("130000")] == ["石家庄站", "邢台站"]
     assert stations_near("") == [] and stations_near("310000") == []
+
+
+def test_the_destination_organization_records_help_in_its_own_name(cast):
+    """A 流入地党组织 helps a mobile member who takes part there, at no station: it names
+    itself as the giver, sees the record and may correct it; the member's side sees it too."""
+
+    def far_members_for_branch(user):
+        ids = [cast.far_member.pk] if user == cast.secretary else []
+        return Member.objects.filter(pk__in=ids).values("pk")
+
+    from dangjian.stations import selectors
+
+    register_member_source(far_members_for_branch)
+    try:
+        record = make_help(cast.secretary, cast.far_member, org=cast.branch)
+        assert list(help_visible_to(cast.secretary)) == [record]
+        assert list(help_visible_to(cast.outsider)) == [record]
+        assert list(help_visible_to(cast.township_admin)) == [record]  # above the giver
+        services.update_help(actor=cast.secretary, record=record, expected_version=1,
+                             values={"outcome": "已介绍到社区工厂"})  # fmt: skip
+        with pytest.raises(DomainError, match="帮扶党组织") as exc:
+            make_help(cast.secretary, cast.far_member, org=cast.other_branch)
+        assert exc.value.field == "org"
+    finally:
+        selectors._MEMBER_SOURCES.remove(far_members_for_branch)
