@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
@@ -12,6 +13,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dangjian.accounts.abilities import Ability
+from dangjian.accounts.scope import refusal_for, scope_for
 from dangjian.core.actors import Actor
 from dangjian.transfers import services
 from dangjian.transfers.models import Transfer
@@ -47,10 +50,20 @@ class StepOptionSerializer(serializers.Serializer):
 
 class TransferDetailSerializer(TransferSerializer):
     actions = serializers.SerializerMethodField(help_text="当前用户现在可以办理的步骤")
+    packet_url = serializers.SerializerMethodField(
+        help_text="转接数据包的下载地址（转往其他系统、已生成且可下载时；转出方可见）"
+    )
 
     class Meta(TransferSerializer.Meta):
-        fields = [*TransferSerializer.Meta.fields, "actions"]
+        fields = [*TransferSerializer.Meta.fields, "actions", "packet_url"]
         read_only_fields = fields
+
+    def get_packet_url(self, t: Transfer) -> str | None:
+        request = self.context["request"]
+        path = services.packet_path(t)
+        if path is None or not scope_for(request.user).can(Ability.VIEW_MEMBERS, t.from_org.path):
+            return None
+        return str(request.build_absolute_uri(path))
 
     @extend_schema_field(StepOptionSerializer(many=True))
     def get_actions(self, t: Transfer) -> list[dict[str, Any]]:
@@ -177,6 +190,17 @@ class TransferViewSet(
     def receipt(self, request: Request, pk: str) -> Response:
         """登记回执 of a letter to another system (`on`: the arrival date on the 回执)."""
         return self._step(request, "record_receipt")
+
+    @extend_schema(request=None, responses={200: TransferDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def packet(self, request: Request, pk: str) -> Response:
+        """生成转接数据包 for an issued letter to another system (the sending side)."""
+        transfer = self.get_object()
+        if not scope_for(request.user).can(Ability.EDIT_MEMBERS, transfer.from_org.path):
+            raise PermissionDenied(refusal_for(Ability.EDIT_MEMBERS))
+        services.make_packet(actor=Actor.from_request(request), transfer=transfer)
+        context = self.get_serializer_context()
+        return Response(TransferDetailSerializer(transfer, context=context).data)
 
     @extend_schema(request=StepSerializer, responses={200: TransferDetailSerializer})
     @action(detail=True, methods=["post"])

@@ -214,6 +214,7 @@ ROUTES: dict[str, Route] = {
     "transfer-decline": Route(A.EDIT_MEMBERS, "transfer", "post"),
     "transfer-withdraw": Route(A.EDIT_MEMBERS, "transfer", "post"),
     "transfer-receipt": Route(A.EDIT_MEMBERS, "transfer", "post"),
+    "transfer-packet": Route(A.EDIT_MEMBERS, "transfer", "post"),
     "transfer-issue": Route(A.APPROVE_TRANSFERS, "transfer", "post"),
     "transfer-refuse": Route(A.APPROVE_TRANSFERS, "transfer", "post"),
     "transfer-arrive": Route(A.EDIT_MEMBERS, "incoming", "post"),

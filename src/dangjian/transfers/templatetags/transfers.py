@@ -18,10 +18,12 @@ register = template.Library()
 def transfer_panel(context: dict[str, Any], member: Any) -> dict[str, Any]:
     user = context["request"].user
     rows = list(transfers_of_member(user, member.pk)[:10])
+    scope = scope_for(user)
     return {
         "member": member,
         "transfers": rows,
         "open": next((t for t in rows if t.is_open), None),
-        "can_start": member.status == "active"
-        and scope_for(user).can(Ability.EDIT_MEMBERS, member.org_path),
+        "can_start": member.status == "active" and scope.can(Ability.EDIT_MEMBERS, member.org_path),
+        # the member's own login asks for it (the branch accepts it)
+        "can_request": member.status == "active" and scope.own_member_id == member.pk,
     }

@@ -99,3 +99,13 @@ def _external_for(tw):
     t = services.start_transfer(actor=tw.county_admin, member=tw.neighbour,
                                 to_org_text="中共某省某县某村支部", reason="迁居外省")  # fmt: skip
     return t
+
+
+def test_the_api_makes_the_packet_and_shows_its_link_to_the_sender_side(tw):
+    t = _external(tw)
+    assert tw.client(tw.far_secretary).post(f"/api/transfers/{t.pk}/packet/").status_code == 404
+    assert tw.client(tw.approver).post(f"/api/transfers/{t.pk}/packet/").status_code == 403
+    made = tw.client(tw.secretary).post(f"/api/transfers/{t.pk}/packet/").json()
+    assert made["packet_url"].startswith("http://testserver/exchange/p/")
+    again = tw.client(tw.secretary).post(f"/api/transfers/{t.pk}/packet/")
+    assert again.status_code == 400 and "已生成" in again.content.decode()

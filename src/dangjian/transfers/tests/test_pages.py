@@ -139,3 +139,9 @@ def test_the_api_lists_both_sides_and_takes_steps_with_the_same_checks(tw):
     done = receiver.post(f"/api/transfers/{t.pk}/arrive/", {"version": issued["version"]})
     assert done.json()["status"] == "arrived"
     assert tw.client(tw.outsider).get(f"/api/transfers/{t.pk}/").status_code == 200
+
+
+def test_the_members_own_page_offers_the_request(tw):
+    body = tw.client(tw.member_user).get(reverse("members:detail", args=[tw.member.pk]))
+    assert 'id="request-transfer"' in body.content.decode()
+    assert 'id="start-transfer"' not in body.content.decode()
