@@ -243,47 +243,43 @@ def open_stays_under(org: Organization, region: str = "") -> QuerySet[MobileStay
 
 def information(org: Organization, today: dt.date, region: str = "") -> Information:
     """流动党员信息: counts by destination region (provinces; a province's cities), by attended
-    organization, and the overdue / lost / transfer counts, in two grouped queries over the
-    partial index of open stays. `region`: "" (all), a province's 2 digits or a 6-digit code."""
+    organization, and the overdue / lost / transfer counts, in one grouped query over the
+    partial index of open stays (grouped by region and attended organization together, folded
+    both ways here). `region`: "" (all), a province's 2 digits or a 6-digit code."""
     limits = Limits.on(today)
     digits = 2 if not region else 6
-    base = open_stays_under(org, region)
     # Counting a NOT NULL column of the index (not the id) keeps the scan index-only.
-    rows = (
-        base.annotate(part=Substr("region_code", 1, digits))
-        .values("part")
+    groups = (
+        open_stays_under(org, region)
+        .annotate(part=Substr("region_code", 1, digits))
+        .values_list("part", "destination_org_id")
         .annotate(
             total=Count("contact_since"),
             overdue=Count("contact_since", filter=limits.overdue_q()),
             lost=Count("contact_since", filter=limits.lost_q()),
             transfer=Count("contact_since", filter=limits.transfer_q()),
         )
-        .order_by("-total", "part")
+        .order_by()
     )
-    regions = [
-        RegionRow(
-            code=r["part"],
-            name=region_name(r["part"].ljust(6, "0")),
-            total=r["total"],
-            overdue=r["overdue"],
-            lost=r["lost"],
-            transfer=r["transfer"],
-        )
-        for r in rows
-    ]
-    attended_rows = list(
-        base.values("destination_org_id").annotate(n=Count("contact_since")).order_by("-n")[:20]
+    by_region: dict[str, list[int]] = {}
+    by_org: dict[int | None, int] = {}
+    for part, destination, *counts in groups:
+        sums = by_region.setdefault(part, [0, 0, 0, 0])
+        for i, n in enumerate(counts):
+            sums[i] += n
+        by_org[destination] = by_org.get(destination, 0) + counts[0]
+    regions = sorted(
+        (
+            RegionRow(code, region_name(code.ljust(6, "0")), *sums)
+            for code, sums in by_region.items()
+        ),
+        key=lambda r: (-r.total, r.code),
     )
+    top = sorted(by_org.items(), key=lambda item: (-item[1], item[0] or 0))[:20]
     names = dict(
-        Organization.objects.filter(
-            pk__in=[r["destination_org_id"] for r in attended_rows if r["destination_org_id"]]
-        ).values_list("pk", "name")
+        Organization.objects.filter(pk__in=[pk for pk, _ in top if pk]).values_list("pk", "name")
     )
-    attended = [
-        (names.get(r["destination_org_id"], "") if r["destination_org_id"] else "本系统外党组织",
-         r["n"])
-        for r in attended_rows
-    ]  # fmt: skip
+    attended = [(names.get(pk, "") if pk else "本系统外党组织", n) for pk, n in top]
     return Information(
         org=org,
         limits=limits,
