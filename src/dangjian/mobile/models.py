@@ -100,6 +100,14 @@ class MobileStay(models.Model):
                 ],
                 condition=models.Q(status="open"),
             ),
+            # The list behind the counts, longest without contact first: read in this index's
+            # order with a LIMIT (the path index above cannot give an order: its pattern
+            # opclass sorts bytewise, ORDER BY sorts by the database's collation).
+            models.Index(
+                fields=["contact_since", "id"],
+                name="mobile_open_contact_idx",
+                condition=models.Q(status="open"),
+            ),
             models.Index(
                 fields=["destination_path"],
                 name="mobile_open_dest_idx",

@@ -312,7 +312,9 @@ def information_list(
         qs = qs.filter(limits.lost_q())
     elif which == "transfer":
         qs = qs.filter(limits.transfer_q())
-    return qs.order_by("home_path", "region_code", "contact_since", "id")
+    # longest without contact first, in the order of mobile_open_contact_idx: a page of a
+    # province is an index scan with a LIMIT
+    return qs.order_by("contact_since", "id")
 
 
 def page_of(stays: QuerySet[MobileStay], start: int, size: int) -> list[MobileStay]:
