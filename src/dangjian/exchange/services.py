@@ -9,7 +9,7 @@
   the member with no retyping (`import_packet`); a tampered, untrusted, revoked or replayed
   packet is refused with a message that says which.
 
-The packet is signed, not encrypted (decision "43?" in docs/decisions.md): it carries what the
+The packet is signed, not encrypted (decision 45 in docs/decisions.md): it carries what the
 paper letter carries, by the same hands.
 """
 

@@ -17,3 +17,7 @@ class MobileConfig(AppConfig):
         from dangjian.stations.selectors import register_member_source
 
         register_member_source(incoming_member_ids)  # help at stations for 流入党员
+        from dangjian.members import watch
+        from dangjian.mobile.watch import StayWatcher
+
+        watch.register(StayWatcher())  # a member leaving the Party ends the open stay

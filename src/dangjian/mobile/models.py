@@ -23,6 +23,7 @@ class MobileStay(models.Model):
         OPEN = "open", "外出中"
         RETURNED = "returned", "已返回"
         TRANSFERRED = "transferred", "已转移组织关系"
+        ENDED = "ended", "党籍变动，外出登记结束"
 
     class Reason(models.TextChoices):
         WORK = "work", "务工经商"

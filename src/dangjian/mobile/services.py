@@ -18,6 +18,8 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
 
 from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import scope_for
@@ -27,6 +29,7 @@ from dangjian.core.actors import actor_user
 from dangjian.core.dates import today
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.models import rule_value
+from dangjian.core.paths import subtree_q
 from dangjian.members.choices import MemberStatus
 from dangjian.members.models import Member
 from dangjian.mobile.models import MobileContact, MobileParticipation, MobileStay
@@ -315,6 +318,37 @@ def close_for_transfer(*, actor: Any, member: Member, on: dt.date) -> MobileStay
             CLOSE_FOR_TRANSFER, actor=actor, target=stay, detail={"结束日期": on.isoformat()}
         )
     return stay
+
+
+def end_for_status_change(member_id: int, before: Any, after: Any) -> MobileStay | None:
+    """The register says the member is no longer in the Party here (转出, 出党, 停止党籍, 去世 …):
+    end the open stay on the day the last spell ended, so it is no longer counted as away.
+
+    `members` may not call this work system (layers), so `watch.StayWatcher` hears the change
+    inside the writer's transaction; `before`/`after` are `members.watch.Facts`. The writer's
+    own audit record (the 党籍变动) says who did it.
+    """
+    was, now = before[0].get("status"), after[0].get("status")
+    if was != MemberStatus.ACTIVE or now == MemberStatus.ACTIVE:
+        return None
+    stay = MobileStay.objects.select_for_update().filter(member_id=member_id, status=S.OPEN).first()
+    if stay is None:
+        return None
+    ends = [spell[2] for spell in after[1] if spell[2] is not None]
+    on = max(ends) if ends else today()
+    status = S.TRANSFERRED if now == MemberStatus.TRANSFERRED_OUT else S.ENDED
+    _close(stay, max(on, stay.start_on), status)
+    return stay
+
+
+def repath_stays(old_prefix: str, new_prefix: str) -> None:
+    """A subtree moved: rewrite the home and destination paths copied onto its stays, as
+    `members.repath_members` does for members (one UPDATE per column)."""
+    cut = len(old_prefix) + 1
+    for column in ("home_path", "destination_path"):
+        MobileStay.objects.filter(subtree_q(column, old_prefix)).update(
+            **{column: Concat(Value(new_prefix), Substr(column, cut))}
+        )
 
 
 def print_permit(*, actor: Any, stay: MobileStay, record_url: str) -> bytes:
