@@ -262,6 +262,9 @@ SPECTACULAR_SETTINGS = {
         "PollBaseEnum": "dangjian.votes.models.Poll.Base",
         "PollShareEnum": "dangjian.votes.services.SHARE_CHOICES",
         "ImportBatchStatusEnum": "dangjian.rosters.models.ImportBatch.Status",
+        "TransferStatusEnum": "dangjian.transfers.models.TransferStatus",
+        "MobileStayStatusEnum": "dangjian.mobile.models.MobileStay.Status",
+        "IncomingLetterStatusEnum": "dangjian.exchange.models.IncomingLetter.Status",
     },
 }
 

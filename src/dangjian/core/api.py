@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import DataError
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny
@@ -90,3 +90,13 @@ def document_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
                     },
                 )
     return result
+
+
+class StepOptionSerializer(serializers.Serializer):
+    """A step the procedure engine offers on a record (core.procedures.actions_for): shared by
+    every work system's API so the schema has one StepOption component."""
+
+    step = serializers.CharField(help_text="步骤名")
+    title = serializers.CharField(help_text="步骤名称")
+    allowed = serializers.BooleanField(help_text="现在能否办理")
+    reason = serializers.CharField(help_text="不能办理的原因")

@@ -217,7 +217,10 @@ class InformationView(APIView):
         which = params.get("which", "all")
         if which not in ("all", "overdue", "lost", "transfer"):
             raise DomainError("which 应为 all、overdue、lost 或 transfer。", field="which")
-        page = max(1, int(params.get("page", "1")) if params.get("page", "1").isdigit() else 1)
+        page_text = params.get("page", "1")
+        if not page_text.isdigit() or int(page_text) < 1:
+            raise DomainError("page 应为从 1 开始的页码。", field="page")
+        page = int(page_text)
         info = information(org, today(), region)
         rows = page_of(
             information_list(org, info.limits, region=region, which=which), (page - 1) * 50, 50

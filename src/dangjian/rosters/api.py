@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import get_org_for_user
 from dangjian.core.actors import Actor
+from dangjian.core.api import StepOptionSerializer
 from dangjian.core.exceptions import DomainError
 from dangjian.rosters import services
 from dangjian.rosters.models import ImportBatch
@@ -43,13 +44,6 @@ class ImportBatchSerializer(serializers.ModelSerializer):
             "version",
         ]
         read_only_fields = fields
-
-
-class StepOptionSerializer(serializers.Serializer):
-    step = serializers.CharField(help_text="步骤（confirm 确认导入、undo 撤销导入）")
-    title = serializers.CharField(help_text="步骤名称")
-    allowed = serializers.BooleanField(help_text="现在能否办理")
-    reason = serializers.CharField(help_text="不能办理的原因")
 
 
 class ImportBatchDetailSerializer(ImportBatchSerializer):

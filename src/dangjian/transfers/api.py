@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import refusal_for, scope_for
 from dangjian.core.actors import Actor
+from dangjian.core.api import StepOptionSerializer
 from dangjian.transfers import services
 from dangjian.transfers.models import Transfer
 from dangjian.transfers.procedures import transfer_actions
@@ -39,13 +40,6 @@ class TransferSerializer(serializers.ModelSerializer):
             "return_reason", "receipt_date", "created_at", "version",
         ]  # fmt: skip
         read_only_fields = fields
-
-
-class StepOptionSerializer(serializers.Serializer):
-    step = serializers.CharField(help_text="步骤名")
-    title = serializers.CharField(help_text="步骤名称")
-    allowed = serializers.BooleanField(help_text="现在能否办理")
-    reason = serializers.CharField(help_text="不能办理的原因")
 
 
 class TransferDetailSerializer(TransferSerializer):
