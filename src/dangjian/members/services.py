@@ -1014,8 +1014,21 @@ def remove_members(member_ids: Sequence[Any]) -> int:
         with watch.watching(chunk):
             MemberSpell.objects.filter(member_id__in=chunk).delete()
             MemberEvent.objects.filter(member_id__in=chunk).delete()
-            Member.objects.filter(pk__in=chunk).delete()
+            try:
+                Member.objects.filter(pk__in=chunk).delete()
+            except models.ProtectedError as exc:
+                # Another work system recorded something on them since (a transfer, a 流动
+                # registration …): refuse by name, the caller's transaction undoes the rest.
+                raise DomainError(_STILL_REFERENCED.format(what=_kinds(exc))) from exc
     return len(ids)
+
+
+_STILL_REFERENCED = "这些党员在导入后已有{what}，不能删除；请先处理这些记录。"
+
+
+def _kinds(exc: models.ProtectedError) -> str:
+    names = {str(obj._meta.verbose_name) for obj in exc.protected_objects}
+    return "、".join(sorted(names)) or "其他记录"
 
 
 def repath_members(old_prefix: str, new_prefix: str) -> None:
