@@ -6,6 +6,7 @@ Registered in MobileConfig.ready()."""
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -22,19 +23,21 @@ from dangjian.mobile.selectors import Limits
 LIMIT = 200
 
 
-class _StayItems:
+class _StayItems(ABC):
+    """One 工作台 item per open stay matching `condition`, for the home side."""
+
     key = ""
     label = ""
     kind = ""
 
-    def condition(self, limits: Limits) -> Q:
-        raise NotImplementedError
+    @abstractmethod
+    def condition(self, limits: Limits) -> Q: ...
 
-    def due(self, stay: MobileStay, limits: Limits) -> dt.date | None:
-        raise NotImplementedError
+    @abstractmethod
+    def due(self, stay: MobileStay, limits: Limits) -> dt.date | None: ...
 
-    def title(self, stay: MobileStay) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def title(self, stay: MobileStay) -> str: ...
 
     def _due(self, scope: ScopeLike, today: dt.date) -> QuerySet[MobileStay]:
         limits = Limits.on(today)
