@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "dangjian.mobile",
     "dangjian.exchange",
     "dangjian.stations",
+    "dangjian.meetings",
+    "dangjian.appraisal",
+    "dangjian.deliberations",
     "dangjian.demo",
 ]
 

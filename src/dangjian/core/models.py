@@ -22,12 +22,23 @@ class RuleValue(models.Model):
     2026 recruitment rules) is a new row, not a code change.
     """
 
+    class Basis(models.TextChoices):
+        """What kind of text the value rests on: a closing note and the rules page say which
+        limits are national law, which a local or common practice, which only our setting."""
+
+        NATIONAL = "national", "全国性党内法规或法律"
+        LOCAL = "local", "地方规定或通行做法"
+        SETTING = "setting", "本系统设置"
+
     key = models.CharField("规则", max_length=60)
     value = models.DecimalField("取值", max_digits=12, decimal_places=4)
     unit = models.CharField("单位", max_length=20, blank=True)
     effective_from = models.DateField("生效日期")
     source = models.CharField("依据", max_length=200)
     description = models.CharField("说明", max_length=200, blank=True)
+    basis = models.CharField(
+        "依据性质", max_length=10, choices=Basis.choices, default=Basis.NATIONAL
+    )
 
     history = HistoricalRecords()
 

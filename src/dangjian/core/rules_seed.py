@@ -13,8 +13,16 @@ from typing import Any
 
 FOUNDING = dt.date(1921, 7, 1)
 
-RULES = [
-    # key, value, unit, effective_from, source, description
+# 依据性质 (RuleValue.Basis), the optional seventh item; national law when absent.
+LOCAL = (
+    "local"  # a local rule or common practice, not a national text (or not yet confirmed as one)
+)
+SETTING = "setting"  # this system's own setting (reminder windows), not a rule at all
+
+Seed = tuple[str, str, str, dt.date, str, str] | tuple[str, str, str, dt.date, str, str, str]
+
+RULES: list[Seed] = [
+    # key, value, unit, effective_from, source, description[, basis]
     ("admission.min_age", "18", "周岁", FOUNDING,
      "《中国共产党章程》第一章第一条；《中国共产党发展党员工作细则》(2014) 第五条",
      "申请入党须年满十八岁"),
@@ -67,34 +75,34 @@ RULES = [
      "委员候选人的差额不少于应选人数的20%"),
     ("evaluation.excellent_cap", "0.3333", "比例", FOUNDING,
      "民主评议党员：各地通知及12371专题（“优秀等次一般不超过党员总数的三分之一”，非全国统一条文，待核）",
-     "民主评议评定为优秀的党员一般不超过三分之一；超过时须主持人确认"),
+     "民主评议评定为优秀的党员一般不超过三分之一；超过时须主持人确认", LOCAL),
     # 工作台 reminders: how far ahead a due date is shown. Working practice, not a statutory
     # limit; kept here so an installation changes it as a dated value, not in code.
     ("reminder.probation_days", "30", "天", FOUNDING,
      "本系统提醒设置（非党内法规条文）；《中国共产党发展党员工作细则》(2014) 第三十三条："
      "预备期满，党支部应当及时讨论其能否转为正式党员",
-     "工作台提前提醒预备期满的天数"),
+     "工作台提前提醒预备期满的天数", SETTING),
     ("reminder.term_days", "90", "天", FOUNDING,
      "本系统提醒设置（非党内法规条文）；《中国共产党基层组织选举工作条例》(2020)："
      "基层党组织任期届满应当按期进行换届选举",
-     "工作台提前提醒党组织任期届满（应换届）的天数"),
+     "工作台提前提醒党组织任期届满（应换届）的天数", SETTING),
     # 组织关系转接 (transfers). The letter's validity is UNCONFIRMED nationally: sources say
     # "generally ≤ 3 months", some "≤ 6 months across provinces", unit rules less.
     ("transfer.letter_validity_months", "3", "月", FOUNDING,
      "《中国共产党党员教育管理工作条例》(2019) 第二十五条规定组织关系转接，未规定介绍信有效期；"
      "常见说法“介绍信有效期一般不超过3个月”（全国统一条文待核，见 rules.md §5）",
-     "组织关系介绍信的有效期（自开具之日起的月数，到期日当天仍有效）"),
+     "组织关系介绍信的有效期（自开具之日起的月数，到期日当天仍有效）", LOCAL),
     ("transfer.expiry_warning_days", "7", "天", FOUNDING,
      "本系统提醒设置（非党内法规条文）",
-     "工作台提前提醒组织关系介绍信将到期的天数（转出方和接收方都提醒）"),
+     "工作台提前提醒组织关系介绍信将到期的天数（转出方和接收方都提醒）", SETTING),
     ("transfer.receipt_overdue_days", "30", "天", FOUNDING,
      "工作惯例：回执一般在一个月内寄回开具介绍信的党委（非全国统一条文，见 practice.md）",
-     "转往系统外的介绍信开具后该天数内未收回回执的，工作台提示回执逾期"),
+     "转往系统外的介绍信开具后该天数内未收回回执的，工作台提示回执逾期", LOCAL),
     # 流动党员 (issue 13; rules.md §5).
     ("mobile.contact_overdue_days", "90", "天", FOUNDING,
      "《中国共产党党员教育管理工作条例》(2019) 第二十六条：流出地党组织应当与流动党员经常保持联系"
      "（“经常”未规定天数；90 天为本系统提醒设置，条文号待核）",
-     "超过该天数未与流动党员联系的，提醒流出地党组织"),
+     "超过该天数未与流动党员联系的，提醒流出地党组织", SETTING),
     ("mobile.lost_contact_months", "6", "月", FOUNDING,
      "中组部《关于加强和改进流动党员管理工作的意见》(2006)：与党组织失去联系 6 个月以上、"
      "经查找仍无法取得联系的党员，按停止党籍处理（条文措辞待核）；《中国共产党章程》第九条",
@@ -109,24 +117,29 @@ RULES = [
      "预计外出不超过该月数的（或暂时无法转移组织关系的）可发放流动党员活动证"),
     ("mobile.permit_valid_months", "12", "月", FOUNDING,
      "中组部《关于试行〈流动党员活动证〉制度的通知》：活动证每年查验（有效期全国未统一，待核）",
-     "流动党员活动证默认有效期"),
+     "流动党员活动证默认有效期", LOCAL),
     ("mobile.permit_notice_days", "30", "天", FOUNDING,
-     "本系统提醒设置（非党内法规条文）", "工作台提前提醒流动党员活动证到期的天数"),
+     "本系统提醒设置（非党内法规条文）", "工作台提前提醒流动党员活动证到期的天数", SETTING),
 ]  # fmt: skip
 
 
 def seeded_value(key: str, on: dt.date) -> Decimal:
     """The value of rule `key` on date `on` as seeded, without a database (demo generation)."""
-    values = sorted((start, value) for k, value, _, start, *_ in RULES if k == key and start <= on)
+    values = sorted((r[3], r[1]) for r in RULES if r[0] == key and r[3] <= on)
     if not values:
         raise LookupError(f"规则参数 {key} 在 {on} 没有生效的取值")
     return Decimal(values[-1][1])
 
 
+def with_basis(row: Seed) -> tuple[str, str, str, dt.date, str, str, str]:
+    """The row with its 依据性质 spelled out (national law when the seed names none)."""
+    return (*row, "national") if len(row) == 6 else row  # type: ignore[return-value]
+
+
 def seed_rules(sender: Any = None, **kwargs: Any) -> None:
     from dangjian.core.models import RuleValue
 
-    for key, value, unit, start, source, description in RULES:
+    for key, value, unit, start, source, description, basis in map(with_basis, RULES):
         RuleValue.objects.get_or_create(
             key=key,
             effective_from=start,
@@ -135,5 +148,6 @@ def seed_rules(sender: Any = None, **kwargs: Any) -> None:
                 "unit": unit,
                 "source": source,
                 "description": description,
+                "basis": basis,
             },
         )

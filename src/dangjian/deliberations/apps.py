@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class DeliberationsConfig(AppConfig):
+    """四议两公开: the village decision procedure (提议, 商议, 审议, 决议, 两公开)."""
+
+    name = "dangjian.deliberations"
+    verbose_name = "四议两公开"
