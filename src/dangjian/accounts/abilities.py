@@ -28,6 +28,8 @@ class Ability(models.TextChoices):
     APPROVE_TRANSFERS = "approve_transfers", "审批组织关系转接"
     RECORD_DISCIPLINE = "record_discipline", "记录党纪处分"
     MANAGE_DUES = "manage_dues", "管理党费"
+    RUN_MEETINGS = "run_meetings", "组织会议和组织生活"
+    APPROVE_DISPOSITIONS = "approve_dispositions", "审批组织处置"
 
 
 class GlobalAbility(models.TextChoices):
@@ -48,6 +50,7 @@ _BRANCH_WORK = frozenset(
         Ability.MANAGE_ACCOUNTS_OF_MEMBERS,
         Ability.MANAGE_DUES,
         Ability.MANAGE_ORGS,
+        Ability.RUN_MEETINGS,
     }
 )
 
@@ -59,12 +62,19 @@ ROLE_ABILITIES: dict[str, frozenset[str]] = {
     "orgadmin": _BRANCH_WORK,
     "secretary": _BRANCH_WORK,
     "organizer": _BRANCH_WORK,
-    # 支部委员: reads only.
-    "committee": frozenset({Ability.VIEW_MEMBERS}),
-    # 基层党委 with approval authority (有审批权限的基层党委): approves recruitment and transfers
-    # in its subtree; it does not keep the branches' registers.
+    # 支部委员: reads the register; records meetings (minutes, attendance), since a committee
+    # member is often the 记录人.
+    "committee": frozenset({Ability.VIEW_MEMBERS, Ability.RUN_MEETINGS}),
+    # 基层党委 with approval authority (有审批权限的基层党委): approves recruitment, transfers and
+    # the 组织处置 of 不合格 members (劝其退党, 除名) in its subtree; it does not keep the
+    # branches' registers.
     "partycomm": frozenset(
-        {Ability.VIEW_MEMBERS, Ability.APPROVE_RECRUITMENT, Ability.APPROVE_TRANSFERS}
+        {
+            Ability.VIEW_MEMBERS,
+            Ability.APPROVE_RECRUITMENT,
+            Ability.APPROVE_TRANSFERS,
+            Ability.APPROVE_DISPOSITIONS,
+        }
     ),
     # 纪委: records discipline (党纪处分) in its subtree.
     "discipline": frozenset({Ability.VIEW_MEMBERS, Ability.RECORD_DISCIPLINE}),
