@@ -181,6 +181,11 @@ DANGJIAN_DOCUMENT_RETENTION_YEARS = env_int("DANGJIAN_DOCUMENT_RETENTION_YEARS",
 # The address printed on account slips (e.g. https://dj.example.gov.cn); empty: the address
 # the slips were requested at.
 DANGJIAN_SITE_URL = env_str("DANGJIAN_SITE_URL", "")
+# 扫码确认出席 (meetings.scan): the code on the meeting's screen changes every this many seconds;
+# the current and the previous code are accepted. A security setting, not a rule of the Party
+# (so not a RuleValue): shorter makes a photo sent home useless sooner, longer forgives slow
+# phones. The presenter page refreshes itself every 10 s, so keep it well above that.
+DANGJIAN_SCAN_WINDOW_SECONDS = 30
 # Statistics: subtrees with at least this many members keep rollups (stats app).
 DANGJIAN_STATS_ROLLUP_MIN = env_int("DANGJIAN_STATS_ROLLUP_MIN", 5000)
 # Subtrees with at least this many spells (members past and present) answer the ad-hoc
