@@ -107,6 +107,7 @@ class Objects:
     packets: list[Any]
     installations: list[Any]
     transfers: list[Any]
+    meetings: list[Any]
 
 
 # Route name (or name prefix) → which objects fill its `pk`. A new route with a `pk` that no
@@ -135,6 +136,7 @@ PK_SOURCES = {
     "exchange:installation": "installations",
     "transfers:": "transfers",
     "transfers:create": "member",
+    "meetings:": "meetings",
 }
 
 
@@ -184,6 +186,12 @@ def route_kwargs(name: str, params: list[str], objects: Objects) -> Iterator[dic
             kwargs["label"] = obj._meta.label_lower
         if "event_pk" in params:
             kwargs["event_pk"] = objects.member.events.order_by("id").first().pk  # type: ignore[union-attr]
+        if "code" in params:  # 扫码确认出席: the code on the meeting's screen now
+            from django.utils import timezone
+
+            from dangjian.meetings.scan import current_code
+
+            kwargs["code"] = current_code(obj, timezone.now())
         if "probation_pk" in params:
             kwargs = {"pk": objects.probation.member_id, "probation_pk": objects.probation.pk}
         yield kwargs
@@ -242,6 +250,12 @@ def build_objects() -> Objects:
         document_no="清纪发〔2026〕1号",
     )
     secretary = users.get(username="secretary")
+    from django.utils import timezone
+
+    from dangjian.meetings.models import Meeting
+    from dangjian.meetings.tests.scan_helpers import meeting_with_list
+
+    meeting_with_list(branch, [member], on=timezone.localdate())  # scanning on: the scan pages
     return Objects(
         orgs=[county, township, branch],
         member=member,
@@ -258,6 +272,7 @@ def build_objects() -> Objects:
         packets=list(ExportedPacket.objects.order_by("pk")),
         installations=list(TrustedInstallation.objects.order_by("pk")),
         transfers=list(Transfer.objects.order_by("pk")),
+        meetings=list(Meeting.objects.order_by("-pk")[:2]),
     )
 
 

@@ -226,6 +226,13 @@ ROUTES: dict[str, Route] = {
     "station-detail": Route(A.MANAGE_ORGS, "station", "patch", {"version": 1}),
     "station-help-list": Route(LOGIN),
     "station-help-detail": Route(A.EDIT_MEMBERS, "help", "patch", {"version": 1}),
+    # 扫码确认出席: the member's own presence only (a login without a member record, or not on
+    # the meeting's list, is refused with the reason: 403); the typing form is any login's
+    "meetings:scan": Route(SELF, "scan"),
+    "meetings:scan-type": Route(LOGIN),
+    "meetings:scan-screen": Route(A.RUN_MEETINGS, "scan_meeting"),
+    "meetings:scan-screen-code": Route(A.RUN_MEETINGS, "scan_meeting"),
+    "meetings:scan-toggle": Route(A.RUN_MEETINGS, "scan_meeting", "post"),
     "mobile-stay-list": Route(LOGIN),
     "mobile-stay-detail": Route(A.VIEW_MEMBERS, "stay", own=True),
     "mobile-stay-contacts": Route(A.EDIT_MEMBERS, "stay", "post"),
@@ -242,6 +249,7 @@ BRANCH_WORK = {
     A.MANAGE_ACCOUNTS_OF_MEMBERS,
     A.MANAGE_DUES,
     A.MANAGE_ORGS,
+    A.RUN_MEETINGS,
 }
 # The cast, written out: what each holds on the branch, what it holds anywhere (its own county
 # for the outsider), and its 三员 abilities. A change to a role's abilities changes this table.
@@ -286,7 +294,7 @@ def allowed(username: str, route: Route) -> bool:
 
 def sees(username: str, route: Route) -> bool:
     """Whether the user sees the route's object (refusal is then 403, else 404)."""
-    if route.target in (None, "anywhere", "user", "grant", "notification", "installation"):
+    if route.target in (None, "anywhere", "user", "grant", "notification", "installation", "scan"):
         return True
     if route.target == "export":
         return username == "county_admin"
@@ -355,7 +363,16 @@ def world(cast: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
                     expected_months=3, start_on=dt.date.today() - dt.timedelta(days=5),
                     destination_text="某商会党支部")  # fmt: skip
     stay = register_stay(actor=cast.secretary, member=cast.member, data=away)
+    from django.utils import timezone
+
+    from dangjian.meetings.scan import current_code
+    from dangjian.meetings.tests.scan_helpers import meeting_with_list
+
+    settings.DANGJIAN_SCAN_WINDOW_SECONDS = 3600  # the code stays valid while the test runs
+    scan_meeting = meeting_with_list(cast.branch, [cast.member], on=timezone.localdate())
     return {
+        "scan_meeting": scan_meeting.pk,
+        "scan": (scan_meeting.pk, current_code(scan_meeting, timezone.now())),
         "cast": cast,
         "org": cast.branch.pk,
         "member": cast.member.pk,
@@ -399,6 +416,9 @@ def url_of(name: str, route: Route, world: dict[str, Any]) -> str:
         return reverse(name, kwargs={"pk": p.member_id, "probation_pk": p.pk})
     if target == "token":
         return reverse(name, kwargs={"token": world["token"]})
+    if target == "scan":
+        meeting, code = world["scan"]
+        return reverse(name, kwargs={"pk": meeting, "code": code})
     if target == "packet_token":
         return reverse(name, kwargs={"token": world["packet_token"]})
     if target == "upload":

@@ -49,6 +49,9 @@ GET_ONLY = {
     "exchange:letter-detail",
     "exchange:packet-detail",
     "exchange:packet-download",
+    "meetings:scan",
+    "meetings:scan-screen",
+    "meetings:scan-screen-code",
 }
 
 

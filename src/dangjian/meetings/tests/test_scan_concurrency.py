@@ -16,8 +16,8 @@ from dangjian.conftest import Cast
 from dangjian.core.exceptions import DomainError
 from dangjian.meetings import scan as svc
 from dangjian.meetings.models import Attendance
-from dangjian.members.models import Member
 from dangjian.meetings.tests.scan_helpers import NOW, later, meeting_with_list, members_with_logins
+from dangjian.members.models import Member
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
