@@ -7,3 +7,6 @@ class AppraisalConfig(AppConfig):
 
     name = "dangjian.appraisal"
     verbose_name = "民主评议党员"
+
+    def ready(self) -> None:
+        from dangjian.appraisal import procedures  # noqa: F401  (registers the procedures)

@@ -76,6 +76,10 @@ RULES: list[Seed] = [
     ("evaluation.excellent_cap", "0.3333", "比例", FOUNDING,
      "民主评议党员：各地通知及12371专题（“优秀等次一般不超过党员总数的三分之一”，非全国统一条文，待核）",
      "民主评议评定为优秀的党员一般不超过三分之一；超过时须主持人确认", LOCAL),
+    ("appraisal.lapse_months", "6", "月", FOUNDING,
+     "《中国共产党章程》第九条：党员如果没有正当理由，连续六个月不参加党的组织生活，或不交纳党费，"
+     "或不做党所分配的工作，就被认为是自行脱党",
+     "连续不参加组织生活满该月数（无正当理由）的党员列入自行脱党名单，由支部大会决定除名"),
     # 工作台 reminders: how far ahead a due date is shown. Working practice, not a statutory
     # limit; kept here so an installation changes it as a dated value, not in code.
     ("reminder.probation_days", "30", "天", FOUNDING,
