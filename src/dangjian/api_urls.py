@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from dangjian.core.api import RuleListView
 from dangjian.documents.api import DocumentViewSet
 from dangjian.exchange.api import IncomingLetterViewSet
 from dangjian.home.views import WorkbenchView
@@ -35,4 +36,5 @@ urlpatterns = [
     path("stats/query/", QueryView.as_view(), name="stats-query"),
     path("stats/coverage/", CoverageView.as_view(), name="stats-coverage"),
     path("mobile/information/", InformationView.as_view(), name="mobile-information"),
+    path("rules/", RuleListView.as_view(), name="rule-list"),
 ]

@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
         "TransferStatusEnum": "dangjian.transfers.models.TransferStatus",
         "MobileStayStatusEnum": "dangjian.mobile.models.MobileStay.Status",
         "IncomingLetterStatusEnum": "dangjian.exchange.models.IncomingLetter.Status",
+        "RuleBasisEnum": "dangjian.core.models.RuleValue.Basis",
     },
 }
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import DataError
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny
@@ -14,7 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from dangjian.core.dates import today
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
+from dangjian.core.models import RuleValue
+from dangjian.core.selectors import group_of, in_force_on, plain_value, rule_state
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -100,3 +103,51 @@ class StepOptionSerializer(serializers.Serializer):
     title = serializers.CharField(help_text="步骤名称")
     allowed = serializers.BooleanField(help_text="现在能否办理")
     reason = serializers.CharField(help_text="不能办理的原因")
+
+
+class RuleValueSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    """规则参数: one value of one rule, with its group, its state on today's date and its basis."""
+
+    group = serializers.SerializerMethodField(help_text="分组（发展党员、会议、流动党员……）")
+    value = serializers.SerializerMethodField(
+        method_name="plain_value", help_text="取值，按规定写法（如 12、0.3333）"
+    )
+    state = serializers.SerializerMethodField(help_text="现行 / 已被取代 / 尚未生效（按今天）")
+    basis = serializers.ChoiceField(
+        choices=RuleValue.Basis.choices,
+        read_only=True,
+        help_text="依据性质：national 全国性党内法规或法律；local 地方规定或通行做法；"
+        "setting 本系统设置",
+    )
+    basis_display = serializers.CharField(source="get_basis_display", read_only=True)
+
+    class Meta:
+        model = RuleValue
+        fields = [
+            "key", "group", "value", "unit", "effective_from", "state", "source", "description",
+            "basis", "basis_display",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_group(self, rule: RuleValue) -> str:
+        return group_of(rule.key)
+
+    def plain_value(self, rule: RuleValue) -> str:
+        return plain_value(rule.value)
+
+    def get_state(self, rule: RuleValue) -> str:
+        return rule_state(rule, self.context["in_force"], self.context["on"])
+
+
+class RuleListView(generics.ListAPIView):  # type: ignore[type-arg]
+    """规则参数: every rule value (read-only, unpaged), for any logged-in user, as the page."""
+
+    serializer_class = RuleValueSerializer
+    pagination_class = None
+
+    def get_queryset(self) -> Any:
+        return RuleValue.objects.order_by("key", "-effective_from")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        on = today()
+        return {**super().get_serializer_context(), "on": on, "in_force": in_force_on(on)}

@@ -1,10 +1,16 @@
-"""Pages every app shares: the error pages and the confirmation page."""
+"""Pages every app shares: the error pages, the confirmation page and the 规则参数 page."""
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views import defaults
+from django.views.decorators.http import require_safe
+
+from dangjian.core.dates import today
+from dangjian.core.rules_seed import FOUNDING
+from dangjian.core.selectors import rule_groups
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -56,3 +62,14 @@ def confirm_page(
         "fields": fields or {},
     }
     return render(request, "core/confirm.html", context)
+
+
+@login_required
+@require_safe
+def rules(request: HttpRequest) -> HttpResponse:
+    """规则参数: every time limit, threshold and setting the system applies, with its source and
+    the kind of text it rests on (全国性 / 地方或通行做法 / 本系统设置). Read-only; public texts,
+    no personal data, so any logged-in user may read it."""
+    on = today()
+    context = {"groups": rule_groups(on), "on": on, "founding": FOUNDING}
+    return render(request, "core/rules.html", context)

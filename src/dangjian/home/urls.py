@@ -1,5 +1,6 @@
 from django.urls import path
 
+from dangjian.core import views as core_views
 from dangjian.home import views
 
 # The namespace stays "core": every page links to the 工作台 as core:home.
@@ -9,4 +10,5 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
     path("notifications/read/", views.notifications_read_all, name="notifications-read-all"),
+    path("rules/", core_views.rules, name="rules"),  # 规则参数 (core: shared by every app)
 ]

@@ -52,6 +52,9 @@ ROUTES: dict[str, Route] = {
     # one's own notifications only: another user's id changes nothing and redirects
     "core:notification-read": Route(LOGIN, "notification", "post"),
     "core:notifications-read-all": Route(LOGIN, method="post"),
+    # 规则参数: public texts and settings, no personal data: every login, members included
+    "core:rules": Route(LOGIN),
+    "rule-list": Route(LOGIN),
     "accounts:login": Route(PUBLIC),
     "accounts:logout": Route(PUBLIC, method="post"),
     "accounts:password-change": Route(LOGIN),

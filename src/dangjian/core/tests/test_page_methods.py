@@ -15,6 +15,7 @@ from dangjian.conftest import Cast
 GET_ONLY = {
     "core:home",
     "core:notifications",
+    "core:rules",
     "orgs:tree",
     "orgs:children",
     "orgs:detail",
