@@ -12,9 +12,13 @@ against a baseline measured in the same run, printed as ratios (no figure is ass
 - Ballot casting (bench/votes_cast.py, BENCH_VOTERS, default 1,000): voters casting at once
   through `cast_ballot` on PostgreSQL (a throwaway server when the run is on SQLite) against
   raw INSERTs of the same ballot rows.
+- Meeting scans (bench/meeting_scans.py, BENCH_SCANS, default 1,000): members confirming their
+  presence through `meetings.scan.scan`, each in its own transaction, against single-row
+  INSERTs into a scratch table (and, on PostgreSQL, the same scans from many threads at once).
 
 Runs on a throwaway SQLite database in a temporary directory, or, when DATABASE_URL is set, on
-a throwaway database created beside it on that PostgreSQL server (and dropped afterwards).
+a throwaway database created beside it on that PostgreSQL server (and dropped afterwards); a
+throwaway server of its own: `scripts/with-postgres .venv/bin/python bench/run.py`.
 BENCH_MEMBERS (default 20000) sets the size.
 """
 
@@ -40,6 +44,7 @@ IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))  # 0 skips the 
 STATS_MEMBERS = int(os.environ.get("BENCH_STATS_MEMBERS", "50000"))  # 0 skips the stats bench
 VOTERS = int(os.environ.get("BENCH_VOTERS", "1000"))  # 0 skips the ballot-casting bench
 WORKBENCH_MEMBERS = int(os.environ.get("BENCH_WORKBENCH_MEMBERS", "50000"))  # 0 skips 工作台
+SCANS = int(os.environ.get("BENCH_SCANS", "1000"))  # 0 skips the meeting-scan bench
 TODAY = dt.date(2026, 11, 1)
 SEED = 1
 
@@ -185,6 +190,10 @@ def run() -> None:
         import votes_cast
 
         print_table(votes_cast.run())
+    if SCANS:
+        import meeting_scans
+
+        print_table(meeting_scans.run(SCANS))
 
 
 def print_table(table: list[tuple[str, str, str, str]]) -> None:

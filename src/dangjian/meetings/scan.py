@@ -35,8 +35,10 @@ from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import scope_for
 from dangjian.audit.actions import register_action
 from dangjian.audit.services import record_audit
+from dangjian.core.actors import actor_user
 from dangjian.core.exceptions import DomainError
 from dangjian.meetings.models import Attendance, Meeting
+from dangjian.members.models import Member
 from dangjian.mobile.models import MobileStay
 from dangjian.votes.models import TOKEN_ALPHABET
 
@@ -181,7 +183,7 @@ def scan(*, actor: Any, meeting: Meeting, code: str, now: dt.datetime | None = N
             SCAN,
             actor=actor,
             target=meeting,
-            detail={"党员": _member_name(member_id), "出席情况": "出席", "登记方式": "扫码"},
+            detail={"党员": _member_name(actor, member_id), "出席情况": "出席", "登记方式": "扫码"},
         )
     return ScanResult(meeting, already=False)
 
@@ -203,9 +205,12 @@ def _add_incoming(meeting: Meeting, member_id: int, now: dt.datetime) -> bool:
     return True
 
 
-def _member_name(member_id: int) -> str:
-    from dangjian.members.models import Member
-
+def _member_name(actor: Any, member_id: int) -> str:
+    """The member's name for the audit entry: the login's member record, which the scope has
+    just loaded (no query), unless it is somehow another."""
+    member = getattr(actor_user(actor), "member", None)
+    if member is not None and member.pk == member_id:
+        return str(member.name)
     return str(Member.objects.filter(pk=member_id).values_list("name", flat=True).first() or "")
 
 

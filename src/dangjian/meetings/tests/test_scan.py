@@ -183,3 +183,17 @@ def test_switching_scanning_needs_run_meetings(cast):
     meeting.refresh_from_db()
     assert meeting.scan_enabled
     assert AuditEvent.objects.filter(action="meetings.set_scan_enabled").count() == 1
+
+
+def test_a_scan_is_a_handful_of_queries_and_never_locks_the_meeting(
+    cast, meeting, django_assert_max_num_queries
+):
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = get_user_model().objects.get(pk=cast.member_user.pk)  # scope not yet computed
+    with CaptureQueriesContext(connection) as queries, django_assert_max_num_queries(6):
+        svc.scan(actor=user, meeting=meeting, code=svc.current_code(meeting, NOW), now=NOW)
+    sql = " ".join(q["sql"] for q in queries.captured_queries).upper()
+    assert "FOR UPDATE" not in sql and 'UPDATE "MEETINGS_MEETING"' not in sql
