@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 FOUNDING = dt.date(1921, 7, 1)
+# 《中国共产党支部工作条例（试行）》, issued and in force 2018-10-28.
+BRANCH_RULES = dt.date(2018, 10, 28)
 
 # 依据性质 (RuleValue.Basis), the optional seventh item; national law when absent.
 LOCAL = (
@@ -124,6 +126,35 @@ RULES: list[Seed] = [
      "流动党员活动证默认有效期", LOCAL),
     ("mobile.permit_notice_days", "30", "天", FOUNDING,
      "本系统提醒设置（非党内法规条文）", "工作台提前提醒流动党员活动证到期的天数", SETTING),
+    # 会议频次 (meetings.cadence): how many meetings of a kind each period at least; 0 = not
+    # required. The tally records whether a month had one, so a per-month or per-quarter value
+    # is read as "at least once" (a value above 1 counts as 1); per-year values are counts.
+    ("cadence.general_per_quarter", "1", "次/季度", BRANCH_RULES,
+     "《中国共产党支部工作条例（试行）》第四章（支部党员大会一般每季度召开1次；条文号待核）",
+     "党支部（含联合、临时党支部）每季度至少召开一次支部党员大会；党总支不计"),
+    ("cadence.committee_per_month", "1", "次/月", BRANCH_RULES,
+     "《中国共产党支部工作条例（试行）》第四章（支部委员会会议一般每月召开1次；条文号待核）",
+     "设支部委员会的党支部每月至少召开一次支委会；正式党员不足设委员会人数的不计"),
+    ("cadence.committee_min_full_members", "7", "人", BRANCH_RULES,
+     "《中国共产党支部工作条例（试行）》第六章（正式党员7人以上的党支部设立支部委员会）",
+     "当月1日正式党员达到该人数的党支部视为设支部委员会，须按月召开支委会"),
+    ("cadence.group_per_month", "1", "次/月", BRANCH_RULES,
+     "《中国共产党支部工作条例（试行）》第四章（党小组会一般每月召开1次；条文号待核）",
+     "每个党小组每月至少召开一次党小组会"),
+    ("cadence.lecture_per_quarter", "1", "次/季度", BRANCH_RULES,
+     "通行做法（“三会一课”党课一般每季度1次）；支部工作条例仅要求党委（党组）书记每年至少讲1次党课",
+     "党支部每季度至少上一次党课：全国性条文无此频次，为地方通行要求，可按本地规定修订", LOCAL),
+    ("cadence.theme_day_per_month", "1", "次/月", BRANCH_RULES,
+     "《中国共产党支部工作条例（试行）》第四章（党支部每月相对固定1天开展主题党日；条文号待核）",
+     "党支部每月至少开展一次主题党日"),
+    ("cadence.life_per_year", "1", "次/年", BRANCH_RULES,
+     "《中国共产党支部工作条例（试行）》第四章（每年至少召开1次组织生活会，一般安排在第四季度）",
+     "党支部每年至少召开一次组织生活会"),
+    ("cadence.leadership_per_year", "1", "次/年", BRANCH_RULES,
+     "《县以上党和国家机关党员领导干部民主生活会若干规定》（民主生活会每年召开1次）",
+     "党委、党工委领导班子每年至少召开一次民主生活会（基层党委按同一频次执行）"),
+    ("reminder.plan_item_days", "7", "天", FOUNDING,
+     "本系统提醒设置（非党内法规条文）", "工作台提前提醒年度计划事项到期的天数", SETTING),
 ]  # fmt: skip
 
 

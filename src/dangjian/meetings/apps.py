@@ -6,3 +6,9 @@ class MeetingsConfig(AppConfig):
 
     name = "dangjian.meetings"
     verbose_name = "组织生活"
+
+    def ready(self) -> None:
+        from dangjian.meetings.cadence import TallyWatcher
+        from dangjian.members import watch
+
+        watch.register(TallyWatcher())  # 会议频次台账 follows subtree moves and org changes

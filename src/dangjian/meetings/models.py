@@ -220,3 +220,52 @@ class PlanItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.due_on} {self.get_kind_display()}：{self.topic}"
+
+
+class CadenceTally(models.Model):
+    """会议频次台账: per organization and year, which months had a held meeting of each kind.
+
+    Derived data (meetings.cadence keeps it, `check_cadence_tally` recounts it): the compliance
+    view of a province is one scan over a subtree's rows of one year. Bit m (0 = January) of a
+    mask is month m+1. `alive` marks the months the organization existed throughout, `board`
+    the months a branch had a committee (正式党员 on the month's first day at least
+    `cadence.committee_min_full_members`); `n_*` count held meetings in the year.
+    """
+
+    org = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    org_path = models.CharField(max_length=255)
+    org_kind = models.CharField(max_length=10)
+    year = models.PositiveSmallIntegerField()
+    alive = models.PositiveSmallIntegerField(default=0)
+    board = models.PositiveSmallIntegerField(default=0)
+    m_general = models.PositiveSmallIntegerField(default=0)
+    m_committee = models.PositiveSmallIntegerField(default=0)
+    m_group = models.PositiveSmallIntegerField(default=0)
+    m_lecture = models.PositiveSmallIntegerField(default=0)
+    m_theme_day = models.PositiveSmallIntegerField(default=0)
+    m_life = models.PositiveSmallIntegerField(default=0)
+    m_leadership = models.PositiveSmallIntegerField(default=0)
+    n_general = models.PositiveSmallIntegerField(default=0)
+    n_committee = models.PositiveSmallIntegerField(default=0)
+    n_group = models.PositiveSmallIntegerField(default=0)
+    n_lecture = models.PositiveSmallIntegerField(default=0)
+    n_theme_day = models.PositiveSmallIntegerField(default=0)
+    n_life = models.PositiveSmallIntegerField(default=0)
+    n_leadership = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "会议频次台账"
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year"], name="cadence_org_year"),
+        ]
+        indexes = [
+            # a subtree's rows of one year: equality on year, left-anchored LIKE on the path
+            models.Index(
+                fields=["year", "org_path"],
+                name="cadence_year_path",
+                opclasses=["int2_ops", "varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.year}"
