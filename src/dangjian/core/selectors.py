@@ -19,6 +19,7 @@ RULE_GROUPS: tuple[tuple[str, str], ...] = (
     ("votes", "选举与表决"),
     ("meeting", "会议"),
     ("meetings", "会议"),
+    ("cadence", "会议"),
     ("evaluation", "民主评议"),
     ("appraisal", "民主评议"),
     ("deliberation", "四议两公开"),
