@@ -7,6 +7,8 @@ from dangjian.core.api import RuleListView
 from dangjian.documents.api import DocumentViewSet
 from dangjian.exchange.api import IncomingLetterViewSet
 from dangjian.home.views import WorkbenchView
+from dangjian.meetings.cadence_views import ComplianceView, OrgCadenceView
+from dangjian.meetings.plan_views import PlanView
 from dangjian.members.api import MemberViewSet
 from dangjian.mobile.api import InformationView, StayViewSet
 from dangjian.orgs.api import OrganizationViewSet
@@ -37,4 +39,7 @@ urlpatterns = [
     path("stats/coverage/", CoverageView.as_view(), name="stats-coverage"),
     path("mobile/information/", InformationView.as_view(), name="mobile-information"),
     path("rules/", RuleListView.as_view(), name="rule-list"),
+    path("meetings/cadence/", ComplianceView.as_view(), name="meeting-cadence"),
+    path("meetings/cadence/orgs/<int:pk>/", OrgCadenceView.as_view(), name="meeting-cadence-org"),
+    path("meetings/plans/<int:pk>/", PlanView.as_view(), name="meeting-plan"),
 ]

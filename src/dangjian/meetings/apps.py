@@ -8,7 +8,10 @@ class MeetingsConfig(AppConfig):
     verbose_name = "组织生活"
 
     def ready(self) -> None:
+        from dangjian.core import workbench
         from dangjian.meetings.cadence import TallyWatcher
+        from dangjian.meetings.plans import PlanItemsDue
         from dangjian.members import watch
 
+        workbench.register(PlanItemsDue())  # 工作台: plan items coming due
         watch.register(TallyWatcher())  # 会议频次台账 follows subtree moves and org changes

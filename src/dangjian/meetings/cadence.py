@@ -36,6 +36,9 @@ from django.db.models import BooleanField, Count, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat, Substr
 
+from dangjian.audit.actions import register_action
+from dangjian.audit.services import record_audit
+from dangjian.core.exceptions import DomainError
 from dangjian.core.models import RuleBook, RuleMissing
 from dangjian.core.paths import subtree_q
 from dangjian.meetings.models import CadenceTally, Meeting, MeetingKind, MeetingPlan
@@ -724,3 +727,47 @@ def org_cadence(org: Organization, period: Period, today: dt.date) -> list[OrgRe
             )
         )
     return found
+
+
+# ---- export -------------------------------------------------------------------------------------
+
+EXPORT_COMPLIANCE = register_action("meetings.export_compliance", "导出会议频次落实情况")
+
+
+def export_compliance(*, actor: Any, org: Organization, period: Period, today: dt.date) -> bytes:
+    """导出会议频次落实情况 (.xlsx): the counts per requirement, then every organization that
+    missed something with what it missed; audited. Organization names only, no members."""
+    import io
+
+    from openpyxl import Workbook
+
+    from dangjian.accounts.abilities import Ability
+    from dangjian.accounts.scope import scope_for
+    from dangjian.core.actors import actor_user
+    from dangjian.core.spreadsheet import text_cell
+
+    if actor_user(actor) is not None and not scope_for(actor).can(Ability.VIEW_MEMBERS, org.path):
+        raise DomainError("您没有查看该组织会议情况的权限。")
+    info = compliance(org, period, today)
+    book = Workbook(write_only=True)
+    counts = book.create_sheet("落实情况")
+    counts.append([f"{org.name} {period.label} 会议频次落实情况（截至 {today:%Y-%m-%d}）"])
+    counts.append(["会议类型", "应开展的组织数", "已达到", "未达到", "进行中"])
+    for line in info.lines:
+        counts.append([line.label, line.owing, line.met, line.missed, line.pending])
+    missed = book.create_sheet("未达到的组织")
+    missed.append(["党组织", "未达到的要求"])
+    rows = 0
+    for start in range(0, info.orgs_missing, 1000):
+        for found in missed_page(info, start, 1000):
+            missed.append([text_cell(missed, found.org.name), "；".join(found.missed)])
+            rows += 1
+    record_audit(
+        EXPORT_COMPLIANCE,
+        actor=actor,
+        target=org,
+        detail={"期间": period.label, "行数": rows},
+    )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

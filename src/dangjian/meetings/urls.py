@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dangjian.meetings import scan_views
+from dangjian.meetings import cadence_views, plan_views, scan_views
 
 app_name = "meetings"
 urlpatterns: list = [
@@ -9,4 +9,13 @@ urlpatterns: list = [
     path("<int:pk>/scan/screen/", scan_views.scan_screen, name="scan-screen"),
     path("<int:pk>/scan/screen/code/", scan_views.scan_screen_code, name="scan-screen-code"),
     path("<int:pk>/scan/toggle/", scan_views.scan_toggle, name="scan-toggle"),
+    path("cadence/", cadence_views.cadence_view, name="cadence"),
+    path("cadence/export/", cadence_views.cadence_export, name="cadence-export"),
+    path("cadence/org/<int:pk>/", cadence_views.cadence_org, name="cadence-org"),
+    path("plans/<int:pk>/", plan_views.plan_view, name="plan"),
+    path("plans/<int:pk>/create/", plan_views.plan_create, name="plan-create"),
+    path("plans/<int:pk>/generate/", plan_views.plan_generate, name="plan-generate"),
+    path("plans/<int:pk>/items/add/", plan_views.plan_item_add, name="plan-item-add"),
+    path("plans/items/<int:pk>/edit/", plan_views.plan_item_edit, name="plan-item-edit"),
+    path("plans/items/<int:pk>/delete/", plan_views.plan_item_delete, name="plan-item-delete"),
 ]

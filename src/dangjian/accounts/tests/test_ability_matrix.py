@@ -236,12 +236,25 @@ ROUTES: dict[str, Route] = {
     "meetings:scan-screen": Route(A.RUN_MEETINGS, "scan_meeting"),
     "meetings:scan-screen-code": Route(A.RUN_MEETINGS, "scan_meeting"),
     "meetings:scan-toggle": Route(A.RUN_MEETINGS, "scan_meeting", "post"),
+    # 会议频次 (the default is the top of the user's scope) and the 年度工作计划
+    "meetings:cadence": Route(A.VIEW_MEMBERS, "anywhere"),
+    "meetings:cadence-export": Route(A.VIEW_MEMBERS, "anywhere"),
+    "meetings:cadence-org": Route(A.VIEW_MEMBERS, "org"),
+    "meetings:plan": Route(A.VIEW_MEMBERS, "org"),
+    "meetings:plan-create": Route(A.RUN_MEETINGS, "org", "post"),
+    "meetings:plan-generate": Route(A.RUN_MEETINGS, "org", "post"),
+    "meetings:plan-item-add": Route(A.RUN_MEETINGS, "org", "post"),
+    "meetings:plan-item-edit": Route(A.RUN_MEETINGS, "plan_item", "post"),
+    "meetings:plan-item-delete": Route(A.RUN_MEETINGS, "plan_item", "post"),
     "mobile-stay-list": Route(LOGIN),
     "mobile-stay-detail": Route(A.VIEW_MEMBERS, "stay", own=True),
     "mobile-stay-contacts": Route(A.EDIT_MEMBERS, "stay", "post"),
     "mobile-stay-participations": Route(A.EDIT_MEMBERS, "stay", "post"),
     "mobile-stay-return": Route(A.EDIT_MEMBERS, "stay", "post"),
     "mobile-information": Route(A.VIEW_MEMBERS, "anywhere"),
+    "meeting-cadence": Route(A.VIEW_MEMBERS, "anywhere"),
+    "meeting-cadence-org": Route(A.VIEW_MEMBERS, "org"),
+    "meeting-plan": Route(A.VIEW_MEMBERS, "org"),
 }
 
 BRANCH_WORK = {
@@ -373,7 +386,13 @@ def world(cast: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
 
     settings.DANGJIAN_SCAN_WINDOW_SECONDS = 3600  # the code stays valid while the test runs
     scan_meeting = meeting_with_list(cast.branch, [cast.member], on=timezone.localdate())
+    from dangjian.meetings.plans import ItemData, add_item, create_plan
+
+    plan = create_plan(actor=None, org=cast.branch, year=2026)
+    plan_item = add_item(actor=None, plan=plan, version=plan.version,
+                         data=ItemData("theme_day", dt.date(2026, 12, 20), "主题党日"))  # fmt: skip
     return {
+        "plan_item": plan_item.pk,
         "scan_meeting": scan_meeting.pk,
         "scan": (scan_meeting.pk, current_code(scan_meeting, timezone.now())),
         "cast": cast,

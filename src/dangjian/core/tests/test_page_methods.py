@@ -53,6 +53,10 @@ GET_ONLY = {
     "meetings:scan",
     "meetings:scan-screen",
     "meetings:scan-screen-code",
+    "meetings:cadence",
+    "meetings:cadence-export",
+    "meetings:cadence-org",
+    "meetings:plan",
 }
 
 
