@@ -292,8 +292,11 @@ def draw_qr(pdf: FPDF, data: str, *, x: float, y: float, size: float) -> None:
     pdf.set_fill_color(255)
 
 
-def qr_svg(data: str, *, scale: int = 4, title: str = "") -> str:
-    """The QR code of `data` as an inline `<svg>` element (no XML declaration), for pages."""
-    return str(
-        _qr(data).svg_inline(scale=scale, title=title or None, border=2, dark="#000", light="#fff")
+def qr_svg(data: str, *, scale: int = 4, title: str = "", fluid: bool = False) -> str:
+    """The QR code of `data` as an inline `<svg>` element (no XML declaration), for pages.
+    `fluid`: a viewBox instead of a fixed size, so CSS sizes it to its box (a meeting room's
+    screen as well as a phone)."""
+    svg = _qr(data).svg_inline(
+        scale=scale, title=title or None, border=2, dark="#000", light="#fff", omitsize=fluid
     )
+    return str(svg)

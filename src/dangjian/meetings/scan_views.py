@@ -112,7 +112,7 @@ def _screen_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
         url = _absolute(request, reverse("meetings:scan", args=[meeting.pk, code]))
         context.update(
             code=code,
-            qr=qr_svg(url, scale=8, title="扫码确认出席"),
+            qr=qr_svg(url, scale=8, title="扫码确认出席", fluid=True),
         )
     return context
 

@@ -118,3 +118,10 @@ def test_panel_offers_the_switch_only_to_who_runs_meetings(cast, meeting, rf):
         request.user = user
         html = template.render(Context({"request": request, "meeting": meeting}))
         assert ("开启扫码" in html or "关闭扫码" in html) is shown
+
+
+def test_screen_qr_scales_to_its_box(cast, meeting):
+    """A viewBox and no fixed size: CSS fits it to a phone or fills a meeting room's screen."""
+    url = reverse("meetings:scan-screen-code", args=[meeting.pk])
+    svg = cast.client(cast.secretary).get(url).content.decode().split("<svg", 1)[1].split(">")[0]
+    assert "viewBox" in svg and "width=" not in svg
