@@ -105,7 +105,11 @@ def scan_type(request: HttpRequest) -> HttpResponse:
 
 def _screen_context(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
     type_url = _absolute(request, reverse("meetings:scan-type"))
-    context: dict[str, Any] = {"meeting": meeting, "type_url": type_url}
+    context: dict[str, Any] = {
+        "meeting": meeting,
+        "type_url": type_url,
+        "window": svc.window_seconds(),
+    }
     if meeting.scan_enabled:
         now = timezone.now()
         code = svc.current_code(meeting, now)
