@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from dangjian.core.api import RuleListView
+from dangjian.deliberations.api import MatterViewSet
 from dangjian.documents.api import DocumentViewSet
 from dangjian.exchange.api import IncomingLetterViewSet
 from dangjian.home.views import WorkbenchView
@@ -30,6 +31,7 @@ router.register("stations", StationViewSet, basename="station")
 router.register("transfers", TransferViewSet, basename="transfer")
 router.register("mobile/stays", StayViewSet, basename="mobile-stay")
 router.register("exchange-letters", IncomingLetterViewSet, basename="exchange-letter")
+router.register("deliberations", MatterViewSet, basename="matter")
 
 urlpatterns = [
     path("", include(router.urls)),

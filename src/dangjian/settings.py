@@ -274,6 +274,13 @@ SPECTACULAR_SETTINGS = {
         "MobileStayStatusEnum": "dangjian.mobile.models.MobileStay.Status",
         "IncomingLetterStatusEnum": "dangjian.exchange.models.IncomingLetter.Status",
         "RuleBasisEnum": "dangjian.core.models.RuleValue.Basis",
+        "MatterStatusEnum": "dangjian.deliberations.models.MatterStatus",
+        "MatterCategoryEnum": "dangjian.deliberations.models.MatterCategory",
+        "ConsultOutcomeEnum": "dangjian.deliberations.models.ConsultOutcome",
+        "VillagerMeetingKindEnum": "dangjian.deliberations.models.VillagerMeetingKind",
+        "VillagerMeetingEntitledEnum": "dangjian.deliberations.models.VillagerMeeting.Entitled",
+        "PublicationKindEnum": "dangjian.deliberations.models.Publication.Kind",
+        "PublicationChannelEnum": "dangjian.deliberations.models.Publication.Channel",
     },
 }
 

@@ -82,6 +82,37 @@ RULES: list[Seed] = [
      "《中国共产党章程》第九条：党员如果没有正当理由，连续六个月不参加党的组织生活，或不交纳党费，"
      "或不做党所分配的工作，就被认为是自行脱党",
      "连续不参加组织生活满该月数（无正当理由）的党员列入自行脱党名单，由支部大会决定除名"),
+    # 四议两公开 (issue 14; rules.md §6). The 党员大会 thresholds are local implementing rules
+    # (UNCONFIRMED nationally); the 村民会议 / 村民代表会议 figures are statutory.
+    ("fourtwo.member_notice_days", "3", "天", FOUNDING,
+     "各地“四议两公开”实施办法（如“提前3天将方案送达全体党员”；非全国统一条文，待核）",
+     "党员大会审议前，方案至少提前该天数送达党员（会议日期减送达日期不少于该天数）", LOCAL),
+    ("fourtwo.member_quorum", "0.6667", "比例", FOUNDING,
+     "各地“四议两公开”实施办法（党员大会须有三分之二以上党员到会；非全国统一条文，待核）",
+     "审议村级重大事项的党员大会，到会党员不少于应到会的该比例（达到即可）", LOCAL),
+    ("fourtwo.member_majority", "0.5", "比例", FOUNDING,
+     "各地“四议两公开”实施办法（赞成票超过应到会党员半数；与《中国共产党支部工作条例（试行）》"
+     "第十二条表决规则一致；非全国统一条文，待核）",
+     "审议村级重大事项，赞成票须超过应到会党员的该比例", LOCAL),
+    ("fourtwo.merge_when_one_person", "1", "是/否", FOUNDING,
+     "各地“四议两公开”实施办法（村党组织书记兼任村委会主任的，党组织提议与“两委”商议可合并进行；"
+     "非全国统一条文，待核）",
+     "1：“一肩挑”的村可将提议与商议合并（不单独记录商议）；0：不允许合并", LOCAL),
+    ("fourtwo.result_reminder_days", "90", "天", FOUNDING,
+     "本系统提醒设置（非党内法规条文）",
+     "决议公开满该天数仍未公开实施结果的，工作台提醒公开实施结果", SETTING),
+    ("villager.meeting_quorum", "0.5", "比例", dt.date(1998, 11, 4),
+     "《中华人民共和国村民委员会组织法》(2010年修订) 第二十二条（1998年版第十七条）",
+     "召开村民会议，应当有本村十八周岁以上村民的过半数参加（须超过该比例）"),
+    ("villager.household_quorum", "0.6667", "比例", dt.date(1998, 11, 4),
+     "《中华人民共和国村民委员会组织法》(2010年修订) 第二十二条（1998年版第十七条）",
+     "或者有本村三分之二以上的户的代表参加（达到该比例即可）"),
+    ("villager.majority", "0.5", "比例", dt.date(1998, 11, 4),
+     "《中华人民共和国村民委员会组织法》(2010年修订) 第二十二条、第二十六条",
+     "村民会议、村民代表会议所作决定应当经到会人员的过半数通过（须超过该比例）"),
+    ("villager.rep_quorum", "0.6667", "比例", dt.date(2010, 10, 28),
+     "《中华人民共和国村民委员会组织法》(2010年修订) 第二十六条",
+     "村民代表会议有三分之二以上的组成人员参加方可召开（达到该比例即可）"),
     # 工作台 reminders: how far ahead a due date is shown. Working practice, not a statutory
     # limit; kept here so an installation changes it as a dated value, not in code.
     ("reminder.probation_days", "30", "天", FOUNDING,

@@ -6,3 +6,11 @@ class DeliberationsConfig(AppConfig):
 
     name = "dangjian.deliberations"
     verbose_name = "四议两公开"
+
+    def ready(self) -> None:
+        from dangjian.core import workbench
+        from dangjian.deliberations import procedures  # noqa: F401  (registers the procedure)
+        from dangjian.deliberations.workbench import DecisionsToPublish, ResultsToPublish
+
+        workbench.register(DecisionsToPublish())
+        workbench.register(ResultsToPublish())

@@ -186,6 +186,9 @@ class PollDraft:
     candidates: Sequence[Member] = ()
     quorum: str | None = None  # overrides of the preset, as "2/3"
     majority: str | None = None
+    # 超过 (True) or 不少于 (False) the share: a rule saying "三分之二以上" is at least
+    quorum_strict: bool = True
+    majority_strict: bool = True
     base: str | None = None
     opens_at: dt.datetime | None = None
     closes_at: dt.datetime | None = None
@@ -216,6 +219,8 @@ def create_poll(*, actor: Any, organization: Organization, draft: PollDraft) -> 
             contested=post == Post.COMMITTEE and draft.round_kind != RoundKind.RUNOFF,
             round_kind=draft.round_kind,
             quorum=draft.quorum or _share(_rule(preset.quorum_rule, draft.electorate_on)),
+            quorum_strict=draft.quorum_strict,
+            majority_strict=draft.majority_strict,
             base=draft.base or preset.base,
             majority=draft.majority or _share(_rule(preset.majority_rule, draft.electorate_on)),
             electorate_on=draft.electorate_on,

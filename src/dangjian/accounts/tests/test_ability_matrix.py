@@ -141,6 +141,20 @@ ROUTES: dict[str, Route] = {
     "transfers:refuse": Route(A.APPROVE_TRANSFERS, "transfer", "post"),
     "transfers:arrive": Route(A.EDIT_MEMBERS, "incoming", "post"),
     "transfers:return": Route(A.EDIT_MEMBERS, "incoming", "post"),
+    # 四议两公开: "matter" is a proposed matter of the branch (set in a village for it); a
+    # step posted without its form's fields is answered 400 by those who may take it.
+    "deliberations:list": Route(LOGIN),
+    "deliberations:create": Route(A.RUN_MEETINGS, "anywhere"),
+    "deliberations:detail": Route(A.VIEW_MEMBERS, "matter", own=True),
+    "deliberations:consult": Route(A.RUN_MEETINGS, "matter", "post"),
+    "deliberations:send-plan": Route(A.RUN_MEETINGS, "matter", "post"),
+    "deliberations:convene": Route(A.RUN_MEETINGS, "matter", "post"),
+    "deliberations:poll": Route(A.RUN_MEETINGS, "matter", "post"),
+    "deliberations:review": Route(A.RUN_MEETINGS, "matter", "post"),
+    "deliberations:resolve": Route(A.RUN_MEETINGS, "matter", "post"),
+    "deliberations:publish-decision": Route(A.RUN_MEETINGS, "matter", "post"),
+    "deliberations:publish-result": Route(A.RUN_MEETINGS, "matter", "post"),
+    "deliberations:record": Route(A.VIEW_MEMBERS, "matter"),
     "stations:list": Route(LOGIN),  # the stations the user's scope holds
     "stations:public": Route(PUBLIC),
     "stations:create": Route(A.MANAGE_ORGS, "anywhere"),
@@ -255,6 +269,15 @@ ROUTES: dict[str, Route] = {
     "meeting-cadence": Route(A.VIEW_MEMBERS, "anywhere"),
     "meeting-cadence-org": Route(A.VIEW_MEMBERS, "org"),
     "meeting-plan": Route(A.VIEW_MEMBERS, "org"),
+    "matter-list": Route(LOGIN),
+    "matter-detail": Route(A.VIEW_MEMBERS, "matter", own=True),
+    "matter-consult": Route(A.RUN_MEETINGS, "matter", "post"),
+    "matter-send-plan": Route(A.RUN_MEETINGS, "matter", "post"),
+    "matter-convene": Route(A.RUN_MEETINGS, "matter", "post"),
+    "matter-review": Route(A.RUN_MEETINGS, "matter", "post"),
+    "matter-resolve": Route(A.RUN_MEETINGS, "matter", "post"),
+    "matter-publish-decision": Route(A.RUN_MEETINGS, "matter", "post"),
+    "matter-publish-result": Route(A.RUN_MEETINGS, "matter", "post"),
 }
 
 BRANCH_WORK = {
@@ -317,7 +340,9 @@ def sees(username: str, route: Route) -> bool:
     if route.target == "batch":  # import batches are seen by those who import
         return A.IMPORT_ROSTERS in ON_BRANCH[username]
     if username == "member_user":  # his own record and his branch's poll
-        return route.target in ("member", "event", "probation", "poll", "token", "transfer", "stay")
+        return route.target in (
+            "member", "event", "probation", "poll", "token", "transfer", "stay", "matter",
+        )  # fmt: skip
     return A.VIEW_MEMBERS in ON_BRANCH[username]
 
 
@@ -391,6 +416,18 @@ def world(cast: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
     plan = create_plan(actor=None, org=cast.branch, year=2026)
     plan_item = add_item(actor=None, plan=plan, version=plan.version,
                          data=ItemData("theme_day", dt.date(2026, 12, 20), "主题党日"))  # fmt: skip
+    from dangjian.deliberations.services import MatterDraft, propose_matter
+    from dangjian.orgs.models import Unit
+
+    cast.branch.unit = Unit.objects.create(name="东街村", category=Unit.Category.VILLAGE)
+    cast.branch.save(update_fields=["unit"])
+    matter = propose_matter(
+        actor=cast.secretary,
+        org=cast.branch,
+        draft=MatterDraft(
+            title="修建村道", category="public_works", content="方案", proposed_on=dt.date.today()
+        ),
+    )
     return {
         "plan_item": plan_item.pk,
         "scan_meeting": scan_meeting.pk,
@@ -413,6 +450,7 @@ def world(cast: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "packet_token": packet.token,
         "installation": trusted.pk,
         "stay": stay.pk,
+        "matter": matter.pk,
         "user": cast.township_admin.pk,
         "grant": grant.pk,
         "notification": Notification.objects.create(recipient=cast.member_user, title="测试").pk,
