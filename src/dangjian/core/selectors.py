@@ -24,6 +24,8 @@ RULE_GROUPS: tuple[tuple[str, str], ...] = (
     ("appraisal", "民主评议"),
     ("deliberation", "四议两公开"),
     ("deliberations", "四议两公开"),
+    ("fourtwo", "四议两公开"),
+    ("villager", "四议两公开"),
     ("mobile", "流动党员"),
     ("transfer", "组织关系转接"),
     ("transfers", "组织关系转接"),
