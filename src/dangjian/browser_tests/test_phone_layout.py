@@ -108,6 +108,7 @@ class Objects:
     installations: list[Any]
     transfers: list[Any]
     meetings: list[Any]
+    matters: list[Any]
 
 
 # Route name (or name prefix) → which objects fill its `pk`. A new route with a `pk` that no
@@ -137,6 +138,7 @@ PK_SOURCES = {
     "transfers:": "transfers",
     "transfers:create": "member",
     "meetings:": "meetings",
+    "deliberations:": "matters",
 }
 
 
@@ -273,7 +275,22 @@ def build_objects() -> Objects:
         installations=list(TrustedInstallation.objects.order_by("pk")),
         transfers=list(Transfer.objects.order_by("pk")),
         meetings=list(Meeting.objects.order_by("-pk")[:2]),
+        matters=[demo_matter(secretary, branch)],
     )
+
+
+def demo_matter(secretary: Any, branch: Organization) -> Any:
+    """A 四议两公开 matter of the demo village, with its 两委 consultation recorded."""
+    from dangjian.deliberations import services as four_two
+
+    today = dt.date.today()
+    plan = "拟修建村东至村西道路 1.2 公里。"
+    draft = four_two.MatterDraft(title="修建村东道路", category="public_works", content=plan,
+                                 proposed_on=today)  # fmt: skip
+    matter = four_two.propose_matter(actor=secretary, org=branch, draft=draft)
+    c = four_two.Consultation(on=today, participants="张书记、李主任、王委员", outcome="agreed")
+    four_two.record_consultation(actor=secretary, matter=matter, version=matter.version, c=c)
+    return matter
 
 
 def overflow(page: Any, url: str) -> list[str] | None:
