@@ -139,6 +139,8 @@ PK_SOURCES = {
     "transfers:create": "member",
     "meetings:": "meetings",
     "deliberations:": "matters",
+    "meetings:cadence-org": "orgs",
+    "meetings:plan": "orgs",  # an organization's plan (plan items' own pages 404: not pages here)
 }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 
+from dangjian.core.dates import today
 from dangjian.meetings.models import Meeting
 from dangjian.meetings.scan import may_present
 
@@ -18,4 +19,9 @@ def scan_panel(context: dict[str, Any], meeting: Meeting) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
     can = bool(user and user.is_authenticated and may_present(user, meeting))
-    return {"meeting": meeting, "can_present": can, "csrf_token": context.get("csrf_token")}
+    return {
+        "meeting": meeting,
+        "can_present": can,
+        "past": meeting.date < today(),  # a scan is only taken on the meeting's day
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -125,3 +125,17 @@ def test_screen_qr_scales_to_its_box(cast, meeting):
     url = reverse("meetings:scan-screen-code", args=[meeting.pk])
     svg = cast.client(cast.secretary).get(url).content.decode().split("<svg", 1)[1].split(">")[0]
     assert "viewBox" in svg and "width=" not in svg
+
+
+def test_panel_of_a_past_meeting_offers_no_switch(cast, rf):
+    import datetime as dt
+
+    from django.template import Context, Template
+
+    past = meeting_with_list(cast.branch, [cast.member], on=today() - dt.timedelta(days=1))
+    request = rf.get("/")
+    request.user = cast.secretary
+    html = Template("{% load meeting_scan %}{% scan_panel meeting %}").render(
+        Context({"request": request, "meeting": past})
+    )
+    assert "扫码只能在会议当天进行" in html and "<button" not in html
