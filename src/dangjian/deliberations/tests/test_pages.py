@@ -113,3 +113,17 @@ def test_the_work_record_prints_every_step_and_is_audited(village):
     for said in expected:
         assert said in text, said
     assert AuditEvent.objects.filter(action="deliberations.print_record").count() == 1
+
+
+def test_proposing_through_the_api_only_in_a_village_one_may_run(village):
+    body = {"org": village.branch.pk, "title": "土地流转", "category": "land", "content": "方案",
+            "proposed_on": days_ago(1).isoformat()}  # fmt: skip
+    r = village.client(village.secretary).post("/api/deliberations/", body,
+                                               content_type="application/json")  # fmt: skip
+    assert r.status_code == 201 and r.json()["status_label"] == "已提议，待两委商议"
+    assert r.json()["category_label"] == "土地承包和流转"
+    r = village.client(village.outsider).post("/api/deliberations/", body,
+                                              content_type="application/json")  # fmt: skip
+    assert r.status_code == 400 and r.json()["field"] == "org"
+    listed = village.client(village.member_user).get("/api/deliberations/").json()
+    assert [m["title"] for m in listed["results"]] == ["土地流转"]
