@@ -22,7 +22,7 @@ NODE_STAMP := node_modules/.installed
 # The stages share the machine's 2 cores and would fight over them: never run them in
 # parallel, even under make -j. `make -k test` runs every stage even after one fails.
 .NOTPARALLEL:
-.PHONY: install run test test-sqlite test-postgres test-browser lint typecheck bench bench-province clean
+.PHONY: install run test test-sqlite test-postgres test-browser lint typecheck bench bench-province bench-cadence clean
 
 install: $(PY_STAMP) $(NODE_STAMP)
 
@@ -114,6 +114,12 @@ bench: install
 # database, kept so a second run skips the ~25-minute load). See bench/stats_province.py.
 bench-province: install
 	$(PY) bench/stats_province.py
+
+# 会议频次: the compliance view on a synthetic province of 250,000 branches (organizations and
+# one year of tally rows only, a minute to load; DATABASE_URL: a scratch PostgreSQL database, or
+# run it as scripts/with-postgres .venv/bin/python bench/cadence_province.py).
+bench-cadence: install
+	$(PY) bench/cadence_province.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles test-artifacts .pytest_cache .ruff_cache .mypy_cache

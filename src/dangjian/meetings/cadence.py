@@ -85,6 +85,11 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement(MeetingKind.LIFE, "cadence.life_per_year", YEAR, BRANCH_KINDS),
     Requirement(MeetingKind.LEADERSHIP, "cadence.leadership_per_year", YEAR, COMMITTEE_KINDS),
 )
+WIDTH = {MONTH: 12, QUARTER: 4, YEAR: 1}
+# Where each requirement's bits sit in CadenceTally.owed / .gaps (46 of 63 bits).
+OFFSET: dict[str, int] = {}
+for _req in REQUIREMENTS:
+    OFFSET[_req.kind] = sum(WIDTH[r.unit] for r in REQUIREMENTS[: REQUIREMENTS.index(_req)])
 BOARD_RULE = "cadence.committee_min_full_members"
 RULE_KEYS = (*(r.rule for r in REQUIREMENTS), BOARD_RULE)
 # Organizations that owe something: the tally keeps rows for these kinds only.
@@ -219,6 +224,32 @@ class Slot:
     ended: bool  # over before today; otherwise in progress
 
 
+def slot_bit(req: Requirement, part: Period) -> int:
+    """The bit of `part` (a month, quarter or year of `req`'s unit) in owed / gaps."""
+    return 1 << (OFFSET[req.kind] + (part.index - 1 if req.unit != YEAR else 0))
+
+
+def owed_and_gaps(row: CadenceTally) -> tuple[int, int]:
+    """What `row`'s organization owes each requirement in its year, and which of those
+    periods had no held meeting (a yearly one: fewer than one; higher yearly minimums are
+    checked against the count when judging)."""
+    owed = gaps = 0
+    for req in REQUIREMENTS:
+        if row.org_kind not in req.org_kinds:
+            continue
+        cover = row.alive & (row.board if req.needs_board else ALL_MONTHS)
+        held = getattr(row, f"m_{req.column}")
+        for part in Period(row.year, YEAR).parts(req.unit):
+            mask = part.mask
+            if (cover & mask) != mask:
+                continue
+            owed |= slot_bit(req, part)
+            unmet = getattr(row, f"n_{req.column}") < 1 if req.unit == YEAR else not held & mask
+            if unmet:
+                gaps |= slot_bit(req, part)
+    return owed, gaps
+
+
 def slots(req: Requirement, period: Period, today: dt.date, book: RuleBook) -> list[Slot]:
     """The parts of `period` that `req` is judged on: begun by `today`, with a value ≥ 1."""
     found = []
@@ -311,11 +342,20 @@ def compute_rows(orgs: Sequence[Organization], year: int, book: RuleBook) -> lis
             mask, count = held.get((org.pk, kind), (0, 0))
             setattr(row, f"m_{kind}", mask)
             setattr(row, f"n_{kind}", count)
+        row.owed, row.gaps = owed_and_gaps(row)
         rows.append(row)
     return rows
 
 
-FIELDS = ("org_path", "org_kind", "alive", "board", *(f"{p}_{k}" for k in KINDS for p in "mn"))
+FIELDS = (
+    "org_path",
+    "org_kind",
+    "alive",
+    "board",
+    *(f"{p}_{k}" for k in KINDS for p in "mn"),
+    "owed",
+    "gaps",
+)
 
 
 def _same(a: CadenceTally, b: CadenceTally) -> bool:
@@ -471,10 +511,6 @@ class TallyWatcher:
 # ---- judging (selectors) ------------------------------------------------------------------------
 
 
-def _kinds_sql(req: Requirement) -> str:
-    return "org_kind IN (" + ", ".join(f"'{k}'" for k in sorted(req.org_kinds)) + ")"
-
-
 @dataclass(frozen=True)
 class Conditions:
     """SQL conditions over a tally row for one requirement in one period (literals only: every
@@ -483,46 +519,38 @@ class Conditions:
     owes: str
     missed: str
     pending: str  # not met in a slot in progress (may also have missed another)
+    ended_bits: int  # the slots over, when `missed` is a plain test of `gaps` (else 0)
+
+
+NEVER = "1 = 0"
+
+
+def _test(column: str, bits: int) -> str:
+    return f"({column} & {bits}) <> 0" if bits else NEVER
 
 
 def _conditions(req: Requirement, parts: list[Slot]) -> Conditions | None:
+    """One AND per condition on the precomputed `owed` / `gaps` bits; a yearly minimum above
+    one also reads the year's count."""
     if not parts:
         return None
-    kinds = _kinds_sql(req)
-    m, n = f"m_{req.column}", f"n_{req.column}"
-    if req.unit == MONTH:
-        base = "(alive & board)" if req.needs_board else "alive"
-
-        def unmet_in(mask: int) -> str:
-            return f"(({base} & {mask}) & ~{m}) <> 0" if mask else "1 = 0"
-
-        every = sum(s.period.mask for s in parts)
-        ended = sum(s.period.mask for s in parts if s.ended)
-        current = every - ended
+    every = sum(slot_bit(req, s.period) for s in parts)
+    ended = sum(slot_bit(req, s.period) for s in parts if s.ended)
+    current = every - ended
+    high = max(s.value for s in parts)
+    if req.unit == YEAR and high > 1:
+        count = f"n_{req.column} < {high}"
         return Conditions(
-            owes=f"({kinds} AND ({base} & {every}) <> 0)",
-            missed=f"({kinds} AND {unmet_in(ended)})",
-            pending=f"({kinds} AND {unmet_in(current)})",
+            owes=_test("owed", every),
+            missed=f"({_test('owed', ended)} AND {count})",
+            pending=f"({_test('owed', current)} AND {count})",
+            ended_bits=0,
         )
-
-    def owes(s: Slot) -> str:
-        return f"(alive & {s.period.mask}) = {s.period.mask}"
-
-    def unmet(s: Slot) -> str:
-        if req.unit == YEAR:
-            return f"{n} < {s.value}"
-        return f"({m} & {s.period.mask}) = 0"
-
-    def any_of(items: list[str]) -> str:
-        return "(" + " OR ".join(items) + ")" if items else "1 = 0"
-
-    def open_in(chosen: list[Slot]) -> str:
-        return any_of([f"({owes(s)} AND {unmet(s)})" for s in chosen])
-
     return Conditions(
-        owes=f"({kinds} AND {any_of([owes(s) for s in parts])})",
-        missed=f"({kinds} AND {open_in([s for s in parts if s.ended])})",
-        pending=f"({kinds} AND {open_in([s for s in parts if not s.ended])})",
+        owes=_test("owed", every),
+        missed=_test("gaps", ended),
+        pending=_test("gaps", current),
+        ended_bits=ended,
     )
 
 
@@ -581,30 +609,36 @@ def compliance(org: Organization, period: Period, today: dt.date) -> Compliance:
     book = rules()
     conds, parts = _all_conditions(period, today, book)
     aggregates: dict[str, Any] = {}
+
+    def count(name: str, condition: str) -> None:
+        if condition != NEVER:  # nothing to count: no column to compute
+            aggregates[name] = Count(Value(1), filter=_bool(condition))
+
     for kind, c in conds.items():
-        aggregates[f"{kind}__owes"] = Count("pk", filter=_bool(c.owes))
-        aggregates[f"{kind}__missed"] = Count("pk", filter=_bool(c.missed))
-        aggregates[f"{kind}__pending"] = Count(
-            "pk", filter=_bool(f"({c.pending} AND NOT {c.missed})")
-        )
+        count(f"{kind}__owes", c.owes)
+        count(f"{kind}__missed", c.missed)
+        if c.pending != NEVER:
+            count(f"{kind}__pending", f"({c.pending} AND NOT {c.missed})")
     if conds:
-        aggregates["any__missed"] = Count("pk", filter=_bool(_any_missed(conds)))
-        counts = tally_under(org, period.year).aggregate(**aggregates)
-    else:
-        counts = {}
+        count("any__missed", _any_missed(conds))
+    counts = tally_under(org, period.year).aggregate(**aggregates) if aggregates else {}
     lines = []
     for req in REQUIREMENTS:
         if req.kind not in conds:
             continue
-        owes, missed = counts[f"{req.kind}__owes"], counts[f"{req.kind}__missed"]
-        pending = counts[f"{req.kind}__pending"]
+        owes, missed = counts.get(f"{req.kind}__owes", 0), counts.get(f"{req.kind}__missed", 0)
+        pending = counts.get(f"{req.kind}__pending", 0)
         values = sorted({s.value for s in parts[req.kind]})
         lines.append(RequirementCount(req, owes, owes - missed - pending, missed, pending, values))
     return Compliance(org, period, today, lines, counts.get("any__missed", 0), conds)
 
 
 def _any_missed(conds: dict[str, Conditions]) -> str:
-    return "(" + " OR ".join(c.missed for c in conds.values()) + ")"
+    """Missed any requirement: one AND over `gaps` (plus the yearly counts above one)."""
+    plain = sum(c.ended_bits for c in conds.values())
+    rest = [c.missed for c in conds.values() if not c.ended_bits and c.missed != NEVER]
+    tests = [t for t in (_test("gaps", plain), *rest) if t != NEVER]
+    return "(" + " OR ".join(tests) + ")" if tests else NEVER
 
 
 @dataclass(frozen=True)
@@ -621,17 +655,21 @@ def missed_page(info: Compliance, start: int, size: int, kind: str = "") -> list
     conds = info.conditions
     if kind and kind not in conds:
         return []
-    where = conds[kind].missed if kind else (_any_missed(conds) if conds else "1 = 0")
+    where = conds[kind].missed if kind else (_any_missed(conds) if conds else NEVER)
     rows = list(
         tally_under(info.org, info.period.year)
         .filter(_bool(where))
         .order_by("org_path")[start : start + size]
     )
     orgs = Organization.objects.in_bulk([r.org_id for r in rows])
-    book = rules()
-    return [
-        MissedOrg(orgs[r.org_id], describe_missed(r, info.period, info.today, book)) for r in rows
-    ]
+    found = requirement_slots(info.period, info.today, rules())
+    return [MissedOrg(orgs[r.org_id], describe_missed(r, info.period, found)) for r in rows]
+
+
+def requirement_slots(
+    period: Period, today: dt.date, book: RuleBook
+) -> list[tuple[Requirement, list[Slot]]]:
+    return [(req, slots(req, period, today, book)) for req in REQUIREMENTS]
 
 
 def missed_count(info: Compliance, kind: str = "") -> int:
@@ -675,13 +713,13 @@ def judge(row: CadenceTally, req: Requirement, found: list[Slot]) -> list[SlotSt
     return states
 
 
-def describe_missed(row: CadenceTally, period: Period, today: dt.date, book: RuleBook) -> list[str]:
+def describe_missed(
+    row: CadenceTally, period: Period, found: list[tuple[Requirement, list[Slot]]]
+) -> list[str]:
     """ "2026年第3季度未召开支部党员大会", "2026年8月、9月未开展主题党日"."""
     lines = []
-    for req in REQUIREMENTS:
-        missed = [
-            s.slot for s in judge(row, req, slots(req, period, today, book)) if s.state == "未达到"
-        ]
+    for req, parts in found:
+        missed = [s.slot for s in judge(row, req, parts) if s.state == "未达到"]
         if not missed:
             continue
         if req.unit == YEAR:

@@ -252,6 +252,12 @@ class CadenceTally(models.Model):
     n_theme_day = models.PositiveSmallIntegerField(default=0)
     n_life = models.PositiveSmallIntegerField(default=0)
     n_leadership = models.PositiveSmallIntegerField(default=0)
+    # Per requirement (meetings.cadence.REQUIREMENTS, each at its own bit offset: a bit per
+    # month, quarter or the year): `owed` the periods this organization owes (its kind, the
+    # months it existed, its committee), `gaps` those of them without a held meeting. The
+    # compliance scan then tests each requirement with one AND instead of re-deriving it.
+    owed = models.BigIntegerField(default=0)
+    gaps = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = "会议频次台账"
@@ -265,6 +271,9 @@ class CadenceTally(models.Model):
                 name="cadence_year_path",
                 opclasses=["int2_ops", "varchar_pattern_ops"],
             ),
+            # the list of organizations that missed something, in tree order with a LIMIT: an
+            # ordered scan (the pattern index above cannot give the collation's order)
+            models.Index(fields=["year", "org_path"], name="cadence_year_path_order"),
         ]
 
     def __str__(self) -> str:

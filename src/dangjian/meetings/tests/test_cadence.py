@@ -121,6 +121,20 @@ def test_a_revised_rule_value_applies_from_its_effective_date(cast: Any) -> None
     )
 
 
+def test_a_yearly_minimum_above_one_counts_meetings(cast: Any) -> None:
+    RuleValue.objects.create(key="cadence.life_per_year", value=Decimal(2),
+                             effective_from=dt.date(2026, 1, 1), source="测试")  # fmt: skip
+    meet(cast.branch, K.LIFE, dt.date(2026, 12, 1))
+    info = compliance(cast.branch, Period(2026, "year"), dt.date(2027, 1, 5))
+    assert line(info, K.LIFE) == (1, 0, 1, 0)
+    [row] = missed_page(info, 0, 10, kind=K.LIFE)
+    assert "2026年未召开组织生活会（应至少2次，已召开1次）" in row.missed
+    meet(cast.branch, K.LIFE, dt.date(2026, 12, 2))
+    assert line(compliance(cast.branch, Period(2026, "year"), dt.date(2027, 1, 5)), K.LIFE) == (
+        1, 1, 0, 0,
+    )  # fmt: skip
+
+
 def test_org_founded_mid_quarter_owes_nothing_for_it(cast: Any) -> None:
     branch = create_organization(
         actor=cast.county_admin,
