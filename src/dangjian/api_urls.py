@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from dangjian.appraisal.api import AppraisalViewSet, DispositionViewSet, EntryViewSet
 from dangjian.core.api import RuleListView
 from dangjian.deliberations.api import MatterViewSet
 from dangjian.documents.api import DocumentViewSet
@@ -32,6 +33,10 @@ router.register("transfers", TransferViewSet, basename="transfer")
 router.register("mobile/stays", StayViewSet, basename="mobile-stay")
 router.register("exchange-letters", IncomingLetterViewSet, basename="exchange-letter")
 router.register("deliberations", MatterViewSet, basename="matter")
+# before "appraisals": its detail route would take "entries" for an id
+router.register("appraisals/entries", EntryViewSet, basename="appraisal-entry")
+router.register("appraisals/dispositions", DispositionViewSet, basename="disposition")
+router.register("appraisals", AppraisalViewSet, basename="appraisal")
 
 urlpatterns = [
     path("", include(router.urls)),

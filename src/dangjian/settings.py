@@ -281,6 +281,14 @@ SPECTACULAR_SETTINGS = {
         "VillagerMeetingEntitledEnum": "dangjian.deliberations.models.VillagerMeeting.Entitled",
         "PublicationKindEnum": "dangjian.deliberations.models.Publication.Kind",
         "PublicationChannelEnum": "dangjian.deliberations.models.Publication.Channel",
+        "AppraisalStatusEnum": "dangjian.appraisal.models.Appraisal.Status",
+        "AppraisalBodyEnum": "dangjian.appraisal.models.Appraisal.Body",
+        "AppraisalGradeEnum": "dangjian.appraisal.models.GRADE_CHOICES",
+        "AppraisalStepEnum": "dangjian.appraisal.api.APPRAISAL_STEPS",
+        "DispositionStatusEnum": "dangjian.appraisal.models.Disposition.Status",
+        "DispositionSourceEnum": "dangjian.appraisal.models.Disposition.Source",
+        "DispositionMeasureEnum": "dangjian.appraisal.models.Disposition.Measure",
+        "DispositionStepEnum": "dangjian.appraisal.api.DISPOSITION_STEPS",
     },
 }
 

@@ -10,3 +10,8 @@ class AppraisalConfig(AppConfig):
 
     def ready(self) -> None:
         from dangjian.appraisal import procedures  # noqa: F401  (registers the procedures)
+        from dangjian.appraisal.workbench import PROVIDERS
+        from dangjian.core import workbench
+
+        for provider in PROVIDERS:
+            workbench.register(provider)  # 工作台

@@ -7,14 +7,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
 
 from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import get_for, scope_for
 from dangjian.appraisal.models import GRADE_CHOICES, Appraisal, AppraisalResult, Disposition, Entry
+from dangjian.core.exceptions import DomainError
 from dangjian.core.models import rule_value
 from dangjian.core.paths import any_subtree_q
-from dangjian.meetings.models import Attendance, Meeting
+from dangjian.meetings.models import Attendance, Meeting, MeetingKind
 from dangjian.members.choices import MemberStatus
 from dangjian.members.models import Member
 from dangjian.orgs.models import COMMITTEE_KINDS, Organization
@@ -31,6 +33,14 @@ def approver_of(org: Organization) -> Organization:
         if ancestor.kind in COMMITTEE_KINDS:
             return ancestor
     return org if org.kind in COMMITTEE_KINDS else org.get_root()
+
+
+def meeting_of(org: Organization, pk: Any, kind: str) -> Meeting:
+    """A meeting of `kind` held by `org` (the 组织生活会 of a 测评, the 支部党员大会 of a 处置)."""
+    found = Meeting.objects.filter(org=org, kind=kind, pk=pk).first() if pk else None
+    if found is None:
+        raise DomainError(f"请选择本支部的{MeetingKind(kind).label}。", field="meeting")
+    return found
 
 
 # --- appraisals ------------------------------------------------------------------------------
@@ -68,6 +78,18 @@ def may_read_self_review(user: Any, entry: Entry) -> bool:
     return scope.own_member_id == entry.member_id or scope.can(
         Ability.RUN_MEETINGS, entry.appraisal.org_path
     )
+
+
+def get_entry_for_user(user: Any, pk: Any) -> Entry:
+    """One member's part of an appraisal: 404 outside the user's appraisals, 403 unless the
+    user may read its 个人自评 (the member themselves or the branch)."""
+    visible = Entry.objects.filter(appraisal__in=appraisals_visible_to(user)).select_related(
+        "appraisal", "appraisal__org", "member"
+    )
+    entry = get_for(user, None, visible, pk, missing="评议记录不存在或不在您的管理范围内")
+    if not may_read_self_review(user, entry):
+        raise PermissionDenied("个人自评只有本人和所在党支部可以查看")
+    return entry
 
 
 def may_write_self_review(user: Any, entry: Entry) -> bool:
@@ -228,13 +250,27 @@ def lapse_candidates(paths: tuple[str, ...], today: dt.date) -> list[Lapse]:
     since = _month_start(_month(today))
     for _ in range(need * 2):
         since = _month_start(_previous(_month(since)))
-    members = Member.objects.filter(any_subtree_q("org_path", paths), status=MemberStatus.ACTIVE)
+    window = Attendance.objects.filter(
+        meeting__status=Meeting.Status.HELD, meeting__date__gte=since, meeting__date__lte=today
+    )
+    # Only members with at least `need` absences in the window can have a run of `need` months:
+    # one indexed aggregate first, so the months are walked for a handful of people only.
+    absent_enough = (
+        window.filter(
+            any_subtree_q("member__org_path", paths),
+            member__status=MemberStatus.ACTIVE,
+            expected=True,
+            status=Attendance.Status.ABSENT,
+        )
+        .values("member_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=need)
+        .values("member_id")
+    )
+    members = Member.objects.filter(pk__in=absent_enough)
     rows = list(
-        Attendance.objects.filter(
+        window.filter(
             member__in=members,
-            meeting__status=Meeting.Status.HELD,
-            meeting__date__gte=since,
-            meeting__date__lte=today,
         ).values_list("member_id", "meeting__date", "expected", "status")
     )
     found: list[Lapse] = []

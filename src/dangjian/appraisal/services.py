@@ -328,6 +328,7 @@ def rate_members(
     _check_date(on)
     if body not in Appraisal.Body.values:
         raise DomainError("请选择组织评定机构。", field="body")
+    grades = {k: v for k, v in grades.items() if v}
     codes = {code for code, _ in GRADE_CHOICES}
     if any(g not in codes for g in grades.values()):
         raise DomainError("评定等次只能是优秀、合格、基本合格、不合格之一。", field="grades")

@@ -176,6 +176,37 @@ ROUTES: dict[str, Route] = {
     "exchange:packet-download": Route(PUBLIC, "packet_token"),
     "exchange:installations": Route(G.MANAGE_GRANTS),
     "exchange:installation-revoke": Route(G.MANAGE_GRANTS, "installation", "post"),
+    # 民主评议党员: "appraisal" is the branch's appraisal of this year (李明 is in it, so he sees
+    # it and his own "entry"); "disposition" is a 组织处置 of 李明 approved by 城关镇 党委.
+    "appraisal:list": Route(LOGIN),  # lists only what the user's scope holds and his own
+    "appraisal:start": Route(A.RUN_MEETINGS, "anywhere"),
+    "appraisal:detail": Route(A.VIEW_MEMBERS, "appraisal", own=True),
+    "appraisal:peer-review": Route(A.RUN_MEETINGS, "appraisal", "post"),
+    "appraisal:hold-test": Route(A.RUN_VOTES, "appraisal", "post"),
+    "appraisal:count-test": Route(A.RUN_VOTES, "appraisal", "post"),
+    "appraisal:record-test": Route(A.RUN_VOTES, "appraisal", "post"),
+    "appraisal:rate": Route(A.EDIT_MEMBERS, "appraisal"),
+    "appraisal:publish": Route(A.RUN_MEETINGS, "appraisal", "post"),
+    "appraisal:apply": Route(A.EDIT_MEMBERS, "appraisal", "post"),
+    "appraisal:sheet": Route(A.VIEW_MEMBERS, "appraisal"),
+    "appraisal:entry": Route(A.RUN_MEETINGS, "entry", own=True),  # 个人自评: self or branch
+    "appraisal:entry-peer": Route(A.RUN_MEETINGS, "entry", "post"),
+    "appraisal:dispositions": Route(LOGIN),
+    "appraisal:disposition": Route(A.VIEW_MEMBERS, "disposition"),
+    "appraisal:d-set-deadline": Route(A.EDIT_MEMBERS, "disposition", "post"),
+    "appraisal:d-correct": Route(A.EDIT_MEMBERS, "disposition", "post"),
+    "appraisal:d-propose": Route(A.EDIT_MEMBERS, "disposition", "post"),
+    "appraisal:d-hear-member": Route(A.EDIT_MEMBERS, "disposition", "post"),
+    "appraisal:d-put-to-vote": Route(A.RUN_VOTES, "disposition", "post"),
+    "appraisal:d-count": Route(A.RUN_VOTES, "disposition", "post"),
+    "appraisal:d-decide": Route(A.EDIT_MEMBERS, "disposition", "post"),
+    "appraisal:d-approve": Route(A.APPROVE_DISPOSITIONS, "disposition", "post"),
+    "appraisal:d-refuse": Route(A.APPROVE_DISPOSITIONS, "disposition", "post"),
+    "appraisal:d-refuses-advice": Route(A.EDIT_MEMBERS, "disposition", "post"),
+    "appraisal:d-record-exit": Route(A.EDIT_MEMBERS, "disposition", "post"),
+    "appraisal:d-withdraw": Route(A.EDIT_MEMBERS, "disposition", "post"),
+    "appraisal:lapses": Route(LOGIN),  # lists only the user's branches
+    "appraisal:lapse-propose": Route(A.EDIT_MEMBERS, "member", "post"),
     "mobile:list": Route(LOGIN),  # lists only what the user's scope holds
     "mobile:create": Route(A.EDIT_MEMBERS, "member"),
     "mobile:detail": Route(A.VIEW_MEMBERS, "stay", own=True),
@@ -260,6 +291,18 @@ ROUTES: dict[str, Route] = {
     "meetings:plan-item-add": Route(A.RUN_MEETINGS, "org", "post"),
     "meetings:plan-item-edit": Route(A.RUN_MEETINGS, "plan_item", "post"),
     "meetings:plan-item-delete": Route(A.RUN_MEETINGS, "plan_item", "post"),
+    "appraisal-list": Route(LOGIN),
+    "appraisal-detail": Route(A.VIEW_MEMBERS, "appraisal", own=True),
+    "appraisal-steps": Route(
+        A.RUN_MEETINGS, "appraisal", "post", {"step": "publish", "version": 1}
+    ),
+    "appraisal-lapses": Route(LOGIN),
+    "appraisal-entry-detail": Route(A.RUN_MEETINGS, "entry", own=True),
+    "disposition-list": Route(LOGIN),
+    "disposition-detail": Route(A.VIEW_MEMBERS, "disposition"),
+    "disposition-steps": Route(
+        A.EDIT_MEMBERS, "disposition", "post", {"step": "set_deadline", "version": 1}
+    ),
     "mobile-stay-list": Route(LOGIN),
     "mobile-stay-detail": Route(A.VIEW_MEMBERS, "stay", own=True),
     "mobile-stay-contacts": Route(A.EDIT_MEMBERS, "stay", "post"),
@@ -296,7 +339,8 @@ ON_BRANCH: dict[str, set[str]] = {
     "county_admin": BRANCH_WORK | {A.REVEAL_PERSONAL},  # 组织管理员, may unmask
     "township_admin": BRANCH_WORK,  # 组织管理员
     "secretary": BRANCH_WORK,  # 支部书记
-    "dangwei": {A.VIEW_MEMBERS, A.APPROVE_RECRUITMENT, A.APPROVE_TRANSFERS},  # 基层党委（审批）
+    # 基层党委（审批）
+    "dangwei": {A.VIEW_MEMBERS, A.APPROVE_RECRUITMENT, A.APPROVE_TRANSFERS, A.APPROVE_DISPOSITIONS},
     "jiwei": {A.VIEW_MEMBERS, A.RECORD_DISCIPLINE},  # 纪委
     "member_user": set(),  # 李明, a member of the branch with his own login
     "outsider": set(),  # 组织管理员 of another county
@@ -342,6 +386,7 @@ def sees(username: str, route: Route) -> bool:
     if username == "member_user":  # his own record and his branch's poll
         return route.target in (
             "member", "event", "probation", "poll", "token", "transfer", "stay", "matter",
+            "appraisal", "entry",
         )  # fmt: skip
     return A.VIEW_MEMBERS in ON_BRANCH[username]
 
@@ -406,9 +451,17 @@ def world(cast: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
     stay = register_stay(actor=cast.secretary, member=cast.member, data=away)
     from django.utils import timezone
 
+    from dangjian.appraisal.models import Disposition
+    from dangjian.appraisal.services import start_appraisal
     from dangjian.meetings.scan import current_code
     from dangjian.meetings.tests.scan_helpers import meeting_with_list
 
+    appraisal = start_appraisal(actor=cast.secretary, org=cast.branch, year=dt.date.today().year,
+                                on=dt.date.today())  # fmt: skip
+    disposition = Disposition.objects.create(
+        member=cast.member, org=cast.branch, org_path=cast.branch.path, approver=cast.township,
+        approver_path=cast.township.path, source=Disposition.Source.UNQUALIFIED,
+    )  # fmt: skip
     settings.DANGJIAN_SCAN_WINDOW_SECONDS = 3600  # the code stays valid while the test runs
     scan_meeting = meeting_with_list(cast.branch, [cast.member], on=timezone.localdate())
     from dangjian.meetings.plans import ItemData, add_item, create_plan
@@ -451,6 +504,9 @@ def world(cast: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
         "installation": trusted.pk,
         "stay": stay.pk,
         "matter": matter.pk,
+        "appraisal": appraisal.pk,
+        "entry": appraisal.entries.get(member=cast.member).pk,
+        "disposition": disposition.pk,
         "user": cast.township_admin.pk,
         "grant": grant.pk,
         "notification": Notification.objects.create(recipient=cast.member_user, title="测试").pk,
