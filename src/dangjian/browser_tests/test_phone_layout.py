@@ -109,6 +109,9 @@ class Objects:
     transfers: list[Any]
     meetings: list[Any]
     matters: list[Any]
+    appraisals: list[Any]
+    entries: list[Any]
+    dispositions: list[Any]
 
 
 # Route name (or name prefix) → which objects fill its `pk`. A new route with a `pk` that no
@@ -139,6 +142,11 @@ PK_SOURCES = {
     "transfers:create": "member",
     "meetings:": "meetings",
     "deliberations:": "matters",
+    "appraisal:": "appraisals",
+    "appraisal:entry": "entries",
+    "appraisal:disposition": "dispositions",
+    "appraisal:d-": "dispositions",  # a 组织处置's (POST-only) steps
+    "appraisal:lapse-propose": "member",
     "meetings:cadence-org": "orgs",
     "meetings:plan": "orgs",  # an organization's plan (plan items' own pages 404: not pages here)
 }
@@ -278,7 +286,30 @@ def build_objects() -> Objects:
         transfers=list(Transfer.objects.order_by("pk")),
         meetings=list(Meeting.objects.order_by("-pk")[:2]),
         matters=[demo_matter(secretary, branch)],
+        **demo_appraisal(secretary, branch, member),
     )
+
+
+def demo_appraisal(secretary: Any, branch: Organization, member: Member) -> dict[str, Any]:
+    """The village's 民主评议 of this year at 个人自评, the demo member's part, and a 组织处置
+    of another member (its own pages)."""
+    from dangjian.appraisal.models import Disposition
+    from dangjian.appraisal.selectors import approver_of
+    from dangjian.appraisal.services import start_appraisal
+
+    today = dt.date.today()
+    appraisal = start_appraisal(actor=secretary, org=branch, year=today.year, on=today)
+    other = Member.objects.in_party().filter(org=branch).exclude(pk=member.pk).first()
+    approver = approver_of(branch)
+    disposition = Disposition.objects.create(
+        member=other, org=branch, org_path=branch.path, approver=approver,
+        approver_path=approver.path, source=Disposition.Source.UNQUALIFIED,
+    )  # fmt: skip
+    return {
+        "appraisals": [appraisal],
+        "entries": list(appraisal.entries.filter(member=member)),
+        "dispositions": [disposition],
+    }
 
 
 def demo_matter(secretary: Any, branch: Organization) -> Any:
