@@ -186,6 +186,11 @@ RULES: list[Seed] = [
      "党委、党工委领导班子每年至少召开一次民主生活会（基层党委按同一频次执行）"),
     ("reminder.plan_item_days", "7", "天", FOUNDING,
      "本系统提醒设置（非党内法规条文）", "工作台提前提醒年度计划事项到期的天数", SETTING),
+    ("meetings.minutes_reminder_days", "30", "天", FOUNDING,
+     "本系统提醒设置（非党内法规条文）",
+     "会议召开后该天数内未录入讨论情况和决定事项的，工作台提示会议记录待补充", SETTING),
+    ("meetings.notice_reminder_days", "3", "天", FOUNDING,
+     "本系统提醒设置（非党内法规条文）", "会议前该天数内尚未发送会议通知的，工作台提醒", SETTING),
 ]  # fmt: skip
 
 

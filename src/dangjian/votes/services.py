@@ -23,7 +23,7 @@ import json
 import logging
 import math
 import secrets
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -399,12 +399,56 @@ def open_poll(
             target=poll,
             detail={"entitled": len(people)},
         )
+        _attendance_opened(poll, actor)
     return poll
 
 
-def mark_attendance(*, actor: Any, poll: Poll, present: Iterable[int]) -> int:
-    """实到会: the voters (ids) present at the meeting; everyone who voted is present anyway."""
+# ---- attendance owned by another record (a meeting's 出席登记) ---------------------------------
+
+# A poll held in a meeting takes its 到会 from the meeting's attendance, never from its own
+# form. The meetings app (a higher layer) registers here: `describe(poll)` gives the refusal
+# ("该表决的到会情况由会议「…」的出席登记决定") or None when it does not own the poll, and
+# `on_open(poll, actor)` copies the attendance once the poll's voters exist.
+AttendanceDescriber = Callable[[Poll], str | None]
+AttendanceOpener = Callable[[Poll, Any], None]
+_ATTENDANCE_OWNERS: list[tuple[AttendanceDescriber, AttendanceOpener | None]] = []
+
+
+def register_attendance_owner(
+    describe: AttendanceDescriber, on_open: AttendanceOpener | None = None
+) -> None:
+    """Let another app own the attendance of some polls (call from its AppConfig.ready())."""
+    if all(d is not describe for d, _ in _ATTENDANCE_OWNERS):
+        _ATTENDANCE_OWNERS.append((describe, on_open))
+
+
+def attendance_owner(poll: Poll) -> str | None:
+    """Why this poll's 到会 is not marked on the poll itself, or None when it is."""
+    for describe, _ in _ATTENDANCE_OWNERS:
+        found = describe(poll)
+        if found:
+            return found
+    return None
+
+
+def _attendance_opened(poll: Poll, actor: Any) -> None:
+    for describe, on_open in _ATTENDANCE_OWNERS:
+        if on_open is not None and describe(poll):
+            on_open(poll, actor)
+
+
+def mark_attendance(
+    *, actor: Any, poll: Poll, present: Iterable[int], by_owner: bool = False
+) -> int:
+    """实到会: the voters (ids) present at the meeting; everyone who voted is present anyway.
+
+    A poll whose attendance another record owns (`register_attendance_owner`) is refused unless
+    that owner marks it (`by_owner=True`)."""
     _require_manager(actor, poll.organization)
+    if not by_owner:
+        owner = attendance_owner(poll)
+        if owner:
+            raise DomainError(owner)
     ids = set(present)
     with transaction.atomic():
         poll = _locked(poll)

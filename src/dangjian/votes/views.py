@@ -115,6 +115,7 @@ def _detail(request: HttpRequest, poll: Poll, *, status: int = 200, **extra: Any
         "turnout": turnout(poll, names=manage),
         "own_voter": voter_for(request.user, poll),
         "rounds": round_summaries(poll) if poll.kind == Kind.ELECTION else [],
+        "attendance_owner": services.attendance_owner(poll),
         **extra,
     }
     if manage and poll.method == Method.ONLINE and poll.status != Status.CLOSED:

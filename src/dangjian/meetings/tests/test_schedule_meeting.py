@@ -1,0 +1,125 @@
+import datetime as dt
+
+import pytest
+
+from dangjian.core.dates import today
+from dangjian.core.exceptions import DomainError
+from dangjian.core.models import Notification
+from dangjian.meetings import services
+from dangjian.meetings.models import MeetingKind
+from dangjian.meetings.tests.conftest import data, schedule
+from dangjian.orgs.models import OrgKind
+from dangjian.orgs.services import create_organization
+
+K = MeetingKind
+
+
+def test_general_meeting_expects_every_member_including_probationary(cast, branch_people):
+    meeting = schedule(cast)
+    names = set(meeting.attendance.filter(expected=True).values_list("member__name", flat=True))
+    assert names == {"李明", "张伟", "陈静"}
+    assert meeting.status == "planned" and not meeting.late_entry
+
+
+def test_outsider_may_not_schedule_for_the_branch(cast, branch_people):
+    with pytest.raises(DomainError, match="权限"):
+        services.schedule_meeting(actor=cast.outsider, org=cast.branch, data=data())
+
+
+def test_member_may_not_schedule(cast, branch_people):
+    with pytest.raises(DomainError, match="权限"):
+        services.schedule_meeting(actor=cast.member_user, org=cast.branch, data=data())
+
+
+def test_branch_does_not_hold_a_leadership_meeting(cast, branch_people):
+    with pytest.raises(DomainError, match="不召开民主生活会"):
+        schedule(cast, kind=K.LEADERSHIP)
+
+
+def test_township_committee_holds_a_leadership_meeting_with_picked_people(cast, branch_people):
+    picked = [branch_people["zhang"]]
+    meeting = services.schedule_meeting(
+        actor=cast.township_admin,
+        org=cast.township,
+        data=data(kind=K.LEADERSHIP, title="年度民主生活会", invitees=picked),
+    )
+    assert list(meeting.attendance.values_list("member__name", flat=True)) == ["张伟"]
+
+
+def test_committee_meeting_needs_its_people_picked(cast, branch_people):
+    with pytest.raises(DomainError, match="请选择参会人员"):
+        schedule(cast, kind=K.COMMITTEE)
+    meeting = schedule(cast, kind=K.COMMITTEE, invitees=[cast.member, branch_people["zhang"]])
+    assert meeting.attendance.count() == 2
+
+
+def test_invitee_from_another_branch_is_refused(cast, branch_people):
+    with pytest.raises(DomainError, match="王芳"):
+        schedule(cast, kind=K.COMMITTEE, invitees=[cast.member, cast.neighbour])
+
+
+def test_group_meeting_expects_the_group_members(cast, branch_people):
+    group = create_organization(
+        actor=cast.county_admin,
+        parent=cast.branch,
+        kind=OrgKind.GROUP,
+        values={"name": "第一党小组", "code": "100000000099"},
+    )
+    zhang = branch_people["zhang"]
+    zhang.group = group
+    zhang.save()
+    with pytest.raises(DomainError, match="党小组不召开"):
+        services.schedule_meeting(actor=cast.secretary, org=group, data=data())
+    meeting = services.schedule_meeting(
+        actor=cast.secretary, org=group, data=data(kind=K.GROUP, title="党小组学习")
+    )
+    assert list(meeting.attendance.values_list("member__name", flat=True)) == ["张伟"]
+
+
+def test_meeting_entered_on_its_day_is_not_late(cast, branch_people):
+    assert not schedule(cast, date=today()).late_entry
+
+
+def test_meeting_entered_the_day_after_is_late_entry(cast, branch_people):
+    assert schedule(cast, date=today() - dt.timedelta(days=1)).late_entry
+
+
+def test_meeting_on_the_last_day_of_a_quarter_keeps_its_date(cast, branch_people):
+    meeting = schedule(cast, date=dt.date(2026, 9, 30))
+    meeting.refresh_from_db()
+    assert meeting.date == dt.date(2026, 9, 30)
+
+
+def test_lecture_needs_a_speaker(cast, branch_people):
+    with pytest.raises(DomainError, match="授课人"):
+        schedule(cast, kind=K.LECTURE)
+
+
+def test_chair_from_outside_is_named_not_picked(cast, branch_people):
+    with pytest.raises(DomainError, match="王芳不是本组织党员"):
+        schedule(cast, chair=cast.neighbour)
+    assert schedule(cast, chair_name="镇党委书记刘洋").chair_name == "镇党委书记刘洋"
+
+
+def test_notice_reaches_each_invitee_with_a_login_once(cast, meeting):
+    assert services.send_notice(actor=cast.secretary, meeting=meeting) == 1
+    assert services.send_notice(actor=cast.secretary, meeting=meeting) == 0
+    note = Notification.objects.get(recipient=cast.member_user)
+    assert "第三季度支部党员大会" in note.title
+
+
+def test_update_changes_the_expected_list_until_held(cast, meeting, branch_people):
+    services.update_meeting(
+        actor=cast.secretary,
+        meeting=meeting,
+        version=meeting.version,
+        data=data(invitees=[cast.member, branch_people["zhang"]]),
+    )
+    assert meeting.attendance.count() == 2
+
+
+def test_stale_update_is_refused(cast, meeting):
+    with pytest.raises(DomainError, match="已被他人修改"):
+        services.update_meeting(
+            actor=cast.secretary, meeting=meeting, version=meeting.version + 1, data=data()
+        )
