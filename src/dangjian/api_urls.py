@@ -9,6 +9,7 @@ from dangjian.deliberations.api import MatterViewSet
 from dangjian.documents.api import DocumentViewSet
 from dangjian.exchange.api import IncomingLetterViewSet
 from dangjian.home.views import WorkbenchView
+from dangjian.meetings.api import MeetingViewSet
 from dangjian.meetings.cadence_views import ComplianceView, OrgCadenceView
 from dangjian.meetings.plan_views import PlanView
 from dangjian.members.api import MemberViewSet
@@ -31,6 +32,7 @@ router.register("stations/help", HelpRecordViewSet, basename="station-help")
 router.register("stations", StationViewSet, basename="station")
 router.register("transfers", TransferViewSet, basename="transfer")
 router.register("mobile/stays", StayViewSet, basename="mobile-stay")
+router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("exchange-letters", IncomingLetterViewSet, basename="exchange-letter")
 router.register("deliberations", MatterViewSet, basename="matter")
 # before "appraisals": its detail route would take "entries" for an id

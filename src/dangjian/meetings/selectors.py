@@ -18,6 +18,8 @@ from dangjian.meetings.models import Attendance, Meeting
 from dangjian.members.models import Member
 from dangjian.mobile.models import MobileStay
 from dangjian.orgs.models import Organization
+from dangjian.votes.models import Poll
+from dangjian.votes.selectors import poll_report
 
 
 def meetings_visible_to(user: Any) -> QuerySet[Meeting]:
@@ -127,3 +129,21 @@ def register_rows(org: Organization, start: dt.date, end: dt.date) -> QuerySet[M
         .select_related("org", "chair")
         .order_by("date", "pk")
     )
+
+
+def poll_words(poll: Poll) -> str:
+    """A poll held in a meeting, its result in words (会议记录)."""
+    if poll.status != Poll.Status.CLOSED:
+        return f"（{poll.get_status_display()}）"
+    report = poll_report(poll)
+    numbers = f"应到会 {report.entitled} 人，实到会 {report.present} 人"
+    if poll.kind == Poll.Kind.ELECTION:
+        return f"{numbers}；当选：{'、'.join(report.elected) or '无'}。"
+    if poll.kind == Poll.Kind.MOTION and report.rows:
+        counts = "，".join(
+            f"{label} {count} 票"
+            for label, count in zip(report.columns, report.rows[0].counts, strict=False)
+        )
+        outcome = "通过" if report.result.passed else "未通过"
+        return f"{numbers}；{counts}；{outcome}。"
+    return f"{numbers}；评议结果见计票单。"

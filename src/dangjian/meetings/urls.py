@@ -1,9 +1,20 @@
 from django.urls import path
 
-from dangjian.meetings import cadence_views, plan_views, scan_views
+from dangjian.meetings import cadence_views, plan_views, scan_views, views
 
 app_name = "meetings"
 urlpatterns: list = [
+    path("", views.meeting_list, name="list"),
+    path("new/", views.meeting_create, name="create"),
+    path("<int:pk>/", views.meeting_detail, name="detail"),
+    path("<int:pk>/edit/", views.meeting_edit, name="edit"),
+    path("<int:pk>/notice/", views.meeting_notice, name="notice"),
+    path("<int:pk>/cancel/", views.meeting_cancel, name="cancel"),
+    path("<int:pk>/attendance/", views.meeting_attendance, name="attendance"),
+    path("<int:pk>/minutes/", views.meeting_minutes, name="minutes"),
+    path("<int:pk>/poll/", views.meeting_poll, name="poll"),
+    path("<int:pk>/minutes.pdf", views.minutes_pdf, name="minutes-pdf"),
+    path("register/<int:pk>.pdf", views.register_pdf, name="register-pdf"),
     path("scan/", scan_views.scan_type, name="scan-type"),
     path("scan/<int:pk>/<str:code>/", scan_views.scan_link, name="scan"),
     path("<int:pk>/scan/screen/", scan_views.scan_screen, name="scan-screen"),

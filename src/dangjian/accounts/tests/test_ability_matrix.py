@@ -217,6 +217,17 @@ ROUTES: dict[str, Route] = {
     "mobile:permit-pdf": Route(A.EDIT_MEMBERS, "stay"),
     "mobile:information": Route(A.VIEW_MEMBERS, "anywhere"),
     "mobile:information-export": Route(A.VIEW_MEMBERS, "anywhere"),
+    "meetings:list": Route(LOGIN),  # lists only what the user's scope holds
+    "meetings:create": Route(A.RUN_MEETINGS, "anywhere"),
+    "meetings:detail": Route(A.VIEW_MEMBERS, "meeting", own=True),  # 李明 is invited
+    "meetings:edit": Route(A.RUN_MEETINGS, "meeting"),
+    "meetings:notice": Route(A.RUN_MEETINGS, "meeting", "post"),
+    "meetings:cancel": Route(A.RUN_MEETINGS, "meeting", "post"),
+    "meetings:attendance": Route(A.RUN_MEETINGS, "meeting"),
+    "meetings:minutes": Route(A.RUN_MEETINGS, "meeting"),
+    "meetings:poll": Route(A.RUN_MEETINGS, "meeting"),  # and RUN_VOTES
+    "meetings:minutes-pdf": Route(A.VIEW_MEMBERS, "meeting"),
+    "meetings:register-pdf": Route(A.VIEW_MEMBERS, "org"),
     "exchange-letter-list": Route(LOGIN),
     "exchange-letter-detail": Route(A.VIEW_MEMBERS, "letter"),
     "exchange-letter-preview": Route(A.EDIT_MEMBERS, "anywhere", "post"),
@@ -321,6 +332,12 @@ ROUTES: dict[str, Route] = {
     "matter-resolve": Route(A.RUN_MEETINGS, "matter", "post"),
     "matter-publish-decision": Route(A.RUN_MEETINGS, "matter", "post"),
     "matter-publish-result": Route(A.RUN_MEETINGS, "matter", "post"),
+    "meeting-list": Route(LOGIN),
+    "meeting-detail": Route(A.VIEW_MEMBERS, "meeting", own=True),
+    "meeting-attendance": Route(A.VIEW_MEMBERS, "meeting", own=True),  # PUT: RUN_MEETINGS
+    "meeting-minutes": Route(A.RUN_MEETINGS, "meeting", "put"),
+    "meeting-notice": Route(A.RUN_MEETINGS, "meeting", "post"),
+    "meeting-cancel": Route(A.RUN_MEETINGS, "meeting", "post"),
 }
 
 BRANCH_WORK = {
@@ -386,7 +403,7 @@ def sees(username: str, route: Route) -> bool:
     if username == "member_user":  # his own record and his branch's poll
         return route.target in (
             "member", "event", "probation", "poll", "token", "transfer", "stay", "matter",
-            "appraisal", "entry",
+            "appraisal", "entry", "meeting",
         )  # fmt: skip
     return A.VIEW_MEMBERS in ON_BRANCH[username]
 
@@ -481,10 +498,15 @@ def world(cast: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
             title="修建村道", category="public_works", content="方案", proposed_on=dt.date.today()
         ),
     )
+    from dangjian.meetings.services import MeetingData, schedule_meeting
+
+    meeting = schedule_meeting(actor=cast.secretary, org=cast.branch, data=MeetingData(
+        kind="general", title="试探会议", date=dt.date.today()))  # fmt: skip
     return {
         "plan_item": plan_item.pk,
         "scan_meeting": scan_meeting.pk,
         "scan": (scan_meeting.pk, current_code(scan_meeting, timezone.now())),
+        "meeting": meeting.pk,
         "cast": cast,
         "org": cast.branch.pk,
         "member": cast.member.pk,
@@ -556,7 +578,7 @@ def test_each_role_is_let_in_exactly_where_it_holds_the_ability(world, username)
         url = url_of(name, route, world)
         # 退出 ends the session: on a client of its own
         send = getattr(cast.client(user) if name == "accounts:logout" else client, route.method)
-        kwargs = {"content_type": "application/json"} if route.method == "patch" else {}
+        kwargs = {"content_type": "application/json"} if route.method in ("patch", "put") else {}
         status = send(url, route.data, **kwargs).status_code
         if allowed(username, route) and route.allowed_status is not None:
             ok = status == route.allowed_status
