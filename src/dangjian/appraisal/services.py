@@ -287,7 +287,9 @@ def count_meeting_poll(
     """结束投票并计票 with the meeting's attendance as the poll's 到会 (the engine counts)."""
     with transaction.atomic():
         if poll.status == Poll.Status.OPEN:
-            votes.mark_attendance(actor=actor, poll=poll, present=present_voter_ids(poll, meeting))
+            votes.mark_attendance(
+                actor=actor, poll=poll, present=present_voter_ids(poll, meeting), by_owner=True
+            )
         return votes.close_poll(actor=actor, poll=poll, confirm_over_cap=confirm_over_cap)
 
 
