@@ -42,6 +42,8 @@ from dangjian.demo.generator import (
 from dangjian.demo.polls import seed_polls
 from dangjian.exchange.demo import seed_demo as seed_exchange
 from dangjian.exchange.models import ExportedPacket, ImportedPacket, IncomingLetter
+from dangjian.meetings.demo import seed_demo as seed_meetings
+from dangjian.meetings.models import Attendance, Guest, Meeting, MeetingPoll
 from dangjian.members.history import PROBATION_MONTHS
 from dangjian.members.models import Member, MemberEvent, MemberSpell, PartyProbation
 from dangjian.members.services import (
@@ -191,6 +193,9 @@ def load_demo(
         seed_mobile(
             users["secretary"], admin, places["village"], today, random.Random(f"{seed}:mobile")
         )
+        seed_meetings(
+            users["secretary"], admin, places["village"], today, random.Random(f"{seed}:meetings")
+        )
         seed_exchange(county_admin=admin, secretary=users["secretary"], places=places, today=today)
         seed_transfers(county_admin=admin, secretary=users["secretary"], approver=users["dangwei"],
                        places=places, today=today)  # fmt: skip
@@ -327,6 +332,10 @@ def _chunked(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 # What --force removes. Accounts stay (the audit log refers to them), and so does the audit log.
 CLEARED: tuple[type[models.Model], ...] = (  # in an order the foreign keys allow
+    Attendance,
+    Guest,
+    MeetingPoll,
+    Meeting,
     MobileContact,
     MobileParticipation,
     MobileStay,
