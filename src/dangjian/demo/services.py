@@ -43,7 +43,7 @@ from dangjian.demo.polls import seed_polls
 from dangjian.exchange.demo import seed_demo as seed_exchange
 from dangjian.exchange.models import ExportedPacket, ImportedPacket, IncomingLetter
 from dangjian.meetings.demo import seed_demo as seed_meetings
-from dangjian.meetings.models import Attendance, Guest, Meeting, MeetingPoll
+from dangjian.meetings.models import Attendance, CadenceTally, Guest, Meeting, MeetingPoll
 from dangjian.members.history import PROBATION_MONTHS
 from dangjian.members.models import Member, MemberEvent, MemberSpell, PartyProbation
 from dangjian.members.services import (
@@ -336,6 +336,7 @@ CLEARED: tuple[type[models.Model], ...] = (  # in an order the foreign keys allo
     Guest,
     MeetingPoll,
     Meeting,
+    CadenceTally,
     MobileContact,
     MobileParticipation,
     MobileStay,

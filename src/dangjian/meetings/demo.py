@@ -122,8 +122,8 @@ def seed_demo(
     meetings = Meeting.objects.bulk_create([m for m, _ in planned], batch_size=500)
     _attendance(meetings, [ids for _, ids in planned], today, rng)
     _upcoming(secretary, village, today)
-    for org_id in {m.org_id for m in meetings}:
-        cadence.meetings_changed(org_id, sorted({y for y, _ in months}))
+    for year in sorted({y for y, _ in months} | {today.year}):
+        cadence.refresh_year(year)  # the tally of every organization, in bulk
     return len(meetings) + 1
 
 

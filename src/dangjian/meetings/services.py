@@ -144,10 +144,9 @@ def _bump(meeting: Meeting, *fields: str) -> None:
 
 
 def _changed(meeting: Meeting, *others: dt.date) -> None:
-    """Tell the cadence tally, after the commit, which years of which organization changed."""
+    """Bring the cadence tally (会议频次台账) up to date in the write's own transaction."""
     years = {meeting.date.year, *(d.year for d in others)}
-    org_id = meeting.org_id
-    transaction.on_commit(lambda: cadence.meetings_changed(org_id, sorted(years)))
+    cadence.meetings_changed(meeting.org_id, sorted(years))
 
 
 def parent_branch(group: Organization) -> Organization | None:
