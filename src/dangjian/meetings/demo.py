@@ -1,5 +1,5 @@
 """Demo 组织生活: a year of meetings for every branch of the demo county — monthly 主题党日 and
-支委会, quarterly 支部党员大会, two 党课, the year-end 组织生活会, 党小组会 every other month —
+支委会, quarterly 支部党员大会 and 党课, the year-end 组织生活会, monthly 党小组会 —
 with attendance, most minutes, a few late entries (补录), and a few months some branches missed
 (so the cadence view has gaps to show). Written in bulk (the demo loads in `make run` and in
 tests), deterministic for a seed and a date; one upcoming 主题党日 of the village branch goes
@@ -24,7 +24,7 @@ from dangjian.orgs.models import BRANCH_KINDS, Organization, OrgKind
 K = MeetingKind
 A = Attendance.Status
 LEAVE_REASONS = ["外出务工", "生病住院", "照顾家人", "单位值班", "在外地学习"]
-TOPICS = {
+TOPICS: dict[str, tuple[str, ...]] = {
     K.THEME_DAY: ("学习党的创新理论", "开展志愿服务", "重温入党誓词"),
     K.COMMITTEE: ("研究本月工作安排", "讨论发展党员工作", "研究党费收缴情况"),
     K.GENERAL: ("听取支部工作报告", "讨论接收预备党员", "通报党费收缴和使用情况"),
@@ -56,12 +56,12 @@ def _months(today: dt.date) -> list[tuple[int, int]]:
 
 def _plan(year: int, month: int, has_committee: bool) -> list[tuple[str, int]]:
     """(kind, day) of the meetings a branch holds in a month."""
-    plan = [(K.THEME_DAY, 12)]
+    plan: list[tuple[str, int]] = [(K.THEME_DAY, 12)]
     if has_committee:
         plan.append((K.COMMITTEE, 5))
     if month in (3, 6, 9, 12):
         plan.append((K.GENERAL, 25))
-    if month in (4, 10):
+    if month in (1, 4, 7, 10):
         plan.append((K.LECTURE, 18))
     if month == 12:
         plan.append((K.LIFE, 20))
@@ -115,7 +115,7 @@ def seed_demo(
         members = by_group.get(group.pk, [])
         if not members:
             continue
-        for year, month in months[1::2]:
+        for year, month in months:
             on = dt.date(year, month, 8)
             invited = [pk for pk, joined, _ in members if joined is None or joined <= on]
             planned.append((_meeting(group, K.GROUP, on, actor_user(admin), rng), invited))
