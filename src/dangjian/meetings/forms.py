@@ -11,7 +11,8 @@ from django.db.models import QuerySet
 
 from dangjian.core.dates import BoundedDateField, today
 from dangjian.core.forms import DateInput
-from dangjian.meetings.models import Meeting, MeetingKind
+from dangjian.meetings.models import Meeting, MeetingKind, PlanItem
+from dangjian.meetings.plans import open_items
 from dangjian.meetings.services import PICKED_KINDS, MeetingData, pool
 from dangjian.members.choices import MemberCategory
 from dangjian.members.models import Member
@@ -87,6 +88,9 @@ class MeetingForm(forms.Form):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
         required=False,
     )
+    plan_item = forms.ModelChoiceField(
+        label="落实年度计划事项", queryset=PlanItem.objects.none(), required=False
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(
@@ -105,6 +109,13 @@ class MeetingForm(forms.Form):
             self.fields[name].queryset = people  # type: ignore[attr-defined]
         if kind != MeetingKind.LECTURE:
             del self.fields["speaker"]
+        items = [i.pk for i in open_items(org, kind, on)]
+        if meeting is not None and meeting.plan_item_id:
+            items.append(meeting.plan_item_id)
+        if items:
+            self.fields["plan_item"].queryset = PlanItem.objects.filter(pk__in=items)  # type: ignore[attr-defined]
+        else:
+            del self.fields["plan_item"]
         invitees = self.fields["invitees"]
         if kind in PICKED_KINDS:
             invitees.help_text = (
@@ -133,6 +144,7 @@ class MeetingForm(forms.Form):
             speaker=c.get("speaker") or "",
             notice=c.get("notice") or "",
             invitees=list(c.get("invitees") or ()) or None,
+            plan_item=c.get("plan_item"),
         )
 
 
@@ -149,6 +161,7 @@ def meeting_initial(meeting: Meeting) -> dict[str, Any]:
         "chair_name": meeting.chair_name,
         "recorder": meeting.recorder_id,
         "notice": meeting.notice,
+        "plan_item": meeting.plan_item_id,
         "invitees": list(
             meeting.attendance.filter(expected=True).values_list("member_id", flat=True)
         ),

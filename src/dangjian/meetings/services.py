@@ -44,7 +44,14 @@ from dangjian.core.dates import today
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.notify import notify
 from dangjian.meetings import cadence
-from dangjian.meetings.models import Attendance, Guest, Meeting, MeetingKind, MeetingPoll
+from dangjian.meetings.models import (
+    Attendance,
+    Guest,
+    Meeting,
+    MeetingKind,
+    MeetingPoll,
+    PlanItem,
+)
 from dangjian.members.models import Member
 from dangjian.orgs.models import BRANCH_KINDS, COMMITTEE_KINDS, Organization, OrgKind
 from dangjian.votes import services as votes
@@ -99,6 +106,7 @@ class MeetingData:
     speaker: str = ""  # 党课 授课人
     notice: str = ""
     invitees: Sequence[Member] | None = None
+    plan_item: PlanItem | None = None  # 年度计划事项 this meeting fulfils (meetings.plans)
 
 
 @dataclass(frozen=True)
@@ -200,6 +208,27 @@ def _check_data(org: Organization, data: MeetingData) -> None:
             raise DomainError(f"{data.recorder.name}不是本组织党员。", field="recorder")
 
 
+def _check_plan_item(org: Organization, data: MeetingData, meeting_id: int | None) -> None:
+    item = data.plan_item
+    if item is None:
+        return
+    if item.plan.org_id != org.pk or item.kind != data.kind:
+        raise DomainError(
+            f"所选计划事项不是{org.name}的{K(data.kind).label}计划。", field="plan_item"
+        )
+    taken = Meeting.objects.filter(plan_item=item).exclude(pk=meeting_id or 0)
+    if taken.exclude(status=S.CANCELLED).exists():
+        raise DomainError("该计划事项已由其他会议落实。", field="plan_item")
+
+
+def _free_plan_item(data: MeetingData, meeting_id: int | None) -> None:
+    """A cancelled meeting gives its plan item up (one meeting per item)."""
+    if data.plan_item is not None:
+        Meeting.objects.filter(plan_item=data.plan_item, status=S.CANCELLED).exclude(
+            pk=meeting_id or 0
+        ).update(plan_item=None)
+
+
 def _expected(org: Organization, data: MeetingData) -> list[Member]:
     allowed = pool(org, data.kind, data.date)
     if data.invitees is None:
@@ -231,6 +260,7 @@ def _fill(meeting: Meeting, data: MeetingData) -> None:
     meeting.recorder = data.recorder
     meeting.speaker = data.speaker.strip() if data.kind == K.LECTURE else ""
     meeting.notice = data.notice.strip()
+    meeting.plan_item = data.plan_item
 
 
 def _detail(meeting: Meeting, **extra: Any) -> dict[str, Any]:
@@ -254,8 +284,10 @@ def schedule_meeting(*, actor: Any, org: Organization, data: MeetingData) -> Mee
     if not org.is_active:
         raise DomainError(f"{org.name}已撤销，不能登记会议。")
     _check_data(org, data)
+    _check_plan_item(org, data, None)
     people = _expected(org, data)
     with transaction.atomic():
+        _free_plan_item(data, None)
         meeting = Meeting(org=org, org_path=org.path, created_by=actor_user(actor))
         _fill(meeting, data)
         meeting.late_entry = data.date < today()
@@ -280,6 +312,8 @@ def update_meeting(*, actor: Any, meeting: Meeting, data: MeetingData, version: 
             raise DomainError(f"会议{locked.get_status_display()}，不能再修改。")
         org = locked.org
         _check_data(org, data)
+        _check_plan_item(org, data, locked.pk)
+        _free_plan_item(data, locked.pk)
         old_date = locked.date
         changes_list = (
             data.invitees is not None or data.kind != locked.kind or data.date != old_date
@@ -359,6 +393,26 @@ def _seen_by(actor: Any) -> QuerySet[Member]:
     return Member.objects.in_party().filter(scope_for(actor).member_q())
 
 
+def expected_rows(meeting: Meeting) -> list[Attendance]:
+    """The expected list (应到) as attendance rows; a meeting made by another app without one
+    (e.g. a 党员大会 convened by 四议两公开) gets its kind's default list, unsaved until the
+    roll is recorded."""
+    rows = list(
+        meeting.attendance.filter(expected=True)
+        .select_related("member")
+        .order_by("member__name_pinyin", "member_id")
+    )
+    if rows or meeting.kind in PICKED_KINDS or meeting.status == S.HELD:
+        return rows
+    people = pool(meeting.org, meeting.kind, meeting.date)
+    return [Attendance(meeting=meeting, member=m, expected=True) for m in people]
+
+
+def _ensure_expected(meeting: Meeting) -> None:
+    missing = [a for a in expected_rows(meeting) if a.pk is None]
+    Attendance.objects.bulk_create(missing)
+
+
 def _check_rows(meeting: Meeting, rows: Sequence[AttendanceRow], actor: Any) -> None:
     expected = set(meeting.attendance.filter(expected=True).values_list("member_id", flat=True))
     seen: set[int] = set()
@@ -408,6 +462,7 @@ def record_attendance(
             raise DomainError(
                 f"会议日期为{locked.date:%Y年%m月%d日}，召开后才能登记出席情况。", field="date"
             )
+        _ensure_expected(locked)
         _check_rows(locked, rows, actor)
         _save_rows(locked, rows)
         if guests is not None:
@@ -555,8 +610,10 @@ def cancel_meeting(*, actor: Any, meeting: Meeting, reason: str, version: int) -
             raise DomainError(f"会议{locked.get_status_display()}，不能取消。")
         if locked.poll_links.exclude(poll__status=Poll.Status.DRAFT).exists():
             raise DomainError("会上的表决已经开始，不能取消会议。")
+        # the plan item it was to fulfil is open again for another meeting
         locked.status, locked.cancel_reason = S.CANCELLED, reason.strip()[:200]
-        _bump(locked, "status", "cancel_reason")
+        locked.plan_item = None
+        _bump(locked, "status", "cancel_reason", "plan_item")
         record_audit(
             CANCEL, actor=actor, target=locked, detail=_detail(locked, 原因=reason.strip())
         )

@@ -215,7 +215,7 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _posted_rows(request: HttpRequest, meeting: Meeting) -> list[services.AttendanceRow]:
     rows = []
-    for a in meeting.attendance.filter(expected=True):
+    for a in services.expected_rows(meeting):
         status = request.POST.get(f"s{a.member_id}", Attendance.Status.PRESENT)
         reason = request.POST.get(f"r{a.member_id}", "")
         rows.append(services.AttendanceRow(a.member_id, status, reason))
@@ -237,7 +237,7 @@ def _posted_guests(request: HttpRequest) -> list[services.GuestRow]:
 
 def _roll_context(meeting: Meeting, request: HttpRequest | None = None) -> dict[str, Any]:
     rows = attendance_rows(meeting)
-    expected = [a for a in rows if a.expected]
+    expected = services.expected_rows(meeting)
     posted = request.POST if request is not None else None
     lines = []
     for a in expected:

@@ -152,3 +152,19 @@ def test_member_from_nowhere_cannot_be_added(cast, meeting):
         services.record_attendance(
             actor=cast.secretary, meeting=meeting, rows=rows, version=meeting.version
         )
+
+
+def test_meeting_made_without_a_list_gets_the_default_at_the_roll(cast, branch_people):
+    from dangjian.meetings.models import Meeting
+
+    bare = Meeting.objects.create(
+        org=cast.branch,
+        org_path=cast.branch.path,
+        kind="general",
+        title="审议：修建村道",
+        date=today(),
+    )
+    rows = [R(a.member_id, "present") for a in services.expected_rows(bare)]
+    assert len(rows) == 3
+    services.record_attendance(actor=cast.secretary, meeting=bare, rows=rows, version=1)
+    assert services.tally(bare).expected == 3

@@ -123,3 +123,36 @@ def test_stale_update_is_refused(cast, meeting):
         services.update_meeting(
             actor=cast.secretary, meeting=meeting, version=meeting.version + 1, data=data()
         )
+
+
+def test_meeting_fulfils_a_plan_item_once_and_cancelling_frees_it(cast, branch_people):
+    from dangjian.meetings.plans import ItemData, add_item, create_plan
+
+    plan = create_plan(actor=cast.secretary, org=cast.branch, year=today().year)
+    item = add_item(
+        actor=cast.secretary,
+        plan=plan,
+        version=plan.version,
+        data=ItemData("general", today(), "季度党员大会"),
+    )
+    first = schedule(cast, plan_item=item)
+    with pytest.raises(DomainError, match="已由其他会议落实"):
+        schedule(cast, plan_item=item)
+    services.cancel_meeting(
+        actor=cast.secretary, meeting=first, reason="改期", version=first.version
+    )
+    assert schedule(cast, plan_item=item).plan_item == item
+
+
+def test_plan_item_of_another_kind_is_refused(cast, branch_people):
+    from dangjian.meetings.plans import ItemData, add_item, create_plan
+
+    plan = create_plan(actor=cast.secretary, org=cast.branch, year=today().year)
+    item = add_item(
+        actor=cast.secretary,
+        plan=plan,
+        version=plan.version,
+        data=ItemData("theme_day", today(), "主题党日"),
+    )
+    with pytest.raises(DomainError, match="计划"):
+        schedule(cast, plan_item=item)
