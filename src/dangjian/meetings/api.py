@@ -69,6 +69,7 @@ class MeetingViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     """会议: list, detail, 登记会议, 出席登记, 会议记录, 会议通知, 取消会议."""
 
     serializer_class = MeetingSerializer
+    lookup_value_regex = r"\d+"  # /api/meetings/cadence/ and plans sit beside the ids
 
     def get_queryset(self) -> Any:
         from dangjian.meetings.forms import ListFilterForm

@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from dangjian.deliberations import services
 from dangjian.deliberations.models import Matter, MatterCategory
+from dangjian.meetings import services as meetings
+from dangjian.meetings.models import Meeting
 from dangjian.orgs.models import Unit
 from dangjian.testing import make_member
 from dangjian.votes import services as votes
@@ -65,8 +67,13 @@ def convene(cast: Any, m: Matter, on: dt.date | None = None) -> None:
 def vote(cast: Any, m: Matter, *, present: int, yes: int, no: int = 0, abstain: int = 0) -> str:
     """Hold the 党员大会 poll on paper (totals): `present` of the nine members come."""
     poll = votes.open_poll(actor=cast.secretary, poll=m.poll)
-    ids = list(poll.voters.values_list("pk", flat=True))[:present]
-    votes.mark_attendance(actor=cast.secretary, poll=poll, present=ids)
+    # the poll's 到会 is the meeting's 出席登记 (meetings.services.record_attendance)
+    came = set(list(poll.voters.values_list("member_id", flat=True))[:present])
+    meeting = Meeting.objects.get(pk=m.meeting_id)
+    rows = [meetings.AttendanceRow(a.member_id, "present" if a.member_id in came else "absent")
+            for a in meetings.expected_rows(meeting)]  # fmt: skip
+    meetings.record_attendance(actor=cast.secretary, meeting=meeting, rows=rows,
+                               version=meeting.version)  # fmt: skip
     totals = {"invalid": 0, "counts": {"vote": {"yes": yes, "no": no, "abstain": abstain}}}
     votes.record_paper_counts(actor=cast.secretary, poll=poll, issued=present,
                               returned=yes + no + abstain, totals=totals)  # fmt: skip
