@@ -20,6 +20,10 @@ class MeetingsConfig(AppConfig):
         from dangjian.votes.services import register_attendance_owner
 
         register_attendance_owner(owning_meeting, on_poll_opened)  # a poll's 到会 = the meeting's
+        from dangjian.meetings.selectors import stay_participations
+        from dangjian.mobile.selectors import register_participation_source
+
+        register_participation_source(stay_participations)  # a 流动党员's stay shows the meetings
         for provider in PROVIDERS:
             workbench.register(provider)  # 工作台
         workbench.register(PlanItemsDue())  # 工作台: plan items coming due

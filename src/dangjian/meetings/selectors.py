@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 
 from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import get_for, scope_for
@@ -17,6 +18,7 @@ from dangjian.core.paths import any_subtree_q, subtree_q
 from dangjian.meetings.models import Attendance, Meeting
 from dangjian.members.models import Member
 from dangjian.mobile.models import MobileStay
+from dangjian.mobile.selectors import ParticipationRow
 from dangjian.orgs.models import Organization
 from dangjian.votes.models import Poll
 from dangjian.votes.selectors import poll_report
@@ -94,6 +96,31 @@ def participation(member: Member, start: dt.date, end: dt.date) -> list[Particip
         .order_by("-meeting__date", "-meeting_id")
     )
     return [Participation(a.meeting, a.expected) for a in rows]
+
+
+def stay_participations(stay: MobileStay) -> list[ParticipationRow]:
+    """The meetings of the destination a 流动党员 attended during the stay, as lines of the
+    stay's 参加组织生活情况 (mobile shows them; the attendance is entered once, at the meeting)."""
+    if not stay.destination_path:
+        return []
+    rows = Attendance.objects.filter(
+        member_id=stay.member_id,
+        status=Attendance.Status.PRESENT,
+        meeting__status=Meeting.Status.HELD,
+        meeting__date__gte=stay.start_on,
+    ).filter(subtree_q("meeting__org_path", stay.destination_path))
+    if stay.end_on is not None:
+        rows = rows.filter(meeting__date__lt=stay.end_on)
+    return [
+        ParticipationRow(
+            on=a.meeting.date,
+            activity=a.meeting.get_kind_display(),
+            note=f"{a.meeting.org.name}：{a.meeting.title}",
+            recorded_by=a.meeting.minutes_by or a.meeting.created_by,
+            url=reverse("meetings:detail", args=[a.meeting_id]),
+        )
+        for a in rows.select_related("meeting__org", "meeting__minutes_by", "meeting__created_by")
+    ]
 
 
 def attendance_rows(meeting: Meeting) -> list[Attendance]:

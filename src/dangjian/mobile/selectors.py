@@ -9,6 +9,7 @@ destination side (VIEW_MEMBERS on the destination organization's path); the memb
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -27,6 +28,42 @@ from dangjian.orgs.models import Organization
 
 S = MobileStay.Status
 Side = Literal["home", "destination", "own"]
+
+
+@dataclass(frozen=True)
+class ParticipationRow:
+    """One line of a stay's 参加组织生活情况, whichever record it comes from."""
+
+    on: dt.date
+    activity: str
+    note: str
+    recorded_by: Any  # a login, shown with |person
+    url: str = ""
+
+
+# Other parts record participation in their own terms (a meeting's 出席登记 at the destination):
+# a function of a stay giving its rows, registered in that app's AppConfig.ready(), so the
+# destination enters an attendance once and the stay shows it.
+ParticipationSource = Callable[[MobileStay], Iterable[ParticipationRow]]
+_PARTICIPATION_SOURCES: list[ParticipationSource] = []
+
+
+def register_participation_source(source: ParticipationSource) -> None:
+    if source not in _PARTICIPATION_SOURCES:
+        _PARTICIPATION_SOURCES.append(source)
+
+
+def participations(stay: MobileStay) -> list[ParticipationRow]:
+    """参加组织生活情况 of a stay, latest first: the rows recorded on the stay itself (a
+    destination outside this installation, reported to the home side) and those of every
+    registered source."""
+    rows = [
+        ParticipationRow(p.on, p.get_kind_display(), p.note, p.recorded_by)
+        for p in stay.participations.select_related("recorded_by")
+    ]
+    for source in _PARTICIPATION_SOURCES:
+        rows.extend(source(stay))
+    return sorted(rows, key=lambda r: r.on, reverse=True)
 
 
 def stays_visible_to(user: Any) -> QuerySet[MobileStay]:

@@ -45,6 +45,7 @@ from dangjian.mobile.selectors import (
     information,
     information_list,
     page_of,
+    participations,
     side_of,
     stays_visible_to,
     top_org,
@@ -116,7 +117,7 @@ def _detail(
         "limits": limits,
         "region": region_name(stay.region_code),
         "contacts": stay.contacts.select_related("recorded_by").all(),
-        "participations": stay.participations.select_related("recorded_by").all(),
+        "participations": participations(stay),
         "transfer_url": transfer_url(stay.member_id),
         "member_url": reverse("members:detail", args=[stay.member_id]),
         # 停止党籍 is recorded by a person on the member's page, after the branch's proposal

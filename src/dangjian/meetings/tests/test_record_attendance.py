@@ -8,6 +8,7 @@ from dangjian.core.models import Document
 from dangjian.meetings import services
 from dangjian.meetings.selectors import participation
 from dangjian.meetings.tests.conftest import roll, schedule
+from dangjian.mobile.selectors import participations as stay_participations_of
 from dangjian.mobile.services import StayData, register_stay
 
 R = services.AttendanceRow
@@ -144,6 +145,13 @@ def test_incoming_member_attends_at_destination_and_it_counts_for_home(cast, bra
     found = participation(cast.member, today() - dt.timedelta(days=30), today())
     assert [(p.meeting.org.name, p.at_home) for p in found] == [("远山村党支部", False)]
     assert far.attendance.get(member=cast.member).expected is False
+    # Entered once: the home side sees it on the stay's 参加组织生活情况, linked to the meeting.
+    stay = cast.member.mobile_stays.get()
+    assert [(r.activity, r.note) for r in stay_participations_of(stay)] == [
+        ("主题党日", "远山村党支部：主题党日")
+    ]
+    page = cast.client(cast.secretary).get(f"/mobile/{stay.pk}/")
+    assert f'href="/meetings/{far.pk}/"' in page.content.decode()
 
 
 def test_member_from_nowhere_cannot_be_added(cast, meeting):
