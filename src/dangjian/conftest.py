@@ -147,6 +147,10 @@ def _transactional(item: pytest.Item) -> bool:
     )
 
 
+def _module(item: pytest.Item) -> Any:
+    return getattr(item, "module", None)
+
+
 class SharedCast:
     """The cast built once for a run of consecutive tests of one module, the way Django's
     `TestCase.setUpTestData` does it: built inside an outer transaction that stays open while
@@ -165,7 +169,7 @@ class SharedCast:
 
     def get(self, item: pytest.Item, blocker: Any) -> Cast | None:
         """The shared cast for this test, or None when it must build its own."""
-        if self.atomic is not None and self.module is not item.module:
+        if self.atomic is not None and self.module is not _module(item):
             self.close()
         if self.atomic is None:
             if connection.in_atomic_block:  # the test's own transaction came first
@@ -174,7 +178,7 @@ class SharedCast:
                 self.atomic = transaction.atomic()
                 self.atomic.__enter__()
                 self.atomic._from_testcase = True  # like TestCase's: durable blocks allowed
-                self.blocker, self.module = blocker, item.module
+                self.blocker, self.module = blocker, _module(item)
                 try:
                     with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
                         self.cast = build_cast()
@@ -199,7 +203,7 @@ shared_cast = SharedCast()
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Roll the shared cast back before a test that must not see it (see SharedCast)."""
     if shared_cast.atomic is not None and (
-        item.module is not shared_cast.module
+        _module(item) is not shared_cast.module
         or "cast" not in getattr(item, "fixturenames", ())
         or _transactional(item)
     ):
