@@ -15,19 +15,22 @@ personal data and write the audit entry.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import pathlib
+import threading
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import segno
 from django.conf import settings
 from django.utils import timezone
-from fontTools.ttLib import TTCollection
+from fontTools.ttLib import TTCollection, TTFont
 from fpdf import FPDF
 from fpdf.enums import WrapMode
-from fpdf.fonts import FontFace
+from fpdf.fonts import FontFace, SubsetMap, TTFFont
 from fpdf.table import Row
 
 from dangjian.core.exceptions import DomainError
@@ -123,6 +126,46 @@ def clear_font_cache() -> None:
     """Forget the fonts found (after the setting changes, and in tests)."""
     find_cjk_font.cache_clear()
     find_cjk_bold_font.cache_clear()
+    with _PARSED_LOCK:
+        _PARSED.clear()
+
+
+# Reading a CJK font's character map and widths takes about a second (65,000 glyphs), and fpdf2
+# does it for every document. The parsed font is kept per process; each document gets a copy
+# with its own state (the glyphs it used, a fresh lazily read font file, which the subsetting
+# at output cuts down in place) and shares the read-only maps.
+_PARSED: dict[tuple[pathlib.Path, int, str], TTFFont] = {}
+_PARSED_LOCK = threading.Lock()
+
+
+def _parsed_font(path: pathlib.Path, index: int, style: str) -> TTFFont:
+    key = (path, index, style)
+    with _PARSED_LOCK:
+        if key not in _PARSED:
+            scratch = FPDF()
+            scratch.add_font(FAMILY, style, path, collection_font_number=index)
+            font = scratch.fonts[f"{FAMILY}{style}"]
+            assert isinstance(font, TTFFont)
+            _PARSED[key] = font
+        return _PARSED[key]
+
+
+def _document_font(pdf: FPDF, parsed: TTFFont) -> TTFFont:
+    """A copy of the parsed font for one document: per-document state fresh, maps shared."""
+    font = copy.copy(parsed)
+    font.i = len(pdf.fonts) + 1
+    font.ttfont = TTFont(
+        parsed.ttffile,
+        recalcTimestamp=False,
+        fontNumber=parsed.collection_font_number,
+        lazy=True,
+    )
+    font.cw = defaultdict(parsed.cw.default_factory, parsed.cw)  # type: ignore[attr-defined]
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font._hbfont = None
+    font.subset = SubsetMap(font)
+    return font
 
 
 # ------------------------------------------------------------------------------ formatting
@@ -148,9 +191,8 @@ class FormPdf(FPDF):
         super().__init__(orientation=orientation, unit="mm", format="A4")
         self.printed_at = timezone.localtime().replace(microsecond=0)
         self.printed_by = printed_by
-        regular, bold = find_cjk_font(), find_cjk_bold_font()
-        self.add_font(FAMILY, "", regular[0], collection_font_number=regular[1])
-        self.add_font(FAMILY, "B", bold[0], collection_font_number=bold[1])
+        for style, (path, index) in (("", find_cjk_font()), ("B", find_cjk_bold_font())):
+            self._add_parsed_font(style, path, index)
         self.set_title(title)
         self.set_creator("dangjian")
         self.set_producer("dangjian")
@@ -185,14 +227,23 @@ class FormPdf(FPDF):
             0, height, text, align="L", wrapmode=WrapMode.CHAR, new_x="LMARGIN", new_y="NEXT"
         )
 
+    def _add_parsed_font(self, style: str, path: pathlib.Path, index: int) -> None:
+        """`add_font` from the process's parsed copy (see `_parsed_font`)."""
+        font = _document_font(self, _parsed_font(path, index, style))
+        self.fonts[f"{FAMILY}{style}"] = font
+        if font.is_cff and font.is_cid_keyed:
+            self._set_min_pdf_version("1.6")  # as add_font does for CID-keyed CFF fonts
+
     def signatures(self, parts: Sequence[str]) -> None:
-        """One line of signature fields, kept together on one page."""
+        """One line of signature fields, kept together on one page. (A page-space check, not
+        fpdf2's `unbreakable()`, which deep-copies the whole document with its fonts.)"""
         self.set_font(FAMILY, size=10.5)
-        with self.unbreakable() as doc:
-            doc.ln(6)
-            for part in parts:
-                doc.cell(doc.epw / len(parts), 8, part)
-            doc.ln(8)
+        if self.will_page_break(6 + 8):
+            self.add_page()
+        self.ln(6)
+        for part in parts:
+            self.cell(self.epw / len(parts), 8, part)
+        self.ln(8)
 
     def cut_line(self, label: str = "沿此线剪开") -> None:
         """A dashed line across the page with a small label: where slips are cut apart."""

@@ -83,3 +83,18 @@ def test_qr_code_is_drawn_as_dark_squares_of_the_segno_matrix():
 def test_qr_svg_is_inline_svg_for_pages():
     svg = qr_svg("https://dj.example.cn/", title="登录地址")
     assert svg.startswith("<svg") and "登录地址" in svg and "<?xml" not in svg
+
+
+def test_documents_share_the_parsed_font_but_not_its_glyphs():
+    """The CJK font is parsed once per process; each document embeds only its own glyphs and
+    reads back its own words, whatever was printed before or after it."""
+    first, second = FormPdf(title="甲"), FormPdf(title="乙")
+    for pdf, words in ((first, "组织生活会"), (second, "四议两公开")):
+        pdf.title_line(words)
+        pdf.signatures(["记录人", "主持人"])
+    assert first.fonts["cjk"] is not second.fonts["cjk"]
+    assert first.fonts["cjk"].cw is not second.fonts["cjk"].cw
+    one, two = "".join(texts(first.to_bytes())), "".join(texts(second.to_bytes()))
+    assert "组织生活会" in one and "四议两公开" not in one and "记录人" in one
+    assert "四议两公开" in two and "组织生活会" not in two
+    assert len(printing._PARSED) <= 2  # regular and bold, whatever the number of documents
