@@ -141,12 +141,12 @@ def _review_is(outcome: str) -> Any:
     return test
 
 
-REVIEW_WORDS = {"pass": "通过", "fail": "未通过", "void": "到会人数不足，会议无效"}
+REVIEW_WORDS = {"pass": "通过", "fail": "未通过", "void": "到会人数不足或投票无效，未作决定"}
 
 
 def review_outcome(result: dict[str, Any]) -> str:
     """pass / fail / void from a closed poll's stored result."""
-    if not result.get("quorum_met"):
+    if not result.get("quorum_met") or result.get("void"):  # 人数不足, or 收回多于发出
         return "void"
     return "pass" if result.get("passed") else "fail"
 
@@ -247,7 +247,7 @@ FOUR_TWO: Procedure = register(
             ),
             _review("review_pass", "党员大会审议通过", S.REVIEWED),
             _review("review_fail", "党员大会审议未通过", S.ENDED),
-            _review("review_void", "党员大会到会人数不足", S.NOTIFIED),
+            _review("review_void", "党员大会未作决定（到会人数不足或投票无效）", S.NOTIFIED),
             _resolve("resolve_pass", "村民（代表）会议决议通过", S.RESOLVED),
             _resolve("resolve_fail", "村民（代表）会议决议未通过", S.ENDED),
             _resolve("resolve_void", "村民（代表）会议到会人数不足", S.REVIEWED),

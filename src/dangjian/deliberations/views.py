@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from dangjian.accounts.abilities import Ability
@@ -150,8 +151,6 @@ def _detail(request: HttpRequest, m: Matter, bound: tuple[str, forms.Form] | Non
 
 
 def _poll_pending(m: Matter) -> bool:
-    from django.utils import timezone
-
     return (
         m.status == MatterStatus.CONVENED
         and m.poll is None

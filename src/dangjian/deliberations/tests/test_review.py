@@ -81,3 +81,19 @@ def test_the_member_rules_are_local_and_the_villager_rules_statutory(db):
     }
     villager = RuleValue.objects.filter(key__startswith="villager.")
     assert {r.basis for r in villager} == {"national"} and villager.count() == 4
+
+
+def test_more_ballots_back_than_handed_out_decides_nothing(village, convened):
+    from dangjian.votes import services as votes
+
+    poll = votes.open_poll(actor=village.secretary, poll=convened.poll)
+    votes.mark_attendance(actor=village.secretary, poll=poll,
+                          present=list(poll.voters.values_list("pk", flat=True)))  # fmt: skip
+    totals = {"invalid": 0, "counts": {"vote": {"yes": 8, "no": 0, "abstain": 0}}}
+    votes.record_paper_counts(actor=village.secretary, poll=poll, issued=7, returned=8,
+                              totals=totals)  # fmt: skip
+    votes.close_poll(actor=village.secretary, poll=poll)
+    convened.refresh_from_db()
+    assert services.record_review(actor=village.secretary, matter=convened,
+                                  version=convened.version) == "void"  # fmt: skip
+    assert convened.status == S.NOTIFIED
