@@ -37,7 +37,7 @@ from dangjian.core.procedures import (
     steps_available,
 )
 from dangjian.deliberations.models import Matter, MatterStatus
-from dangjian.orgs.models import Unit
+from dangjian.orgs.models import BRANCH_KINDS, OrgKind, Unit
 
 S = MatterStatus
 PROPOSE = register_action("deliberations.propose_matter", "四议两公开：党组织提议")
@@ -52,6 +52,10 @@ PRINT_RECORD = register_action("deliberations.print_record", "打印四议两公
 # The unit categories whose 党组织 use 四议两公开: villages (村民委员会组织法). Communities (社区)
 # follow the 城市居民委员会组织法, whose 居民会议 rules differ: not offered (decision in docs).
 VILLAGE_CATEGORIES = frozenset({Unit.Category.VILLAGE})
+
+# The organizations that hold a 支部党员大会 (meetings.services.KINDS_BY_ORG): a 村党委 holds
+# none there, so its 4+2 cannot be recorded until meetings lets a committee hold one.
+REVIEWING_KINDS = frozenset({*BRANCH_KINDS, OrgKind.GENERAL_BRANCH})
 
 BRANCH = Who(Ability.RUN_MEETINGS, node=lambda m: m.org)
 
@@ -124,7 +128,10 @@ def _poll_result(check: Check) -> dict[str, Any] | None:
 
 def _poll_closed(check: Check) -> str | None:
     if _poll_result(check) is None:
-        return "党员大会的表决尚未计票：请在表决页面结束投票并计票后再登记审议结果"
+        return (
+            "党员大会的表决尚未计票：请在会议页面登记出席情况，在表决页面投票（或录入纸质票）、"
+            "结束投票并计票后，再登记审议结果"
+        )
     return None
 
 

@@ -11,6 +11,7 @@ from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import get_for, scope_for
 from dangjian.core.paths import any_subtree_q
 from dangjian.deliberations.models import Matter
+from dangjian.deliberations.procedures import REVIEWING_KINDS, VILLAGE_CATEGORIES
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
 
@@ -33,12 +34,10 @@ def get_matter_for_user(user: Any, pk: Any, ability: str | None = None) -> Matte
 
 def orgs_for_proposing(user: Any) -> QuerySet[Organization]:
     """村党组织 where the user may propose: RUN_MEETINGS there and the unit a village."""
-    from dangjian.deliberations.procedures import VILLAGE_CATEGORIES
-
     paths = scope_for(user).paths(Ability.RUN_MEETINGS)
     return (
         Organization.objects.active()
         .within(paths)
-        .filter(unit__category__in=VILLAGE_CATEGORIES)
+        .filter(unit__category__in=VILLAGE_CATEGORIES, kind__in=REVIEWING_KINDS)
         .select_related("unit")
     )

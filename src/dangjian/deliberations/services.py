@@ -38,13 +38,15 @@ from dangjian.deliberations.models import (
 from dangjian.deliberations.procedures import (
     FOUR_TWO,
     PRINT_RECORD,
+    REVIEWING_KINDS,
     is_village_org,
     review_outcome,
 )
-from dangjian.meetings.models import Meeting, MeetingKind, MeetingPoll
-from dangjian.orgs.models import Organization, OrgKind
+from dangjian.meetings import services as meetings
+from dangjian.meetings.models import Meeting, MeetingKind
+from dangjian.orgs.models import Organization
 from dangjian.votes.models import Poll
-from dangjian.votes.services import PollDraft, create_poll
+from dangjian.votes.services import PollDraft
 
 Entitled = VillagerMeeting.Entitled
 
@@ -89,8 +91,11 @@ class MatterDraft:
 
 
 def _check_draft(org: Organization, draft: MatterDraft) -> None:
-    if org.kind == OrgKind.GROUP or not org.is_active:
-        raise DomainError("只有正常状态的村党组织（党支部、党总支、党委）可以提议。", field="org")
+    if org.kind not in REVIEWING_KINDS or not org.is_active:
+        raise DomainError(
+            "只有正常状态的村党支部、党总支可以提议（党员大会审议须由召开支部党员大会的组织进行）。",
+            field="org",
+        )
     if not is_village_org(org):
         raise DomainError(
             f"“四议两公开”适用于村党组织：{org.name}的所在单位不是村（请在组织信息中设置所在单位）。",
@@ -219,22 +224,15 @@ def convene_review(
     place: str = "",
     method: str = Poll.Method.TOTALS,
 ) -> Meeting:
-    """召开党员大会审议: the meeting (支部党员大会, dated `on`) with this matter as its topic; its
-    poll is created now if the day has come, else by `prepare_review_poll` on the day."""
+    """召开党员大会审议: the meeting (支部党员大会, dated `on`, through meetings.schedule_meeting:
+    its 应到 is the organization's members) with this matter as its topic; its poll
+    (meetings.create_meeting_poll: its 到会 is the meeting's 出席登记) is created now if the
+    day has come, else by `prepare_review_poll` on the day."""
 
     def perform(m: Matter) -> dict[str, Any]:
-        meeting = Meeting.objects.create(
-            org=m.org,
-            org_path=m.org.path,
-            kind=MeetingKind.GENERAL,
-            title=f"审议：{m.title}",
-            topics=m.title,
-            date=on,
-            place=place.strip(),
-            notice=m.content,
-            noticed_at=timezone.make_aware(dt.datetime.combine(m.plan_sent_on or on, dt.time())),
-            created_by=_user(actor),
-        )
+        data = meetings.MeetingData(kind=MeetingKind.GENERAL, title=f"审议：{m.title}", date=on,
+                                    place=place, topics=m.title, notice=m.content)  # fmt: skip
+        meeting = meetings.schedule_meeting(actor=actor, org=m.org, data=data)
         m.meeting = meeting
         m.save(update_fields=["meeting"])
         if on <= timezone.localdate():
@@ -272,8 +270,7 @@ def _create_poll(actor: Any, matter: Matter, method: str) -> Poll:
         majority_strict=True,  # 超过半数: more than
         base=Poll.Base.ENTITLED,
     )
-    poll = create_poll(actor=actor, organization=matter.org, draft=draft)
-    MeetingPoll.objects.create(meeting=meeting, poll=poll)
+    poll = meetings.create_meeting_poll(actor=actor, meeting=meeting, draft=draft)
     matter.poll = poll
     matter.save(update_fields=["poll"])
     return poll
@@ -316,7 +313,10 @@ def record_review(*, actor: Any, matter: Matter, version: int) -> str:
     (the matter ends), or 到会人数不足 (nothing decided: back to holding the meeting again)."""
     poll = matter.poll
     if poll is None or poll.status != Poll.Status.CLOSED or poll.result is None:
-        raise DomainError("党员大会的表决尚未计票：请在表决页面结束投票并计票后再登记审议结果。")
+        raise DomainError(
+            "党员大会的表决尚未计票：请在会议页面登记出席情况，在表决页面结束投票并计票后，"
+            "再登记审议结果。"
+        )
     outcome = review_outcome(poll.result)
     counts = review_counts(poll)
     data = {"应到会": counts["entitled"], "实到会": counts["present"], "赞成": counts["yes"],

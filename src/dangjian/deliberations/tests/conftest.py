@@ -64,16 +64,21 @@ def convene(cast: Any, m: Matter, on: dt.date | None = None) -> None:
     m.refresh_from_db()
 
 
-def vote(cast: Any, m: Matter, *, present: int, yes: int, no: int = 0, abstain: int = 0) -> str:
-    """Hold the 党员大会 poll on paper (totals): `present` of the nine members come."""
-    poll = votes.open_poll(actor=cast.secretary, poll=m.poll)
-    # the poll's 到会 is the meeting's 出席登记 (meetings.services.record_attendance)
-    came = set(list(poll.voters.values_list("member_id", flat=True))[:present])
+def attend(cast: Any, m: Matter, present: int) -> None:
+    """The meeting's 出席登记 (meetings.services.record_attendance), which gives its poll the
+    到会: the first `present` voters come, the others are absent."""
+    came = set(list(m.poll.voters.values_list("member_id", flat=True))[:present])
     meeting = Meeting.objects.get(pk=m.meeting_id)
     rows = [meetings.AttendanceRow(a.member_id, "present" if a.member_id in came else "absent")
             for a in meetings.expected_rows(meeting)]  # fmt: skip
     meetings.record_attendance(actor=cast.secretary, meeting=meeting, rows=rows,
                                version=meeting.version)  # fmt: skip
+
+
+def vote(cast: Any, m: Matter, *, present: int, yes: int, no: int = 0, abstain: int = 0) -> str:
+    """Hold the 党员大会 poll on paper (totals): `present` of the nine members come."""
+    poll = votes.open_poll(actor=cast.secretary, poll=m.poll)
+    attend(cast, m, present)
     totals = {"invalid": 0, "counts": {"vote": {"yes": yes, "no": no, "abstain": abstain}}}
     votes.record_paper_counts(actor=cast.secretary, poll=poll, issued=present,
                               returned=yes + no + abstain, totals=totals)  # fmt: skip

@@ -132,3 +132,10 @@ def test_a_meeting_registered_ahead_gets_its_poll_on_the_day(village):
     assert m.poll is None and m.meeting.date == future
     with pytest.raises(DomainError, match="当天才能创建表决"):
         services.prepare_review_poll(actor=village.secretary, matter=m)
+
+
+def test_a_village_party_committee_may_not_propose_here(village):
+    village.branch.kind = "committee"
+    village.branch.save(update_fields=["kind"])
+    with pytest.raises(DomainError, match="只有正常状态的村党支部、党总支可以提议"):
+        propose(village)

@@ -12,7 +12,7 @@ from dangjian.core.exceptions import DomainError
 from dangjian.core.models import RuleValue
 from dangjian.deliberations import services
 from dangjian.deliberations.models import MatterStatus as S
-from dangjian.deliberations.tests.conftest import consult, convene, propose, send, vote
+from dangjian.deliberations.tests.conftest import attend, consult, convene, propose, send, vote
 from dangjian.meetings.models import MeetingPoll
 
 
@@ -87,8 +87,7 @@ def test_more_ballots_back_than_handed_out_decides_nothing(village, convened):
     from dangjian.votes import services as votes
 
     poll = votes.open_poll(actor=village.secretary, poll=convened.poll)
-    votes.mark_attendance(actor=village.secretary, poll=poll,
-                          present=list(poll.voters.values_list("pk", flat=True)))  # fmt: skip
+    attend(village, convened, 9)
     totals = {"invalid": 0, "counts": {"vote": {"yes": 8, "no": 0, "abstain": 0}}}
     votes.record_paper_counts(actor=village.secretary, poll=poll, issued=7, returned=8,
                               totals=totals)  # fmt: skip
@@ -97,3 +96,16 @@ def test_more_ballots_back_than_handed_out_decides_nothing(village, convened):
     assert services.record_review(actor=village.secretary, matter=convened,
                                   version=convened.version) == "void"  # fmt: skip
     assert convened.status == S.NOTIFIED
+
+
+def test_the_meeting_is_a_general_meeting_of_the_branch_with_its_members_due(convened):
+    from dangjian.meetings.services import expected_rows
+
+    assert convened.meeting.kind == "general" and convened.meeting.title == "审议：修建村道"
+    assert len(expected_rows(convened.meeting)) == 9
+
+
+def test_the_meeting_held_counts_as_held(village, convened):
+    vote(village, convened, present=6, yes=5, no=1)
+    convened.refresh_from_db()
+    assert convened.meeting.status == "held"
