@@ -38,10 +38,13 @@ from dangjian.audit.services import record_audit
 from dangjian.core.actors import actor_user
 from dangjian.core.exceptions import DomainError
 from dangjian.meetings.models import Attendance, Meeting
+from dangjian.meetings.selectors import away_on, incoming_members
+from dangjian.meetings.services import expected_rows
 from dangjian.members.models import Member
-from dangjian.mobile.models import MobileStay
+from dangjian.orgs.models import Organization
 from dangjian.votes.models import TOKEN_ALPHABET
 
+STEP = Organization.steplen  # one level of the tree's path
 CODE_LENGTH = 6  # 32**6 ≈ 10^9 codes: guessing one of the two valid ones in a minute is hopeless
 
 SCAN = register_action("meetings.scan", "扫码确认出席")
@@ -142,11 +145,24 @@ def own_member_id(actor: Any) -> int:
 
 
 def is_incoming(member_id: int, meeting: Meeting) -> bool:
-    """流入党员: the member is away from home on an open stay whose destination is the
-    organization holding the meeting; they may attend (not 应到 there)."""
-    return MobileStay.objects.filter(
-        member_id=member_id, status=MobileStay.Status.OPEN, destination_org_id=meeting.org_id
-    ).exists()
+    """流入党员: the member is away from home on the meeting's date with the holding
+    organization (or one under it) as the destination; they may attend, not 应到 there (the
+    same selector the roll's 外单位 list uses)."""
+    return incoming_members(meeting.org, meeting.date).filter(pk=member_id).exists()
+
+
+def _on_default_list(meeting: Meeting, member_id: int) -> bool:
+    """A meeting made by another app (a 党员大会 of 四议两公开) may have no list saved yet: the
+    member is on its kind's default list (meetings.services.expected_rows)."""
+    rows = expected_rows(meeting)
+    return any(a.pk is None for a in rows) and any(a.member_id == member_id for a in rows)
+
+
+def _save_default_list(meeting: Meeting) -> None:
+    """Write the default list as the roll would; a concurrent scan writing it too is harmless
+    (ON CONFLICT DO NOTHING on the one-row-per-member constraint)."""
+    missing = [a for a in expected_rows(meeting) if a.pk is None]
+    Attendance.objects.bulk_create(missing, ignore_conflicts=True)
 
 
 def scan(*, actor: Any, meeting: Meeting, code: str, now: dt.datetime | None = None) -> ScanResult:
@@ -157,27 +173,35 @@ def scan(*, actor: Any, meeting: Meeting, code: str, now: dt.datetime | None = N
     window's, and the member is on the meeting's list (an attendance row) or an incoming
     流动党员 of the holding organization. Sets 出席 whatever the row said before (a member
     recorded 请假 or 缺席 who came after all); the secretary's roll may correct it. A second scan
-    changes nothing and says so.
+    changes nothing and says so. The polls held in the meeting take their 到会 from the roll
+    (meetings.services.record_attendance), not from each scan: a scan never touches a poll.
     """
     now = now or timezone.now()
     member_id = own_member_id(actor)
     check_open(meeting, now)
     check_code(meeting, code, now)
     present = Attendance.Status.PRESENT
-    with transaction.atomic():
-        changed = (
-            Attendance.objects.filter(meeting=meeting, member_id=member_id)
-            .exclude(status=present)
-            .update(status=present, reason="", via=Attendance.Via.SCAN, recorded_at=now)
+    own_row = Attendance.objects.filter(meeting=meeting, member_id=member_id)
+
+    def mark() -> int:
+        return own_row.exclude(status=present).update(
+            status=present, reason="", via=Attendance.Via.SCAN, recorded_at=now
         )
+
+    with transaction.atomic():
+        changed = mark()
         if not changed:
-            if Attendance.objects.filter(meeting=meeting, member_id=member_id).exists():
+            if own_row.exists():
                 return ScanResult(meeting, already=True)
-            if not is_incoming(member_id, meeting):
+            if _on_default_list(meeting, member_id):
+                _save_default_list(meeting)
+                if not mark():
+                    return ScanResult(meeting, already=True)
+            elif not is_incoming(member_id, meeting):
                 raise ScanRefused(
                     "您不在本次会议的应到人员名单中，不能扫码确认出席；如需列席请向会议记录人说明"
                 )
-            if not _add_incoming(meeting, member_id, now):
+            elif not _add_incoming(meeting, member_id, now):
                 return ScanResult(meeting, already=True)
         record_audit(
             SCAN,
@@ -215,19 +239,22 @@ def _member_name(actor: Any, member_id: int) -> str:
 
 
 def todays_meetings(actor: Any, now: dt.datetime) -> list[Meeting]:
-    """The meetings the actor could scan into now: today's, scanning on, not cancelled, with
-    the actor on the list or an incoming 流动党员 of the holding organization."""
+    """The meetings the actor might scan into now: today's, scanning on, not cancelled, with the
+    actor on the list, or held by an organization above (or at) the actor's own, their 党小组
+    or the destination of their stay (`scan` then decides)."""
     member_id = scope_for(actor).own_member_id
     if member_id is None:
         return []
+    day = timezone.localdate(now)
     listed = Attendance.objects.filter(member_id=member_id).values("meeting_id")
-    hosts = MobileStay.objects.filter(
-        member_id=member_id, status=MobileStay.Status.OPEN, destination_org__isnull=False
-    ).values("destination_org_id")
-    candidates = Meeting.objects.filter(
-        date=timezone.localdate(now), scan_enabled=True, status__in=_not_cancelled()
-    )
-    return list(candidates.filter(Q(pk__in=listed) | Q(org_id__in=hosts)).order_by("pk"))
+    org_path, group_path = Member.objects.values_list("org_path", "group__path").get(pk=member_id)
+    homes = [p for p in (org_path, group_path) if p]
+    stay = away_on([member_id], day).get(member_id)
+    if stay is not None and stay.destination_path:
+        homes.append(stay.destination_path)
+    above = {home[:end] for home in homes for end in range(STEP, len(home) + 1, STEP)}
+    candidates = Meeting.objects.filter(date=day, scan_enabled=True, status__in=_not_cancelled())
+    return list(candidates.filter(Q(pk__in=listed) | Q(org_path__in=above)).order_by("pk"))
 
 
 def _not_cancelled() -> list[str]:

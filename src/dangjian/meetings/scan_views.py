@@ -22,12 +22,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from dangjian.accounts.abilities import Ability
-from dangjian.accounts.scope import get_for, scope_for
 from dangjian.core.actors import Actor
 from dangjian.core.exceptions import DomainError
 from dangjian.core.printing import qr_svg
 from dangjian.meetings import scan as svc
 from dangjian.meetings.models import Meeting
+from dangjian.meetings.selectors import get_meeting_for_user
 
 
 class ScanCodeForm(forms.Form):
@@ -51,17 +51,9 @@ def _meeting_to_scan(pk: int) -> Meeting:
 
 
 def _meeting_to_present(user: Any, pk: int) -> Meeting:
-    """The meeting for its presenter: 404 outside the subtrees the user sees, 403 without
+    """The meeting for its presenter: 404 when the user does not see it, 403 without
     组织会议和组织生活 on its organization."""
-    visible = Meeting.objects.filter(scope_for(user).org_q("org_path")).select_related("org")
-    return get_for(
-        user,
-        Ability.RUN_MEETINGS,
-        visible,
-        pk,
-        path_of="org_path",
-        missing="会议不存在或不在您的管理范围内",
-    )
+    return get_meeting_for_user(user, pk, Ability.RUN_MEETINGS)
 
 
 def _done(request: HttpRequest, result: svc.ScanResult) -> HttpResponse:

@@ -289,9 +289,9 @@ ROUTES: dict[str, Route] = {
     # the meeting's list, is refused with the reason: 403); the typing form is any login's
     "meetings:scan": Route(SELF, "scan"),
     "meetings:scan-type": Route(LOGIN),
-    "meetings:scan-screen": Route(A.RUN_MEETINGS, "scan_meeting"),
-    "meetings:scan-screen-code": Route(A.RUN_MEETINGS, "scan_meeting"),
-    "meetings:scan-toggle": Route(A.RUN_MEETINGS, "scan_meeting", "post"),
+    "meetings:scan-screen": Route(A.RUN_MEETINGS, "meeting"),
+    "meetings:scan-screen-code": Route(A.RUN_MEETINGS, "meeting"),
+    "meetings:scan-toggle": Route(A.RUN_MEETINGS, "meeting", "post"),
     # 会议频次 (the default is the top of the user's scope) and the 年度工作计划
     "meetings:cadence": Route(A.VIEW_MEMBERS, "anywhere"),
     "meetings:cadence-export": Route(A.VIEW_MEMBERS, "anywhere"),
@@ -504,7 +504,6 @@ def world(cast: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
         kind="general", title="试探会议", date=dt.date.today()))  # fmt: skip
     return {
         "plan_item": plan_item.pk,
-        "scan_meeting": scan_meeting.pk,
         "scan": (scan_meeting.pk, current_code(scan_meeting, timezone.now())),
         "meeting": meeting.pk,
         "cast": cast,

@@ -21,10 +21,10 @@ def meeting_with_list(
 ) -> Meeting:
     """A 支部党员大会 today with scanning on, `members` on its list (attendance not taken)."""
     fields.setdefault("scan_enabled", True)
+    fields.setdefault("kind", MeetingKind.GENERAL)
     meeting = Meeting.objects.create(
         org=org,
         org_path=org.path,
-        kind=MeetingKind.GENERAL,
         title="学习贯彻党的二十届四中全会精神",
         date=on,
         **fields,

@@ -197,3 +197,28 @@ def test_a_scan_is_a_handful_of_queries_and_never_locks_the_meeting(
         svc.scan(actor=user, meeting=meeting, code=svc.current_code(meeting, NOW), now=NOW)
     sql = " ".join(q["sql"] for q in queries.captured_queries).upper()
     assert "FOR UPDATE" not in sql and 'UPDATE "MEETINGS_MEETING"' not in sql
+
+
+def test_meeting_without_a_saved_list_takes_its_kind_default_at_the_first_scan(cast):
+    """A 党员大会 convened by another app (四议两公开) has no list until the roll: the first
+    scan writes the default list, so the roll later finds everyone, not just the scanners."""
+    meeting = meeting_with_list(cast.branch, [])
+    other = make_member(cast.county_admin, cast.branch, name="周新")
+    svc.scan(actor=cast.member_user, meeting=meeting, code=svc.current_code(meeting, NOW), now=NOW)
+    rows = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
+    assert rows[cast.member.pk].status == "present" and rows[cast.member.pk].expected
+    assert rows[other.pk].status == "" and rows[other.pk].expected
+
+
+def test_committee_meeting_without_a_list_refuses_members(cast):
+    """A 支部委员会 names its people: nobody is on it by default."""
+    meeting = meeting_with_list(cast.branch, [], kind="committee")
+    with pytest.raises(svc.ScanRefused, match="不在本次会议的应到人员名单中"):
+        svc.scan(actor=cast.member_user, meeting=meeting, code=svc.current_code(meeting, NOW),
+                 now=NOW)  # fmt: skip
+
+
+def test_typed_code_finds_a_meeting_of_the_members_branch_without_a_list(cast):
+    meeting = meeting_with_list(cast.branch, [])
+    code = svc.current_code(meeting, NOW)
+    assert svc.scan_typed(actor=cast.member_user, code=code, now=NOW).meeting == meeting

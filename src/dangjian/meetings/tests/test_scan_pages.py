@@ -94,7 +94,7 @@ def test_screen_partial_is_just_the_code(cast, meeting):
 
 def test_member_cannot_open_the_screen(cast, meeting):
     url = reverse("meetings:scan-screen", args=[meeting.pk])
-    assert cast.client(cast.member_user).get(url).status_code == 404
+    assert cast.client(cast.member_user).get(url).status_code == 403  # he sees his meeting
     assert cast.client(cast.outsider).get(url).status_code == 404
 
 
