@@ -18,19 +18,9 @@ def _sealed_name(name: str) -> str:
     return name if name.startswith("中共") else f"中共{name}"
 
 
-def result_sheet_pdf(appraisal: Appraisal, actor: Any) -> bytes:
+def sheet_rows(appraisal: Appraisal) -> list[list[str]]:
+    """序号, 姓名, 类别, the 测评 count of each grade, 组织评定等次, 备注 — one row per member."""
     counts = test_counts(appraisal)
-    pdf = FormPdf(
-        orientation=LANDSCAPE,
-        title="民主评议党员结果汇总表",
-        printed_by=person_name(actor_user(actor)),
-    )
-    pdf.title_line(f"{appraisal.year}年度民主评议党员结果汇总表")
-    meeting = appraisal.meeting
-    pdf.note_line(
-        f"党支部：{appraisal.org.name}    组织生活会：{fmt_date(meeting.date) if meeting else '—'}"
-        f"    组织评定：{appraisal.get_rated_by_display() or '—'} {fmt_date(appraisal.rated_on)}"
-    )
     rows = []
     for i, entry in enumerate(appraisal.entries.order_by("pk"), start=1):
         per = counts.get(entry.member_id, {})
@@ -43,6 +33,22 @@ def result_sheet_pdf(appraisal: Appraisal, actor: Any) -> bytes:
             grade = grade_label(UNGRADED)
             kind = "预备党员"
         rows.append([str(i), entry.name, kind, *tested, grade, ""])
+    return rows
+
+
+def result_sheet_pdf(appraisal: Appraisal, actor: Any) -> bytes:
+    pdf = FormPdf(
+        orientation=LANDSCAPE,
+        title="民主评议党员结果汇总表",
+        printed_by=person_name(actor_user(actor)),
+    )
+    pdf.title_line(f"{appraisal.year}年度民主评议党员结果汇总表")
+    meeting = appraisal.meeting
+    pdf.note_line(
+        f"党支部：{appraisal.org.name}    组织生活会：{fmt_date(meeting.date) if meeting else '—'}"
+        f"    组织评定：{appraisal.get_rated_by_display() or '—'} {fmt_date(appraisal.rated_on)}"
+    )
+    rows = sheet_rows(appraisal)
     pdf.grid_table(
         ["序号", "姓名", "类别", *[f"测评{label}" for _, label in GRADES], "组织评定等次", "备注"],
         rows,

@@ -7,6 +7,7 @@ import pytest
 
 from dangjian.appraisal import services
 from dangjian.appraisal.models import AppraisalResult, Disposition
+from dangjian.appraisal.pdf import sheet_rows
 from dangjian.appraisal.procedures import APPRAISAL
 from dangjian.appraisal.tests.conftest import LIFE_DAY, RATE_DAY
 from dangjian.appraisal.tests.helpers import counted, grades_for, started
@@ -119,3 +120,30 @@ def test_branch_member_without_ability_is_not_offered_steps(ap, life):
     assert steps_available(ap.member_user, appraisal, APPRAISAL) == []
     assert steps_available(ap.outsider, appraisal, APPRAISAL) == []
     assert [o.name for o in steps_available(ap.secretary, appraisal, APPRAISAL)] == ["hold_test"]
+
+
+def test_result_sheet_marks_the_probationary_member_and_counts(ap, life):
+    appraisal = counted(ap, life)
+    services.rate_members(actor=ap.secretary, appraisal=appraisal, grades=grades_for(ap, 1),
+                          body="committee", on=RATE_DAY)  # fmt: skip
+    rows = {row[1]: row for row in sheet_rows(appraisal)}
+    assert rows["孙六"][2:] == ["预备党员", "—", "—", "—", "—", "不评定等次", ""]
+    assert rows["李明"][2:] == ["正式党员", "0", "5", "0", "0", "优秀", ""]  # 5 ballots: 合格
+
+
+def test_test_count_over_the_cap_needs_the_chairs_confirmation(ap, life):
+    from dangjian.votes.services import OverCap
+
+    from .helpers import paper_totals
+
+    appraisal = started(ap)
+    poll = services.hold_test(actor=ap.secretary, appraisal=appraisal, meeting=life,
+                              method="totals")  # fmt: skip
+    graded = list(poll.candidates.filter(graded=True))
+    paper_totals(ap, poll, {str(c.pk): {"excellent" if i < 3 else "qualified": 5}
+                            for i, c in enumerate(graded)}, 5)  # fmt: skip
+    with pytest.raises(OverCap):
+        services.count_test(actor=ap.secretary, appraisal=appraisal)
+    services.count_test(actor=ap.secretary, appraisal=appraisal, confirm_over_cap=True)
+    appraisal.poll.refresh_from_db()
+    assert appraisal.poll.status == "closed"
