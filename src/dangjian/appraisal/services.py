@@ -45,7 +45,8 @@ from dangjian.audit.services import record_audit
 from dangjian.core.actors import actor_user
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.procedures import Procedure, take_step
-from dangjian.meetings.models import Attendance, Meeting, MeetingKind, MeetingPoll
+from dangjian.meetings import services as meetings
+from dangjian.meetings.models import Meeting, MeetingKind, MeetingPoll
 from dangjian.members import services as members
 from dangjian.members.choices import MemberCategory, MemberStatus
 from dangjian.members.models import Member, MemberEvent
@@ -224,9 +225,8 @@ def _open_meeting_poll(actor: Any, meeting: Meeting, draft: votes.PollDraft) -> 
     """A poll of the meeting's organization, opened (electorate fixed on the meeting's day) and
     linked to the meeting, so the meeting's attendance is the poll's 到会."""
     poll = votes.create_poll(actor=actor, organization=meeting.org, draft=draft)
-    poll = votes.open_poll(actor=actor, poll=poll)
-    MeetingPoll.objects.create(meeting=meeting, poll=poll)
-    return poll
+    MeetingPoll.objects.create(meeting=meeting, poll=poll)  # before opening: the hook reads it
+    return votes.open_poll(actor=actor, poll=poll)
 
 
 def hold_test(
@@ -275,21 +275,19 @@ def hold_test(
 
 def present_voter_ids(poll: Poll, meeting: Meeting) -> list[int]:
     """The poll's voters marked present (出席) in the meeting's attendance."""
-    present = Attendance.objects.filter(meeting=meeting, status=Attendance.Status.PRESENT).values(
-        "member_id"
-    )
+    present = meetings.present_member_ids(meeting)
     return list(poll.voters.filter(member_id__in=present).values_list("pk", flat=True))
 
 
 def count_meeting_poll(
     *, actor: Any, poll: Poll, meeting: Meeting, confirm_over_cap: bool = False
 ) -> Poll:
-    """结束投票并计票 with the meeting's attendance as the poll's 到会 (the engine counts)."""
+    """结束投票并计票 with the meeting's attendance as the poll's 到会 (the meetings app marks
+    it whenever the roll is recorded; taken once more here so the count never misses it), then
+    the engine's count."""
     with transaction.atomic():
-        if poll.status == Poll.Status.OPEN:
-            votes.mark_attendance(
-                actor=actor, poll=poll, present=present_voter_ids(poll, meeting), by_owner=True
-            )
+        if poll.status == Poll.Status.OPEN and meeting.status == Meeting.Status.HELD:
+            meetings.sync_polls(meeting, actor)
         return votes.close_poll(actor=actor, poll=poll, confirm_over_cap=confirm_over_cap)
 
 

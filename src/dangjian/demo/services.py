@@ -24,6 +24,8 @@ from simple_history.utils import bulk_update_with_history
 
 from dangjian.accounts.models import Role, RoleGrant
 from dangjian.accounts.services import grant_role
+from dangjian.appraisal.demo import seed_demo as seed_appraisal
+from dangjian.appraisal.models import Appraisal, AppraisalResult, Disposition, Entry
 from dangjian.audit.actions import register_action
 from dangjian.audit.services import record_audit
 from dangjian.core.crypto import lookup_hash
@@ -199,6 +201,7 @@ def load_demo(
         seed_exchange(county_admin=admin, secretary=users["secretary"], places=places, today=today)
         seed_transfers(county_admin=admin, secretary=users["secretary"], approver=users["dangwei"],
                        places=places, today=today)  # fmt: skip
+        seed_appraisal(secretary=users["secretary"], village=places["village"], today=today)
         record_audit(
             SEED_DEMO,
             target=root,
@@ -332,6 +335,10 @@ def _chunked(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 # What --force removes. Accounts stay (the audit log refers to them), and so does the audit log.
 CLEARED: tuple[type[models.Model], ...] = (  # in an order the foreign keys allow
+    Disposition,
+    AppraisalResult,
+    Entry,
+    Appraisal,
     Attendance,
     Guest,
     MeetingPoll,
