@@ -46,7 +46,7 @@ from dangjian.core.actors import actor_user
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.procedures import Procedure, take_step
 from dangjian.meetings import services as meetings
-from dangjian.meetings.models import Meeting, MeetingKind, MeetingPoll
+from dangjian.meetings.models import Meeting, MeetingKind
 from dangjian.members import services as members
 from dangjian.members.choices import MemberCategory, MemberStatus
 from dangjian.members.models import Member, MemberEvent
@@ -224,9 +224,8 @@ def _check_meeting(meeting: Meeting, org: Organization, kind: str) -> None:
 def _open_meeting_poll(actor: Any, meeting: Meeting, draft: votes.PollDraft) -> Poll:
     """A poll of the meeting's organization, opened (electorate fixed on the meeting's day) and
     linked to the meeting, so the meeting's attendance is the poll's 到会."""
-    poll = votes.create_poll(actor=actor, organization=meeting.org, draft=draft)
-    MeetingPoll.objects.create(meeting=meeting, poll=poll)  # before opening: the hook reads it
-    return votes.open_poll(actor=actor, poll=poll)
+    poll = meetings.create_meeting_poll(actor=actor, meeting=meeting, draft=draft)
+    return votes.open_poll(actor=actor, poll=poll)  # the meetings hook marks a roll recorded
 
 
 def hold_test(
