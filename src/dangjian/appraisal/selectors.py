@@ -19,10 +19,19 @@ from dangjian.core.paths import any_subtree_q
 from dangjian.meetings.models import Attendance, Meeting, MeetingKind
 from dangjian.members.choices import MemberStatus
 from dangjian.members.models import Member
+from dangjian.mobile.models import MobileParticipation
 from dangjian.orgs.models import COMMITTEE_KINDS, Organization
 from dangjian.votes.models import GRADES, Candidate
 
 LAPSE_RULE = "appraisal.lapse_months"
+# What a 流动党员's recorded participation counts as 组织生活 (not 交纳党费 or 志愿服务: those are
+# the other two tests of 党章第九条, which this list does not judge).
+ORGANIZATIONAL_LIFE = (
+    MobileParticipation.Kind.MEETING,
+    MobileParticipation.Kind.LESSON,
+    MobileParticipation.Kind.THEME_DAY,
+    MobileParticipation.Kind.EVALUATION,
+)
 DUES_NOTE = "党费缴纳情况尚未纳入本系统，仅依据组织生活参加情况"
 
 
@@ -273,6 +282,15 @@ def lapse_candidates(paths: tuple[str, ...], today: dt.date) -> list[Lapse]:
             member__in=members,
         ).values_list("member_id", "meeting__date", "expected", "status")
     )
+    # 流动党员 at a destination outside this installation: the participation the home side
+    # recorded from the destination's report counts like attendance.
+    away = MobileParticipation.objects.filter(
+        stay__member_id__in=members.values("pk"),
+        on__gte=since,
+        on__lte=today,
+        kind__in=ORGANIZATIONAL_LIFE,
+    ).values_list("stay__member_id", "on")
+    rows += [(member_id, on, False, Attendance.Status.PRESENT) for member_id, on in away]
     found: list[Lapse] = []
     marks = month_marks(rows)
     people = {m.pk: m for m in members.filter(pk__in=list(marks)).select_related("org")}

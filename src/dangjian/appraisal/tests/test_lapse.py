@@ -78,3 +78,16 @@ def test_removal_is_proposed_only_for_a_candidate(ap):
     disposition = services.propose_removal(actor=ap.secretary, member=who, on=TODAY)
     assert disposition.status == Disposition.Status.PROPOSED
     assert disposition.measure == Disposition.Measure.REMOVE
+
+
+def test_participation_reported_from_a_destination_outside_breaks_the_run(ap):
+    from dangjian.mobile.services import record_participation, register_stay
+    from dangjian.mobile.tests.conftest import stay_data
+
+    who = monthly(ap, 6, lambda m: A.ABSENT)
+    data = stay_data(start_on=dt.date(2025, 12, 20), destination_text="某商会党支部")
+    stay = register_stay(actor=ap.secretary, member=who, data=data)
+    record_participation(actor=ap.secretary, stay=stay, on=dt.date(2026, 4, 20), kind="dues")
+    assert flagged(ap) == ["赵五"]  # 交纳党费 is not 组织生活
+    record_participation(actor=ap.secretary, stay=stay, on=dt.date(2026, 4, 21), kind="theme_day")
+    assert flagged(ap) == []
