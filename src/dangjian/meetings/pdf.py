@@ -86,12 +86,11 @@ def register_pdf(org: Organization, start: dt.date, end: dt.date, *, printed_by:
     pdf.title_line("三会一课登记簿")
     pdf.note_line(f"党组织：{org.name}　　期间：{fmt_date(start)} 至 {fmt_date(end)}")
     rows = []
-    for m in register_rows(org, start, end).prefetch_related("attendance"):
-        t = tally(m)
+    for m in register_rows(org, start, end):
         held = m.status == Meeting.Status.HELD
         rows.append([
             fmt_date(m.date), m.get_kind_display(), m.title, m.org.name, chair_of(m),
-            str(t.expected), str(t.present) if held else "—",
+            str(m.n_expected), str(m.n_present) if held else "—",  # type: ignore[attr-defined]
             "补录" if m.late_entry else "", "" if held else m.get_status_display(),
         ])  # fmt: skip
     pdf.grid_table(

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from dangjian.accounts.abilities import Ability
@@ -150,10 +150,17 @@ def filtered(user: Any, params: dict[str, Any]) -> QuerySet[Meeting]:
 
 def register_rows(org: Organization, start: dt.date, end: dt.date) -> QuerySet[Meeting]:
     """三会一课登记簿: the meetings held by `org` and the organizations under it in the period."""
+    mine = Q(attendance__expected=True)
     return (
         Meeting.objects.filter(subtree_q("org_path", org.path), date__range=(start, end))
         .exclude(status=Meeting.Status.CANCELLED)
         .select_related("org", "chair")
+        .annotate(
+            n_expected=Count("attendance", filter=mine),
+            n_present=Count(
+                "attendance", filter=mine & Q(attendance__status=Attendance.Status.PRESENT)
+            ),
+        )
         .order_by("date", "pk")
     )
 

@@ -82,6 +82,7 @@ KINDS_BY_ORG: dict[str, tuple[str, ...]] = {
 # Kinds whose expected list the secretary picks (支委会: the committee; 民主生活会: the 班子).
 PICKED_KINDS = frozenset({K.COMMITTEE, K.LEADERSHIP})
 # Kinds that may hold a poll (a 党小组 decides nothing by vote; a 党课 is a lecture).
+REGISTER_MAX_ROWS = 3000  # a printed register beyond this is a county's year: ask for less
 POLL_KINDS = frozenset({K.GENERAL, K.COMMITTEE, K.LIFE, K.THEME_DAY, K.LEADERSHIP})
 
 
@@ -674,6 +675,13 @@ def print_register(*, actor: Any, org: Organization, start: dt.date, end: dt.dat
         raise DomainError("结束日期不能早于开始日期。", field="end")
     if actor_user(actor) is not None and not scope_for(actor).can(Ability.VIEW_MEMBERS, org.path):
         raise DomainError("您没有查看该组织会议的权限。")
+    from dangjian.meetings.selectors import register_rows
+
+    if register_rows(org, start, end).count() > REGISTER_MAX_ROWS:
+        raise DomainError(
+            f"该期间的会议超过 {REGISTER_MAX_ROWS} 次，请缩短期间或选择下级党组织后再打印。",
+            field="end",
+        )
     body = register_pdf(org, start, end, printed_by=person_name(actor_user(actor)))
     record_audit(
         PRINT_REGISTER,
