@@ -128,3 +128,49 @@ def test_poll_page_of_a_meeting_poll_has_no_attendance_form(cast, meeting):
     page = client.get(reverse("votes:detail", args=[poll.pk])).content.decode()
     assert "由会议「第三季度支部党员大会」的出席登记决定" in page
     assert 'id="attendance"' in page and "保存到会情况" not in page
+
+
+def test_home_roll_marks_a_member_away(cast, meeting):
+    from dangjian.mobile.services import StayData, register_stay
+
+    register_stay(
+        actor=cast.secretary,
+        member=cast.member,
+        data=StayData(
+            region_code="440300",
+            address="深圳市南山区",
+            reason="work",
+            expected_months=12,
+            start_on=today() - dt.timedelta(days=10),
+            destination_org=cast.far_branch,
+        ),
+    )
+    page = cast.client(cast.secretary).get(reverse("meetings:attendance", args=[meeting.pk]))
+    assert "外出流动" in page.content.decode()
+
+
+def test_destination_roll_offers_its_incoming_member(cast, branch_people):
+    from dangjian.mobile.services import StayData, register_stay
+
+    register_stay(
+        actor=cast.secretary,
+        member=cast.member,
+        data=StayData(
+            region_code="440300",
+            address="深圳市南山区",
+            reason="work",
+            expected_months=12,
+            start_on=today() - dt.timedelta(days=10),
+            destination_org=cast.far_branch,
+        ),
+    )
+    far = services.schedule_meeting(
+        actor=cast.outsider,
+        org=cast.far_branch,
+        data=services.MeetingData(kind="theme_day", title="主题党日", date=today()),
+    )
+    client = cast.client(cast.outsider)
+    url = reverse("meetings:attendance", args=[far.pk])
+    assert "李明" in client.get(url).content.decode()
+    assert client.post(url, {"version": far.version, "extra": [cast.member.pk]}).status_code == 302
+    assert far.attendance.get(member=cast.member).status == "present"
