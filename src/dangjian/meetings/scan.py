@@ -97,27 +97,29 @@ def current_code(meeting: Meeting, now: dt.datetime) -> str:
     return code_for(meeting, window_of(now))
 
 
-def seconds_left(now: dt.datetime) -> int:
-    """Seconds until the code shown at `now` changes."""
-    return window_seconds() - int(now.timestamp()) % window_seconds()
-
-
 def normalize(code: str) -> str:
     """What a member typed, as the code is written: upper case, without spaces or dashes."""
     return "".join(ch for ch in code.upper() if ch not in " -\t")
 
 
+def _same(code: str, meeting: Meeting, window: int) -> bool:
+    # as bytes: compare_digest refuses str with characters outside ASCII (a typed 汉字)
+    return hmac.compare_digest(code.encode(), code_for(meeting, window).encode())
+
+
 def _accepted(meeting: Meeting, code: str, now: dt.datetime) -> bool:
     window = window_of(now)
-    return any(hmac.compare_digest(code, code_for(meeting, w)) for w in (window, window - 1))
+    return any(_same(code, meeting, w) for w in (window, window - 1))
 
 
 def _stale(meeting: Meeting, code: str, now: dt.datetime) -> bool:
     """Whether `code` is this meeting's code of an earlier window today (a photo, a late tap)."""
+    if len(code) != CODE_LENGTH:
+        return False
     local = timezone.localtime(now)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     first, last = window_of(midnight), window_of(now) - 2
-    return any(hmac.compare_digest(code, code_for(meeting, w)) for w in range(last, first - 1, -1))
+    return any(_same(code, meeting, w) for w in range(last, first - 1, -1))
 
 
 def check_code(meeting: Meeting, code: str, now: dt.datetime) -> None:

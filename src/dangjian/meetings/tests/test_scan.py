@@ -222,3 +222,10 @@ def test_typed_code_finds_a_meeting_of_the_members_branch_without_a_list(cast):
     meeting = meeting_with_list(cast.branch, [])
     code = svc.current_code(meeting, NOW)
     assert svc.scan_typed(actor=cast.member_user, code=code, now=NOW).meeting == meeting
+
+
+@pytest.mark.parametrize("typed", ["签到码", "ÄBCDEF", "A" * 40, ""])
+def test_odd_input_is_a_wrong_code_not_an_error(cast, meeting, typed):
+    with pytest.raises(svc.ScanRefused) as refused:
+        svc.scan(actor=cast.member_user, meeting=meeting, code=typed, now=NOW)
+    assert refused.value.retry

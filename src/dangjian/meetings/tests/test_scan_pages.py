@@ -139,3 +139,8 @@ def test_panel_of_a_past_meeting_offers_no_switch(cast, rf):
         Context({"request": request, "meeting": past})
     )
     assert "扫码只能在会议当天进行" in html and "<button" not in html
+
+
+def test_a_non_ascii_code_in_the_address_is_a_400_not_a_500(cast, meeting):
+    url = reverse("meetings:scan", args=[meeting.pk, "签到码"])
+    assert cast.client(cast.member_user).get(url).status_code == 400
