@@ -201,6 +201,10 @@ class MeetingPlan(models.Model):
     class Meta:
         verbose_name = "年度计划"
         constraints = [models.UniqueConstraint(fields=["org", "year"], name="plan_org_year")]
+        # 工作台: the plans under a user's subtrees (then their items by the plan's key)
+        indexes = [
+            models.Index(fields=["org_path"], name="plan_path", opclasses=["varchar_pattern_ops"])
+        ]
 
     def __str__(self) -> str:
         return f"{self.org.name} {self.year} 年度计划"

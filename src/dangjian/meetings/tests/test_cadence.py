@@ -283,3 +283,15 @@ def test_counts_equal_a_recount_from_meetings_on_a_random_tree(cast: Any) -> Non
 def test_period_parse(text: str, label: str) -> None:
     assert Period.parse(text).label == label
     assert Period.parse(text).key == text
+
+
+def test_check_command_finds_a_stale_row_and_rebuild_fixes_it(cast: Any) -> None:
+    from django.core.management import CommandError, call_command
+
+    meet(cast.branch, K.GENERAL, dt.date(2026, 8, 3))
+    call_command("check_cadence_tally", year=[2026])
+    CadenceTally.objects.filter(org=cast.branch, year=2026).update(m_general=0, gaps=0)
+    with pytest.raises(CommandError, match="1 处不一致"):
+        call_command("check_cadence_tally", year=[2026])
+    call_command("rebuild_cadence_tally", year=[2026])
+    assert check_cadence_tally([2026]) == []
