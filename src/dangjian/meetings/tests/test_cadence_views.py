@@ -71,7 +71,7 @@ def test_org_page_lists_meetings_and_missing_months(cast: Any) -> None:
 
 
 def test_export_lists_the_missed_and_is_audited(cast: Any) -> None:
-    response = cast.client(cast.county_admin).get("/meetings/cadence/export/?period=2026-Q3")
+    response = cast.client(cast.county_admin).get("/meetings/cadence/export.xlsx?period=2026-Q3")
     book = load_workbook(io.BytesIO(response.content))
     rows = list(book["未达到的组织"].values)
     assert ("东街社区党支部", rows[1][1]) == rows[1] and "主题党日" in rows[1][1]
