@@ -295,3 +295,34 @@ def test_check_command_finds_a_stale_row_and_rebuild_fixes_it(cast: Any) -> None
         call_command("check_cadence_tally", year=[2026])
     call_command("rebuild_cadence_tally", year=[2026])
     assert check_cadence_tally([2026]) == []
+
+
+def test_the_meeting_services_keep_the_tally_and_fulfil_the_plan(cast: Any) -> None:
+    """End to end through meetings.services: scheduled (待召开) counts for nothing, the one-pass
+    roll makes it held and met, a cancelled one never counts; the plan item it fulfils leaves
+    the 工作台."""
+    from dangjian.accounts.scope import scope_for
+    from dangjian.meetings import services
+    from dangjian.meetings.plans import ItemData, PlanItemsDue, add_item, create_plan
+
+    plan = create_plan(actor=cast.secretary, org=cast.branch, year=2026)
+    item = add_item(actor=cast.secretary, plan=plan, version=plan.version,
+                    data=ItemData(K.GENERAL, dt.date(2026, 9, 28), "第三季度党员大会"))  # fmt: skip
+    data = services.MeetingData(kind=K.GENERAL, title="第三季度党员大会",
+                                date=dt.date(2026, 9, 30), plan_item=item)  # fmt: skip
+    meeting = services.schedule_meeting(actor=cast.secretary, org=cast.branch, data=data)
+    assert line(compliance(cast.branch, Q3, AFTER_Q3), K.GENERAL) == (1, 0, 1, 0)
+    rows = [services.AttendanceRow(member_id=cast.member.pk, status="present")]
+    meeting = services.record_attendance(
+        actor=cast.secretary, meeting=meeting, rows=rows, version=meeting.version
+    )
+    assert line(compliance(cast.branch, Q3, AFTER_Q3), K.GENERAL) == (1, 1, 0, 0)
+    bench = PlanItemsDue().items_for(cast.secretary, scope_for(cast.secretary), AFTER_Q3)
+    assert list(bench) == []
+    q2 = services.MeetingData(kind=K.GENERAL, title="第二季度党员大会", date=dt.date(2026, 6, 30))
+    planned = services.schedule_meeting(actor=cast.secretary, org=cast.branch, data=q2)
+    services.cancel_meeting(actor=cast.secretary, meeting=planned, reason="改期",
+                            version=planned.version)  # fmt: skip
+    q2_line = line(compliance(cast.branch, Period(2026, "quarter", 2), AFTER_Q3), K.GENERAL)
+    assert q2_line == (1, 0, 1, 0)
+    assert check_cadence_tally([2026]) == []
