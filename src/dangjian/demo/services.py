@@ -31,6 +31,8 @@ from dangjian.audit.services import record_audit
 from dangjian.core.crypto import lookup_hash
 from dangjian.core.exceptions import DomainError
 from dangjian.core.models import RuleBook
+from dangjian.deliberations.demo import seed_demo as seed_deliberations
+from dangjian.deliberations.models import Matter, Publication, VillagerMeeting
 from dangjian.demo.generator import (
     COUNTY,
     DEMO_PASSWORD,
@@ -198,6 +200,7 @@ def load_demo(
         seed_meetings(
             users["secretary"], admin, places["village"], today, random.Random(f"{seed}:meetings")
         )
+        seed_deliberations(users["secretary"], places["village"], today)
         seed_exchange(county_admin=admin, secretary=users["secretary"], places=places, today=today)
         seed_transfers(county_admin=admin, secretary=users["secretary"], approver=users["dangwei"],
                        places=places, today=today)  # fmt: skip
@@ -339,6 +342,9 @@ CLEARED: tuple[type[models.Model], ...] = (  # in an order the foreign keys allo
     AppraisalResult,
     Entry,
     Appraisal,
+    Publication,
+    VillagerMeeting,
+    Matter,
     Attendance,
     Guest,
     MeetingPoll,
