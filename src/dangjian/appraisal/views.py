@@ -48,7 +48,7 @@ from dangjian.core.printing import PdfFontMissing
 from dangjian.core.procedures import Procedure, Who, steps_available, steps_of
 from dangjian.meetings.models import Meeting, MeetingKind
 from dangjian.members.selectors import get_member_for_user
-from dangjian.orgs.models import OrgKind
+from dangjian.orgs.models import BRANCH_KINDS
 from dangjian.votes.models import GRADES
 
 PDF = "application/pdf"
@@ -96,7 +96,7 @@ def appraisal_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def appraisal_start(request: HttpRequest) -> HttpResponse:
     """学习动员: open a branch's appraisal of a year."""
-    orgs = orgs_with(request.user, Ability.RUN_MEETINGS).filter(kind=OrgKind.BRANCH)
+    orgs = orgs_with(request.user, Ability.RUN_MEETINGS).filter(kind__in=BRANCH_KINDS)
     if not scope_for(request.user).can_anywhere(Ability.RUN_MEETINGS):
         raise PermissionDenied(refusal_for(Ability.RUN_MEETINGS))
     form = StartForm(request.POST or None, orgs=orgs)

@@ -130,3 +130,17 @@ def test_workbench_shows_the_approval_to_the_committee(ap):
     d.save()
     assert ToApprove().count_for(ap.approver, scope_for(ap.approver), dt.date(2026, 7, 16)) == 1
     assert ToApprove().count_for(ap.secretary, scope_for(ap.secretary), dt.date(2026, 7, 16)) == 0
+
+
+def test_secretary_starts_the_appraisal_on_the_page(ap):
+    data = {"org": ap.branch.pk, "year": 2025, "on": "2025-11-03", "note": "传达学习"}
+    page = ap.client(ap.secretary).post(reverse("appraisal:start"), data)
+    assert page.status_code == 302
+    assert services.Appraisal.objects.get().entries.count() == 7
+
+
+def test_starting_twice_names_the_year(ap):
+    started(ap)
+    data = {"org": ap.branch.pk, "year": 2025, "on": "2025-11-03"}
+    page = ap.client(ap.secretary).post(reverse("appraisal:start"), data)
+    assert page.status_code == 200 and "已经开始" in page.content.decode()
