@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dangjian.accounts.abilities import Ability
-from dangjian.accounts.scope import refusal_for, scope_for
+from dangjian.accounts.scope import get_org_for_user, refusal_for, scope_for
 from dangjian.appraisal import services
 from dangjian.appraisal.models import GRADE_CHOICES, Appraisal, Disposition, Entry
 from dangjian.appraisal.procedures import APPRAISAL, DISPOSITION, VOTES
@@ -181,6 +181,13 @@ def _run_appraisal_step(actor: Actor, a: Appraisal, d: dict[str, Any]) -> None:
         services.apply_results(actor=actor, appraisal=a, on=on, version=version)
 
 
+class StartSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    org = serializers.IntegerField(help_text="党支部 id")
+    year = serializers.IntegerField(min_value=2000, max_value=2100, help_text="评议年度")
+    on = BoundedDateSerializerField(label="学习动员日期")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+
 class AppraisalViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -198,6 +205,19 @@ class AppraisalViewSet(
 
     def get_object(self) -> Appraisal:
         return get_appraisal_for_user(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(request=StartSerializer, responses={201: AppraisalDetailSerializer})
+    def create(self, request: Request) -> Response:
+        """学习动员: open a branch's appraisal of a year (组织会议和组织生活 on the branch)."""
+        body = StartSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        org = get_org_for_user(request.user, d["org"], Ability.RUN_MEETINGS)
+        appraisal = services.start_appraisal(
+            actor=Actor.from_request(request), org=org, year=d["year"], on=d["on"], note=d["note"]
+        )
+        context = self.get_serializer_context()
+        return Response(AppraisalDetailSerializer(appraisal, context=context).data, status=201)
 
     @extend_schema(request=AppraisalStepSerializer, responses={200: AppraisalDetailSerializer})
     @action(detail=True, methods=["post"])

@@ -144,3 +144,11 @@ def test_starting_twice_names_the_year(ap):
     data = {"org": ap.branch.pk, "year": 2025, "on": "2025-11-03"}
     page = ap.client(ap.secretary).post(reverse("appraisal:start"), data)
     assert page.status_code == 200 and "已经开始" in page.content.decode()
+
+
+def test_api_starts_an_appraisal_for_the_branch_only(ap):
+    body = {"org": ap.branch.pk, "year": 2025, "on": "2025-11-03"}
+    answer = ap.client(ap.secretary).post("/api/appraisals/", body, content_type="application/json")
+    assert answer.status_code == 201 and len(answer.json()["entries"]) == 7
+    refused = ap.client(ap.approver).post("/api/appraisals/", body, content_type="application/json")
+    assert refused.status_code == 403
