@@ -279,6 +279,7 @@ SPECTACULAR_SETTINGS = {
         "RuleBasisEnum": "dangjian.core.models.RuleValue.Basis",
         "MatterStatusEnum": "dangjian.deliberations.models.MatterStatus",
         "MatterCategoryEnum": "dangjian.deliberations.models.MatterCategory",
+        "MemberCategoryEnum": "dangjian.members.choices.MemberCategory",
         "ConsultOutcomeEnum": "dangjian.deliberations.models.ConsultOutcome",
         "VillagerMeetingKindEnum": "dangjian.deliberations.models.VillagerMeetingKind",
         "VillagerMeetingEntitledEnum": "dangjian.deliberations.models.VillagerMeeting.Entitled",

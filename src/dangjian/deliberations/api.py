@@ -94,11 +94,11 @@ class ProposeSerializer(serializers.Serializer):
     merge_reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class VersionSerializer(serializers.Serializer):
+class MatterVersionSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text="事项的 version（防止重复办理）")
 
 
-class ConsultSerializer(VersionSerializer):
+class ConsultSerializer(MatterVersionSerializer):
     on = serializers.DateField()
     participants = serializers.CharField(help_text="参加人员（支委、村委）姓名")
     outcome = serializers.ChoiceField(choices=ConsultOutcome.choices)
@@ -108,18 +108,18 @@ class ConsultSerializer(VersionSerializer):
     abstain = serializers.IntegerField(required=False, allow_null=True, min_value=0)
 
 
-class SendPlanSerializer(VersionSerializer):
+class SendPlanSerializer(MatterVersionSerializer):
     on = serializers.DateField(help_text="方案送达党员日期")
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
-class ConveneSerializer(VersionSerializer):
+class ConveneSerializer(MatterVersionSerializer):
     on = serializers.DateField(help_text="党员大会日期")
     place = serializers.CharField(required=False, allow_blank=True, max_length=100)
     method = serializers.ChoiceField(choices=Poll.Method.choices, default=Poll.Method.TOTALS)
 
 
-class ResolveSerializer(VersionSerializer):
+class ResolveSerializer(MatterVersionSerializer):
     kind = serializers.ChoiceField(choices=VillagerMeetingKind.choices)
     entitled_basis = serializers.ChoiceField(
         choices=VillagerMeeting.Entitled.choices, required=False, allow_blank=True
@@ -133,7 +133,7 @@ class ResolveSerializer(VersionSerializer):
     names = serializers.CharField(required=False, allow_blank=True)
 
 
-class PublishSerializer(VersionSerializer):
+class PublishSerializer(MatterVersionSerializer):
     on = serializers.DateField(help_text="公开日期")
     channel = serializers.ChoiceField(choices=Publication.Channel.choices)
     channel_text = serializers.CharField(required=False, allow_blank=True, max_length=100)
@@ -159,7 +159,7 @@ RUNS: dict[str, tuple[type[serializers.Serializer], Run]] = {
     "convene": (ConveneSerializer, lambda a, m, d: services.convene_review(
         actor=a, matter=m, version=d["version"], on=d["on"], place=d.get("place", ""),
         method=d["method"])),
-    "review": (VersionSerializer, lambda a, m, d: services.record_review(
+    "review": (MatterVersionSerializer, lambda a, m, d: services.record_review(
         actor=a, matter=m, version=d["version"])),
     "resolve": (ResolveSerializer, lambda a, m, d: services.record_resolution(
         actor=a, matter=m, version=d["version"], vote=services.VillagerVote(
@@ -239,7 +239,7 @@ class MatterViewSet(
         """召开党员大会 (at least fourtwo.member_notice_days after the plan was sent)."""
         return self._step(request, "convene")
 
-    @extend_schema(request=VersionSerializer, responses={200: MatterDetailSerializer})
+    @extend_schema(request=MatterVersionSerializer, responses={200: MatterDetailSerializer})
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: str) -> Response:
         """党员大会审议: recorded from the closed poll's result."""
