@@ -30,7 +30,8 @@ from dangjian.audit.actions import register_action
 from dangjian.audit.services import record_audit
 from dangjian.core.crypto import lookup_hash
 from dangjian.core.exceptions import DomainError
-from dangjian.core.models import RuleBook
+from dangjian.core.models import ProcedureStep, RuleBook
+from dangjian.core.procedures import procedures_for
 from dangjian.deliberations.demo import seed_demo as seed_deliberations
 from dangjian.deliberations.models import Matter, Publication, VillagerMeeting
 from dangjian.demo.generator import (
@@ -420,6 +421,11 @@ def clear_demo_data() -> dict[str, int]:
         for model in CLEARED:
             queryset = grants if model is RoleGrant else model._default_manager.all()
             counts[model._meta.label] = _raw_delete(queryset)
+            # Steps name their record by id, not by a foreign key: left behind, a record made
+            # after the reload with a reused id would inherit a cleared record's steps.
+            names = [p.name for p in procedures_for(model)]
+            if names:
+                _raw_delete(ProcedureStep.objects.filter(procedure__in=names))
             if model is not RoleGrant and hasattr(model, "history"):
                 _raw_delete(model.history.all())  # type: ignore[attr-defined]
     return counts

@@ -14,6 +14,7 @@ from stdnum.cn import ric
 
 from dangjian.accounts.models import Role, RoleGrant
 from dangjian.accounts.scope import scope_for
+from dangjian.core.models import ProcedureStep
 from dangjian.core.rules_seed import seeded_value
 from dangjian.demo.generator import (
     DEMO_PASSWORD,
@@ -209,8 +210,10 @@ def test_force_reload_with_the_same_seed_gives_the_same_county():
 
     load_demo(members=120, seed=5)
     first = snapshot()
+    assert ProcedureStep.objects.exists()  # the demo's transfers, appraisal and 四议两公开
     clear_demo_data()
     assert not Organization.objects.exists() and not Member.objects.exists()
+    assert not ProcedureStep.objects.exists()  # no step left for a reused id to inherit
     load_demo(members=120, seed=5)
     assert snapshot() == first
 
