@@ -116,6 +116,9 @@ class MeetingForm(forms.Form):
             self.fields["plan_item"].queryset = PlanItem.objects.filter(pk__in=items)  # type: ignore[attr-defined]
         else:
             del self.fields["plan_item"]
+        if meeting is not None and meeting.status == Meeting.Status.HELD:
+            del self.fields["invitees"]  # held: the roll says who came (更正 keeps it)
+            return
         invitees = self.fields["invitees"]
         if kind in PICKED_KINDS:
             invitees.help_text = (

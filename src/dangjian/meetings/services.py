@@ -25,6 +25,7 @@ Who acts: `Ability.RUN_MEETINGS` on the meeting's organization (组织管理员,
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -305,12 +306,16 @@ def schedule_meeting(*, actor: Any, org: Organization, data: MeetingData) -> Mee
 
 def update_meeting(*, actor: Any, meeting: Meeting, data: MeetingData, version: int) -> Meeting:
     """修改会议 before it is held: its details and (given `invitees`) the expected list. A date
-    moved before today makes it 补录."""
+    moved before today makes it 补录. After it is held, 更正: the details and the date may be
+    corrected (the roll, not `invitees`, says who came), see `_check_correction`."""
     with transaction.atomic():
         locked = _locked(meeting, version)
         _require(actor, locked.org_path)
-        if locked.status != S.PLANNED:
-            raise DomainError(f"会议{locked.get_status_display()}，不能再修改。")
+        if locked.status == S.CANCELLED:
+            raise DomainError("会议已取消，不能再修改。")
+        if locked.status == S.HELD:
+            _check_correction(locked, data)
+            data = dataclasses.replace(data, invitees=None)
         org = locked.org
         _check_data(org, data)
         _check_plan_item(org, data, locked.pk)
@@ -320,8 +325,10 @@ def update_meeting(*, actor: Any, meeting: Meeting, data: MeetingData, version: 
             data.invitees is not None or data.kind != locked.kind or data.date != old_date
         )
         people = _expected(org, data) if changes_list else None
+        held = locked.status == S.HELD
         _fill(locked, data)
-        locked.late_entry = locked.late_entry or data.date < today()
+        # 补录 is decided by the day of entry; correcting a held meeting's date is not one.
+        locked.late_entry = locked.late_entry or (not held and data.date < today())
         locked.version += 1
         locked.save()
         if people is not None:
@@ -337,6 +344,19 @@ def update_meeting(*, actor: Any, meeting: Meeting, data: MeetingData, version: 
         record_audit(UPDATE, actor=actor, target=locked, detail=_detail(locked))
         _changed(locked, old_date)
     return locked
+
+
+def _check_correction(meeting: Meeting, data: MeetingData) -> None:
+    """更正已召开的会议: the kind stays (the roll and the cadence hang on it); the date may
+    not pass today, nor move once a poll was held in the meeting (its electorate is dated)."""
+    if data.kind != meeting.kind:
+        raise DomainError("已召开的会议不能更改会议类型；登记错了的，请另行登记。", field="kind")
+    if data.date == meeting.date:
+        return
+    if data.date > today():
+        raise DomainError("已召开的会议，会议日期不能晚于今天。", field="date")
+    if meeting.poll_links.exists():
+        raise DomainError("会上已进行表决，不能更改会议日期。", field="date")
 
 
 def invitees_of(meeting: Meeting) -> QuerySet[Member]:

@@ -146,10 +146,10 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """修改会议 (before it is held): details and the expected list."""
+    """修改会议 before it is held (details and the expected list), 更正 after (details only)."""
     meeting = get_meeting_for_user(request.user, pk, Ability.RUN_MEETINGS)
-    if meeting.status != Meeting.Status.PLANNED:
-        messages.error(request, f"会议{meeting.get_status_display()}，不能再修改。")
+    if meeting.status == Meeting.Status.CANCELLED:
+        messages.error(request, "会议已取消，不能再修改。")
         return redirect("meetings:detail", pk=meeting.pk)
     form = MeetingForm(
         request.POST or None,

@@ -1,13 +1,15 @@
 import datetime as dt
 
 import pytest
+import time_machine
 
 from dangjian.core.dates import today
 from dangjian.core.exceptions import DomainError
 from dangjian.core.models import Notification
 from dangjian.meetings import services
-from dangjian.meetings.models import MeetingKind
-from dangjian.meetings.tests.conftest import data, schedule
+from dangjian.meetings.cadence import check_cadence_tally
+from dangjian.meetings.models import CadenceTally, MeetingKind
+from dangjian.meetings.tests.conftest import data, roll, schedule
 from dangjian.orgs.models import OrgKind
 from dangjian.orgs.services import create_organization
 
@@ -156,3 +158,56 @@ def test_plan_item_of_another_kind_is_refused(cast, branch_people):
     )
     with pytest.raises(DomainError, match="计划"):
         schedule(cast, plan_item=item)
+
+
+def _held_on(cast, day):
+    """A 主题党日 held (rolled) on `day`, entered the same day."""
+    with time_machine.travel(dt.datetime.combine(day, dt.time(4), tzinfo=dt.UTC), tick=False):
+        m = schedule(cast, kind=MeetingKind.THEME_DAY, title="主题党日", date=day)
+        services.record_attendance(actor=cast.secretary, meeting=m, rows=roll(m), version=m.version)
+    m.refresh_from_db()
+    return m
+
+
+def test_held_meeting_date_is_corrected_and_the_cadence_follows(cast, branch_people):
+    """更正: a held meeting entered with the wrong month moves to the right one, the tally with
+    it; it stays not late (补录 is decided by the day of entry) and keeps its roll."""
+    held = _held_on(cast, today() - dt.timedelta(days=40))
+    right = today() - dt.timedelta(days=5)
+    services.update_meeting(
+        actor=cast.secretary,
+        meeting=held,
+        version=held.version,
+        data=data(kind=MeetingKind.THEME_DAY, title="主题党日", date=right, place="新会议室"),
+    )
+    held.refresh_from_db()
+    assert (held.date, held.place, held.late_entry, held.status) == (
+        right,
+        "新会议室",
+        False,
+        "held",
+    )
+    assert held.attendance.filter(status="present").count() == 3
+    tally = CadenceTally.objects.get(org=cast.branch, year=right.year)
+    assert tally.m_theme_day & (1 << (right.month - 1))
+    assert check_cadence_tally([right.year, (today() - dt.timedelta(days=40)).year]) == []
+
+
+def test_held_meeting_correction_refuses_a_future_date_and_another_kind(cast, branch_people):
+    held = _held_on(cast, today() - dt.timedelta(days=3))
+    with pytest.raises(DomainError, match="不能晚于今天"):
+        services.update_meeting(
+            actor=cast.secretary, meeting=held, version=held.version,
+            data=data(kind=MeetingKind.THEME_DAY, date=today() + dt.timedelta(days=1)),
+        )  # fmt: skip
+    with pytest.raises(DomainError, match="不能更改会议类型"):
+        services.update_meeting(
+            actor=cast.secretary, meeting=held, version=held.version,
+            data=data(kind=MeetingKind.GENERAL, date=held.date),
+        )  # fmt: skip
+
+
+def test_held_meeting_edit_page_offers_no_expected_list(cast, branch_people):
+    held = _held_on(cast, today() - dt.timedelta(days=3))
+    page = cast.client(cast.secretary).get(f"/meetings/{held.pk}/edit/").content.decode()
+    assert "更正会议信息" in page and 'name="invitees"' not in page
