@@ -20,7 +20,7 @@ from dangjian.meetings.models import Attendance, Meeting, MeetingKind
 from dangjian.members.choices import MemberStatus
 from dangjian.members.models import Member
 from dangjian.mobile.models import MobileParticipation
-from dangjian.orgs.models import COMMITTEE_KINDS, Organization
+from dangjian.orgs.models import Organization
 from dangjian.votes.models import GRADES, Candidate
 
 LAPSE_RULE = "appraisal.lapse_months"
@@ -33,15 +33,6 @@ ORGANIZATIONAL_LIFE = (
     MobileParticipation.Kind.EVALUATION,
 )
 DUES_NOTE = "党费缴纳情况尚未纳入本系统，仅依据组织生活参加情况"
-
-
-def approver_of(org: Organization) -> Organization:
-    """The 基层党委 that approves 劝其退党 and 除名 for `org`'s members: the nearest 党委/党工委
-    above it (a committee holding members directly approves its own; the root if none is)."""
-    for ancestor in reversed(list(Organization.objects.get_ancestors(org))):
-        if ancestor.kind in COMMITTEE_KINDS:
-            return ancestor
-    return org if org.kind in COMMITTEE_KINDS else org.get_root()
 
 
 def meeting_of(org: Organization, pk: Any, kind: str) -> Meeting:

@@ -36,7 +36,6 @@ from dangjian.appraisal.procedures import (
 )
 from dangjian.appraisal.selectors import (
     appraisals_visible_to,
-    approver_of,
     lapse_candidates,
     may_write_self_review,
     open_disposition_of,
@@ -51,6 +50,7 @@ from dangjian.members import services as members
 from dangjian.members.choices import MemberCategory, MemberStatus
 from dangjian.members.models import Member, MemberEvent
 from dangjian.orgs.models import Organization, OrgKind
+from dangjian.orgs.selectors import approving_committee
 from dangjian.stats.reports import spells_on
 from dangjian.votes import services as votes
 from dangjian.votes.models import Poll
@@ -420,7 +420,7 @@ def _new_disposition(
     source: str,
     result: AppraisalResult | None = None,
 ) -> Disposition:
-    approver = approver_of(org)
+    approver = approving_committee(org)
     return Disposition.objects.create(
         member=member,
         org=org,

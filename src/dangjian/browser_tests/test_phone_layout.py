@@ -294,13 +294,13 @@ def demo_appraisal(secretary: Any, branch: Organization, member: Member) -> dict
     """The village's 民主评议 of this year at 个人自评, the demo member's part, and a 组织处置
     of another member (its own pages)."""
     from dangjian.appraisal.models import Disposition
-    from dangjian.appraisal.selectors import approver_of
     from dangjian.appraisal.services import start_appraisal
+    from dangjian.orgs.selectors import approving_committee
 
     today = dt.date.today()
     appraisal = start_appraisal(actor=secretary, org=branch, year=today.year, on=today)
     other = Member.objects.in_party().filter(org=branch).exclude(pk=member.pk).first()
-    approver = approver_of(branch)
+    approver = approving_committee(branch)
     disposition = Disposition.objects.create(
         member=other, org=branch, org_path=branch.path, approver=approver,
         approver_path=approver.path, source=Disposition.Source.UNQUALIFIED,

@@ -11,7 +11,7 @@ from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import scope_for
 from dangjian.core.paths import any_subtree_q
 from dangjian.members.models import Member
-from dangjian.orgs.models import Organization, Unit
+from dangjian.orgs.models import COMMITTEE_KINDS, Organization, Unit
 
 # The audit entries an organization's history shows: moves, merges, dissolutions (older entries
 # carry the names used before actions were named after their services).
@@ -23,6 +23,16 @@ TREE_ACTIONS = (
     "merge",
     "dissolve",
 )
+
+
+def approving_committee(org: Organization) -> Organization:
+    """有审批权限的基层党委 for `org`'s members (转接, 劝其退党/除名): the nearest 党委/党工委
+    above it (a committee holding members directly approves its own); the tree's root if none
+    is."""
+    for ancestor in reversed(list(Organization.objects.get_ancestors(org))):
+        if ancestor.kind in COMMITTEE_KINDS:
+            return ancestor
+    return org if org.kind in COMMITTEE_KINDS else org.get_root()
 
 
 def unit_choices(user: Any, current: int | None = None) -> QuerySet[Unit]:

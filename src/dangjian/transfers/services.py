@@ -26,7 +26,8 @@ from dangjian.members import services as members
 from dangjian.members.choices import MemberStatus
 from dangjian.members.models import Member, MemberEvent
 from dangjian.mobile import services as mobile
-from dangjian.orgs.models import COMMITTEE_KINDS, Organization, OrgKind
+from dangjian.orgs.models import Organization, OrgKind
+from dangjian.orgs.selectors import approving_committee
 from dangjian.transfers.models import OPEN_STATUSES, SerialCounter, Transfer, TransferStatus
 from dangjian.transfers.pdf import transfer_letter_pdf
 from dangjian.transfers.procedures import PRINT_LETTER, PRINT_LETTER_FULL, TRANSFER
@@ -35,15 +36,6 @@ S = TransferStatus
 VALIDITY = "transfer.letter_validity_months"
 WARNING_DAYS = "transfer.expiry_warning_days"
 RECEIPT_DAYS = "transfer.receipt_overdue_days"
-
-
-def approver_of(org: Organization) -> Organization:
-    """The 基层党委 that approves transfers out of `org`: the nearest 党委/党工委 above it (a
-    committee holding members directly approves its own); the tree's root if none is."""
-    for ancestor in reversed(list(Organization.objects.get_ancestors(org))):
-        if ancestor.kind in COMMITTEE_KINDS:
-            return ancestor
-    return org if org.kind in COMMITTEE_KINDS else org.get_root()
 
 
 def letter_valid_until(issued: dt.date) -> dt.date:
@@ -108,7 +100,7 @@ def _open(
                 from_org=locked.org,
                 to_org=to_org,
                 to_org_text="" if to_org else to_org_text.strip()[:100],
-                approver=approver_of(locked.org),
+                approver=approving_committee(locked.org),
                 reason=reason.strip()[:200],
                 dues_paid_to=dues_paid_to.strip()[:20],
                 requested_by=actor_user(actor),
