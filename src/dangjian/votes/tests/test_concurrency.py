@@ -100,13 +100,26 @@ def test_simultaneous_double_submissions_store_exactly_one_ballot_per_voter(cast
 def test_closing_while_ballots_are_cast_stores_none_after_the_count(cast: Cast) -> None:
     poll, users = motion(cast, VOTERS)
 
+    closed = threading.Event()
+
     def closing() -> str:
         close_poll(actor=cast.secretary, poll=poll)
+        closed.set()
         return "closed"
 
-    # Ten threads: the close starts with about nine casts in flight and fifteen still to come.
+    def after_close(task: Callable[[], str]) -> Callable[[], str]:
+        def run() -> str:
+            closed.wait(30)
+            return task()
+
+        return run
+
+    # Ten threads: the close starts with about nine casts in flight (they race it); the last
+    # five casts wait until it has committed, so some are always refused however the threads
+    # are scheduled on a busy machine (before, all casts could finish before the close began).
     tasks = [casting(user, poll) for user in users]
-    outcomes = in_threads([*tasks[: VOTERS // 2], closing, *tasks[VOTERS // 2 :]], workers=10)
+    late = [after_close(t) for t in tasks[-5:]]
+    outcomes = in_threads([*tasks[:-5], closing, *late], workers=10)
     poll.refresh_from_db()
     stored = Ballot.objects.filter(poll=poll).count()
     assert poll.status == "closed" and stored == outcomes.count("ok")
