@@ -148,6 +148,10 @@ def test_theme_day_scheduled_rolled_scanned_minuted_voted_and_compliant(
     expect(row.locator("td").nth(3)).to_have_text("0")  # 未达到
     expect(page.locator("#missed")).not_to_contain_text("东街社区党支部")
     screenshot(page, "branch-life-06-cadence")
+    # Choosing another period reloads the view (core/app.js: no inline handler, CSP-safe).
+    page.select_option("#id_period", str(today.year))
+    expect(page.locator("main, body").first).to_contain_text(f"，{today.year}年（截至")
+    assert f"period={today.year}&" in page.url or page.url.endswith(f"period={today.year}")
     page.set_viewport_size(PHONE)
     _fits(page)
     assert page.js_errors == []
