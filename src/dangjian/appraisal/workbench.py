@@ -6,6 +6,7 @@ deadline has come (the branch decides: 改正合格 or 劝其退党/除名), and
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import Any
 
@@ -51,15 +52,16 @@ class LapseCandidates:
             )
 
 
-class _DispositionItems:
+class _DispositionItems(ABC):
     key = ""
     label = ""
     kind = ""
     ability = Ability.EDIT_MEMBERS
     path_field = "org_path"
 
+    @abstractmethod
     def _due(self, scope: ScopeLike, today: dt.date) -> QuerySet[Disposition]:
-        raise NotImplementedError
+        """The dispositions this item lists, in the user's scope."""
 
     def _scoped(self, scope: ScopeLike) -> QuerySet[Disposition]:
         return Disposition.objects.filter(any_subtree_q(self.path_field, scope.paths(self.ability)))
