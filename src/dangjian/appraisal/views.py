@@ -45,7 +45,7 @@ from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
 from dangjian.core.http import attachment
 from dangjian.core.printing import PdfFontMissing
-from dangjian.core.procedures import Procedure, Who, steps_available, steps_of
+from dangjian.core.procedures import Procedure, Who, may_act, steps_available, steps_of
 from dangjian.meetings.models import Meeting, MeetingKind
 from dangjian.members.selectors import get_member_for_user
 from dangjian.orgs.models import BRANCH_KINDS
@@ -56,8 +56,7 @@ PDF = "application/pdf"
 
 def _require(user: Any, who: Who | None, record: Any) -> None:
     """403 unless the user holds the step's ability on its organization, whatever the state."""
-    node = who.node(record) if who else None
-    if who is None or node is None or not scope_for(user).can(who.ability, node.path):
+    if not may_act(user, who, record):
         raise PermissionDenied(refusal_for(who.ability) if who else "该步骤由系统办理")
 
 

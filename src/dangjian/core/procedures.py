@@ -468,6 +468,12 @@ def _judge(proc: Procedure, check: Check) -> tuple[list[str], list[str], dt.date
     return refusals, warnings, due
 
 
+def may_act(actor: Any, who: Who | None, record: Any) -> bool:
+    """Whether the actor holds `who`'s ability on its node, whatever the record's state: what a
+    page or API view asks before a step (403), the engine's own check (`take_step`) aside."""
+    return who is not None and _may(actor, who, record)
+
+
 def _may(actor: Any, who: Who, record: Any) -> bool:
     if _hooks.can is None:
         raise RuntimeError("procedures: no ability check installed (accounts app not ready)")

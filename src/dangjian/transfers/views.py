@@ -21,7 +21,7 @@ from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import submit
 from dangjian.core.http import attachment
 from dangjian.core.printing import PdfFontMissing, qr_svg
-from dangjian.core.procedures import steps_available, steps_of
+from dangjian.core.procedures import may_act, steps_available, steps_of
 from dangjian.members.models import Member
 from dangjian.members.selectors import get_member_for_user
 from dangjian.transfers import services
@@ -152,8 +152,7 @@ def require_step_ability(user: Any, transfer: Transfer, step: str) -> None:
     """403 unless the user holds the step's ability on its side (the sending branch, the
     approving 党委 or the receiving organization), whatever the transfer's state."""
     who = TRANSFER.step(step).who
-    node = who.node(transfer) if who else None
-    if node is None or not scope_for(user).can(who.ability, node.path):  # type: ignore[union-attr]
+    if not may_act(user, who, transfer):
         raise PermissionDenied(refusal_for(who.ability) if who else "该步骤由系统办理")
 
 
