@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "dangjian.meetings",
     "dangjian.appraisal",
     "dangjian.deliberations",
+    "dangjian.recruitment",
     "dangjian.demo",
 ]
 

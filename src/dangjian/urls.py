@@ -20,6 +20,7 @@ urlpatterns = [
     path("meetings/", include("dangjian.meetings.urls")),
     path("appraisal/", include("dangjian.appraisal.urls")),
     path("deliberations/", include("dangjian.deliberations.urls")),
+    path("recruitment/", include("dangjian.recruitment.urls")),
     path("api/", include("dangjian.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -30,8 +31,10 @@ from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.models import ProcedureStep, RuleValue, rule_in_force
 from dangjian.core.workdays import add_working_days
 
+MONTH_UNITS = ("月",)  # a rule value counted in calendar months
 START = ""  # the state of a record no step has been taken on yet
 START_LABEL = "未开始"
+STAY = "="  # a step's target: the record stays in the state the step was taken from
 
 
 class StepRefused(DomainError):
@@ -89,9 +92,12 @@ class Rule:
 
 @dataclass(frozen=True)
 class Period:
-    """期限: `rule` (a RuleValue key: the number of days) days after the effective date of the
-    latest step `after`. Calendar days do not count the start day (X + N, as 民法典第二百零一
-    条); working days count it when it is a working day (公示自发布之日起, decision 33)."""
+    """期限: `rule` (a RuleValue key: the number of days, or of months when its unit is 月)
+    after the effective date of the latest step `after`, read as in force on that date (a case
+    begun under old rules finishes under them). Calendar days do not count the start day (X + N,
+    as 民法典第二百零一条); working days count it when it is a working day (公示自发布之日起,
+    decision 33); months end on the corresponding day (民法典第二百零二条), and a step that
+    waits for months may be taken on that day (满一年, as 预备期满之日 in `members.history`)."""
 
     label: str  # 公示期, 审批期限 …
     after: str
@@ -104,16 +110,27 @@ class Period:
         if start is None:
             return None
         row = rule_in_force(self.rule, start.effective_date)
-        days = int(row.value)
+        count = int(row.value)
+        if row.unit in MONTH_UNITS:
+            return start.effective_date + relativedelta(months=count), row
         if self.working:
-            return add_working_days(start.effective_date, days), row
-        return start.effective_date + dt.timedelta(days=days), row
+            return add_working_days(start.effective_date, count), row
+        return start.effective_date + dt.timedelta(days=count), row
+
+    def opens_on(self, history: Sequence[ProcedureStep]) -> tuple[dt.date, RuleValue] | None:
+        """The first day a step waiting for this period may be taken (None: not started)."""
+        found = self.last_day(history)
+        if found is None:
+            return None
+        last, row = found
+        return (last if row.unit in MONTH_UNITS else last + dt.timedelta(days=1)), row
 
 
 @dataclass(frozen=True)
 class Step:
-    """步骤: from one of `sources` to `target`. `who=None` marks the system's own step (the
-    outcome of background work): never offered to users, taken only with `system=True`."""
+    """步骤: from one of `sources` to `target` (`STAY`: to the state it left). `who=None`
+    marks the system's own step (the outcome of background work): never offered to users,
+    taken only with `system=True`."""
 
     name: str
     label: str
@@ -355,6 +372,7 @@ def take_step(
             raise StepRefused("；".join(refusals) + "。")
         if warnings and not confirmed:
             raise NeedsConfirmation(warnings)
+        target = state if the_step.target == STAY else the_step.target
         kept = dict(data or {})
         if perform is not None:
             kept.update(perform(locked) or {})
@@ -365,7 +383,7 @@ def take_step(
             target_id=locked.pk,
             step=the_step.name,
             from_state=state,
-            to_state=the_step.target,
+            to_state=target,
             actor=_user_or_none(who),
             effective_date=on,
             due_date=due,
@@ -373,7 +391,7 @@ def take_step(
             note=note[:500],
             data=_jsonable(kept),
         )
-        _store_state(definition, locked, the_step.target)
+        _store_state(definition, locked, target)
         _audit(definition, who, locked, taken, kept)
     _copy_state(definition, locked, record)
     return taken
@@ -441,12 +459,13 @@ def _judge(proc: Procedure, check: Check) -> tuple[list[str], list[str], dt.date
     warnings: list[str] = []
     step = check.step
     if step.waits is not None:
-        found = step.waits.last_day(check.history)
-        if found is not None and check.on <= found[0]:
-            last, row = found
+        found = step.waits.opens_on(check.history)
+        if found is not None and check.on < found[0]:
+            opens, row = found
             refusals.append(
-                f"{step.waits.label}至 {last:%Y-%m-%d} 届满（{row.description or row.key}，"
-                f"依据{row.source}），{step.label}须在此后办理"
+                f"{step.waits.label}至 {opens - dt.timedelta(days=1):%Y-%m-%d} 届满"
+                f"（{row.description or row.key}，依据{row.source}），"
+                f"{step.label}须在 {opens:%Y-%m-%d} 及以后办理"
             )
     for rule in step.rules:
         said = rule.test(check)

@@ -14,6 +14,8 @@ from typing import Any
 FOUNDING = dt.date(1921, 7, 1)
 # 《中国共产党支部工作条例（试行）》, issued and in force 2018-10-28.
 BRANCH_RULES = dt.date(2018, 10, 28)
+# 《中国共产党发展党员工作细则》, issued and in force 2014-06-10.
+DETAILED_RULES = dt.date(2014, 6, 10)
 
 # 依据性质 (RuleValue.Basis), the optional seventh item; national law when absent.
 LOCAL = (
@@ -184,6 +186,48 @@ RULES: list[Seed] = [
     ("cadence.leadership_per_year", "1", "次/年", BRANCH_RULES,
      "《县以上党和国家机关党员领导干部民主生活会若干规定》（民主生活会每年召开1次）",
      "党委、党工委领导班子每年至少召开一次民主生活会（基层党委按同一频次执行）"),
+    # 发展党员 (rules.md §1). 细则 = 《中国共产党发展党员工作细则》(2014-06-10 印发施行). A revision
+    # reported in 2026 could not be verified: when its text is confirmed, its values are new rows
+    # with its effective date; cases keep the values in force when each clock started.
+    ("recruitment.talk_months", "1", "月", DETAILED_RULES,
+     "细则第七条", "党组织收到入党申请书后，应当在一个月内派人同入党申请人谈话"),
+    ("recruitment.league_recommendation_age", "28", "周岁", DETAILED_RULES,
+     "细则第八条（群团组织推优）；28周岁以下团员经团组织推优为各地通行规定，全国条文待核",
+     "28周岁以下的共青团员入党，一般应经共青团组织推优", LOCAL),
+    ("recruitment.contacts_max", "2", "人", DETAILED_RULES,
+     "细则第九条", "党组织应当指定一至二名正式党员作入党积极分子的培养联系人"),
+    ("recruitment.report_interval_months", "3", "月", DETAILED_RULES,
+     "各地发展党员工作规程（入党积极分子每季度至少递交一次书面思想汇报）；全国条文待核",
+     "入党积极分子、发展对象、预备党员递交思想汇报的间隔（工作台提醒）", LOCAL),
+    ("recruitment.assessment_interval_months", "6", "月", DETAILED_RULES,
+     "细则第十一条", "党支部每半年对入党积极分子进行一次考察"),
+    ("recruitment.activist_training_months", "12", "月", DETAILED_RULES,
+     "细则第十三条",
+     "对经过一年以上培养教育和考察、基本具备党员条件的入党积极分子，可列为发展对象"),
+    ("recruitment.introducers", "2", "人", DETAILED_RULES,
+     "《中国共产党章程》第五条；细则第十四条", "发展对象应当有两名正式党员作入党介绍人"),
+    ("recruitment.training_min_days", "3", "天", DETAILED_RULES,
+     "细则第十七条", "发展对象集中培训时间一般不少于三天（或不少于二十四个学时）"),
+    ("recruitment.training_min_hours", "24", "学时", DETAILED_RULES,
+     "细则第十七条", "发展对象集中培训时间一般不少于二十四个学时（或不少于三天）"),
+    ("recruitment.publicity_working_days", "5", "工作日", DETAILED_RULES,
+     "各地发展党员公示制度（公示期不少于五个工作日）；2014年细则是否规定公示待核",
+     "发展对象公示期", LOCAL),
+    ("recruitment.vote_after_pre_review_months", "1", "月", DETAILED_RULES,
+     "据称见2026年修订的细则（预审通过后一个月内召开支部党员大会）；条文未能核实",
+     "上级党委预审通过后召开支部党员大会讨论的期限（逾期提示，不拒绝）", LOCAL),
+    ("recruitment.approval_months", "3", "月", DETAILED_RULES,
+     "细则第二十五条（条文号待核）", "上级党委应当在支部党员大会决议后三个月内审批"),
+    ("recruitment.approval_max_months", "6", "月", DETAILED_RULES,
+     "细则第二十五条（条文号待核）", "审批期限因特殊情况可以适当延长，但不得超过六个月"),
+    ("recruitment.oath_months", "1", "月", DETAILED_RULES,
+     "各地规定（入党宣誓一般在批准后一个月内举行）；全国条文待核",
+     "上级党委批准后组织入党宣誓的期限（逾期提示，不拒绝）", LOCAL),
+    ("recruitment.probation_review_months", "3", "月", DETAILED_RULES,
+     "各地发展党员工作规程（党支部每季度对预备党员考察一次）；全国条文待核",
+     "党支部考察预备党员的间隔（工作台提醒）", LOCAL),
+    ("reminder.recruitment_days", "7", "天", FOUNDING,
+     "本系统提醒设置（非党内法规条文）", "发展党员事项到期前该天数内列入工作台“本周到期”", SETTING),
     ("reminder.plan_item_days", "7", "天", FOUNDING,
      "本系统提醒设置（非党内法规条文）", "工作台提前提醒年度计划事项到期的天数", SETTING),
     ("meetings.minutes_reminder_days", "30", "天", FOUNDING,

@@ -148,7 +148,7 @@ PHONE_MESSAGE = "联系电话只能包含数字、“-”和开头的“+”（5
 CHECKED_FIELDS = tuple(f for f in PERSONAL_FIELDS if f != "birth_date")
 
 
-def _check_person(data: MemberData) -> str:
+def check_person(data: MemberData) -> str:
     """The basic record as the form checks it, so that no entry point (page, API, import)
     can store what another refuses; returns the normalized ID number."""
     if not data.name.strip():
@@ -193,7 +193,7 @@ def _check_admission(data: MemberData, adm: Admission, rules: RuleBook | None = 
 
 def check_registration(data: MemberData, adm: Admission, rules: RuleBook | None = None) -> str:
     """The rules a new member's record must pass (as 党员建档 checks them); the ID number."""
-    number = _check_person(data)
+    number = check_person(data)
     _check_admission(data, adm, rules)
     _replay_initial(adm, rules.value if rules is not None else rule_value)
     return number
@@ -444,7 +444,7 @@ def bulk_register_members(
     ids: list[int] = []
     batch: list[tuple[dict[str, Any], list[InitialEvent], list[Any]]] = []
     for data, adm in rows:
-        number = _check_person(data) if validate else data.id_number
+        number = check_person(data) if validate else data.id_number
         if validate:
             _check_admission(data, adm, rules)
         # Plain dicts, not model instances: building 100k Members costs more than storing them.
@@ -617,7 +617,7 @@ def update_member(
         **{f.name: getattr(member, f.name) for f in fields(MemberData) if f.name != "id_number"},
         id_number=id_number or member.reveal_id_number(),
     )
-    number = _check_person(data)
+    number = check_person(data)
     if id_number:
         ensure_id_unique(number, exclude_pk=member.pk)
         member.id_cipher, member.id_hash = encrypt(number), lookup_hash(number)
@@ -1141,7 +1141,7 @@ def receive_transferred_member(
         raise DomainError("接收党组织不在您的管理范围内。", field="org")
     if arrival.effective_date > timezone.localdate():
         raise DomainError("转入日期不能晚于今天。", field="effective_date")
-    number = _check_person(data.person)
+    number = check_person(data.person)
     admission = Admission(
         org=org,
         join_date=data.join_date,

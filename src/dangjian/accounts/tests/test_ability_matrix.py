@@ -178,6 +178,11 @@ ROUTES: dict[str, Route] = {
     "exchange:installation-revoke": Route(G.MANAGE_GRANTS, "installation", "post"),
     # 民主评议党员: "appraisal" is the branch's appraisal of this year (李明 is in it, so he sees
     # it and his own "entry"); "disposition" is a 组织处置 of 李明 approved by 城关镇 党委.
+    # 发展党员: "applicant" is a file on the branch, waiting for its 谈话 (a branch step).
+    "recruitment:list": Route(LOGIN),  # lists only what the user's scope holds and their own
+    "recruitment:new": Route(A.EDIT_MEMBERS, "anywhere"),
+    "recruitment:detail": Route(A.VIEW_MEMBERS, "applicant"),
+    "recruitment:step": Route(A.EDIT_MEMBERS, "applicant_step"),
     "appraisal:list": Route(LOGIN),  # lists only what the user's scope holds and his own
     "appraisal:start": Route(A.RUN_MEETINGS, "anywhere"),
     "appraisal:detail": Route(A.VIEW_MEMBERS, "appraisal", own=True),
@@ -502,7 +507,16 @@ def world(cast: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
 
     meeting = schedule_meeting(actor=cast.secretary, org=cast.branch, data=MeetingData(
         kind="general", title="试探会议", date=dt.date.today()))  # fmt: skip
+    from dangjian.recruitment.services import ApplicantData, register_applicant
+    from dangjian.testing import make_id_number
+
+    born = dt.date(2000, 5, 4)
+    applicant = register_applicant(actor=cast.secretary, org=cast.branch, data=ApplicantData(
+        name="申请人", gender="F", ethnicity="01", birth_date=born,
+        id_number=make_id_number(born, "F"), education="ba", person_category="worker",
+        applied_on=dt.date.today()))  # fmt: skip
     return {
+        "applicant": applicant.pk,
         "plan_item": plan_item.pk,
         "scan": (scan_meeting.pk, current_code(scan_meeting, timezone.now())),
         "meeting": meeting.pk,
@@ -558,6 +572,8 @@ def url_of(name: str, route: Route, world: dict[str, Any]) -> str:
         return reverse(name, kwargs={"pk": meeting, "code": code})
     if target == "packet_token":
         return reverse(name, kwargs={"token": world["packet_token"]})
+    if target == "applicant_step":
+        return reverse(name, kwargs={"pk": world["applicant"], "name": "talk"})
     if target == "upload":
         return reverse(name, kwargs={"label": "members.member", "pk": world["member"]})
     return reverse(name, kwargs={"pk": world[target]})

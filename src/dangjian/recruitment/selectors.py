@@ -1,0 +1,41 @@
+"""Reads of 发展党员: what a user sees (one way to scope, as everywhere) and the record by id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from dangjian.accounts.abilities import Ability
+from dangjian.accounts.scope import get_for, scope_for
+from dangjian.core.paths import any_subtree_q
+from dangjian.recruitment.models import Applicant
+
+
+def applicants_visible_to(user: Any) -> QuerySet[Applicant]:
+    """The files of the branches the user sees (查看党组织和党员 on the path), the user's own
+    file, and the files the user is 培养联系人 or 入党介绍人 for."""
+    scope = scope_for(user)
+    q = any_subtree_q("org_path", scope.paths(Ability.VIEW_MEMBERS))
+    if getattr(user, "is_authenticated", False):
+        q |= Q(user_id=user.pk)
+    if scope.own_member_id is not None:
+        q |= Q(contacts__id=scope.own_member_id) | Q(introducers__id=scope.own_member_id)
+    return Applicant.objects.filter(q).distinct().select_related("org")
+
+
+def get_applicant_for_user(user: Any, pk: Any, ability: str | None = None) -> Applicant:
+    return get_for(
+        user,
+        ability,
+        applicants_visible_to(user),
+        pk,
+        path_of="org_path",
+        missing="发展党员档案不存在或不在您的管理范围内",
+    )
+
+
+def manages(user: Any, applicant: Applicant) -> bool:
+    """Whether the user sees the whole file (the branch's or a committee's), not only the
+    progress the applicant, a 培养联系人 or an 入党介绍人 sees."""
+    return scope_for(user).can(Ability.VIEW_MEMBERS, applicant.org_path)

@@ -1,0 +1,137 @@
+"""发展党员 pages: the files a user sees, registering an application, one file with its steps
+(what the engine offers, and why not), and one generic page per step.
+
+Every record comes through a scope-checked getter (404 outside the scope); a step page checks
+the step's ability first (403), parses the step's form and calls the step's one service; a soft
+rule's warning comes back as a confirmation on the same page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
+
+from dangjian.accounts.abilities import Ability
+from dangjian.accounts.scope import orgs_with, refusal_for, scope_for
+from dangjian.core.actors import Actor
+from dangjian.core.exceptions import DomainError
+from dangjian.core.forms import add_domain_error
+from dangjian.core.procedures import NeedsConfirmation, may_act, steps_available, steps_of
+from dangjian.orgs.models import BRANCH_KINDS
+from dangjian.recruitment import services
+from dangjian.recruitment.forms import ApplicationForm, form_for
+from dangjian.recruitment.procedures import RECRUITMENT
+from dangjian.recruitment.selectors import (
+    applicants_visible_to,
+    get_applicant_for_user,
+    manages,
+)
+
+
+def confirmed_in(request: HttpRequest) -> bool:
+    """The page's answer to a soft rule's warning (the form posted again with confirmed=1)."""
+    return request.POST.get("confirmed") == "1"
+
+
+@login_required
+@require_safe
+def applicant_list(request: HttpRequest) -> HttpResponse:
+    """发展党员: the files of the user's branches and committees."""
+    scope = scope_for(request.user)
+    applicants = applicants_visible_to(request.user).order_by("org_path", "name_pinyin")[:500]
+    context = {
+        "applicants": applicants,
+        "can_register": scope.can_anywhere(Ability.EDIT_MEMBERS),
+    }
+    return render(request, "recruitment/list.html", context)
+
+
+@login_required
+def applicant_new(request: HttpRequest) -> HttpResponse:
+    """登记入党申请."""
+    if not scope_for(request.user).can_anywhere(Ability.EDIT_MEMBERS):
+        raise PermissionDenied(refusal_for(Ability.EDIT_MEMBERS))
+    orgs = orgs_with(request.user, Ability.EDIT_MEMBERS).filter(kind__in=BRANCH_KINDS)
+    form = ApplicationForm(request.POST or None, orgs=orgs)
+    warnings: tuple[str, ...] = ()
+    applicant = None
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        org, confirmed = d.pop("org"), confirmed_in(request)
+        try:
+            applicant = services.register_applicant(
+                actor=Actor.from_request(request),
+                org=org,
+                data=services.ApplicantData(**d),
+                confirmed=confirmed,
+            )
+        except NeedsConfirmation as exc:
+            warnings = exc.warnings
+        except DomainError as exc:
+            add_domain_error(form, exc)
+    if applicant is None:
+        return render(request, "recruitment/new.html", {"form": form, "warnings": warnings})
+    messages.success(request, "已登记入党申请，请在一个月内派人谈话。")
+    return redirect("recruitment:detail", pk=applicant.pk)
+
+
+@login_required
+@require_safe
+def applicant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    applicant = get_applicant_for_user(request.user, pk)
+    manager = manages(request.user, applicant)
+    context = {
+        "a": applicant,
+        "manager": manager,
+        "options": steps_available(request.user, applicant, RECRUITMENT) if manager else [],
+        "history": [
+            (s, RECRUITMENT.step_label(s.step), RECRUITMENT.state_label(s.to_state))
+            for s in steps_of(RECRUITMENT, applicant)
+        ],
+    }
+    return render(request, "recruitment/detail.html", context)
+
+
+@login_required
+def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """One step of a file: its form, the engine's reason when it may not be taken now, and the
+    confirmation a soft rule asks for."""
+    if name not in services.STEPS:
+        raise Http404("没有这个办理步骤")
+    applicant = get_applicant_for_user(request.user, pk)
+    definition = RECRUITMENT.step(name)
+    if not may_act(request.user, definition.who, applicant):
+        raise PermissionDenied(refusal_for(definition.who.ability) if definition.who else "")
+    option = next(
+        (o for o in steps_available(request.user, applicant, RECRUITMENT) if o.name == name), None
+    )
+    form = form_for(name)(
+        request.POST or None, applicant=applicant, initial={"version": applicant.version}
+    )
+    warnings: tuple[str, ...] = ()
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.STEPS[name](
+                Actor.from_request(request), applicant, form.cleaned_data, confirmed_in(request)
+            )
+        except NeedsConfirmation as exc:
+            warnings = exc.warnings
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"已办理：{definition.label}。")
+            return redirect("recruitment:detail", pk=applicant.pk)
+    context: dict[str, Any] = {
+        "a": applicant,
+        "step": definition,
+        "option": option,
+        "form": form,
+        "warnings": warnings,
+    }
+    return render(request, "recruitment/step.html", context)
