@@ -242,3 +242,75 @@ def test_version_check_refuses_a_stale_form(cast: Any, rules: None) -> None:
     take_step(actor=cast.secretary, definition=versioned, record=cast.branch, step="publish",
               expected_version=version)  # fmt: skip
     assert cast.branch.version == version + 1  # the caller's instance sees the bump
+
+
+# --- periods in months, and steps that stay ----------------------------------------------------
+
+YEARLY = Procedure(
+    name="test_training",
+    label="培养考察（测试）",
+    model=Organization,
+    states=Publicity,
+    audit_action=PUBLISH.name,
+    steps=(
+        Step("start", "开始考察", (START,), Publicity.PUBLISHED, who=PUBLISHER),
+        Step("note", "考察记录", (Publicity.PUBLISHED,), procedures.STAY, who=PUBLISHER,
+             due=Period("考察期限", after="start", rule="test.review_months")),
+        Step("finish", "考察期满", (Publicity.PUBLISHED,), Publicity.APPROVED, who=PUBLISHER,
+             waits=Period("考察期", after="start", rule="test.training_months")),
+    ),
+)  # fmt: skip
+
+
+def _months_rule(key: str, value: int, start: dt.date, source: str = "细则（测试）") -> None:
+    RuleValue.objects.create(
+        key=key, value=Decimal(value), unit="月", effective_from=start, source=source,
+        description=f"{value}个月",
+    )  # fmt: skip
+
+
+@pytest.fixture
+def month_rules(db: Any) -> None:
+    _months_rule("test.training_months", 12, dt.date(2014, 6, 10))
+    _months_rule("test.review_months", 1, dt.date(2014, 6, 10))
+
+
+def _yearly(cast: Any, step: str, on: dt.date, record: Any = None) -> ProcedureStep:
+    return take_step(actor=cast.county_admin, definition=YEARLY, record=record or cast.branch,
+                     step=step, effective_date=on)  # fmt: skip
+
+
+def test_a_period_in_months_may_be_waited_out_on_the_anniversary(
+    cast: Any, month_rules: None
+) -> None:
+    _yearly(cast, "start", dt.date(2025, 3, 1))
+    with pytest.raises(StepRefused, match=r"考察期至 2026-02-28 届满.*2026-03-01 及以后"):
+        _yearly(cast, "finish", dt.date(2026, 2, 28))
+    _yearly(cast, "finish", dt.date(2026, 3, 1))  # 满一年 (民法典第二百零二条)
+
+
+def test_a_month_deadline_ends_on_the_corresponding_day(cast: Any, month_rules: None) -> None:
+    _yearly(cast, "start", dt.date(2026, 1, 31))
+    # 1-31 + 1 month: February has no 31st, the period ends on its last day
+    with pytest.raises(NeedsConfirmation, match="考察期限已于 2026-02-28 届满"):
+        _yearly(cast, "note", dt.date(2026, 3, 1))
+    assert _yearly(cast, "note", dt.date(2026, 2, 28)).due_date == dt.date(2026, 2, 28)
+
+
+def test_a_clock_started_under_old_rules_keeps_them(cast: Any, month_rules: None) -> None:
+    """A revision in force from 2026-05-01 (18 months) does not lengthen a period that
+    started before it; one started after it waits the new length."""
+    _months_rule("test.training_months", 18, dt.date(2026, 5, 1), source="修订细则（测试）")
+    _yearly(cast, "start", dt.date(2026, 4, 30))
+    with pytest.raises(StepRefused, match="2027-04-30 及以后"):
+        _yearly(cast, "finish", dt.date(2026, 12, 1))
+    _yearly(cast, "start", dt.date(2026, 5, 1), cast.township)
+    with pytest.raises(StepRefused, match=r"2027-10-31 届满.*修订细则.*2027-11-01 及以后"):
+        _yearly(cast, "finish", dt.date(2027, 10, 31), cast.township)
+
+
+def test_a_step_that_stays_keeps_the_state_it_was_taken_in(cast: Any, month_rules: None) -> None:
+    _yearly(cast, "start", dt.date(2026, 1, 5))
+    taken = _yearly(cast, "note", dt.date(2026, 1, 20))
+    assert taken.from_state == taken.to_state == Publicity.PUBLISHED
+    assert state_of(YEARLY, cast.branch) == Publicity.PUBLISHED
