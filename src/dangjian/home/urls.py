@@ -11,4 +11,5 @@ urlpatterns = [
     path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
     path("notifications/read/", views.notifications_read_all, name="notifications-read-all"),
     path("rules/", core_views.rules, name="rules"),  # 规则参数 (core: shared by every app)
+    path("rules/revise/", views.rule_revise, name="rule-revise"),  # 录入修订 (系统管理员)
 ]

@@ -3,6 +3,7 @@ them all (docs/architecture.md, Layers); `core` below knows none of them."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -16,9 +17,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from dangjian.accounts.abilities import GlobalAbility
 from dangjian.accounts.scope import scope_for
 from dangjian.core import notify, workbench
+from dangjian.core.actors import Actor
+from dangjian.core.exceptions import DomainError
+from dangjian.core.forms import add_domain_error
 from dangjian.core.models import Notification
+from dangjian.core.procedures import NeedsConfirmation
+from dangjian.home import rules
+from dangjian.home.forms import RevisionForm
 from dangjian.orgs.selectors import subtree_summary, top_nodes
 
 HOME_ITEMS = 20  # per group on the page; the API lists them all
@@ -103,3 +111,30 @@ class WorkbenchView(APIView):
             for item in group.items
         ]
         return Response(WorkItemSerializer(rows, many=True).data)
+
+
+@login_required
+def rule_revise(request: HttpRequest) -> HttpResponse:
+    """录入规则参数修订 (系统管理员): a rule's new value from a date, with its source."""
+    scope_for(request.user).require_global(GlobalAbility.MANAGE_ACCOUNTS)
+    form = RevisionForm(request.POST or None, initial={"key": request.GET.get("key", "")})
+    warnings: tuple[str, ...] = ()
+    if request.method == "POST" and form.is_valid():
+        try:
+            row = rules.revise_rule(
+                actor=Actor.from_request(request),
+                revision=rules.Revision(**form.cleaned_data),
+                confirmed=request.POST.get("confirmed") == "1",
+            )
+        except NeedsConfirmation as exc:
+            warnings = exc.warnings
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"已录入修订：{row.description}，自 {row.effective_from:%Y-%m-%d} 起取值 "
+                f"{row.value.normalize():f}。",
+            )
+            return redirect("core:rules")
+    return render(request, "core/rule_revise.html", {"form": form, "warnings": warnings})

@@ -54,6 +54,8 @@ ROUTES: dict[str, Route] = {
     "core:notifications-read-all": Route(LOGIN, method="post"),
     # 规则参数: public texts and settings, no personal data: every login, members included
     "core:rules": Route(LOGIN),
+    # 录入规则参数修订: the 系统管理员 only (a GET shows the form, nothing is written)
+    "core:rule-revise": Route(G.MANAGE_ACCOUNTS),
     "rule-list": Route(LOGIN),
     "accounts:login": Route(PUBLIC),
     "accounts:logout": Route(PUBLIC, method="post"),
