@@ -20,7 +20,7 @@ from pypinyin import lazy_pinyin
 from dangjian.accounts.abilities import Ability
 from dangjian.accounts.models import ADMIN_ROLES, RoleGrant
 from dangjian.accounts.scope import forget_scope, scope_for
-from dangjian.audit.actions import register_action
+from dangjian.audit.actions import AuditAction, register_action
 from dangjian.audit.services import before_after, record_audit
 from dangjian.core.actors import actor_user
 from dangjian.core.bulk import insert_rows, model_columns
@@ -49,6 +49,7 @@ from dangjian.orgs.models import Organization, OrgKind
 Kind = MemberEvent.Kind
 
 REGISTER_MEMBER = register_action("members.register_member", "党员建档")
+ADMIT_RECRUIT = register_action("members.admit_recruit", "接收预备党员建档")
 UPDATE_MEMBER = register_action("members.update_member", "修改党员信息")
 RECORD_EVENT = register_action("members.record_event", "登记党籍变动")
 VOID_EVENT = register_action("members.void_event", "作废党籍变动")
@@ -399,6 +400,23 @@ def register_member(*, actor: Any, data: MemberData, admission: Admission) -> Me
     """党员建档: create a member's record and the events its history starts with."""
     if not scope_for(actor).can(Ability.EDIT_MEMBERS, admission.org.path):
         raise DomainError("所选党组织不在您的管理范围内。", field="org")
+    return _create_member(actor, data, admission, REGISTER_MEMBER)
+
+
+def admit_recruit(*, actor: Any, data: MemberData, org: Organization, join_date: dt.date) -> Member:
+    """接收预备党员 (发展党员 approved by the 上级党委): the new 预备党员's record, with the same
+    ADMIT event as 党员建档, on the 支部党员大会's date (党章第七条: 预备期自支部大会通过之日
+    算起). The 党委 approving holds 审批发展党员, not 维护党员信息, so that is what is checked;
+    only this app writes `Member`."""
+    if not scope_for(actor).can(Ability.APPROVE_RECRUITMENT, org.path):
+        raise DomainError("您没有审批该党支部发展党员的权限。", field="org")
+    return _create_member(actor, data, Admission(org=org, join_date=join_date), ADMIT_RECRUIT)
+
+
+def _create_member(
+    actor: Any, data: MemberData, admission: Admission, action: AuditAction
+) -> Member:
+    """A new record and the events its history starts with, audited under `action`."""
     number = check_registration(data, admission)
     ensure_id_unique(number)
     member = _build_member(data, number, admission)
@@ -414,12 +432,7 @@ def register_member(*, actor: Any, data: MemberData, admission: Admission) -> Me
         MemberEvent.objects.bulk_create(events)
         MemberSpell.objects.bulk_create(spells)
         watch.created([member.pk])
-        record_audit(
-            REGISTER_MEMBER,
-            actor=actor,
-            target=member,
-            detail={"org": admission.org.name},
-        )
+        record_audit(action, actor=actor, target=member, detail={"org": admission.org.name})
     return member
 
 

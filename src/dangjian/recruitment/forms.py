@@ -7,8 +7,10 @@ from typing import Any
 from django import forms
 
 from dangjian.core.dates import BoundedDateField, today
+from dangjian.meetings.models import Meeting, MeetingKind
 from dangjian.members.choices import ETHNICITY_CHOICES, Education, Gender, PersonCategory
 from dangjian.orgs.models import Organization
+from dangjian.votes.models import Poll
 
 
 class ApplicationForm(forms.Form):
@@ -54,6 +56,89 @@ class StepForm(forms.Form):
 
 # step → its form (StepForm when the step asks for a date and a note only).
 STEP_FORMS: dict[str, type[StepForm]] = {}
+
+
+# --- stage D: 预备党员的接收 ------------------------------------------------------------------
+
+
+class ReasonForm(StepForm):
+    """A step that says why (预审未通过, 不予批准): the reason replaces the note."""
+
+    reason = forms.CharField(
+        label="原因", max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写原因。"},
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["note"]
+
+
+class EndPublicityForm(StepForm):
+    """公示结束: 公示期间是否有反映, and what was reported and verified (a short note)."""
+
+    objections = forms.TypedChoiceField(
+        label="公示期间是否有反映",
+        choices=[("no", "无反映"), ("yes", "有反映")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        initial="no",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["note"].label = "反映的问题及核实情况"
+
+
+class FillFormForm(StepForm):
+    """填写入党志愿书: its number, when the 组织部门 numbers them."""
+
+    form_number = forms.CharField(label="入党志愿书编号", max_length=50, required=False)
+
+
+class DatedByMeetingForm(StepForm):
+    """A step dated by the 支部党员大会 (its date is the meeting's, not asked)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["on"]
+
+
+class VoteForm(DatedByMeetingForm):
+    """提交支部党员大会讨论表决: which 支部党员大会 of the branch, and how the members vote."""
+
+    meeting = forms.ModelChoiceField(
+        label="支部党员大会", queryset=Meeting.objects.none(),
+        error_messages={"required": "请选择召开讨论的支部党员大会。"},
+    )  # fmt: skip
+    method = forms.ChoiceField(label="表决方式", choices=Poll.Method.choices, initial="paper")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["meeting"]
+        if self.applicant is not None:
+            field.queryset = (  # type: ignore[attr-defined]
+                Meeting.objects.filter(org=self.applicant.org, kind=MeetingKind.GENERAL)
+                .exclude(status=Meeting.Status.CANCELLED)
+                .order_by("-date", "-pk")
+            )
+        field.label_from_instance = (  # type: ignore[attr-defined]
+            lambda m: f"{m.date:%Y-%m-%d} {m.title}"
+        )
+        self.order_fields(["version", "meeting", "method", "note"])
+
+
+STEP_FORMS.update(
+    {
+        "pre_review_failed": ReasonForm,
+        "end_publicity": EndPublicityForm,
+        "fill_form": FillFormForm,
+        "put_to_vote": VoteForm,
+        "admit": DatedByMeetingForm,
+        "admit_failed": DatedByMeetingForm,
+        "disapprove": ReasonForm,
+    }
+)
 
 
 def form_for(step: str) -> type[StepForm]:

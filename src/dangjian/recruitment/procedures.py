@@ -51,7 +51,7 @@ from dangjian.core.procedures import (
     Who,
     register,
 )
-from dangjian.meetings.models import MeetingKind
+from dangjian.meetings.models import Meeting, MeetingKind
 from dangjian.orgs.selectors import approving_committee
 from dangjian.recruitment.models import Applicant
 from dangjian.votes.models import Poll
@@ -269,12 +269,18 @@ def _publicity_over(check: Check) -> str | None:
 
 
 def _poll_of_meeting(check: Check) -> str | None:
+    """The vote is held in a 支部党员大会 of the applicant's own branch: the meeting chosen in
+    the step's data (`meeting_id`; the poll is created when the step is taken), else the file's.
+    Judged when there is one: the form asks for it, and the service refuses without."""
     record = check.record
-    meeting = record.meeting
-    if meeting is None or record.poll is None:
-        return "请选择召开讨论的支部党员大会"
+    pk = check.data.get("meeting_id")
+    meeting = Meeting.objects.filter(pk=pk).first() if pk else record.meeting
+    if meeting is None:
+        return None
     if meeting.org_id != record.org_id or meeting.kind != MeetingKind.GENERAL:
         return "须在本支部的支部党员大会上讨论（细则第二十条）"
+    if meeting.status == Meeting.Status.CANCELLED:
+        return "该支部党员大会已取消"
     return None
 
 

@@ -18,17 +18,21 @@ from django.db import transaction
 
 from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import scope_for
-from dangjian.core.crypto import encrypt, lookup_hash
+from dangjian.core.crypto import decrypt, encrypt, lookup_hash
 from dangjian.core.exceptions import DomainError
 from dangjian.core.masking import mask_id_number
 from dangjian.core.models import ProcedureStep
 from dangjian.core.procedures import take_step
+from dangjian.meetings import services as meetings
+from dangjian.meetings.models import Meeting, MeetingKind
 from dangjian.members.models import Member
-from dangjian.members.services import MemberData, check_person, name_keys
+from dangjian.members.services import MemberData, admit_recruit, check_person, name_keys
 from dangjian.orgs.models import BRANCH_KINDS, Organization
 from dangjian.recruitment import deadlines
 from dangjian.recruitment.models import Applicant
 from dangjian.recruitment.procedures import RECRUITMENT
+from dangjian.votes import services as votes
+from dangjian.votes.models import Poll
 
 PERSON_FIELDS = (
     "gender", "ethnicity", "birth_date", "education", "person_category", "native_place",
@@ -175,3 +179,173 @@ STEPS: dict[str, StepService] = {
         "committee_talk", "file_upper", "oath", "apply_full", "archive",
     )
 }  # fmt: skip
+
+
+# --- stage D: 预备党员的接收 ------------------------------------------------------------------
+# 支部委员会审查 → 上级党委预审 → 公示 → 入党志愿书 → 支部党员大会 (a motion poll of the votes
+# engine in the meeting, counted with the meeting's attendance) → 上级党委谈话 and 审批, which
+# writes the register (`members.services.admit_recruit`).
+
+PUT_TO_VOTE_TITLE = "关于接收{name}为中共预备党员的表决"
+
+
+def reasoned(step: str) -> StepService:
+    """A step that must say why (预审未通过, 不予批准 …): the reason is the step's note."""
+
+    def run(actor: Any, applicant: Applicant, d: Mapping[str, Any], confirmed: bool) -> Any:
+        reason = str(d.get("reason") or "").strip()
+        return take(actor, applicant, step, on=d["on"], version=d["version"], note=reason,
+                    data={"reason": reason}, confirmed=confirmed)  # fmt: skip
+
+    return run
+
+
+def end_publicity(
+    actor: Any, applicant: Applicant, d: Mapping[str, Any], confirmed: bool = False
+) -> ProcedureStep:
+    """公示结束: whether anything was reported during the 公示 (公示期间是否有反映), and if so what
+    and how it was verified, in a short note."""
+    objections = bool(d.get("objections"))
+    note = str(d.get("note") or "").strip()
+    if objections and not note:
+        raise DomainError(
+            "公示期间有反映的，请在说明中简要记录反映的问题及核实情况。", field="note"
+        )
+    return take(actor, applicant, "end_publicity", on=d["on"], version=d["version"], note=note,
+                data={"objections": objections}, confirmed=confirmed)  # fmt: skip
+
+
+def fill_form(
+    actor: Any, applicant: Applicant, d: Mapping[str, Any], confirmed: bool = False
+) -> ProcedureStep:
+    """填写入党志愿书 (its serial number, when the 组织部门 numbers them)."""
+    number = str(d.get("form_number") or "").strip()
+    return take(actor, applicant, "fill_form", on=d["on"], version=d["version"],
+                note=d.get("note") or "", data={"form_number": number} if number else {},
+                confirmed=confirmed)  # fmt: skip
+
+
+def _check_meeting(meeting: Meeting, applicant: Applicant) -> None:
+    if meeting.org_id != applicant.org_id or meeting.kind != MeetingKind.GENERAL:
+        raise DomainError(f"请选择{applicant.org.name}的支部党员大会。", field="meeting")
+    if meeting.status == Meeting.Status.CANCELLED:
+        raise DomainError("该会议已取消。", field="meeting")
+
+
+def put_to_vote(
+    actor: Any, applicant: Applicant, d: Mapping[str, Any], confirmed: bool = False
+) -> ProcedureStep:
+    """提交支部党员大会讨论表决: a MOTION poll 「关于接收X为中共预备党员的表决」 in the chosen
+    支部党员大会 (quorum and majority of the preset "meeting": rule values in force on the
+    meeting's day), opened at once; the step is dated the meeting's day."""
+    meeting: Meeting = d["meeting"]
+    _check_meeting(meeting, applicant)
+    method = d.get("method") or Poll.Method.PAPER
+
+    def perform(locked: Applicant) -> dict[str, Any]:
+        draft = votes.PollDraft(
+            title=PUT_TO_VOTE_TITLE.format(name=locked.name),
+            kind=Poll.Kind.MOTION,
+            method=method,
+            preset="meeting",
+            electorate_on=meeting.date,
+            context=str(meeting.title),
+        )
+        poll = meetings.create_meeting_poll(actor=actor, meeting=meeting, draft=draft)
+        poll = votes.open_poll(actor=actor, poll=poll)  # the meetings hook marks the roll
+        locked.meeting, locked.poll = meeting, poll
+        locked.save(update_fields=["meeting", "poll"])
+        return {"meeting": meeting.title, "meeting_id": meeting.pk, "poll": poll.pk}
+
+    return take(actor, applicant, "put_to_vote", on=meeting.date, version=d.get("version"),
+                data={"meeting_id": meeting.pk, "method": method}, note=d.get("note") or "",
+                confirmed=confirmed, perform=perform)  # fmt: skip
+
+
+def count_vote(*, actor: Any, applicant: Applicant) -> Poll:
+    """支部党员大会表决计票: close the poll with the meeting's attendance as its 到会 (as
+    `appraisal.services.count_meeting_poll`, which this app may not import); the engine counts
+    quorum and majority. Not a step: `admit` or `admit_failed` follows, judged on the count."""
+    poll, meeting = applicant.poll, applicant.meeting
+    if applicant.status not in (Applicant.Status.VOTING, Applicant.Status.CONVERSION_VOTING):
+        raise DomainError("该发展党员档案当前没有进行中的支部党员大会表决。")
+    if poll is None or meeting is None:
+        raise DomainError("尚未提交支部党员大会表决。")
+    if poll.status == Poll.Status.CLOSED:
+        raise DomainError("该表决已经计票。")
+    if meeting.status != Meeting.Status.HELD:
+        raise DomainError("请先登记支部党员大会的出席情况，再计票。")
+    with transaction.atomic():
+        meetings.sync_polls(meeting, actor)  # the roll once more, so the count never misses it
+        return votes.close_poll(actor=actor, poll=poll)
+
+
+def _resolution(step: str) -> StepService:
+    """支部党员大会通过 / 未通过: judged on the count, dated the meeting's day (the 支部大会决议
+    日期, from which the 预备期 runs)."""
+
+    def run(actor: Any, applicant: Applicant, d: Mapping[str, Any], confirmed: bool) -> Any:
+        meeting = applicant.meeting
+        if meeting is None:
+            raise DomainError("尚未提交支部党员大会表决。")
+
+        def perform(locked: Applicant) -> dict[str, Any]:
+            if step == "admit":
+                locked.resolution_on = meeting.date
+                locked.save(update_fields=["resolution_on"])
+            return {"meeting": meeting.title}
+
+        return take(actor, applicant, step, on=meeting.date, version=d.get("version"),
+                    note=d.get("note") or "", confirmed=confirmed, perform=perform)  # fmt: skip
+
+    return run
+
+
+def _member_data(applicant: Applicant) -> MemberData:
+    """The register's basic record from the file; the ID number decrypted here only."""
+    return MemberData(
+        name=applicant.name,
+        gender=applicant.gender,
+        ethnicity=applicant.ethnicity,
+        birth_date=applicant.birth_date,
+        id_number=decrypt(applicant.id_cipher),
+        education=applicant.education,
+        person_category=applicant.person_category,
+        native_place=applicant.native_place,
+        work_unit_post=applicant.work_unit_post,
+        phone=applicant.phone,
+    )
+
+
+def approve(
+    actor: Any, applicant: Applicant, d: Mapping[str, Any], confirmed: bool = False
+) -> ProcedureStep:
+    """上级党委审批同意接收为预备党员: the new 预备党员 enters the register of the branch with
+    the 支部党员大会's date as 入党日期 (编入党支部, 细则第十九步); the file points at it."""
+
+    def perform(locked: Applicant) -> dict[str, Any]:
+        if locked.member_id is not None or locked.resolution_on is None:
+            raise DomainError("该发展党员档案已建立党员档案或尚无支部党员大会决议。")
+        member = admit_recruit(actor=actor, data=_member_data(locked), org=locked.org,
+                               join_date=locked.resolution_on)  # fmt: skip
+        locked.member = member
+        locked.save(update_fields=["member"])
+        return {"member": member.pk, "join_date": locked.resolution_on}
+
+    return take(actor, applicant, "approve", on=d["on"], version=d["version"],
+                note=d.get("note") or "", confirmed=confirmed, perform=perform)  # fmt: skip
+
+
+STEPS.update(
+    {
+        "committee_review": plain("committee_review"),
+        "pre_review_failed": reasoned("pre_review_failed"),
+        "end_publicity": end_publicity,
+        "fill_form": fill_form,
+        "put_to_vote": put_to_vote,
+        "admit": _resolution("admit"),
+        "admit_failed": _resolution("admit_failed"),
+        "approve": approve,
+        "disapprove": reasoned("disapprove"),
+    }
+)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("new/", views.applicant_new, name="new"),
     path("<int:pk>/", views.applicant_detail, name="detail"),
     path("<int:pk>/step/<slug:name>/", views.step, name="step"),
+    path("<int:pk>/count/", views.count, name="count"),
 ]

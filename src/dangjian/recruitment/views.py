@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import orgs_with, refusal_for, scope_for
@@ -26,12 +26,15 @@ from dangjian.core.procedures import NeedsConfirmation, may_act, steps_available
 from dangjian.orgs.models import BRANCH_KINDS
 from dangjian.recruitment import services
 from dangjian.recruitment.forms import ApplicationForm, form_for
+from dangjian.recruitment.models import Applicant
 from dangjian.recruitment.procedures import RECRUITMENT
 from dangjian.recruitment.selectors import (
     applicants_visible_to,
     get_applicant_for_user,
     manages,
 )
+
+VOTE_STATES = (Applicant.Status.VOTING, Applicant.Status.CONVERSION_VOTING)
 
 
 def confirmed_in(request: HttpRequest) -> bool:
@@ -90,6 +93,8 @@ def applicant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "a": applicant,
         "manager": manager,
         "options": steps_available(request.user, applicant, RECRUITMENT) if manager else [],
+        "vote_states": VOTE_STATES,
+        "can_count": scope_for(request.user).can(Ability.RUN_VOTES, applicant.org_path),
         "history": [
             (s, RECRUITMENT.step_label(s.step), RECRUITMENT.state_label(s.to_state))
             for s in steps_of(RECRUITMENT, applicant)
@@ -135,3 +140,23 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         "warnings": warnings,
     }
     return render(request, "recruitment/step.html", context)
+
+
+# --- stage D: 预备党员的接收 ------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def count(request: HttpRequest, pk: int) -> HttpResponse:
+    """支部党员大会表决计票 (组织表决和选举 on the branch): not a step; 通过 or 未通过 follows."""
+    applicant = get_applicant_for_user(request.user, pk)
+    if not scope_for(request.user).can(Ability.RUN_VOTES, applicant.org_path):
+        raise PermissionDenied(refusal_for(Ability.RUN_VOTES))
+    try:
+        poll = services.count_vote(actor=Actor.from_request(request), applicant=applicant)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        passed = (poll.result or {}).get("passed") and (poll.result or {}).get("quorum_met")
+        messages.success(request, "已计票：表决通过。" if passed else "已计票：表决未通过。")
+    return redirect("recruitment:detail", pk=applicant.pk)

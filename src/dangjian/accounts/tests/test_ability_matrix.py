@@ -185,6 +185,8 @@ ROUTES: dict[str, Route] = {
     "recruitment:new": Route(A.EDIT_MEMBERS, "anywhere"),
     "recruitment:detail": Route(A.VIEW_MEMBERS, "applicant"),
     "recruitment:step": Route(A.EDIT_MEMBERS, "applicant_step"),
+    # 支部党员大会表决计票: not a step; on a file with no vote under way it says so and redirects
+    "recruitment:count": Route(A.RUN_VOTES, "applicant", "post"),
     "appraisal:list": Route(LOGIN),  # lists only what the user's scope holds and his own
     "appraisal:start": Route(A.RUN_MEETINGS, "anywhere"),
     "appraisal:detail": Route(A.VIEW_MEMBERS, "appraisal", own=True),
