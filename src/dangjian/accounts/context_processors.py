@@ -24,5 +24,16 @@ def scope(request: HttpRequest) -> dict[str, Any]:
             # 跨系统转接: letters and packets for registers, the trust list for the 安全管理员
             "exchange": user_scope.can_anywhere(Ability.EDIT_MEMBERS),
             "exchange_trust": user_scope.has_global(GlobalAbility.MANAGE_GRANTS),
+            # 我的入党进度: asked only when the template gets there (a callable), i.e. for a
+            # user who does not see the branches' files anyway
+            "applicant": lambda: _has_applicant_file(getattr(request, "user", None)),
         },
     }
+
+
+def _has_applicant_file(user: Any) -> bool:
+    """Whether the login is linked to a 发展党员 file (through the reverse relation: recruitment
+    sits above accounts)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return getattr(user, "applicant", None) is not None

@@ -12,6 +12,7 @@ class RecruitmentConfig(AppConfig):
         from dangjian.documents.registry import register_target
         from dangjian.recruitment import procedures  # noqa: F401  (registers the procedure)
         from dangjian.recruitment.models import Applicant
+        from dangjian.recruitment.workbench import PROVIDERS
 
         # Scans are optional (减负): the paper file is the record; no step waits for a scan.
         register_target(
@@ -21,6 +22,10 @@ class RecruitmentConfig(AppConfig):
             upload_ability=Ability.EDIT_MEMBERS,
             section_title="发展党员材料",
         )
+        from dangjian.core import workbench
+
+        for provider in PROVIDERS:
+            workbench.register(provider)  # 工作台: due, awaiting the 党委, 培养联系人
 
 
 # 发展党员材料 (the 档案 of 细则第三十八条), in the order they arise.

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import scope_for
+from dangjian.audit.actions import register_action
 from dangjian.core.crypto import decrypt, encrypt, lookup_hash
 from dangjian.core.exceptions import DomainError
 from dangjian.core.masking import mask_id_number
@@ -349,3 +350,36 @@ STEPS.update(
         "disapprove": reasoned("disapprove"),
     }
 )
+# --- work lists: the applicant's own login (关联登录账号) -------------------------------------
+
+LINK_ACCOUNT = register_action("recruitment.link_account", "发展党员档案关联登录账号")
+
+
+def link_applicant_account(*, actor: Any, applicant: Applicant, username: str) -> None:
+    """关联登录账号: the applicant then sees their own progress (`recruitment:mine`). Set by the
+    branch (维护党员信息), with the same checks as a member's link: one account per person, no
+    administrator account (三员分立), an account not already a member's or another file's."""
+    from django.contrib.auth import get_user_model
+
+    from dangjian.accounts.models import ADMIN_ROLES, RoleGrant
+    from dangjian.audit.services import record_audit
+
+    if not scope_for(actor).can(Ability.EDIT_MEMBERS, applicant.org_path):
+        raise DomainError("您没有「维护党员信息」的权限，不能为该发展党员档案关联账号。")
+    user = get_user_model().objects.filter(username=username.strip()).first()
+    if user is None or not user.is_active:
+        raise DomainError(f"没有启用的账号「{username}」。", field="username")
+    if RoleGrant.objects.current().filter(user=user, role__in=ADMIN_ROLES).exists():
+        raise DomainError("三员分立：管理员账号不能关联发展党员档案。", field="username")
+    if Member.objects.filter(user=user).exists():
+        raise DomainError("该账号已关联党员档案，不能再关联发展党员档案。", field="username")
+    if Applicant.objects.filter(user=user).exclude(pk=applicant.pk).exists():
+        raise DomainError("该账号已关联其他人的发展党员档案。", field="username")
+    if applicant.user_id is not None and applicant.user_id != user.pk:
+        raise DomainError("该档案已关联其他账号。", field="username")
+    if applicant.user_id == user.pk:
+        return
+    with transaction.atomic():
+        Applicant.objects.filter(pk=applicant.pk).update(user=user)
+        applicant.user = user
+        record_audit(LINK_ACCOUNT, actor=actor, target=applicant, detail={"user": user.pk})

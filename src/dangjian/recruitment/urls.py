@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dangjian.recruitment import views
+from dangjian.recruitment import views, worklist_views
 
 app_name = "recruitment"
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("<int:pk>/", views.applicant_detail, name="detail"),
     path("<int:pk>/step/<slug:name>/", views.step, name="step"),
     path("<int:pk>/count/", views.count, name="count"),
+    # work lists
+    path("work/", worklist_views.worklist, name="worklist"),
+    path("mine/", worklist_views.mine, name="mine"),
+    path("<int:pk>/account/", worklist_views.link_account, name="link-account"),
 ]

@@ -33,6 +33,8 @@ from dangjian.recruitment.selectors import (
     get_applicant_for_user,
     manages,
 )
+from dangjian.recruitment.worklist_views import STAGE_CHOICES
+from dangjian.recruitment.worklists import in_stage, search_applicants, status_label
 
 VOTE_STATES = (Applicant.Status.VOTING, Applicant.Status.CONVERSION_VOTING)
 
@@ -47,10 +49,23 @@ def confirmed_in(request: HttpRequest) -> bool:
 def applicant_list(request: HttpRequest) -> HttpResponse:
     """发展党员: the files of the user's branches and committees."""
     scope = scope_for(request.user)
-    applicants = applicants_visible_to(request.user).order_by("org_path", "name_pinyin")[:500]
+    # 阶段 filter and 姓名 search (work lists part of issue 15)
+    applicants = applicants_visible_to(request.user)
+    stage, query = request.GET.get("stage", ""), request.GET.get("q", "").strip()
+    if stage in dict(STAGE_CHOICES):
+        applicants = in_stage(applicants, stage)
+    if query:
+        applicants = search_applicants(applicants, query)
     context = {
-        "applicants": applicants,
+        "applicants": [
+            (a, status_label(a.status))
+            for a in applicants.order_by("org_path", "name_pinyin")[:500]
+        ],
         "can_register": scope.can_anywhere(Ability.EDIT_MEMBERS),
+        "stages": STAGE_CHOICES,
+        "stage": stage,
+        "q": query,
+        "worklist": bool(scope.paths(Ability.VIEW_MEMBERS)),
     }
     return render(request, "recruitment/list.html", context)
 

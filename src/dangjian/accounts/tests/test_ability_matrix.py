@@ -187,6 +187,9 @@ ROUTES: dict[str, Route] = {
     "recruitment:step": Route(A.EDIT_MEMBERS, "applicant_step"),
     # 支部党员大会表决计票: not a step; on a file with no vote under way it says so and redirects
     "recruitment:count": Route(A.RUN_VOTES, "applicant", "post"),
+    "recruitment:worklist": Route(A.VIEW_MEMBERS, "anywhere"),  # 工作清单 of the user's scope
+    "recruitment:mine": Route(LOGIN),  # the user's own file only (a note when there is none)
+    "recruitment:link-account": Route(A.EDIT_MEMBERS, "applicant"),
     "appraisal:list": Route(LOGIN),  # lists only what the user's scope holds and his own
     "appraisal:start": Route(A.RUN_MEETINGS, "anywhere"),
     "appraisal:detail": Route(A.VIEW_MEMBERS, "appraisal", own=True),
