@@ -25,7 +25,7 @@ from dangjian.accounts.scope import scope_for
 from dangjian.core.models import ProcedureStep, RuleBook
 from dangjian.core.paths import any_subtree_q
 from dangjian.core.workbench import window
-from dangjian.recruitment.deadlines import DUE_STEPS, MAY_NOW
+from dangjian.recruitment.deadlines import DUE_STEPS, MAY_NOW, PROBATION_END
 from dangjian.recruitment.models import Applicant, Stage
 from dangjian.recruitment.procedures import APPROVAL_MONTHS, RECRUITMENT
 
@@ -131,9 +131,10 @@ def due_within(qs: QuerySet[Applicant], today: dt.date) -> QuerySet[Applicant]:
 
 
 def branch_due(paths: tuple[str, ...], today: dt.date) -> QuerySet[Applicant]:
-    """What the branches under `paths` must do soon (the 党委's own 审批 deadlines left out)."""
+    """What the branches under `paths` must do soon: the 党委's own 审批 deadlines left out, and
+    预备期满, which the register's 工作台 item (members.probation) already reminds of."""
     qs = Applicant.objects.filter(any_subtree_q("org_path", paths))
-    return due_within(qs, today).exclude(due_label__in=COMMITTEE_DUES)
+    return due_within(qs, today).exclude(due_label__in=[*COMMITTEE_DUES, PROBATION_END])
 
 
 def contact_due(member_id: int | None, today: dt.date) -> QuerySet[Applicant]:
