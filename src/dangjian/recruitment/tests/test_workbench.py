@@ -9,6 +9,7 @@ from dangjian.accounts.reminders import send_due_reminders
 from dangjian.accounts.scope import scope_for
 from dangjian.core.dates import today
 from dangjian.core.models import Notification
+from dangjian.recruitment import deadlines
 from dangjian.recruitment.models import Report
 from dangjian.recruitment.tests.worklist_helpers import (
     activist,
@@ -53,8 +54,6 @@ def test_a_candidate_date_reached_is_not_overdue(cast):
     a = activist(cast, months_ago(12))
     Report.objects.create(applicant=a, submitted_on=today())
     a.assessments.create(kind="activist", assessed_on=today(), opinion="好")
-    from dangjian.recruitment import deadlines
-
     deadlines.refresh(a)
     [item] = items(BranchDue(), cast.secretary)
     assert item.overdue is False and "可确定为发展对象" in item.title
@@ -116,3 +115,31 @@ def test_the_daily_reminder_run_notifies_the_contact_and_the_secretary(cast):
         recipient=cast.secretary, title__contains="联系对象"
     ).exists()
     assert send_due_reminders(today()) == 0  # once per item and phase
+
+
+# --- through every step of the engine (recruitment.testing.file_at) -----------------------------
+
+
+def test_a_vote_four_months_old_is_an_overdue_approval_for_the_committee(cast):
+    from dangjian.recruitment.testing import approver_for, file_at
+
+    voted = months_ago(3, days=1)
+    a = file_at("voted", cast.branch, on=voted + dt.timedelta(days=7), secretary=cast.secretary)
+    committee = approver_for(cast.branch)
+    [item] = [i for i in items(CommitteeAwaits(), committee) if a.name in i.subject]
+    assert item.title.startswith("审批") and item.overdue
+    assert item.due == voted + relativedelta(months=3)
+    # the branch is reminded of its own things (no 思想汇报 recorded yet), not of the 审批
+    assert [i.title for i in items(BranchDue(), cast.secretary)] == ["思想汇报（待上级党委审批）"]
+
+
+def test_a_new_probationary_member_is_due_the_oath_within_a_month(cast):
+    from dangjian.recruitment.testing import file_at
+
+    approved = today() - dt.timedelta(days=25)
+    a = file_at("probationary", cast.branch, on=approved, secretary=cast.secretary)
+    Report.objects.create(applicant=a, submitted_on=today())
+    deadlines.refresh(a)
+    assert (a.due_label, a.due_on) == ("入党宣誓", approved + relativedelta(months=1))
+    [item] = items(BranchDue(), cast.secretary)
+    assert item.title.startswith("入党宣誓") and not item.overdue
