@@ -19,19 +19,24 @@ from django.db import transaction
 from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import scope_for
 from dangjian.audit.actions import register_action
+from dangjian.audit.services import record_audit
 from dangjian.core.crypto import decrypt, encrypt, lookup_hash
+from dangjian.core.dates import today
 from dangjian.core.exceptions import DomainError
 from dangjian.core.masking import mask_id_number
-from dangjian.core.models import ProcedureStep
-from dangjian.core.procedures import take_step
+from dangjian.core.models import ProcedureStep, rule_value
+from dangjian.core.procedures import StepRefused, steps_of, take_step
+from dangjian.core.workdays import add_working_days
 from dangjian.meetings import services as meetings
 from dangjian.meetings.models import Meeting, MeetingKind
 from dangjian.members.models import Member
 from dangjian.members.services import MemberData, admit_recruit, check_person, name_keys
 from dangjian.orgs.models import BRANCH_KINDS, Organization
+from dangjian.orgs.selectors import approving_committee
 from dangjian.recruitment import deadlines
 from dangjian.recruitment.models import Applicant
-from dangjian.recruitment.procedures import RECRUITMENT
+from dangjian.recruitment.pdf import Notice
+from dangjian.recruitment.procedures import PUBLICITY_DAYS, RECRUITMENT
 from dangjian.votes import services as votes
 from dangjian.votes.models import Poll
 
@@ -233,6 +238,21 @@ def _check_meeting(meeting: Meeting, applicant: Applicant) -> None:
         raise DomainError("该会议已取消。", field="meeting")
 
 
+def _check_publicity_over(applicant: Applicant) -> None:
+    """While the 公示 runs, say until when and under which rule (the engine would only say the
+    state does not allow a vote)."""
+    if applicant.status != Applicant.Status.PUBLICITY:
+        return
+    waits = RECRUITMENT.step("end_publicity").waits
+    found = waits.last_day(steps_of(RECRUITMENT, applicant)) if waits else None
+    if found is not None:
+        last, row = found
+        raise StepRefused(
+            f"公示期至 {last:%Y-%m-%d} 届满（{row.description}，依据{row.source}），"
+            "公示结束并填写入党志愿书后才能提交支部党员大会讨论。"
+        )
+
+
 def put_to_vote(
     actor: Any, applicant: Applicant, d: Mapping[str, Any], confirmed: bool = False
 ) -> ProcedureStep:
@@ -241,6 +261,7 @@ def put_to_vote(
     meeting's day), opened at once; the step is dated the meeting's day."""
     meeting: Meeting = d["meeting"]
     _check_meeting(meeting, applicant)
+    _check_publicity_over(applicant)
     method = d.get("method") or Poll.Method.PAPER
 
     def perform(locked: Applicant) -> dict[str, Any]:
@@ -383,3 +404,59 @@ def link_applicant_account(*, actor: Any, applicant: Applicant, username: str) -
         Applicant.objects.filter(pk=applicant.pk).update(user=user)
         applicant.user = user
         record_audit(LINK_ACCOUNT, actor=actor, target=applicant, detail={"user": user.pk})
+
+
+PRINT_NOTICE = register_action("recruitment.print_notice", "打印发展对象公示", tone="sensitive")
+NOT_YET_PRE_APPROVED = (
+    Applicant.Status.APPLIED, Applicant.Status.TALKED, Applicant.Status.ACTIVIST,
+    Applicant.Status.CANDIDATE, Applicant.Status.REVIEWED, Applicant.Status.CLOSED,
+)  # fmt: skip
+
+
+def notice_of(applicant: Applicant) -> Notice:
+    """The 公示's facts: the 公示期 from the 发布公示 day (today, before it is published) over the
+    rule's working days as in force that day, on the working-day calendar."""
+    if applicant.status in NOT_YET_PRE_APPROVED:
+        raise DomainError("上级党委预审通过后才能打印公示。")
+    history = steps_of(RECRUITMENT, applicant)
+
+    def last(step: str) -> dt.date | None:
+        found = next((s for s in reversed(history) if s.step == step), None)
+        return found.effective_date if found else None
+
+    published = last("publish")
+    start = (
+        today() if applicant.status == Applicant.Status.PRE_APPROVED or not published else published
+    )
+    days = int(rule_value(PUBLICITY_DAYS, start))
+    return Notice(
+        name=applicant.name,
+        gender=applicant.get_gender_display(),
+        birth=applicant.birth_date,
+        education=applicant.get_education_display(),
+        work_unit_post=applicant.work_unit_post,
+        applied_on=applicant.applied_on,
+        activist_on=applicant.activist_on or last("confirm_activist"),
+        candidate_on=applicant.candidate_on or last("confirm_candidate"),
+        introducers=[m.name for m in applicant.introducers.order_by("pk")],
+        branch=applicant.org.name,
+        committee=approving_committee(applicant.org).name,
+        start=start,
+        end=add_working_days(start, days),
+        working_days=days,
+    )
+
+
+def print_notice(*, actor: Any, applicant: Applicant) -> bytes:
+    """打印发展对象公示 (PDF), by those who keep or see the branch's register; audited."""
+    from dangjian.recruitment.pdf import draw
+
+    scope = scope_for(actor)
+    path = applicant.org_path
+    if not (scope.can(Ability.VIEW_MEMBERS, path) or scope.can(Ability.EDIT_MEMBERS, path)):
+        raise DomainError("您没有打印该党支部发展党员公示的权限。")
+    notice = notice_of(applicant)
+    body = draw(notice, actor)
+    record_audit(PRINT_NOTICE, actor=actor, target=applicant,
+                 detail={"公示期": f"{notice.start:%Y-%m-%d}至{notice.end:%Y-%m-%d}"})  # fmt: skip
+    return body

@@ -14,4 +14,5 @@ urlpatterns = [
     path("work/", worklist_views.worklist, name="worklist"),
     path("mine/", worklist_views.mine, name="mine"),
     path("<int:pk>/account/", worklist_views.link_account, name="link-account"),
+    path("<int:pk>/notice.pdf", views.notice, name="notice"),
 ]

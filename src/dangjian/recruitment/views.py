@@ -22,11 +22,14 @@ from dangjian.accounts.scope import orgs_with, refusal_for, scope_for
 from dangjian.core.actors import Actor
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import add_domain_error
+from dangjian.core.http import attachment
+from dangjian.core.printing import PdfFontMissing
 from dangjian.core.procedures import NeedsConfirmation, may_act, steps_available, steps_of
 from dangjian.orgs.models import BRANCH_KINDS
 from dangjian.recruitment import services
 from dangjian.recruitment.forms import ApplicationForm, form_for
 from dangjian.recruitment.models import Applicant
+from dangjian.recruitment.pdf import title_of
 from dangjian.recruitment.procedures import RECRUITMENT
 from dangjian.recruitment.selectors import (
     applicants_visible_to,
@@ -36,6 +39,7 @@ from dangjian.recruitment.selectors import (
 from dangjian.recruitment.worklist_views import STAGE_CHOICES
 from dangjian.recruitment.worklists import in_stage, search_applicants, status_label
 
+PDF = "application/pdf"
 VOTE_STATES = (Applicant.Status.VOTING, Applicant.Status.CONVERSION_VOTING)
 
 
@@ -109,6 +113,7 @@ def applicant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "manager": manager,
         "options": steps_available(request.user, applicant, RECRUITMENT) if manager else [],
         "vote_states": VOTE_STATES,
+        "can_print_notice": manager and applicant.status not in services.NOT_YET_PRE_APPROVED,
         "can_count": scope_for(request.user).can(Ability.RUN_VOTES, applicant.org_path),
         "history": [
             (s, RECRUITMENT.step_label(s.step), RECRUITMENT.state_label(s.to_state))
@@ -175,3 +180,18 @@ def count(request: HttpRequest, pk: int) -> HttpResponse:
         passed = (poll.result or {}).get("passed") and (poll.result or {}).get("quorum_met")
         messages.success(request, "已计票：表决通过。" if passed else "已计票：表决未通过。")
     return redirect("recruitment:detail", pk=applicant.pk)
+
+
+@login_required
+@require_safe
+def notice(request: HttpRequest, pk: int) -> HttpResponse:
+    """发展对象公示 (PDF; printing is audited): no ID number, no phone."""
+    applicant = get_applicant_for_user(request.user, pk, Ability.VIEW_MEMBERS)
+    try:
+        data = services.print_notice(actor=Actor.from_request(request), applicant=applicant)
+    except PdfFontMissing as exc:
+        return render(request, "rosters/pdf_error.html", {"message": exc.message}, status=503)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("recruitment:detail", pk=applicant.pk)
+    return attachment(data, f"{title_of(applicant.name)}.pdf", PDF, inline=True)

@@ -190,6 +190,8 @@ ROUTES: dict[str, Route] = {
     "recruitment:worklist": Route(A.VIEW_MEMBERS, "anywhere"),  # 工作清单 of the user's scope
     "recruitment:mine": Route(LOGIN),  # the user's own file only (a note when there is none)
     "recruitment:link-account": Route(A.EDIT_MEMBERS, "applicant"),
+    # 发展对象公示 PDF: before the 预审 (as the matrix's file is) it says so and redirects
+    "recruitment:notice": Route(A.VIEW_MEMBERS, "applicant"),
     "appraisal:list": Route(LOGIN),  # lists only what the user's scope holds and his own
     "appraisal:start": Route(A.RUN_MEETINGS, "anywhere"),
     "appraisal:detail": Route(A.VIEW_MEMBERS, "appraisal", own=True),

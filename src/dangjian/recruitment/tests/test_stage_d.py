@@ -96,8 +96,9 @@ def test_vote_refused_while_the_publicity_runs(branch: Any) -> None:
     a = file_at(S.PUBLICITY, branch.branch, on=SEP_29, secretary=branch.secretary)
     assert "put_to_vote" not in options(branch.secretary, a)
     meeting = general_meeting(branch.branch, FIFTH_DAY)
-    with pytest.raises(StepRefused, match="公示中"):
+    with pytest.raises(StepRefused, match=r"公示期至 2026-10-10 届满（发展对象公示期，依据各地"):
         step("put_to_vote", branch.secretary, a, meeting=meeting, method=Poll.Method.PAPER)
+    assert not Poll.objects.exists()
 
 
 def test_vote_refused_before_the_training_ended_allowed_on_its_last_day(branch: Any) -> None:
@@ -316,3 +317,11 @@ def test_pages_put_to_vote_count_and_admit(branch: Any, form: Applicant) -> None
     assert client.post(url, {"version": form.version}).status_code == 302
     form.refresh_from_db()
     assert form.status == S.VOTED and form.resolution_on == MEETING_DAY
+
+
+def test_an_online_vote_is_opened_in_the_meeting(branch: Any, form: Applicant) -> None:
+    meeting = general_meeting(branch.branch, MEETING_DAY)
+    step("put_to_vote", branch.secretary, form, meeting=meeting, method=Poll.Method.ONLINE)
+    form.refresh_from_db()
+    assert form.poll.method == Poll.Method.ONLINE and form.poll.status == Poll.Status.OPEN
+    assert form.poll.voters.filter(present=True).count() == 6  # the meeting's roll
