@@ -11,11 +11,13 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.urls import reverse
 
+from dangjian.audit.models import AuditEvent
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.procedures import NeedsConfirmation, StepRefused, steps_available
 from dangjian.meetings.models import Attendance
 from dangjian.members.choices import MemberCategory
 from dangjian.members.models import Member, MemberEvent
+from dangjian.members.services import admit_recruit
 from dangjian.recruitment import services
 from dangjian.recruitment.models import Applicant
 from dangjian.recruitment.procedures import RECRUITMENT
@@ -261,6 +263,8 @@ def test_approval_enters_the_register_once_at_the_meeting_date(
     assert member.join_date == MEETING_DAY and member.full_date is None
     events = list(member.events.values_list("kind", "effective_date"))
     assert events == [(MemberEvent.Kind.ADMIT, MEETING_DAY)]
+    audit = AuditEvent.objects.get(action="members.admit_recruit")
+    assert audit.actor == branch.approver and audit.target_id == str(member.pk)
     # Approving again (the same page submitted twice, or two approvers at once: the file's row
     # is locked, so the second finds the state moved on).
     again = MEETING_DAY + dt.timedelta(days=21)
@@ -325,3 +329,12 @@ def test_an_online_vote_is_opened_in_the_meeting(branch: Any, form: Applicant) -
     form.refresh_from_db()
     assert form.poll.method == Poll.Method.ONLINE and form.poll.status == Poll.Status.OPEN
     assert form.poll.voters.filter(present=True).count() == 6  # the meeting's roll
+
+
+def test_the_register_service_wants_the_approval_ability_not_the_registers(
+    branch: Any, voted: Applicant
+) -> None:
+    data = services._member_data(voted)
+    with pytest.raises(DomainError, match="没有审批该党支部发展党员的权限"):
+        admit_recruit(actor=branch.secretary, data=data, org=branch.branch, join_date=MEETING_DAY)
+    assert not Member.objects.filter(name="王小明").exists()
