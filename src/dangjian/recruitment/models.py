@@ -151,6 +151,10 @@ class Applicant(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("recruitment:detail", args=[self.pk])
 
+    def get_status_display(self) -> str:
+        """The state's Chinese name (the status is the engine's copy, stored without choices)."""
+        return str(self.Status(self.status).label) if self.status in self.Status.values else ""
+
 
 class Report(models.Model):
     """思想汇报: a written report the 入党积极分子 (or 发展对象, 预备党员) hands to the branch.
