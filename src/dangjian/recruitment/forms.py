@@ -8,8 +8,18 @@ from django import forms
 
 from dangjian.core.dates import BoundedDateField, today
 from dangjian.meetings.models import Meeting, MeetingKind
-from dangjian.members.choices import ETHNICITY_CHOICES, Education, Gender, PersonCategory
+from dangjian.members.choices import (
+    ETHNICITY_CHOICES,
+    Education,
+    Gender,
+    MemberCategory,
+    MemberStatus,
+    PersonCategory,
+)
+from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
+from dangjian.recruitment.models import Applicant, Assessment
+from dangjian.recruitment.procedures import OPINIONS
 from dangjian.votes.models import Poll
 
 
@@ -139,6 +149,165 @@ STEP_FORMS.update(
         "disapprove": ReasonForm,
     }
 )
+
+
+# --- stages A–C: 申请入党, 入党积极分子, 发展对象 ------------------------------------------------
+
+
+def full_members_of(applicant: Any) -> Any:
+    """The 正式党员 of the applicant's 党支部 in good standing, as choices."""
+    if applicant is None:
+        return Member.objects.none()
+    return Member.objects.filter(
+        org_id=applicant.org_id, status=MemberStatus.ACTIVE, category=MemberCategory.FULL
+    ).order_by("name_pinyin")
+
+
+class PeopleStepForm(StepForm):
+    """A step choosing members of the branch (培养联系人, 入党介绍人) by name."""
+
+    people_field = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields[self.people_field]
+        field.queryset = full_members_of(self.applicant)  # type: ignore[attr-defined]
+        field.label_from_instance = lambda m: m.name  # type: ignore[attr-defined]
+
+
+class ReapplyForm(StepForm):
+    """重新申请: the date of the new 入党申请书."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on"].label = "递交入党申请书日期"
+
+
+class ActivistForm(StepForm):
+    """确定为入党积极分子: the 推荐方式 and the day the 支部委员会 decided."""
+
+    recommendation = forms.ChoiceField(
+        label="推荐方式", choices=Applicant.Recommendation.choices, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on"].label = "支部委员会研究确定日期"
+
+
+class ContactsForm(PeopleStepForm):
+    people_field = "contacts"
+    contacts = forms.ModelMultipleChoiceField(
+        label="培养联系人（一至二名本支部正式党员）",
+        queryset=Member.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class CandidateForm(StepForm):
+    """确定为发展对象: the opinions heard before the 支部委员会 decided."""
+
+    opinions_heard = forms.MultipleChoiceField(
+        label="已听取意见", choices=list(OPINIONS.items()), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on"].label = "支部委员会讨论同意日期"
+
+
+class IntroducersForm(PeopleStepForm):
+    people_field = "introducers"
+    introducers = forms.ModelMultipleChoiceField(
+        label="入党介绍人（两名本支部正式党员）",
+        queryset=Member.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class PoliticalReviewForm(StepForm):
+    """政治审查: the conclusion only (政审材料 stay on paper)."""
+
+    conclusion = forms.ChoiceField(
+        label="政审结论", choices=[("passed", "合格"), ("failed", "不合格")],
+        widget=forms.RadioSelect,
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on"].label = "政审结论日期"
+        self.fields["note"].max_length = 200  # type: ignore[attr-defined]
+        self.fields["note"].help_text = "只写简要说明，不填写政审材料中的具体情况。"
+
+
+class TrainingForm(StepForm):
+    """集中培训: dated its last day (the 培训结束 a vote waits for)."""
+
+    organizer = forms.CharField(label="举办单位", max_length=100)
+    start = BoundedDateField(label="开始日期")
+    end = BoundedDateField(label="结束日期")
+    days = forms.IntegerField(label="培训天数", min_value=0, max_value=365, required=False)
+    hours = forms.IntegerField(label="培训学时", min_value=0, max_value=2000, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["on"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                self.add_error("end", "结束日期不能早于开始日期。")
+            elif (data.get("days") or 0) > (end - start).days + 1:
+                self.add_error("days", "培训天数不能多于开始至结束的天数。")
+            data["on"] = end
+        if not data.get("days") and not data.get("hours"):
+            self.add_error("days", "请填写培训天数或学时。")
+        return data
+
+
+class TerminateForm(StepForm):
+    reason = forms.CharField(
+        label="终止培养的原因", max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["note"]
+
+
+STEP_FORMS.update(
+    apply=ReapplyForm,
+    confirm_activist=ActivistForm,
+    assign_contacts=ContactsForm,
+    confirm_candidate=CandidateForm,
+    set_introducers=IntroducersForm,
+    political_review=PoliticalReviewForm,
+    training=TrainingForm,
+    terminate=TerminateForm,
+)
+
+
+class ReportForm(forms.Form):
+    """登记思想汇报."""
+
+    submitted_on = BoundedDateField(label="递交日期", initial=today)
+    summary = forms.CharField(
+        label="主要内容（简要）", max_length=500, required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+
+
+class AssessmentForm(forms.Form):
+    """登记培养考察."""
+
+    kind = forms.ChoiceField(label="考察类型", choices=Assessment.Kind.choices)
+    assessed_on = BoundedDateField(label="考察日期", initial=today)
+    opinion = forms.CharField(
+        label="考察意见", max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    by = forms.CharField(label="考察人", max_length=100, required=False)
 
 
 def form_for(step: str) -> type[StepForm]:

@@ -108,6 +108,18 @@ def _cite(check: Check, key: str, on: dt.date | None = None) -> str:
 # --- rules -------------------------------------------------------------------------------------
 
 
+def _last(check: Check, step: str) -> Any:
+    """The latest `step` of the current case: a file reopened on 重新申请 after 终止培养 keeps
+    its history, but nothing taken before the last 递交入党申请书 counts again (an old case's
+    培养联系人, 政审 or 培训 is not this case's)."""
+    for taken in reversed(check.history):
+        if taken.step == step:
+            return taken
+        if taken.step == "apply":
+            return None
+    return None
+
+
 def _in_order(check: Check) -> str | None:
     """Every step is dated no earlier than the step before it, and not in the future."""
     if check.on > today():
@@ -121,6 +133,13 @@ def _in_order(check: Check) -> str | None:
 IN_ORDER = Rule("按顺序办理", _in_order)
 
 
+def _previewing(check: Check) -> bool:
+    """Whether the engine is only judging whether to offer the step (`steps_available` passes
+    no form data): a rule on the form's own fields is judged when the form is sent (the step
+    services always pass those fields)."""
+    return not check.data
+
+
 def _of_age(check: Check) -> str | None:
     age = relativedelta(check.on, check.record.birth_date).years
     need = int(check.rule(MIN_AGE).value)
@@ -130,6 +149,8 @@ def _of_age(check: Check) -> str | None:
 
 
 def _recommended(check: Check) -> str | None:
+    if _previewing(check):
+        return None
     if check.data.get("recommendation") not in Applicant.Recommendation.values:
         return "确定入党积极分子须写明推荐方式（党员推荐或群团组织推优，细则第八条）"
     return None
@@ -138,6 +159,8 @@ def _recommended(check: Check) -> str | None:
 def _league_recommended(check: Check) -> str | None:
     """28周岁以下的共青团员入党，一般应经团组织推荐 (soft: 一般)."""
     record = check.record
+    if _previewing(check):
+        return None
     limit = int(check.rule(LEAGUE_AGE).value)
     young = relativedelta(check.on, record.birth_date).years <= limit
     if record.league_member and young and check.data.get("recommendation") != "league":
@@ -146,6 +169,8 @@ def _league_recommended(check: Check) -> str | None:
 
 
 def _contacts_ok(check: Check) -> str | None:
+    if _previewing(check):
+        return None
     ids = check.data.get("contacts") or []
     most = int(check.rule(CONTACTS_MAX).value)
     if not 1 <= len(ids) <= most:
@@ -163,8 +188,10 @@ def _full_members_in(check: Check, ids: list[Any], role: str) -> str | None:
             return f"{m.name}不是正式党员，不能担任{role}（细则第九条、第十四条）"
     if len(members) != len(set(ids)):
         return f"{role}须从本系统登记的党员中选择"
+    # Under 留党察看 from its start to the day before its end (the day rights come back), as
+    # the electorate reads it (votes.selectors).
     under = PartyProbation.objects.filter(member_id__in=ids, start_date__lte=check.on).exclude(
-        end_date__lt=check.on
+        end_date__lte=check.on
     )
     found = under.select_related("member").first()
     if found is not None:
@@ -173,20 +200,31 @@ def _full_members_in(check: Check, ids: list[Any], role: str) -> str | None:
 
 
 def _contacts_named(check: Check) -> str | None:
-    if check.last("assign_contacts") is None:
+    if _last(check, "assign_contacts") is None:
         return "确定发展对象前须指定培养联系人（细则第九条）"
     return None
 
 
+# 确定发展对象 is decided after hearing these four (细则第十三条): the form's checkboxes.
+OPINIONS = {"group": "党小组", "contacts": "培养联系人", "members": "党员", "masses": "群众"}
+
+
 def _opinions_heard(check: Check) -> str | None:
-    if not check.data.get("opinions_heard"):
-        return "确定发展对象须听取党小组、培养联系人和党员、群众的意见（细则第十三条）"
+    if _previewing(check):
+        return None
+    heard = set(check.data.get("opinions_heard") or ())
+    missing = [label for key, label in OPINIONS.items() if key not in heard]
+    if missing:
+        return (
+            "确定发展对象须在听取党小组、培养联系人、党员和群众意见的基础上进行（细则第十三条），"
+            f"尚未听取：{'、'.join(missing)}的意见"
+        )
     return None
 
 
 def _filed(step: str, what: str) -> Any:
     def test(check: Check) -> str | None:
-        if check.last(step) is None:
+        if _last(check, step) is None:
             return f"{what}一般应先报上级党委备案（细则第八条、第十三条）"
         return None
 
@@ -199,7 +237,11 @@ def _assessed(check: Check) -> str | None:
     start = record.activist_on
     if start is None:
         return None
-    dates = sorted(record.assessments.filter(kind="activist").values_list("assessed_on", flat=True))
+    dates = sorted(
+        record.assessments.filter(
+            kind="activist", assessed_on__gte=start, assessed_on__lte=check.on
+        ).values_list("assessed_on", flat=True)
+    )
     mark = start
     for when in [*dates, check.on]:
         limit = months_after(mark, ASSESS_MONTHS)
@@ -212,6 +254,8 @@ def _assessed(check: Check) -> str | None:
 
 
 def _introducers_ok(check: Check) -> str | None:
+    if _previewing(check):
+        return None
     ids = check.data.get("introducers") or []
     need = int(check.rule(INTRODUCERS).value)
     if len(set(ids)) != need:
@@ -220,6 +264,8 @@ def _introducers_ok(check: Check) -> str | None:
 
 
 def _training_enough(check: Check) -> str | None:
+    if _previewing(check):
+        return None
     days = int(check.data.get("days") or 0)
     hours = int(check.data.get("hours") or 0)
     min_days, min_hours = (
@@ -235,14 +281,14 @@ def _training_enough(check: Check) -> str | None:
 
 def _ready_for_review(check: Check) -> str | None:
     missing = []
-    if check.last("set_introducers") is None:
+    if _last(check, "set_introducers") is None:
         missing.append("确定入党介绍人")
-    review = check.last("political_review")
+    review = _last(check, "political_review")
     if review is None:
         missing.append("政治审查")
     elif review.outcome != "passed":
         return "政治审查结论为不合格的，不能发展（细则第十六条）"
-    training = check.last("training")
+    training = _last(check, "training")
     if training is None:
         missing.append("集中培训")
     if missing:
@@ -252,7 +298,7 @@ def _ready_for_review(check: Check) -> str | None:
 
 def _trained_before(check: Check) -> str | None:
     """No vote before the concentrated training has ended (未经培训的，不能发展, 细则第十七条)."""
-    training = check.last("training")
+    training = _last(check, "training")
     ended = training.data.get("end") if training else None
     if ended and check.on < dt.date.fromisoformat(ended):
         return f"集中培训至 {ended} 结束，支部党员大会须在培训结束后召开（细则第十七条）"
@@ -330,6 +376,8 @@ def _within_max_approval(check: Check) -> str | None:
 
 
 def _reason_given(check: Check) -> str | None:
+    if _previewing(check):
+        return None
     if not str(check.data.get("reason") or check.data.get("note") or "").strip():
         return f"{check.step.label}须写明原因"
     return None

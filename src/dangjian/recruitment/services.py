@@ -17,9 +17,10 @@ from typing import Any
 from django.db import transaction
 
 from dangjian.accounts.abilities import Ability
-from dangjian.accounts.scope import scope_for
+from dangjian.accounts.scope import refusal_for, scope_for
 from dangjian.audit.actions import register_action
 from dangjian.audit.services import record_audit
+from dangjian.core.actors import actor_user, as_actor
 from dangjian.core.crypto import decrypt, encrypt, lookup_hash
 from dangjian.core.dates import today
 from dangjian.core.exceptions import DomainError
@@ -34,7 +35,7 @@ from dangjian.members.services import MemberData, admit_recruit, check_person, n
 from dangjian.orgs.models import BRANCH_KINDS, Organization
 from dangjian.orgs.selectors import approving_committee
 from dangjian.recruitment import deadlines
-from dangjian.recruitment.models import Applicant
+from dangjian.recruitment.models import Applicant, Assessment, Report
 from dangjian.recruitment.pdf import Notice
 from dangjian.recruitment.procedures import PUBLICITY_DAYS, RECRUITMENT
 from dangjian.votes import services as votes
@@ -114,6 +115,8 @@ def register_applicant(
     number = check_person(data.as_member_data())
     with transaction.atomic():
         applicant = _check_unique(number) or Applicant(id_hash=lookup_hash(number))
+        if applicant.pk is not None:
+            _start_new_case(applicant)
         pinyin, _ = name_keys(data.name)
         for field in PERSON_FIELDS:
             setattr(applicant, field, getattr(data, field))
@@ -460,3 +463,216 @@ def print_notice(*, actor: Any, applicant: Applicant) -> bytes:
     record_audit(PRINT_NOTICE, actor=actor, target=applicant,
                  detail={"公示期": f"{notice.start:%Y-%m-%d}至{notice.end:%Y-%m-%d}"})  # fmt: skip
     return body
+
+
+# --- stages A–C: 申请入党, 入党积极分子, 发展对象 (apply … training, terminate) ------------
+
+
+def _start_new_case(applicant: Applicant) -> None:
+    """重新申请 after 终止培养: the same file (its steps stay as history), but the old case's
+    培养联系人, 入党介绍人 and dates are not this case's."""
+    applicant.contacts.clear()
+    applicant.introducers.clear()
+    applicant.activist_on = applicant.candidate_on = None
+    applicant.save(update_fields=["activist_on", "candidate_on"])
+
+
+def reapply(actor: Any, applicant: Applicant, d: Mapping[str, Any], confirmed: bool) -> Any:
+    """重新申请: a 终止培养 file reopens on a new 入党申请书 (same record, history kept)."""
+
+    def perform(locked: Applicant) -> dict[str, Any]:
+        _start_new_case(locked)
+        locked.applied_on = d["on"]
+        locked.save(update_fields=["applied_on"])
+        return {"reapplied": True}
+
+    return take(actor, applicant, "apply", on=d["on"], version=d["version"],
+                note=d.get("note") or "", confirmed=confirmed, perform=perform)  # fmt: skip
+
+
+def confirm_activist(
+    actor: Any, applicant: Applicant, d: Mapping[str, Any], confirmed: bool
+) -> Any:
+    """确定为入党积极分子: by the 支部委员会 on the day it met, with the 推荐方式 (细则第八条)."""
+
+    def perform(locked: Applicant) -> None:
+        locked.activist_on = d["on"]
+        locked.save(update_fields=["activist_on"])
+
+    return take(actor, applicant, "confirm_activist", on=d["on"], version=d["version"],
+                note=d.get("note") or "", confirmed=confirmed, perform=perform,
+                data={"recommendation": d["recommendation"]})  # fmt: skip
+
+
+def _people(members: Any) -> tuple[list[int], str]:
+    chosen = list(members)
+    return [m.pk for m in chosen], "、".join(m.name for m in chosen)
+
+
+def assign_contacts(actor: Any, applicant: Applicant, d: Mapping[str, Any], confirmed: bool) -> Any:
+    """指定培养联系人: one or two 正式党员 (细则第九条); a new choice replaces the old one."""
+    ids, names = _people(d["contacts"])
+
+    def perform(locked: Applicant) -> None:
+        locked.contacts.set(ids)
+
+    return take(actor, applicant, "assign_contacts", on=d["on"], version=d["version"],
+                note=d.get("note") or "", confirmed=confirmed, perform=perform,
+                data={"contacts": ids, "names": names})  # fmt: skip
+
+
+def confirm_candidate(
+    actor: Any, applicant: Applicant, d: Mapping[str, Any], confirmed: bool
+) -> Any:
+    """确定为发展对象: after a year of 培养考察, the four opinions heard (细则第十三条)."""
+
+    def perform(locked: Applicant) -> None:
+        locked.candidate_on = d["on"]
+        locked.save(update_fields=["candidate_on"])
+
+    return take(actor, applicant, "confirm_candidate", on=d["on"], version=d["version"],
+                note=d.get("note") or "", confirmed=confirmed, perform=perform,
+                data={"opinions_heard": list(d["opinions_heard"])})  # fmt: skip
+
+
+def set_introducers(actor: Any, applicant: Applicant, d: Mapping[str, Any], confirmed: bool) -> Any:
+    """确定入党介绍人: two 正式党员, none under 留党察看 (党章第五条、第四十条)."""
+    ids, names = _people(d["introducers"])
+
+    def perform(locked: Applicant) -> None:
+        locked.introducers.set(ids)
+
+    return take(actor, applicant, "set_introducers", on=d["on"], version=d["version"],
+                note=d.get("note") or "", confirmed=confirmed, perform=perform,
+                data={"introducers": ids, "names": names})  # fmt: skip
+
+
+def political_review(
+    actor: Any, applicant: Applicant, d: Mapping[str, Any], confirmed: bool
+) -> Any:
+    """政治审查: only the conclusion (合格/不合格), its date and a short note; the 政审材料
+    themselves stay on paper (or as an optional document), never in the step."""
+    return take(actor, applicant, "political_review", on=d["on"], version=d["version"],
+                note=d.get("note") or "", confirmed=confirmed,
+                outcome=d["conclusion"])  # fmt: skip
+
+
+def training(actor: Any, applicant: Applicant, d: Mapping[str, Any], confirmed: bool) -> Any:
+    """集中培训: who organised it, from and to, days and 学时 (细则第十七条); dated its last day."""
+    data = {
+        "organizer": d["organizer"], "start": d["start"].isoformat(), "end": d["end"].isoformat(),
+        "days": d.get("days") or 0, "hours": d.get("hours") or 0,
+    }  # fmt: skip
+    return take(actor, applicant, "training", on=d["on"], version=d["version"],
+                note=d.get("note") or "", confirmed=confirmed, data=data)  # fmt: skip
+
+
+def terminate(actor: Any, applicant: Applicant, d: Mapping[str, Any], confirmed: bool) -> Any:
+    """终止培养: with its reason; the person may apply again on the same file."""
+    reason = str(d.get("reason") or "").strip()
+    return take(actor, applicant, "terminate", on=d["on"], version=d["version"],
+                note=reason, confirmed=confirmed,
+                data={"reason": reason})  # fmt: skip
+
+
+STEPS.update(
+    apply=reapply,
+    confirm_activist=confirm_activist,
+    assign_contacts=assign_contacts,
+    confirm_candidate=confirm_candidate,
+    set_introducers=set_introducers,
+    political_review=political_review,
+    training=training,
+    terminate=terminate,
+)
+
+
+# 思想汇报 and 培养考察: entries along the way, not steps (the 工作台 reads their dates).
+
+RECORD_REPORT = register_action("recruitment.record_report", "登记思想汇报")
+RECORD_ASSESSMENT = register_action("recruitment.record_assessment", "登记培养考察")
+OPEN_STATES = frozenset(Applicant.Status.values) - {
+    Applicant.Status.CLOSED,
+    Applicant.Status.CANCELLED,
+    Applicant.Status.ARCHIVED,
+}
+
+
+def may_record_report(user: Any, applicant: Applicant) -> bool:
+    """思想汇报 are recorded by the branch (维护党员信息 on the applicant's 党支部)."""
+    return scope_for(user).can(Ability.EDIT_MEMBERS, applicant.org_path)
+
+
+def may_record_assessment(user: Any, applicant: Applicant) -> bool:
+    """The branch records 考察; a 培养联系人 may also record the opinion on the files they are
+    contact for (细则第十一条: 培养联系人 take part in the 考察), nothing else."""
+    if may_record_report(user, applicant):
+        return True
+    own = scope_for(user).own_member_id
+    return own is not None and applicant.contacts.filter(pk=own).exists()
+
+
+def _check_entry_date(applicant: Applicant, when: dt.date, label: str, field: str) -> None:
+    if when > today():
+        raise DomainError(f"{label}不能晚于今天。", field=field)
+    if when < applicant.applied_on:
+        raise DomainError(
+            f"{label}不能早于递交入党申请书日期（{applicant.applied_on:%Y-%m-%d}）。", field=field
+        )
+
+
+def record_report(
+    *, actor: Any, applicant: Applicant, submitted_on: dt.date, summary: str = ""
+) -> Report:
+    """登记思想汇报: its date (what the quarterly reminder reads) and a short summary."""
+    if not may_record_report(actor_user(as_actor(actor)), applicant):
+        raise DomainError(refusal_for(Ability.EDIT_MEMBERS))
+    if applicant.status not in OPEN_STATES:
+        state = Applicant.Status(applicant.status).label
+        raise DomainError(f"该档案当前状态为「{state}」，不能登记思想汇报。")
+    _check_entry_date(applicant, submitted_on, "递交日期", "submitted_on")
+    with transaction.atomic():
+        report = Report.objects.create(
+            applicant=applicant, submitted_on=submitted_on, summary=summary.strip()[:500],
+            recorded_by=_user_of(actor),
+        )  # fmt: skip
+        record_audit(RECORD_REPORT, actor=actor, target=applicant,
+                     detail={"date": submitted_on.isoformat()})  # fmt: skip
+        deadlines.refresh(applicant)
+    return report
+
+
+def record_assessment(
+    *, actor: Any, applicant: Applicant, kind: str, assessed_on: dt.date, opinion: str, by: str = ""
+) -> Assessment:
+    """登记培养考察: the activist's half-yearly 考察 (from the day they were confirmed) or the
+    预备党员's quarterly one, with the opinion."""
+    if not may_record_assessment(actor_user(as_actor(actor)), applicant):
+        raise DomainError("只有所在党支部或该同志的培养联系人可以登记培养考察。")
+    if kind == Assessment.Kind.ACTIVIST:
+        start, label = applicant.activist_on, "确定为入党积极分子"
+    else:
+        start, label = applicant.resolution_on, "支部党员大会通过接收为预备党员"
+    if start is None or applicant.status not in OPEN_STATES:
+        raise DomainError(
+            f"该同志尚未{label}，不能登记{Assessment.Kind(kind).label}。", field="kind"
+        )
+    _check_entry_date(applicant, assessed_on, "考察日期", "assessed_on")
+    if assessed_on < start:
+        raise DomainError(f"考察日期不能早于{label}日期（{start:%Y-%m-%d}）。", field="assessed_on")
+    if not opinion.strip():
+        raise DomainError("请填写考察意见。", field="opinion")
+    with transaction.atomic():
+        entry = Assessment.objects.create(
+            applicant=applicant, kind=kind, assessed_on=assessed_on, opinion=opinion.strip(),
+            by=by.strip()[:100], recorded_by=_user_of(actor),
+        )  # fmt: skip
+        detail = {"kind": str(Assessment.Kind(kind).label), "date": assessed_on.isoformat()}
+        record_audit(RECORD_ASSESSMENT, actor=actor, target=applicant, detail=detail)
+        deadlines.refresh(applicant)
+    return entry
+
+
+def _user_of(actor: Any) -> Any:
+    user = actor_user(as_actor(actor))
+    return user if getattr(user, "is_authenticated", False) else None

@@ -15,4 +15,6 @@ urlpatterns = [
     path("mine/", worklist_views.mine, name="mine"),
     path("<int:pk>/account/", worklist_views.link_account, name="link-account"),
     path("<int:pk>/notice.pdf", views.notice, name="notice"),
+    path("<int:pk>/reports/new/", views.report_new, name="report-new"),
+    path("<int:pk>/assessments/new/", views.assessment_new, name="assessment-new"),
 ]

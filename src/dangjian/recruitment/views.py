@@ -23,12 +23,13 @@ from dangjian.core.actors import Actor
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import add_domain_error
 from dangjian.core.http import attachment
+from dangjian.core.masking import mask_phone
 from dangjian.core.printing import PdfFontMissing
 from dangjian.core.procedures import NeedsConfirmation, may_act, steps_available, steps_of
 from dangjian.orgs.models import BRANCH_KINDS
 from dangjian.recruitment import services
-from dangjian.recruitment.forms import ApplicationForm, form_for
-from dangjian.recruitment.models import Applicant
+from dangjian.recruitment.forms import ApplicationForm, AssessmentForm, ReportForm, form_for
+from dangjian.recruitment.models import Applicant, Assessment
 from dangjian.recruitment.pdf import title_of
 from dangjian.recruitment.procedures import RECRUITMENT
 from dangjian.recruitment.selectors import (
@@ -108,6 +109,7 @@ def applicant_new(request: HttpRequest) -> HttpResponse:
 def applicant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     applicant = get_applicant_for_user(request.user, pk)
     manager = manages(request.user, applicant)
+    history = steps_of(RECRUITMENT, applicant)
     context = {
         "a": applicant,
         "manager": manager,
@@ -117,10 +119,96 @@ def applicant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_count": scope_for(request.user).can(Ability.RUN_VOTES, applicant.org_path),
         "history": [
             (s, RECRUITMENT.step_label(s.step), RECRUITMENT.state_label(s.to_state))
-            for s in steps_of(RECRUITMENT, applicant)
+            for s in history
         ],
     }
+    context.update(_file_context(request.user, applicant, manager, history))
     return render(request, "recruitment/detail.html", context)
+
+
+# --- stages A–C: the file's person, people and entries ------------------------------------------
+
+
+def _recommendation(history: list[Any]) -> str:
+    """推荐方式 of the current case (the latest 确定为入党积极分子 since the last 申请)."""
+    for taken in reversed(history):
+        if taken.step == "apply":
+            return ""
+        if taken.step == "confirm_activist":
+            code = taken.data.get("recommendation", "")
+            return str(Applicant.Recommendation(code).label) if code else ""
+    return ""
+
+
+def _file_context(user: Any, applicant: Applicant, manager: bool, history: list[Any]) -> dict:
+    """What the detail page adds to the steps: the person (masked), the people named for them,
+    the 思想汇报 and 考察 entries and who may add to them."""
+    return {
+        "phone_masked": mask_phone(applicant.phone) if manager else "",
+        "recommendation": _recommendation(history),
+        "contacts": [m.name for m in applicant.contacts.order_by("name_pinyin")],
+        "introducers": [m.name for m in applicant.introducers.order_by("name_pinyin")],
+        "reports": list(applicant.reports.order_by("-submitted_on", "-id")),
+        "assessments": list(applicant.assessments.order_by("-assessed_on", "-id")),
+        "can_report": services.may_record_report(user, applicant),
+        "can_assess": services.may_record_assessment(user, applicant),
+    }
+
+
+@login_required
+def report_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """登记思想汇报 (the branch)."""
+    applicant = get_applicant_for_user(request.user, pk)
+    if not services.may_record_report(request.user, applicant):
+        raise PermissionDenied(refusal_for(Ability.EDIT_MEMBERS))
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_report(actor=Actor.from_request(request), applicant=applicant,
+                                   **form.cleaned_data)  # fmt: skip
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, "已登记思想汇报。")
+            return redirect("recruitment:detail", pk=applicant.pk)
+    context = {"a": applicant, "form": form, "title": "登记思想汇报"}
+    return render(request, "recruitment/entry.html", context)
+
+
+@login_required
+def assessment_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """登记培养考察 (the branch, or a 培养联系人 of this file)."""
+    applicant = get_applicant_for_user(request.user, pk)
+    if not services.may_record_assessment(request.user, applicant):
+        raise PermissionDenied("只有所在党支部或该同志的培养联系人可以登记培养考察")
+    probation = applicant.status in PROBATION_STATES
+    initial = {
+        "kind": Assessment.Kind.PROBATION if probation else Assessment.Kind.ACTIVIST,
+        "by": getattr(request.user, "first_name", "") or request.user.get_username(),
+    }
+    form = AssessmentForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_assessment(actor=Actor.from_request(request), applicant=applicant,
+                                       **form.cleaned_data)  # fmt: skip
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, "已登记培养考察。")
+            return redirect("recruitment:detail", pk=applicant.pk)
+    context = {"a": applicant, "form": form, "title": "登记培养考察"}
+    return render(request, "recruitment/entry.html", context)
+
+
+PROBATION_STATES = frozenset(
+    {
+        Applicant.Status.PROBATIONARY,
+        Applicant.Status.CONVERSION_VOTING,
+        Applicant.Status.TO_CONVERT,
+        Applicant.Status.TO_EXTEND,
+        Applicant.Status.TO_CANCEL,
+    }
+)
 
 
 @login_required

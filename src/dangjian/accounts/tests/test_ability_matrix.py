@@ -192,6 +192,9 @@ ROUTES: dict[str, Route] = {
     "recruitment:link-account": Route(A.EDIT_MEMBERS, "applicant"),
     # 发展对象公示 PDF: before the 预审 (as the matrix's file is) it says so and redirects
     "recruitment:notice": Route(A.VIEW_MEMBERS, "applicant"),
+    # 思想汇报: the branch; 培养考察: the branch, or the file's 培养联系人 (none in this world)
+    "recruitment:report-new": Route(A.EDIT_MEMBERS, "applicant"),
+    "recruitment:assessment-new": Route(A.EDIT_MEMBERS, "applicant"),
     "appraisal:list": Route(LOGIN),  # lists only what the user's scope holds and his own
     "appraisal:start": Route(A.RUN_MEETINGS, "anywhere"),
     "appraisal:detail": Route(A.VIEW_MEMBERS, "appraisal", own=True),
