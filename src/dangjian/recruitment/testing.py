@@ -28,7 +28,7 @@ from dangjian.orgs.models import Organization
 from dangjian.orgs.selectors import approving_committee
 from dangjian.recruitment import services
 from dangjian.recruitment.models import Applicant
-from dangjian.recruitment.procedures import PUBLICITY_DAYS
+from dangjian.recruitment.procedures import OPINIONS, PUBLICITY_DAYS
 from dangjian.testing import make_id_number, make_member
 from dangjian.votes import services as votes
 from dangjian.votes.models import Poll
@@ -222,7 +222,10 @@ EARLY_DATA: dict[str, Any] = {
     "confirm_activist": lambda ids, on, end: ({"recommendation": "members"}, _set(activist_on=on)),
     "file_activist": lambda ids, on, end: ({}, None),
     "assign_contacts": lambda ids, on, end: ({"contacts": ids}, _set(contacts=ids)),
-    "confirm_candidate": lambda ids, on, end: ({"opinions_heard": True}, _set(candidate_on=on)),
+    "confirm_candidate": lambda ids, on, end: (
+        {"opinions_heard": list(OPINIONS)},
+        _set(candidate_on=on),
+    ),
     "file_candidate": lambda ids, on, end: ({}, None),
     "set_introducers": lambda ids, on, end: ({"introducers": ids}, _set(introducers=ids)),
     "political_review": lambda ids, on, end: ({}, None),
