@@ -8,7 +8,7 @@ from dangjian.core.api import RuleListView
 from dangjian.deliberations.api import MatterViewSet
 from dangjian.documents.api import DocumentViewSet
 from dangjian.exchange.api import IncomingLetterViewSet
-from dangjian.home.views import WorkbenchView
+from dangjian.home.views import RuleRevisionView, WorkbenchView
 from dangjian.meetings.api import MeetingViewSet
 from dangjian.meetings.cadence_views import ComplianceView, OrgCadenceView
 from dangjian.meetings.plan_views import PlanView
@@ -48,6 +48,7 @@ urlpatterns = [
     path("stats/coverage/", CoverageView.as_view(), name="stats-coverage"),
     path("mobile/information/", InformationView.as_view(), name="mobile-information"),
     path("rules/", RuleListView.as_view(), name="rule-list"),
+    path("rules/revisions/", RuleRevisionView.as_view(), name="rule-revise"),
     path("meetings/cadence/", ComplianceView.as_view(), name="meeting-cadence"),
     path("meetings/cadence/orgs/<int:pk>/", OrgCadenceView.as_view(), name="meeting-cadence-org"),
     path("meetings/plans/<int:pk>/", PlanView.as_view(), name="meeting-plan"),

@@ -3,6 +3,8 @@ them all (docs/architecture.md, Layers); `core` below knows none of them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -21,10 +23,12 @@ from dangjian.accounts.abilities import GlobalAbility
 from dangjian.accounts.scope import scope_for
 from dangjian.core import notify, workbench
 from dangjian.core.actors import Actor
+from dangjian.core.api import RuleValueSerializer
 from dangjian.core.exceptions import DomainError
 from dangjian.core.forms import add_domain_error
-from dangjian.core.models import Notification
+from dangjian.core.models import Notification, RuleValue
 from dangjian.core.procedures import NeedsConfirmation
+from dangjian.core.selectors import in_force_on
 from dangjian.home import rules
 from dangjian.home.forms import RevisionForm
 from dangjian.orgs.selectors import subtree_summary, top_nodes
@@ -138,3 +142,43 @@ def rule_revise(request: HttpRequest) -> HttpResponse:
             )
             return redirect("core:rules")
     return render(request, "core/rule_revise.html", {"form": form, "warnings": warnings})
+
+
+class RevisionSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    key = serializers.CharField(label="规则", max_length=60)
+    value = serializers.DecimalField(label="新取值", max_digits=12, decimal_places=4)
+    effective_from = serializers.DateField(label="生效日期")
+    description = serializers.CharField(label="说明", max_length=200, required=False, default="")
+    basis = serializers.ChoiceField(label="依据性质", choices=RuleValue.Basis.choices)
+    confirmed = serializers.BooleanField(label="确认追溯生效", required=False, default=False)
+
+    def get_fields(self) -> dict[str, Any]:
+        # "source" is a Field attribute of the serializer itself: added here, not as a class
+        # attribute, so the body's 依据 keeps its plain name.
+        fields = super().get_fields()
+        fields["source"] = serializers.CharField(label="依据", max_length=200)
+        return fields
+
+
+class RuleRevisionView(APIView):
+    """录入规则参数修订 (系统管理员), as the page does; a retroactive date answers 400 with the
+    warning until it is sent again with confirmed=true."""
+
+    @extend_schema(
+        operation_id="rules_revise",
+        summary="录入规则参数修订",
+        request=RevisionSerializer,
+        responses={201: RuleValueSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        scope_for(request.user).require_global(GlobalAbility.MANAGE_ACCOUNTS)
+        given = RevisionSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        confirmed = bool(data.pop("confirmed"))
+        row = rules.revise_rule(
+            actor=Actor.from_request(request), revision=rules.Revision(**data), confirmed=confirmed
+        )
+        on = timezone.localdate()
+        context = {"on": on, "in_force": in_force_on(on)}
+        return Response(RuleValueSerializer(row, context=context).data, status=201)

@@ -57,6 +57,7 @@ ROUTES: dict[str, Route] = {
     # 录入规则参数修订: the 系统管理员 only (a GET shows the form, nothing is written)
     "core:rule-revise": Route(G.MANAGE_ACCOUNTS),
     "rule-list": Route(LOGIN),
+    "rule-revise": Route(G.MANAGE_ACCOUNTS, method="post", allowed_status=400),
     "accounts:login": Route(PUBLIC),
     "accounts:logout": Route(PUBLIC, method="post"),
     "accounts:password-change": Route(LOGIN),

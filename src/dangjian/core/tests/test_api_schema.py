@@ -37,6 +37,9 @@ from dangjian.votes.models import Poll
 from dangjian.votes.services import PollDraft, create_poll, open_poll
 
 TOKEN = "0123456789abcdef0123456789abcdef01234567"  # the county organizer's, made per test
+ADMIN_TOKEN = "abcdef0123456789abcdef0123456789abcdef01"  # the 系统管理员's
+# Operations only the 系统管理员 may call (三员分立): sent with the administrator's token.
+ADMIN_PATHS = {"/api/rules/revisions/"}
 CONFIG = {
     "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "400", "404", "409"]}}
 }
@@ -70,13 +73,16 @@ def map_path_parameters(context: Any, path_parameters: dict[str, Any]) -> dict[s
 
 @schema.auth()
 class CountyOrganizer:
-    """A DRF token, so schemathesis knows the credential and can probe without it."""
+    """A DRF token, so schemathesis knows the credential and can probe without it: the county
+    organizer's, or the system administrator's for the administrator's own operations."""
 
     def get(self, case: Any, context: Any) -> str:
         return TOKEN
 
     def set(self, case: Any, data: str, context: Any) -> None:
-        case.headers = {**(case.headers or {}), "Authorization": f"Token {data}"}
+        # `get` is cached across operations; the administrator's operations swap it here.
+        token = ADMIN_TOKEN if case.path in ADMIN_PATHS else data
+        case.headers = {**(case.headers or {}), "Authorization": f"Token {token}"}
 
 
 @pytest.fixture
@@ -84,6 +90,7 @@ def api_user(cast: Cast, settings: Any) -> Iterator[Any]:
     """The cast, a known token, and requests served inside the test's transaction."""
     settings.ALLOWED_HOSTS = ["*"]
     Token.objects.create(user=cast.county_admin, key=TOKEN)
+    Token.objects.create(user=cast.sysadmin, key=ADMIN_TOKEN)
     open_motion(cast)
     request_started.disconnect(close_old_connections)  # the WSGI handler would close the
     request_finished.disconnect(close_old_connections)  # connection of the test transaction

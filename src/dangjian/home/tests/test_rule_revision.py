@@ -79,3 +79,17 @@ def test_the_page_records_a_revision_and_the_rules_page_shows_it(cast: Any) -> N
     assert client.post(reverse("core:rule-revise"), data).status_code == 302
     rules_page = client.get(reverse("core:rules")).content.decode()
     assert "修订细则第十三条（测试）" in rules_page and "尚未生效" in rules_page
+
+
+def test_the_api_records_a_revision_once_confirmed(cast: Any) -> None:
+    client = cast.client(cast.sysadmin)
+    data = {"key": KEY, "value": "18", "effective_from": "2026-05-01", "basis": "national",
+            "source": "修订细则第十三条（测试）"}  # fmt: skip
+    url = reverse("rule-revise")
+    refused = client.post(url, data, content_type="application/json")
+    assert refused.status_code == 400 and "原取值" in refused.json()["detail"]
+    done = client.post(url, {**data, "confirmed": True}, content_type="application/json")
+    assert done.status_code == 201 and done.json()["value"] == "18"
+    assert client.post(url, data, content_type="application/json").status_code == 400  # same day
+    other = cast.client(cast.county_admin).post(url, data, content_type="application/json")
+    assert other.status_code == 403
