@@ -15,6 +15,7 @@ from dangjian.meetings.plan_views import PlanView
 from dangjian.members.api import MemberViewSet
 from dangjian.mobile.api import InformationView, StayViewSet
 from dangjian.orgs.api import OrganizationViewSet
+from dangjian.recruitment.api import ApplicantViewSet
 from dangjian.rosters.api import ImportBatchViewSet
 from dangjian.stations.api import HelpRecordViewSet, StationViewSet
 from dangjian.stats.api import CoverageView, QueryView, ReportView
@@ -39,6 +40,7 @@ router.register("deliberations", MatterViewSet, basename="matter")
 router.register("appraisals/entries", EntryViewSet, basename="appraisal-entry")
 router.register("appraisals/dispositions", DispositionViewSet, basename="disposition")
 router.register("appraisals", AppraisalViewSet, basename="appraisal")
+router.register("recruitment/applicants", ApplicantViewSet, basename="recruitment-applicant")
 
 urlpatterns = [
     path("", include(router.urls)),

@@ -320,6 +320,11 @@ ROUTES: dict[str, Route] = {
     "meetings:plan-item-add": Route(A.RUN_MEETINGS, "org", "post"),
     "meetings:plan-item-edit": Route(A.RUN_MEETINGS, "plan_item", "post"),
     "meetings:plan-item-delete": Route(A.RUN_MEETINGS, "plan_item", "post"),
+    "recruitment-applicant-list": Route(LOGIN),  # lists only the user's scope and their own
+    "recruitment-applicant-detail": Route(A.VIEW_MEMBERS, "applicant"),
+    "recruitment-applicant-steps": Route(
+        A.EDIT_MEMBERS, "applicant", "post", {"step": "talk", "version": 1}
+    ),
     "appraisal-list": Route(LOGIN),
     "appraisal-detail": Route(A.VIEW_MEMBERS, "appraisal", own=True),
     "appraisal-steps": Route(
