@@ -29,10 +29,15 @@ from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.config import SchemathesisConfig
 
+from dangjian.accounts.models import Role
+from dangjian.accounts.services import grant_role
 from dangjian.conftest import Cast
 from dangjian.members.models import Member
 from dangjian.orgs.models import Organization
+from dangjian.recruitment.models import Applicant
+from dangjian.recruitment.services import ApplicantData, register_applicant
 from dangjian.rosters.models import ImportBatch
+from dangjian.testing import make_id_number
 from dangjian.votes.models import Poll
 from dangjian.votes.services import PollDraft, create_poll, open_poll
 
@@ -58,7 +63,10 @@ schema.app = get_wsgi_application()
 
 # {id} of these resources mostly names a real object of the cast (generated ids rarely exist);
 # other resources, and ids that are not integers (negative cases), keep what was generated.
-RESOURCES = {"orgs": Organization, "members": Member, "polls": Poll, "roster-imports": ImportBatch}
+RESOURCES = {
+    "orgs": Organization, "members": Member, "polls": Poll, "roster-imports": ImportBatch,
+    "recruitment": Applicant,
+}  # fmt: skip
 
 
 @schema.hook
@@ -92,6 +100,7 @@ def api_user(cast: Cast, settings: Any) -> Iterator[Any]:
     Token.objects.create(user=cast.county_admin, key=TOKEN)
     Token.objects.create(user=cast.sysadmin, key=ADMIN_TOKEN)
     open_motion(cast)
+    an_application(cast)
     request_started.disconnect(close_old_connections)  # the WSGI handler would close the
     request_finished.disconnect(close_old_connections)  # connection of the test transaction
     try:
@@ -99,6 +108,21 @@ def api_user(cast: Cast, settings: Any) -> Iterator[Any]:
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
+
+
+def an_application(cast: Cast) -> None:
+    """A 发展党员 file of the branch awaiting its 谈话, so its steps have one to work on; the
+    organizer also holds the 党委's role over the branch (城关镇), so no step of the file is
+    refused for want of an ability (403) whatever the generated step."""
+    grant_role(actor=None, user=cast.county_admin, role=Role.PARTY_COMMITTEE, org=cast.township,
+               bootstrap=True)  # fmt: skip
+    born = dt.date(2000, 1, 5)
+    data = ApplicantData(
+        name="接口申请人", gender="M", ethnicity="01", birth_date=born,
+        id_number=make_id_number(born), education="ba", person_category="worker",
+        applied_on=dt.date(2026, 1, 5),
+    )  # fmt: skip
+    register_applicant(actor=cast.secretary, org=cast.branch, data=data)
 
 
 def open_motion(cast: Cast) -> None:
