@@ -117,6 +117,7 @@ def applicant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "vote_states": VOTE_STATES,
         "can_print_notice": manager and applicant.status not in services.NOT_YET_PRE_APPROVED,
         "can_count": scope_for(request.user).can(Ability.RUN_VOTES, applicant.org_path),
+        "can_link": scope_for(request.user).can(Ability.EDIT_MEMBERS, applicant.org_path),
         "history": [
             (s, RECRUITMENT.step_label(s.step), RECRUITMENT.state_label(s.to_state))
             for s in history

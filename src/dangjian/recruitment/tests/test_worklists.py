@@ -5,6 +5,8 @@ import datetime as dt
 
 import pytest
 from dateutil.relativedelta import relativedelta
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dangjian.core.dates import today
@@ -283,3 +285,24 @@ def test_the_committee_may_not_link_a_login(cast):
     a = apply(cast, on=today())
     url = reverse("recruitment:link-account", args=[a.pk])
     assert cast.client(committee).post(url, {"username": "x"}).status_code == 403
+
+
+def test_the_worklist_page_asks_as_many_queries_for_four_files_as_for_one(
+    cast, django_assert_max_num_queries
+):
+    committee = party_committee(cast)
+    activist(cast, months_ago(2), name="甲")
+    client = cast.client(committee)
+    with CaptureQueriesContext(connection) as one:
+        _page(client)
+    for name in ("乙", "丙", "丁"):
+        activist(cast, months_ago(2), name=name)
+    with django_assert_max_num_queries(len(one)):
+        assert len(_page(client).context["committee"]) == 4
+
+
+def test_the_file_page_offers_the_branch_to_link_a_login(cast):
+    a = apply(cast, on=today())
+    url = reverse("recruitment:detail", args=[a.pk])
+    assert "link-account" in cast.client(cast.secretary).get(url).content.decode()
+    assert "link-account" not in cast.client(party_committee(cast)).get(url).content.decode()
