@@ -64,6 +64,9 @@ def test_a_committee_user_may_not_take_branch_steps(rc):
     step(rc, a, "confirm_activist", dt.date(2023, 3, 1), recommendation="members")
     assert rc.client(rc.secretary).get(_url(a, "file_activist")).status_code == 403
     assert rc.client(rc.approver).get(_url(a, "file_activist")).status_code == 200
+    # nor record the branch's 思想汇报 and 考察
+    for name in ("recruitment:report-new", "recruitment:assessment-new"):
+        assert client.get(reverse(name, kwargs={"pk": a.pk})).status_code == 403
 
 
 def test_the_talk_page_asks_to_confirm_a_late_talk(rc):
@@ -103,6 +106,20 @@ def test_step_forms_post_through_their_services(rc):
     assert r.status_code == 200
     a.refresh_from_db()
     assert a.status == S.ACTIVIST
+
+
+def test_the_terminate_page_wants_a_reason(rc):
+    a = apply(rc)
+    client = rc.client(rc.secretary)
+    day = {"version": a.version, "on": "2023-02-01"}
+    r = client.post(_url(a, "terminate"), day)
+    assert r.status_code == 200 and "终止培养的原因" in r.content.decode()
+    r = client.post(_url(a, "terminate"), {**day, "reason": "本人撤回申请"})
+    assert r.status_code == 302
+    a.refresh_from_db()
+    assert a.status == S.CLOSED
+    body = client.get(a.get_absolute_url()).content.decode()
+    assert "本人撤回申请" in body and 'id="step-apply"' in body  # 重新申请 is offered
 
 
 def test_training_form_checks_its_dates(rc):

@@ -144,6 +144,32 @@ def test_contacts_are_one_or_two_full_members(rc):
     assert a.status == S.ACTIVIST
 
 
+def test_a_contact_under_party_probation_is_refused_until_its_end(rc):
+    end = dt.date(2023, 3, 10)
+    PartyProbation.objects.create(
+        member=rc.full[1], start_date=dt.date(2022, 3, 10), end_date=end, document_no="纪发2号"
+    )
+    a = apply(rc)
+    step(rc, a, "talk", dt.date(2023, 1, 20))
+    step(rc, a, "confirm_activist", dt.date(2023, 3, 1), recommendation="members")
+    with pytest.raises(StepRefused, match="王一正在留党察看期间，不能担任培养联系人"):
+        step(rc, a, "assign_contacts", end - dt.timedelta(days=1), contacts=rc.full[1:2])
+    step(rc, a, "assign_contacts", end, contacts=rc.full[1:2])
+    assert list(a.contacts.all()) == [rc.full[1]]
+
+
+def test_a_step_may_not_be_dated_before_the_last_one_or_after_today(rc):
+    from django.utils import timezone
+
+    a = apply(rc, applied=dt.date(2023, 1, 10))
+    with pytest.raises(StepRefused, match="不能早于上一步（2023-01-10）"):
+        step(rc, a, "talk", dt.date(2023, 1, 9))
+    with pytest.raises(StepRefused, match="不能晚于今天"):
+        step(rc, a, "talk", timezone.localdate() + dt.timedelta(days=1))
+    step(rc, a, "talk", dt.date(2023, 1, 10))  # the same day as the step before
+    assert a.status == S.TALKED
+
+
 # --- C. 发展对象 ---------------------------------------------------------------------------------
 
 
@@ -291,6 +317,18 @@ def test_a_failed_political_review_blocks_the_committee_review(rc, candidate):
     step(rc, candidate, "political_review", dt.date(2024, 4, 10), conclusion="passed")
     take(rc.secretary, candidate, "committee_review", on=dt.date(2024, 4, 10))
     assert candidate.status == S.REVIEWED
+
+
+def test_committee_review_warns_when_the_candidate_was_not_filed(rc):
+    a = apply(rc)
+    to_activist(rc, a, dt.date(2023, 3, 1))
+    assess_every_half_year(a, dt.date(2024, 3, 1))
+    step(rc, a, "confirm_candidate", dt.date(2024, 3, 1), opinions_heard=ALL_OPINIONS)
+    _ready(rc, a, "passed")
+    with pytest.raises(NeedsConfirmation, match="发展对象一般应先报上级党委备案"):
+        take(rc.secretary, a, "committee_review", on=dt.date(2024, 4, 10))
+    take(rc.secretary, a, "committee_review", on=dt.date(2024, 4, 10), confirmed=True)
+    assert a.status == S.REVIEWED
 
 
 def test_committee_review_needs_introducers_review_and_training(rc, candidate):
