@@ -218,3 +218,20 @@ def test_a_member_of_the_branch_who_is_no_contact_may_not_record(rc, activist):
     with pytest.raises(DomainError, match="培养联系人"):
         record_assessment(actor=rc.member_user, applicant=activist, kind="activist",
                           assessed_on=dt.date(2023, 6, 1), opinion="好")  # fmt: skip
+
+
+def test_the_applicant_sees_their_reports_but_not_the_assessments(rc, activist):
+    """考察意见 are the branch's and the 培养联系人's: the applicant's own login sees the file
+    (its steps, the dates of their 思想汇报) without them, and no personal details block."""
+    from django.contrib.auth import get_user_model
+
+    record_report(actor=rc.secretary, applicant=activist, submitted_on=dt.date(2023, 6, 1),
+                  summary="学习体会")  # fmt: skip
+    record_assessment(actor=rc.secretary, applicant=activist, kind="activist",
+                      assessed_on=dt.date(2023, 8, 1), opinion="需加强理论学习")  # fmt: skip
+    activist.user = get_user_model().objects.create_user("zhouqing", password="x")
+    activist.save(update_fields=["user"])
+    body = rc.client(activist.user).get(activist.get_absolute_url()).content.decode()
+    assert "学习体会" in body and 'id="contacts">王一<' in body
+    assert "需加强理论学习" not in body and 'id="assessments"' not in body
+    assert 'id="id-masked"' not in body and 'id="add-report"' not in body
