@@ -235,3 +235,28 @@ def test_the_applicant_sees_their_reports_but_not_the_assessments(rc, activist):
     assert "学习体会" in body and 'id="contacts">王一<' in body
     assert "需加强理论学习" not in body and 'id="assessments"' not in body
     assert 'id="id-masked"' not in body and 'id="add-report"' not in body
+
+
+def test_candidate_pages_post_introducers_review_and_training(rc):
+    from dangjian.recruitment.tests.helpers_a_c import to_candidate
+
+    a = to_candidate(rc, apply(rc), dt.date(2023, 3, 1), dt.date(2024, 3, 1))
+    client = rc.client(rc.secretary)
+
+    def post(name, **data):
+        a.refresh_from_db()
+        return client.post(_url(a, name), {"version": a.version, **data})
+
+    pair = [rc.full[0].pk, rc.full[2].pk]
+    assert post("set_introducers", on="2024-03-05", introducers=pair).status_code == 302
+    r = post("political_review", on="2024-03-20", conclusion="passed", note="函调无问题")
+    assert r.status_code == 302
+    r = post("training", organizer="城关镇党委", start="2024-04-01", end="2024-04-02", days=2,
+             hours=23)  # fmt: skip
+    assert r.status_code == 200 and "不少于3天或不少于24个学时" in r.content.decode()
+    r = post("training", organizer="城关镇党委", start="2024-04-01", end="2024-04-03", days=3)
+    assert r.status_code == 302
+    body = client.get(a.get_absolute_url()).content.decode()
+    assert 'id="introducers">李明、张二<' in body
+    a.refresh_from_db()
+    assert a.status == S.CANDIDATE and set(a.introducers.values_list("pk", flat=True)) == set(pair)
