@@ -695,23 +695,74 @@ def record_event(
         decided_on=decided_on if kind in (Kind.CONVERT, Kind.EXTEND) else None,
         recorded_by=_user(actor),
     )
+    return _store_event(actor, member, event, RECORD_EVENT, org.name if org else "")
+
+
+def _store_event(
+    actor: Any, member: Member, event: MemberEvent, action: Any, org_name: str = ""
+) -> MemberEvent:
+    """Insert `event` and replay the member's history (which refuses a move it does not
+    allow), then audit it under `action`."""
     with transaction.atomic():
         locked = Member.objects.select_for_update().get(pk=member.pk)
         events = [*locked.events.all(), event]
         _replace_state(locked, events, actor)
+        event.member = locked
         event.save()
         record_audit(
-            RECORD_EVENT,
+            action,
             actor=actor,
             target=locked,
             detail={
-                "kind": kind,
-                "date": effective_date.isoformat(),
-                "org": org.name if org else "",
+                "kind": event.kind,
+                "date": event.effective_date.isoformat(),
+                "org": org_name,
             },
         )
     member.refresh_from_db()
     return event
+
+
+RECORD_PROBATION_OUTCOME = register_action(
+    "members.record_probation_outcome", "登记预备党员转正、延长预备期或取消预备党员资格"
+)
+PROBATION_OUTCOMES = (Kind.CONVERT, Kind.EXTEND, Kind.CANCEL)
+
+
+def record_probation_outcome(
+    *,
+    actor: Any,
+    member: Member,
+    kind: str,
+    decided_on: dt.date,
+    effective_date: dt.date,
+    months: int | None = None,
+    document_no: str = "",
+    note: str = "",
+) -> MemberEvent:
+    """上级党委审批预备党员转正、延长预备期、取消预备党员资格 (党章第七条; 细则第三十三、三十四条):
+    the approving 党委 writes the register, with 审批发展党员 on the member's organization (it
+    holds no 维护党员信息 there). The replay judges the event as it judges `record_event`'s:
+    转正 and 延长 take effect on the day the probation ends, the 支部大会 resolution
+    (`decided_on`) on or after it, 延长 once and for the months the rules allow."""
+    if kind not in PROBATION_OUTCOMES:
+        raise ValueError(f"not a probation outcome: {kind}")
+    if not scope_for(actor).can(Ability.APPROVE_RECRUITMENT, member.org_path):
+        raise DomainError("您没有审批该党员所在党组织发展党员的权限。")
+    today = timezone.localdate()
+    if effective_date > today or decided_on > today:
+        raise DomainError("生效日期和支部大会决议日期不能晚于今天。", field="effective_date")
+    event = MemberEvent(
+        member=member,
+        kind=kind,
+        effective_date=effective_date,
+        document_no=document_no[:100],
+        note=note[:200],
+        months=months if kind == Kind.EXTEND else None,
+        decided_on=decided_on if kind in (Kind.CONVERT, Kind.EXTEND) else None,
+        recorded_by=_user(actor),
+    )
+    return _store_event(actor, member, event, RECORD_PROBATION_OUTCOME)
 
 
 def check_event(*, member_id: int, kind: str, effective_date: dt.date) -> None:

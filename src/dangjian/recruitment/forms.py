@@ -312,3 +312,52 @@ class AssessmentForm(forms.Form):
 
 def form_for(step: str) -> type[StepForm]:
     return STEP_FORMS.get(step, StepForm)
+
+
+# --- stage E: 预备党员的教育考察和转正 -----------------------------------------------------------
+
+
+class ConversionVoteForm(VoteForm):
+    """提交支部党员大会讨论转正: what is proposed (按期转正, 延长预备期 and by how many months, or
+    取消预备党员资格), the meeting and how it votes (the date is the meeting's)."""
+
+    proposal = forms.ChoiceField(label="提请讨论的事项", choices=Applicant.Proposal.choices)
+    months = forms.IntegerField(
+        label="延长预备期（月）", required=False, min_value=1, max_value=24,
+        help_text="仅延长预备期时填写：不少于半年，最长不超过一年，只能延长一次。",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].help_text = "表决日期即会议日期，到会人数以会议的出席登记为准。"
+        self.order_fields(["version", "proposal", "months", "meeting", "method", "note"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("proposal") == Applicant.Proposal.EXTEND and not data.get("months"):
+            self.add_error("months", "延长预备期须填写延长的月数。")
+        return data
+
+
+class ApprovalForm(StepForm):
+    """上级党委审批: the day of the 党委's decision and its 文号."""
+
+    document_no = forms.CharField(label="批复文号", max_length=100, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on"].label = "审批日期"
+
+
+STEP_FORMS.update(
+    {
+        "put_conversion_to_vote": ConversionVoteForm,
+        **{
+            step: DatedByMeetingForm
+            for step in ("resolve_convert", "resolve_extend", "resolve_cancel", "conversion_failed")
+        },
+        **{step: ApprovalForm for step in ("approve_convert", "approve_extend", "approve_cancel")},
+        "refuse_resolution": ReasonForm,
+    }
+)
+# --- end of stage E ------------------------------------------------------------------------------

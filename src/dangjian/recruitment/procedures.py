@@ -384,8 +384,10 @@ def _reason_given(check: Check) -> str | None:
 
 
 def _probation_over(check: Check) -> str | None:
-    """转正 and 延长 are discussed when the probation has ended (预备期满, 细则第三十三条)."""
-    if check.record.proposal == P.CANCEL:
+    """转正 and 延长 are discussed when the probation has ended (预备期满, 细则第三十三条): the
+    proposal the step puts to the meeting (its data) or the one the meeting was asked."""
+    proposal = check.data.get("proposal") or check.record.proposal
+    if not proposal or proposal == P.CANCEL:
         return None
     member = check.record.member
     end = member.probation_end if member else None
@@ -417,7 +419,13 @@ def _extension_allowed(check: Check) -> str | None:
 
 
 def _applied_for_full(check: Check) -> str | None:
-    if check.data.get("proposal") == P.CONVERT and check.last("apply_full") is None:
+    """The person's written 转正申请, received since the probation last began (after an
+    extension the person applies again at its end)."""
+    if check.data.get("proposal") != P.CONVERT:
+        return None
+    applied = check.last("apply_full")
+    extended = check.last("approve_extend")
+    if applied is None or (extended is not None and applied.pk < extended.pk):
         return "讨论转正前须有本人的书面转正申请（细则第三十三条）"
     return None
 
@@ -510,6 +518,7 @@ RECRUITMENT = register(
                   S.CONVERSION_VOTING, who=B,
                   rules=(Rule("转正申请", _applied_for_full),
                          Rule("延长预备期", _extension_allowed),
+                         Rule("预备期满", _probation_over),
                          Rule("支部党员大会", _poll_of_meeting))),
             _step("resolve_convert", "支部党员大会通过按期转正", (S.CONVERSION_VOTING,),
                   S.TO_CONVERT, who=B,

@@ -30,7 +30,8 @@ from dangjian.core.procedures import StepRefused, steps_of, take_step
 from dangjian.core.workdays import add_working_days
 from dangjian.meetings import services as meetings
 from dangjian.meetings.models import Meeting, MeetingKind
-from dangjian.members.models import Member
+from dangjian.members import services as members
+from dangjian.members.models import Member, MemberEvent
 from dangjian.members.services import MemberData, admit_recruit, check_person, name_keys
 from dangjian.orgs.models import BRANCH_KINDS, Organization
 from dangjian.orgs.selectors import approving_committee
@@ -676,3 +677,209 @@ def record_assessment(
 def _user_of(actor: Any) -> Any:
     user = actor_user(as_actor(actor))
     return user if getattr(user, "is_authenticated", False) else None
+
+
+# --- stage E: 预备党员的教育考察和转正 -----------------------------------------------------------
+# 入党宣誓, 转正申请 and 材料归档 are `plain` steps (their date and a note); the 支部党员大会
+# discussion opens a vote in a meeting; its resolution and the 党委's approval write the
+# register through `members.services.record_probation_outcome`.
+
+P = Applicant.Proposal
+E = MemberEvent.Kind
+VOTE_TITLES = {
+    P.CONVERT: "关于{name}同志按期转为中共正式党员的表决",
+    P.EXTEND: "关于延长{name}同志预备期{months}个月的表决",
+    P.CANCEL: "关于取消{name}同志预备党员资格的表决",
+}
+RESOLVE_STEPS = {
+    P.CONVERT: "resolve_convert",
+    P.EXTEND: "resolve_extend",
+    P.CANCEL: "resolve_cancel",
+}
+APPROVE_STEPS = {
+    "approve_convert": E.CONVERT,
+    "approve_extend": E.EXTEND,
+    "approve_cancel": E.CANCEL,
+}
+
+
+def _open_vote(actor: Any, locked: Applicant, meeting: Meeting, title: str, method: str) -> Poll:
+    """The motion poll `title` in `meeting`, opened (electorate fixed on the meeting's day),
+    kept on the file: as `put_to_vote` does for the admission."""
+    draft = votes.PollDraft(
+        title=title,
+        kind=Poll.Kind.MOTION,
+        method=method,
+        preset="meeting",
+        electorate_on=meeting.date,
+        context=str(meeting.title),
+    )
+    poll = meetings.create_meeting_poll(actor=actor, meeting=meeting, draft=draft)
+    poll = votes.open_poll(actor=actor, poll=poll)  # the meetings hook marks the roll
+    locked.meeting, locked.poll = meeting, poll
+    locked.save(update_fields=["meeting", "poll"])
+    return poll
+
+
+def put_conversion_to_vote(
+    *,
+    actor: Any,
+    applicant: Applicant,
+    proposal: str,
+    meeting: Meeting,
+    months: int | None = None,
+    method: str = Poll.Method.PAPER,
+    version: int | None = None,
+    note: str = "",
+    confirmed: bool = False,
+) -> Poll:
+    """提交支部党员大会讨论转正 (细则第三十三、三十四条): the proposal (按期转正, 延长预备期 by
+    `months`, or 取消预备党员资格) is put to a motion vote in the meeting, dated its day."""
+    _check_meeting(meeting, applicant)
+    if proposal not in P.values:
+        raise DomainError("请选择提请讨论的事项。", field="proposal")
+    months = months if proposal == P.EXTEND else None
+    title = VOTE_TITLES[P(proposal)].format(name=applicant.name, months=months)
+
+    def perform(locked: Applicant) -> dict[str, Any]:
+        locked.proposal, locked.extension_months = proposal, months
+        locked.save(update_fields=["proposal", "extension_months"])
+        poll = _open_vote(actor, locked, meeting, title, method)
+        return {"meeting": meeting.title, "poll": poll.pk}
+
+    data = {"proposal": proposal, "months": months, "meeting_id": meeting.pk, "method": method}
+    take(actor, applicant, "put_conversion_to_vote", on=meeting.date, version=version, data=data,
+         note=note, confirmed=confirmed, perform=perform)  # fmt: skip
+    applicant.refresh_from_db()
+    assert applicant.poll is not None
+    return applicant.poll
+
+
+def resolve_conversion(
+    *, actor: Any, applicant: Applicant, step: str | None = None, version: int | None = None,
+    note: str = "", confirmed: bool = False,
+) -> ProcedureStep:  # fmt: skip
+    """支部党员大会决议 on the counted vote: the resolution of the proposal put (通过) or
+    表决未通过 (back to 预备党员); `step` names it (None: as the count says, the engine's rules
+    refuse any other). Dated the meeting's day: the 决议日期 is the vote's."""
+    poll, meeting = applicant.poll, applicant.meeting
+    if poll is None or meeting is None or poll.status != Poll.Status.CLOSED:
+        raise DomainError("支部党员大会表决尚未计票。")
+    if step is None:
+        result = poll.result or {}
+        passed = bool(result.get("quorum_met") and result.get("passed"))
+        step = RESOLVE_STEPS[P(applicant.proposal)] if passed else "conversion_failed"
+    return take(actor, applicant, step, on=meeting.date, version=version, note=note,
+                data={"poll": poll.pk}, confirmed=confirmed)  # fmt: skip
+
+
+def approve_resolution(
+    *, actor: Any, applicant: Applicant, step: str, on: dt.date, version: int | None = None,
+    note: str = "", document_no: str = "", confirmed: bool = False,
+) -> ProcedureStep:  # fmt: skip
+    """上级党委审批 the branch's resolution (细则第三十三条, 3 months at most, soft): the register
+    is written with it (转正 and 延长 effective on the day the probation ends, the resolution's
+    date as 支部大会决议日期; 取消 on the approval's day)."""
+    kind = APPROVE_STEPS[step]
+
+    def perform(locked: Applicant) -> dict[str, Any]:
+        member = locked.member
+        if member is None:
+            raise DomainError("该预备党员尚未在党员名册中登记。")
+        resolved = _resolution_date(locked)
+        end = member.probation_end
+        effective = on if kind == E.CANCEL else (end or on)
+        months = locked.extension_months if kind == E.EXTEND else None
+        members.record_probation_outcome(
+            actor=actor, member=member, kind=kind, decided_on=resolved,
+            effective_date=effective, months=months, document_no=document_no,
+            note=f"{RECRUITMENT.step_label(step)}（{on:%Y-%m-%d}）",
+        )  # fmt: skip
+        member.refresh_from_db()
+        return {
+            "effective": effective.isoformat(),
+            "decided_on": resolved.isoformat(),
+            "months": months,
+            "probation_end": member.probation_end.isoformat() if member.probation_end else None,
+            "document_no": document_no,
+        }
+
+    return take(actor, applicant, step, on=on, version=version, note=note, confirmed=confirmed,
+                perform=perform)  # fmt: skip
+
+
+def _resolution_date(applicant: Applicant) -> dt.date:
+    """The day of the 支部党员大会 resolution being approved (the latest resolve step)."""
+    found = (
+        ProcedureStep.objects.of(RECRUITMENT.name, applicant.pk)
+        .filter(step__in=RESOLVE_STEPS.values(), voided_at__isnull=True)
+        .order_by("-id")
+        .first()
+    )
+    if found is None:
+        raise DomainError("没有待审批的支部党员大会决议。")
+    return found.effective_date
+
+
+def refuse_resolution(
+    *, actor: Any, applicant: Applicant, on: dt.date, reason: str, version: int | None = None,
+    confirmed: bool = False,
+) -> ProcedureStep:  # fmt: skip
+    """上级党委不批准支部大会决议: back to 预备党员, with the reason."""
+    return take(actor, applicant, "refuse_resolution", on=on, version=version, note=reason,
+                data={"reason": reason.strip()}, confirmed=confirmed)  # fmt: skip
+
+
+def _put_conversion(actor: Any, a: Applicant, d: Mapping[str, Any], confirmed: bool) -> Any:
+    return put_conversion_to_vote(
+        actor=actor, applicant=a, proposal=d["proposal"], meeting=d["meeting"],
+        months=d.get("months"), method=d.get("method") or Poll.Method.PAPER,
+        version=d["version"], note=d.get("note") or "", confirmed=confirmed,
+    )  # fmt: skip
+
+
+def _resolve(step: str) -> StepService:
+    def run(actor: Any, a: Applicant, d: Mapping[str, Any], confirmed: bool) -> Any:
+        return resolve_conversion(actor=actor, applicant=a, step=step, version=d["version"],
+                                  note=d.get("note") or "", confirmed=confirmed)  # fmt: skip
+
+    return run
+
+
+def _approve(step: str) -> StepService:
+    def run(actor: Any, a: Applicant, d: Mapping[str, Any], confirmed: bool) -> Any:
+        return approve_resolution(
+            actor=actor, applicant=a, step=step, on=d["on"], version=d["version"],
+            note=d.get("note") or "", document_no=d.get("document_no") or "", confirmed=confirmed,
+        )  # fmt: skip
+
+    return run
+
+
+STEPS.update(
+    {
+        "put_conversion_to_vote": _put_conversion,
+        **{step: _resolve(step) for step in (*RESOLVE_STEPS.values(), "conversion_failed")},
+        **{step: _approve(step) for step in APPROVE_STEPS},
+        "refuse_resolution": reasoned("refuse_resolution"),
+    }
+)
+
+PRINT_FULL_RECORD = register_action(
+    "recruitment.print_full_record", "打印发展党员全程纪实表", tone="sensitive"
+)
+
+
+def print_full_record(*, actor: Any, applicant: Applicant) -> bytes:
+    """发展党员全程纪实表 as PDF, for the branch and the committees that see the whole file;
+    audited (it carries a person's file, ID masked)."""
+    from dangjian.recruitment.pdf import full_record
+
+    if not scope_for(actor).can(Ability.VIEW_MEMBERS, applicant.org_path):
+        raise DomainError("您没有查看该发展党员档案的权限。")
+    data = full_record(applicant, actor)
+    record_audit(PRINT_FULL_RECORD, actor=actor, target=applicant, detail={"name": applicant.name})
+    return data
+
+
+# --- end of stage E ------------------------------------------------------------------------------

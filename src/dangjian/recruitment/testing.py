@@ -234,3 +234,32 @@ EARLY_DATA: dict[str, Any] = {
         None,
     ),
 }
+
+
+# --- stage E: 预备党员的教育考察和转正 -----------------------------------------------------------
+
+
+def probationary(
+    org: Organization, *, admitted_on: dt.date, secretary: Any, approver: Any = None, **kw: Any
+) -> Applicant:
+    """A 预备党员's file whose 支部党员大会 resolution (the member's 入党日期, from which the
+    预备期 runs) is `admitted_on`; the 党委 approved a week later."""
+    return file_at(S.PROBATIONARY, org, on=admitted_on + dt.timedelta(days=7),
+                   secretary=secretary, approver=approver, **kw)  # fmt: skip
+
+
+def conversion_vote(
+    applicant: Applicant, proposal: str, on: dt.date, *, secretary: Any,
+    months: int | None = None, yes: int | None = None, confirmed: bool = False,
+) -> Poll:  # fmt: skip
+    """The 转正 discussion in a 支部党员大会 on `on` that every voter attended, and its count:
+    `yes` in favour (every voter by default), the others against."""
+    meeting = general_meeting(applicant.org, on)
+    poll = services.put_conversion_to_vote(
+        actor=secretary, applicant=applicant, proposal=proposal, meeting=meeting, months=months,
+        method=Poll.Method.TOTALS, confirmed=confirmed,
+    )  # fmt: skip
+    present = poll.voters.count()
+    yes = present if yes is None else yes
+    enter_totals(secretary, poll, yes, present - yes)
+    return services.count_vote(actor=secretary, applicant=applicant)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.applicant_detail, name="detail"),
     path("<int:pk>/step/<slug:name>/", views.step, name="step"),
     path("<int:pk>/count/", views.count, name="count"),
+    path("<int:pk>/record.pdf", views.full_record, name="full-record"),
     # work lists
     path("work/", worklist_views.worklist, name="worklist"),
     path("mine/", worklist_views.mine, name="mine"),

@@ -284,3 +284,22 @@ def notice(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("recruitment:detail", pk=applicant.pk)
     return attachment(data, f"{title_of(applicant.name)}.pdf", PDF, inline=True)
+
+
+# --- stage E: 发展党员全程纪实表 ----------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def full_record(request: HttpRequest, pk: int) -> HttpResponse:
+    """发展党员全程纪实表 (PDF), for the branch and the committee that keep the file; audited."""
+    applicant = get_applicant_for_user(request.user, pk)
+    if not manages(request.user, applicant):
+        raise PermissionDenied(refusal_for(Ability.VIEW_MEMBERS))
+    try:
+        data = services.print_full_record(actor=Actor.from_request(request), applicant=applicant)
+    except PdfFontMissing as exc:
+        return render(request, "rosters/pdf_error.html", {"message": exc.message}, status=503)
+    return attachment(
+        data, f"{applicant.name}发展党员全程纪实表.pdf", "application/pdf", inline=True
+    )

@@ -196,6 +196,7 @@ ROUTES: dict[str, Route] = {
     # 思想汇报: the branch; 培养考察: the branch, or the file's 培养联系人 (none in this world)
     "recruitment:report-new": Route(A.EDIT_MEMBERS, "applicant"),
     "recruitment:assessment-new": Route(A.EDIT_MEMBERS, "applicant"),
+    "recruitment:full-record": Route(A.VIEW_MEMBERS, "applicant"),  # 全程纪实表, audited
     "appraisal:list": Route(LOGIN),  # lists only what the user's scope holds and his own
     "appraisal:start": Route(A.RUN_MEETINGS, "anywhere"),
     "appraisal:detail": Route(A.VIEW_MEMBERS, "appraisal", own=True),
