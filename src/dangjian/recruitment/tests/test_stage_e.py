@@ -356,3 +356,24 @@ def test_committee_approves_on_its_page(cast, stage, applied):
     assert applied.member.category == MemberCategory.FULL
     assert applied.member.events.get(kind="convert").document_no == "城委〔2024〕8号"
     assert cast.client(stage.branch).post(url, {"version": 1}).status_code == 403
+
+
+def test_full_record_pdf_masks_the_id_number(stage, applied):
+    from dangjian.core.crypto import decrypt
+    from dangjian.rosters.tests.test_pdf import page_texts
+
+    text = "".join(page_texts(services.print_full_record(actor=stage.branch, applicant=applied)))
+    assert "发展党员全程纪实表" in text and "赵小红" in text
+    assert applied.id_masked in text and decrypt(applied.id_cipher) not in text
+
+
+def test_full_record_without_a_chinese_font_is_a_503(cast, stage, applied, monkeypatch):
+    from dangjian.core import printing
+
+    def missing():
+        raise printing.PdfFontMissing()
+
+    monkeypatch.setattr(printing, "find_cjk_font", missing)
+    page = cast.client(stage.branch).get(reverse("recruitment:full-record", args=[applied.pk]))
+    assert page.status_code == 503 and "中文字体" in page.content.decode()
+    assert not AuditEvent.objects.filter(action="recruitment.print_full_record").exists()
