@@ -28,7 +28,7 @@ from dangjian.recruitment.testing import (
     general_meeting,
     probationary,
 )
-from dangjian.stats.reports import converted_in
+from dangjian.stats.reports import converted_in, standard_report
 from dangjian.votes.models import Poll
 
 S, P = Applicant.Status, Applicant.Proposal
@@ -278,6 +278,9 @@ def test_conversions_of_a_period_are_the_files_converted_in_it(cast, stage, appl
     assert converted_in(cast.township, *year) == 1
     assert converted_in(cast.township, new_end, new_end) == 1  # moved to the extended end
     assert converted_in(cast.township, dt.date(2024, 1, 1), new_end) == 2
+    report = standard_report(cast.township, year[1], period=year)  # the report's 转正 column
+    assert report.converted == 1
+    assert standard_report(cast.township, new_end, period=(year[0], new_end)).converted == 2
 
 
 # --- 全程纪实表 ----------------------------------------------------------------------------------
@@ -377,3 +380,29 @@ def test_full_record_without_a_chinese_font_is_a_503(cast, stage, applied, monke
     page = cast.client(stage.branch).get(reverse("recruitment:full-record", args=[applied.pk]))
     assert page.status_code == 503 and "中文字体" in page.content.decode()
     assert not AuditEvent.objects.filter(action="recruitment.print_full_record").exists()
+
+
+def test_api_takes_the_stage_e_steps_through_the_same_forms(cast, stage, applied):
+    url = f"/api/recruitment/applicants/{applied.pk}/steps/"
+    meeting = general_meeting(cast.branch, VOTE_DAY)
+    branch = cast.client(stage.branch)
+    body = {"step": "put_conversion_to_vote", "version": applied.version, "proposal": "extend",
+            "months": 13, "meeting": meeting.pk, "method": "totals"}  # fmt: skip
+    refused = branch.post(url, body, content_type="application/json")
+    assert refused.status_code == 400 and "最长不超过12个月" in refused.content.decode()
+    done = branch.post(url, {**body, "months": 6}, content_type="application/json")
+    assert done.status_code == 200 and done.json()["status"] == S.CONVERSION_VOTING
+    applied.refresh_from_db()
+    enter_totals(stage.branch, applied.poll, applied.poll.voters.count())
+    services.count_vote(actor=stage.branch, applicant=applied)
+    applied.refresh_from_db()
+    resolve = {"step": "resolve_extend", "version": applied.version}
+    assert branch.post(url, resolve, content_type="application/json").status_code == 200
+    applied.refresh_from_db()
+    approve_body = {"step": "approve_extend", "version": applied.version,
+                    "on": (VOTE_DAY + relativedelta(days=9)).isoformat()}  # fmt: skip
+    assert branch.post(url, approve_body, content_type="application/json").status_code == 403
+    committee = cast.client(stage.committee)
+    assert committee.post(url, approve_body, content_type="application/json").status_code == 200
+    applied.member.refresh_from_db()
+    assert applied.member.probation_end == PROBATION_END + relativedelta(months=6)
