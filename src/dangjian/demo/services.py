@@ -60,6 +60,8 @@ from dangjian.members.services import (
 from dangjian.mobile.demo import seed_demo as seed_mobile
 from dangjian.mobile.models import MobileContact, MobileParticipation, MobileStay
 from dangjian.orgs.models import Organization, OrgKind, Unit
+from dangjian.recruitment.demo import seed_demo as seed_recruitment
+from dangjian.recruitment.models import Applicant, Assessment, Report
 from dangjian.stations.demo import seed_demo as seed_stations
 from dangjian.stations.models import HelpRecord, Station
 from dangjian.transfers.demo import seed_demo as seed_transfers
@@ -206,6 +208,8 @@ def load_demo(
         seed_transfers(county_admin=admin, secretary=users["secretary"], approver=users["dangwei"],
                        places=places, today=today)  # fmt: skip
         seed_appraisal(secretary=users["secretary"], village=places["village"], today=today)
+        seed_recruitment(secretary=users["secretary"], approver=users["dangwei"],
+                         village=places["village"], today=today)  # fmt: skip
         record_audit(
             SEED_DEMO,
             target=root,
@@ -339,6 +343,11 @@ def _chunked(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
 
 # What --force removes. Accounts stay (the audit log refers to them), and so does the audit log.
 CLEARED: tuple[type[models.Model], ...] = (  # in an order the foreign keys allow
+    Report,
+    Assessment,
+    Applicant.contacts.through,
+    Applicant.introducers.through,
+    Applicant,
     Disposition,
     AppraisalResult,
     Entry,
