@@ -31,7 +31,6 @@ from dangjian.conftest import PASSWORD, build_cast
 from dangjian.meetings import services as meetings
 from dangjian.meetings.models import Attendance, MeetingKind
 from dangjian.members.models import Member
-from dangjian.recruitment import services
 from dangjian.recruitment.models import Applicant
 from dangjian.testing import make_id_number, make_member
 
@@ -283,10 +282,9 @@ def test_one_applicant_from_application_to_full_member(
     clock.to(dt.date(2025, 4, 20))
     _step(branch, pk, "apply_full", clock.day)
     clock.to(dt.date(2025, 4, 26))
-    if "put_conversion_to_vote" not in services.STEPS:  # stage E's steps are still to land
-        _photograph(branch(), pk, "recruitment-file-probation")
-        pytest.skip("转正 (put_conversion_to_vote …) has no step service on main yet")
-    _vote_in_meeting(cast, branch, pk, "put_conversion_to_vote", clock.day, proposal="convert")
+    _vote_in_meeting(
+        cast, branch, pk, "put_conversion_to_vote", clock.day, proposal="convert", method="totals"
+    )
     _step(branch, pk, "resolve_convert", clock.day)
     clock.to(dt.date(2025, 5, 12))
     _step(committee, pk, "approve_convert", clock.day)
