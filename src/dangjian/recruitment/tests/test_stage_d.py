@@ -321,6 +321,7 @@ def test_pages_put_to_vote_count_and_admit(branch: Any, form: Applicant) -> None
     assert client.post(url, {"version": form.version}).status_code == 302
     form.refresh_from_db()
     assert form.status == S.VOTED and form.resolution_on == MEETING_DAY
+    assert "支部党员大会通过接收日期 2026-03-05" in client.get(form.get_absolute_url()).text
 
 
 def test_an_online_vote_is_opened_in_the_meeting(branch: Any, form: Applicant) -> None:
