@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from dangjian.audit.models import AuditEvent
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
-from dangjian.core.procedures import NeedsConfirmation, StepRefused, steps_available
+from dangjian.core.procedures import NeedsConfirmation, StepRefused, steps_available, steps_of
 from dangjian.meetings.models import Attendance
 from dangjian.members.choices import MemberCategory
 from dangjian.members.models import Member, MemberEvent
@@ -339,3 +339,12 @@ def test_the_register_service_wants_the_approval_ability_not_the_registers(
     with pytest.raises(DomainError, match="没有审批该党支部发展党员的权限"):
         admit_recruit(actor=branch.secretary, data=data, org=branch.branch, join_date=MEETING_DAY)
     assert not Member.objects.filter(name="王小明").exists()
+
+
+def test_file_at_takes_a_file_to_probation_through_the_engine(cast: Any) -> None:
+    approved_on = dt.date(2026, 4, 1)
+    a = file_at(S.PROBATIONARY, cast.branch, on=approved_on, secretary=cast.secretary)
+    assert a.status == S.PROBATIONARY and a.member is not None
+    assert a.member.join_date == a.resolution_on == dt.date(2026, 3, 25)  # talked a week later
+    steps = [s.step for s in steps_of(RECRUITMENT, a)]
+    assert steps[0] == "apply" and steps[-1] == "approve" and len(steps) == 19
