@@ -310,6 +310,14 @@ class AssessmentForm(forms.Form):
     by = forms.CharField(label="考察人", max_length=100, required=False)
 
 
+class ReportEditForm(ReportForm):
+    version = forms.IntegerField(widget=forms.HiddenInput())
+
+
+class AssessmentEditForm(AssessmentForm):
+    version = forms.IntegerField(widget=forms.HiddenInput())
+
+
 def form_for(step: str) -> type[StepForm]:
     return STEP_FORMS.get(step, StepForm)
 

@@ -167,6 +167,7 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    version = models.PositiveIntegerField("版本", default=1)
 
     class Meta:
         verbose_name = "思想汇报"
@@ -193,6 +194,7 @@ class Assessment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField("登记时间", auto_now_add=True)
+    version = models.PositiveIntegerField("版本", default=1)
 
     class Meta:
         verbose_name = "培养考察"

@@ -23,7 +23,7 @@ from dangjian.audit.services import record_audit
 from dangjian.core.actors import actor_user, as_actor
 from dangjian.core.crypto import decrypt, encrypt, lookup_hash
 from dangjian.core.dates import today
-from dangjian.core.exceptions import DomainError
+from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.masking import mask_id_number
 from dangjian.core.models import ProcedureStep, rule_value
 from dangjian.core.procedures import StepRefused, steps_of, take_step
@@ -592,6 +592,8 @@ STEPS.update(
 
 RECORD_REPORT = register_action("recruitment.record_report", "登记思想汇报")
 RECORD_ASSESSMENT = register_action("recruitment.record_assessment", "登记培养考察")
+EDIT_REPORT = register_action("recruitment.edit_report", "更正思想汇报")
+EDIT_ASSESSMENT = register_action("recruitment.edit_assessment", "更正培养考察")
 OPEN_STATES = frozenset(Applicant.Status.values) - {
     Applicant.Status.CLOSED,
     Applicant.Status.CANCELLED,
@@ -622,16 +624,20 @@ def _check_entry_date(applicant: Applicant, when: dt.date, label: str, field: st
         )
 
 
+def _check_report(applicant: Applicant, submitted_on: dt.date) -> None:
+    if applicant.status not in OPEN_STATES:
+        state = Applicant.Status(applicant.status).label
+        raise DomainError(f"该档案当前状态为「{state}」，不能登记思想汇报。")
+    _check_entry_date(applicant, submitted_on, "递交日期", "submitted_on")
+
+
 def record_report(
     *, actor: Any, applicant: Applicant, submitted_on: dt.date, summary: str = ""
 ) -> Report:
     """登记思想汇报: its date (what the quarterly reminder reads) and a short summary."""
     if not may_record_report(actor_user(as_actor(actor)), applicant):
         raise DomainError(refusal_for(Ability.EDIT_MEMBERS))
-    if applicant.status not in OPEN_STATES:
-        state = Applicant.Status(applicant.status).label
-        raise DomainError(f"该档案当前状态为「{state}」，不能登记思想汇报。")
-    _check_entry_date(applicant, submitted_on, "递交日期", "submitted_on")
+    _check_report(applicant, submitted_on)
     with transaction.atomic():
         report = Report.objects.create(
             applicant=applicant, submitted_on=submitted_on, summary=summary.strip()[:500],
@@ -643,13 +649,30 @@ def record_report(
     return report
 
 
-def record_assessment(
-    *, actor: Any, applicant: Applicant, kind: str, assessed_on: dt.date, opinion: str, by: str = ""
-) -> Assessment:
-    """登记培养考察: the activist's half-yearly 考察 (from the day they were confirmed) or the
-    预备党员's quarterly one, with the opinion."""
-    if not may_record_assessment(actor_user(as_actor(actor)), applicant):
-        raise DomainError("只有所在党支部或该同志的培养联系人可以登记培养考察。")
+def edit_report(
+    *, actor: Any, report: Report, submitted_on: dt.date, summary: str = "", version: int
+) -> Report:
+    """更正思想汇报 (the branch): its date or summary, on the version the form was opened on."""
+    applicant = report.applicant
+    if not may_record_report(actor_user(as_actor(actor)), applicant):
+        raise DomainError(refusal_for(Ability.EDIT_MEMBERS))
+    _check_report(applicant, submitted_on)
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        if locked.version != version:
+            raise ConcurrentEditError("该思想汇报")
+        before = locked.submitted_on
+        locked.submitted_on, locked.summary = submitted_on, summary.strip()[:500]
+        locked.version += 1
+        locked.save(update_fields=["submitted_on", "summary", "version"])
+        detail = {"date": submitted_on.isoformat(), "was": before.isoformat()}
+        record_audit(EDIT_REPORT, actor=actor, target=applicant, detail=detail)
+        deadlines.refresh(applicant)
+    report.refresh_from_db()
+    return report
+
+
+def _check_assessment(applicant: Applicant, kind: str, assessed_on: dt.date, opinion: str) -> None:
     if kind == Assessment.Kind.ACTIVIST:
         start, label = applicant.activist_on, "确定为入党积极分子"
     else:
@@ -663,6 +686,16 @@ def record_assessment(
         raise DomainError(f"考察日期不能早于{label}日期（{start:%Y-%m-%d}）。", field="assessed_on")
     if not opinion.strip():
         raise DomainError("请填写考察意见。", field="opinion")
+
+
+def record_assessment(
+    *, actor: Any, applicant: Applicant, kind: str, assessed_on: dt.date, opinion: str, by: str = ""
+) -> Assessment:
+    """登记培养考察: the activist's half-yearly 考察 (from the day they were confirmed) or the
+    预备党员's quarterly one, with the opinion."""
+    if not may_record_assessment(actor_user(as_actor(actor)), applicant):
+        raise DomainError("只有所在党支部或该同志的培养联系人可以登记培养考察。")
+    _check_assessment(applicant, kind, assessed_on, opinion)
     with transaction.atomic():
         entry = Assessment.objects.create(
             applicant=applicant, kind=kind, assessed_on=assessed_on, opinion=opinion.strip(),
@@ -671,6 +704,45 @@ def record_assessment(
         detail = {"kind": str(Assessment.Kind(kind).label), "date": assessed_on.isoformat()}
         record_audit(RECORD_ASSESSMENT, actor=actor, target=applicant, detail=detail)
         deadlines.refresh(applicant)
+    return entry
+
+
+def may_edit_assessment(user: Any, entry: Assessment) -> bool:
+    """The branch corrects any 考察; a 培养联系人 only the ones they recorded, while still the
+    file's contact."""
+    if may_record_report(user, entry.applicant):
+        return True
+    mine = getattr(user, "pk", None) is not None and entry.recorded_by_id == user.pk
+    return mine and may_record_assessment(user, entry.applicant)
+
+
+def edit_assessment(
+    *,
+    actor: Any,
+    entry: Assessment,
+    kind: str,
+    assessed_on: dt.date,
+    opinion: str,
+    by: str = "",
+    version: int,
+) -> Assessment:
+    """更正培养考察, on the version the form was opened on."""
+    applicant = entry.applicant
+    if not may_edit_assessment(actor_user(as_actor(actor)), entry):
+        raise DomainError("只有所在党支部或登记该考察的培养联系人可以修改。")
+    _check_assessment(applicant, kind, assessed_on, opinion)
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=entry.pk)
+        if locked.version != version:
+            raise ConcurrentEditError("该培养考察记录")
+        locked.kind, locked.assessed_on = kind, assessed_on
+        locked.opinion, locked.by = opinion.strip(), by.strip()[:100]
+        locked.version += 1
+        locked.save(update_fields=["kind", "assessed_on", "opinion", "by", "version"])
+        detail = {"kind": str(Assessment.Kind(kind).label), "date": assessed_on.isoformat()}
+        record_audit(EDIT_ASSESSMENT, actor=actor, target=applicant, detail=detail)
+        deadlines.refresh(applicant)
+    entry.refresh_from_db()
     return entry
 
 

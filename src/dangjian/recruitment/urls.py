@@ -18,4 +18,8 @@ urlpatterns = [
     path("<int:pk>/notice.pdf", views.notice, name="notice"),
     path("<int:pk>/reports/new/", views.report_new, name="report-new"),
     path("<int:pk>/assessments/new/", views.assessment_new, name="assessment-new"),
+    path("<int:pk>/reports/<int:report_pk>/edit/", views.report_edit, name="report-edit"),
+    path(
+        "<int:pk>/assessments/<int:entry_pk>/edit/", views.assessment_edit, name="assessment-edit"
+    ),
 ]

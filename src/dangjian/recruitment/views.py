@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
 from dangjian.accounts.abilities import Ability
@@ -28,8 +28,15 @@ from dangjian.core.printing import PdfFontMissing
 from dangjian.core.procedures import NeedsConfirmation, may_act, steps_available, steps_of
 from dangjian.orgs.models import BRANCH_KINDS
 from dangjian.recruitment import services
-from dangjian.recruitment.forms import ApplicationForm, AssessmentForm, ReportForm, form_for
-from dangjian.recruitment.models import Applicant, Assessment
+from dangjian.recruitment.forms import (
+    ApplicationForm,
+    AssessmentEditForm,
+    AssessmentForm,
+    ReportEditForm,
+    ReportForm,
+    form_for,
+)
+from dangjian.recruitment.models import Applicant, Assessment, Report
 from dangjian.recruitment.pdf import title_of
 from dangjian.recruitment.procedures import RECRUITMENT
 from dangjian.recruitment.selectors import (
@@ -153,6 +160,9 @@ def _file_context(user: Any, applicant: Applicant, manager: bool, history: list[
         "assessments": list(applicant.assessments.order_by("-assessed_on", "-id")),
         "can_report": services.may_record_report(user, applicant),
         "can_assess": services.may_record_assessment(user, applicant),
+        "editable_assessments": {
+            e.pk for e in applicant.assessments.all() if services.may_edit_assessment(user, e)
+        },
     }
 
 
@@ -199,6 +209,55 @@ def assessment_new(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("recruitment:detail", pk=applicant.pk)
     context = {"a": applicant, "form": form, "title": "登记培养考察"}
     return render(request, "recruitment/entry.html", context)
+
+
+def _entry_page(
+    request: HttpRequest, applicant: Applicant, form: Any, save: Any, title: str, done: str
+) -> HttpResponse:
+    """An entry form (思想汇报, 考察): `save(actor, cleaned)` on a valid POST, else the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(Actor.from_request(request), form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("recruitment:detail", pk=applicant.pk)
+    return render(request, "recruitment/entry.html", {"a": applicant, "form": form, "title": title})
+
+
+@login_required
+def report_edit(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
+    """更正思想汇报 (the branch)."""
+    applicant = get_applicant_for_user(request.user, pk)
+    report = get_object_or_404(Report, pk=report_pk, applicant=applicant)
+    if not services.may_record_report(request.user, applicant):
+        raise PermissionDenied(refusal_for(Ability.EDIT_MEMBERS))
+    initial = {"submitted_on": report.submitted_on, "summary": report.summary,
+               "version": report.version}  # fmt: skip
+    form = ReportEditForm(request.POST or None, initial=initial)
+
+    def save(actor: Any, d: dict[str, Any]) -> None:
+        services.edit_report(actor=actor, report=report, **d)
+
+    return _entry_page(request, applicant, form, save, "更正思想汇报", "已更正思想汇报。")
+
+
+@login_required
+def assessment_edit(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    """更正培养考察 (the branch, or the 培养联系人 who recorded it)."""
+    applicant = get_applicant_for_user(request.user, pk)
+    entry = get_object_or_404(Assessment, pk=entry_pk, applicant=applicant)
+    if not services.may_edit_assessment(request.user, entry):
+        raise PermissionDenied("只有所在党支部或登记该考察的培养联系人可以修改")
+    initial = {"kind": entry.kind, "assessed_on": entry.assessed_on, "opinion": entry.opinion,
+               "by": entry.by, "version": entry.version}  # fmt: skip
+    form = AssessmentEditForm(request.POST or None, initial=initial)
+
+    def save(actor: Any, d: dict[str, Any]) -> None:
+        services.edit_assessment(actor=actor, entry=entry, **d)
+
+    return _entry_page(request, applicant, form, save, "更正培养考察", "已更正培养考察。")
 
 
 PROBATION_STATES = frozenset(

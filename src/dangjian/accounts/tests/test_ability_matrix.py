@@ -197,6 +197,8 @@ ROUTES: dict[str, Route] = {
     "recruitment:report-new": Route(A.EDIT_MEMBERS, "applicant"),
     "recruitment:assessment-new": Route(A.EDIT_MEMBERS, "applicant"),
     "recruitment:full-record": Route(A.VIEW_MEMBERS, "applicant"),  # 全程纪实表, audited
+    "recruitment:report-edit": Route(A.EDIT_MEMBERS, "applicant_report"),
+    "recruitment:assessment-edit": Route(A.EDIT_MEMBERS, "applicant_assessment"),
     "appraisal:list": Route(LOGIN),  # lists only what the user's scope holds and his own
     "appraisal:start": Route(A.RUN_MEETINGS, "anywhere"),
     "appraisal:detail": Route(A.VIEW_MEMBERS, "appraisal", own=True),
@@ -534,7 +536,18 @@ def world(cast: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
         name="申请人", gender="F", ethnicity="01", birth_date=born,
         id_number=make_id_number(born, "F"), education="ba", person_category="worker",
         applied_on=dt.date.today()))  # fmt: skip
+    from dangjian.recruitment.models import Assessment, Report
+
+    entries = {
+        "applicant_report": Report.objects.create(
+            applicant=applicant, submitted_on=applicant.applied_on, summary="体会"
+        ).pk,
+        "applicant_assessment": Assessment.objects.create(
+            applicant=applicant, kind="activist", assessed_on=applicant.applied_on, opinion="好"
+        ).pk,
+    }
     return {
+        **entries,
         "applicant": applicant.pk,
         "plan_item": plan_item.pk,
         "scan": (scan_meeting.pk, current_code(scan_meeting, timezone.now())),
@@ -591,6 +604,10 @@ def url_of(name: str, route: Route, world: dict[str, Any]) -> str:
         return reverse(name, kwargs={"pk": meeting, "code": code})
     if target == "packet_token":
         return reverse(name, kwargs={"token": world["packet_token"]})
+    if target in ("applicant_report", "applicant_assessment"):
+        kind = target.split("_")[1]
+        key = {"report": "report_pk", "assessment": "entry_pk"}[kind]
+        return reverse(name, kwargs={"pk": world["applicant"], key: world[target]})
     if target == "applicant_step":
         return reverse(name, kwargs={"pk": world["applicant"], "name": "talk"})
     if target == "upload":

@@ -260,3 +260,55 @@ def test_candidate_pages_post_introducers_review_and_training(rc):
     assert 'id="introducers">李明、张二<' in body
     a.refresh_from_db()
     assert a.status == S.CANDIDATE and set(a.introducers.values_list("pk", flat=True)) == set(pair)
+
+
+# --- correcting entries ------------------------------------------------------------------------
+
+
+def test_the_branch_corrects_a_report_on_the_version_it_opened(rc, activist):
+    report = record_report(actor=rc.secretary, applicant=activist,
+                           submitted_on=dt.date(2023, 6, 1), summary="体会")  # fmt: skip
+    url = reverse("recruitment:report-edit", kwargs={"pk": activist.pk, "report_pk": report.pk})
+    client = rc.client(rc.secretary)
+    assert "体会" in client.get(url).content.decode()
+    data = {"submitted_on": "2023-06-02", "summary": "学习党章体会", "version": 1}
+    assert client.post(url, data).status_code == 302
+    report.refresh_from_db()
+    assert (report.submitted_on, report.summary, report.version) == (
+        dt.date(2023, 6, 2), "学习党章体会", 2,
+    )  # fmt: skip
+    stale = client.post(url, {**data, "summary": "旧页面上的修改"})  # still version 1
+    assert stale.status_code == 200 and "已被他人修改" in stale.content.decode()
+    report.refresh_from_db()
+    assert report.summary == "学习党章体会"
+    bad = client.post(url, {**data, "version": 2, "submitted_on": "2022-01-01"})
+    assert "递交日期不能早于递交入党申请书日期" in bad.content.decode()
+    assert rc.client(rc.approver).get(url).status_code == 403
+
+
+def test_a_contact_corrects_only_the_assessments_they_recorded(rc, activist):
+    from django.contrib.auth import get_user_model
+
+    contact = rc.full[1]
+    contact.user = get_user_model().objects.create_user("wangyi", password="x", first_name="王一")
+    contact.save()
+    own = record_assessment(actor=contact.user, applicant=activist, kind="activist",
+                            assessed_on=dt.date(2023, 8, 1), opinion="进步明显")  # fmt: skip
+    branch = record_assessment(actor=rc.secretary, applicant=activist, kind="activist",
+                               assessed_on=dt.date(2023, 8, 2), opinion="支部意见")  # fmt: skip
+    client = rc.client(contact.user)
+
+    def url(entry):
+        return reverse("recruitment:assessment-edit",
+                       kwargs={"pk": activist.pk, "entry_pk": entry.pk})  # fmt: skip
+
+    opinion = "进步明显，理论学习仍需加强"
+    data = {"kind": "activist", "assessed_on": "2023-08-01", "opinion": opinion, "version": 1}
+    assert client.post(url(own), data).status_code == 302
+    own.refresh_from_db()
+    assert own.opinion.endswith("仍需加强") and own.version == 2
+    assert client.get(url(branch)).status_code == 403
+    body = client.get(activist.get_absolute_url()).content.decode()
+    assert url(own) in body and url(branch) not in body
+    # the branch corrects either
+    assert rc.client(rc.secretary).get(url(own)).status_code == 200
