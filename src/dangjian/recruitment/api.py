@@ -23,14 +23,19 @@ from dangjian.accounts.scope import get_org_for_user, refusal_for
 from dangjian.core.actors import Actor
 from dangjian.core.api import StepOptionSerializer
 from dangjian.core.dates import BoundedDateSerializerField, today
-from dangjian.core.procedures import NeedsConfirmation, may_act, steps_available, steps_of
+from dangjian.core.procedures import NeedsConfirmation, may_act, steps_of
 from dangjian.members.choices import ETHNICITY_CHOICES, Education, Gender, PersonCategory
 from dangjian.recruitment import services
 from dangjian.recruitment.deadlines import MAY_NOW
 from dangjian.recruitment.forms import form_for
 from dangjian.recruitment.models import Applicant
 from dangjian.recruitment.procedures import RECRUITMENT
-from dangjian.recruitment.selectors import applicants_visible_to, get_applicant_for_user, manages
+from dangjian.recruitment.selectors import (
+    applicants_visible_to,
+    get_applicant_for_user,
+    manages,
+    offered_steps,
+)
 from dangjian.recruitment.worklists import (
     STAGE_OF,
     in_stage,
@@ -150,7 +155,7 @@ class ApplicantDetailSerializer(ApplicantSerializer):
                 "due": o.due,
                 "warnings": list(o.warnings),
             }
-            for o in steps_available(self.context["request"].user, a, RECRUITMENT)
+            for o in offered_steps(self.context["request"].user, a)
         ]
 
 

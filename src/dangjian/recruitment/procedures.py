@@ -437,8 +437,41 @@ def _rules(*rules: Rule) -> tuple[Rule, ...]:
 # --- the table ---------------------------------------------------------------------------------
 
 
-def _step(name: str, label: str, sources: tuple[str, ...], target: str, **kw: Any) -> Step:
+ALREADY = "已办理"  # how a once-only step's refusal starts: pages leave such steps out
+
+
+def _once(since: tuple[str, ...]) -> Rule:
+    """A step taken once per case (备案, 入党宣誓 …), or once since one of `since` (a new 转正申请
+    after the probation was extended)."""
+
+    def test(check: Check) -> str | None:
+        for taken in reversed(check.history):
+            if taken.step == check.step.name:
+                return f"{ALREADY}：{check.step.label}已于 {taken.effective_date:%Y-%m-%d} 办理"
+            if taken.step == "apply" or taken.step in since:
+                return None
+        return None
+
+    return Rule("只办理一次", test)
+
+
+def done_already(option: Any) -> bool:
+    """Whether a refused option is only a once-only step already taken (not worth showing)."""
+    return not option.allowed and option.reason.startswith(ALREADY)
+
+
+def _step(
+    name: str,
+    label: str,
+    sources: tuple[str, ...],
+    target: str,
+    *,
+    once: tuple[str, ...] | None = None,
+    **kw: Any,
+) -> Step:
     kw["rules"] = _rules(*kw.get("rules", ()))
+    if once is not None:
+        kw["rules"] = (_once(once), *kw["rules"])
     if kw.get("who") is COMMITTEE:
         kw.setdefault("audit_action", APPROVE_STEP.name)
     return Step(name, label, sources, target, **kw)
@@ -467,7 +500,8 @@ RECRUITMENT = register(
             _step("confirm_activist", "确定为入党积极分子", (S.TALKED,), S.ACTIVIST, who=B,
                   rules=(Rule("推荐方式", _recommended),
                          Rule("团员推优", _league_recommended, soft=True))),
-            _step("file_activist", "入党积极分子报上级党委备案", (S.ACTIVIST,), S.ACTIVIST, who=C),
+            _step("file_activist", "入党积极分子报上级党委备案", (S.ACTIVIST,), S.ACTIVIST, who=C,
+                  once=()),
             _step("assign_contacts", "指定培养联系人", (S.ACTIVIST, S.CANDIDATE), STAY,
                   who=B, rules=(Rule("一至二名正式党员", _contacts_ok),)),
             # C. 发展对象的确定和考察
@@ -476,7 +510,8 @@ RECRUITMENT = register(
                   rules=(Rule("培养联系人", _contacts_named), Rule("听取意见", _opinions_heard),
                          Rule("积极分子备案", _filed("file_activist", "入党积极分子"), soft=True),
                          Rule("每半年考察", _assessed, soft=True))),
-            _step("file_candidate", "发展对象报上级党委备案", (S.CANDIDATE,), S.CANDIDATE, who=C),
+            _step("file_candidate", "发展对象报上级党委备案", (S.CANDIDATE,), S.CANDIDATE, who=C,
+                  once=()),
             _step("set_introducers", "确定入党介绍人", (S.CANDIDATE,), S.CANDIDATE, who=B,
                   rules=(Rule("两名正式党员", _introducers_ok),)),
             _step("political_review", "政治审查", (S.CANDIDATE,), S.CANDIDATE, who=B),
@@ -501,7 +536,8 @@ RECRUITMENT = register(
                   rules=(Rule("表决通过", _passed),)),
             _step("admit_failed", "支部党员大会未通过", (S.VOTING,), S.CANDIDATE, who=B,
                   rules=(Rule("表决未通过", _not_passed),)),
-            _step("committee_talk", "上级党委派人谈话", (S.VOTED,), S.VOTED, who=C),
+            _step("committee_talk", "上级党委派人谈话", (S.VOTED,), S.VOTED, who=C,
+                  once=("admit",)),
             _step("approve", "上级党委审批同意接收为预备党员", (S.VOTED,), S.PROBATIONARY, who=C,
                   rules=(Rule("审批前谈话", _talked_by_committee),
                          Rule("审批最长期限", _within_max_approval)),
@@ -509,11 +545,12 @@ RECRUITMENT = register(
             _step("disapprove", "上级党委不予批准", (S.VOTED,), S.CLOSED, who=C,
                   rules=(Rule("写明原因", _reason_given),)),
             _step("file_upper", "报再上一级党委组织部门备案", (S.PROBATIONARY,), S.PROBATIONARY,
-                  who=C),
+                  who=C, once=()),
             # E. 预备党员的教育考察和转正
-            _step("oath", "入党宣誓", (S.PROBATIONARY,), S.PROBATIONARY, who=B,
+            _step("oath", "入党宣誓", (S.PROBATIONARY,), S.PROBATIONARY, who=B, once=(),
                   due=Period("入党宣誓期限", after="approve", rule=OATH_MONTHS)),
-            _step("apply_full", "提出转正申请", (S.PROBATIONARY,), S.PROBATIONARY, who=B),
+            _step("apply_full", "提出转正申请", (S.PROBATIONARY,), S.PROBATIONARY, who=B,
+                  once=("approve_extend",)),
             _step("put_conversion_to_vote", "提交支部党员大会讨论转正", (S.PROBATIONARY,),
                   S.CONVERSION_VOTING, who=B,
                   rules=(Rule("转正申请", _applied_for_full),

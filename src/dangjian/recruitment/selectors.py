@@ -9,7 +9,9 @@ from django.db.models import Q, QuerySet
 from dangjian.accounts.abilities import Ability
 from dangjian.accounts.scope import get_for, scope_for
 from dangjian.core.paths import any_subtree_q
+from dangjian.core.procedures import Option, steps_available
 from dangjian.recruitment.models import Applicant
+from dangjian.recruitment.procedures import RECRUITMENT, done_already
 
 
 def applicants_visible_to(user: Any) -> QuerySet[Applicant]:
@@ -39,3 +41,9 @@ def manages(user: Any, applicant: Applicant) -> bool:
     """Whether the user sees the whole file (the branch's or a committee's), not only the
     progress the applicant, a 培养联系人 or an 入党介绍人 sees."""
     return scope_for(user).can(Ability.VIEW_MEMBERS, applicant.org_path)
+
+
+def offered_steps(user: Any, applicant: Applicant) -> list[Option]:
+    """The steps the engine offers the user on the file, without the once-only steps already
+    taken (入党宣誓, 备案 …): the page and the API list the same."""
+    return [o for o in steps_available(user, applicant, RECRUITMENT) if not done_already(o)]

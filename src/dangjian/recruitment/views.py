@@ -43,6 +43,7 @@ from dangjian.recruitment.selectors import (
     applicants_visible_to,
     get_applicant_for_user,
     manages,
+    offered_steps,
 )
 from dangjian.recruitment.worklist_views import STAGE_CHOICES
 from dangjian.recruitment.worklists import in_stage, search_applicants, status_label
@@ -120,7 +121,7 @@ def applicant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "a": applicant,
         "manager": manager,
-        "options": steps_available(request.user, applicant, RECRUITMENT) if manager else [],
+        "options": offered_steps(request.user, applicant) if manager else [],
         "vote_states": VOTE_STATES,
         "can_print_notice": manager and applicant.status not in services.NOT_YET_PRE_APPROVED,
         "can_count": scope_for(request.user).can(Ability.RUN_VOTES, applicant.org_path),
