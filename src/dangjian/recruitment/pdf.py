@@ -231,17 +231,23 @@ def _label(choices: Any, value: Any) -> str:
 
 
 def _training(step: ProcedureStep | None) -> str:
+    """举办单位, from and to, days and 学时, as the 集中培训 step recorded them."""
     if step is None:
         return ""
     d = step.data or {}
-    span = "至".join(x for x in (d.get("start") or "", d.get("end") or "") if x)
-    amount = [
-        f"{d['days']}天" if d.get("days") else "",
-        f"{d['hours']}学时" if d.get("hours") else "",
-    ]
-    return "，".join(x for x in (span, "、".join(a for a in amount if a)) if x) or fmt_date(
-        step.effective_date
+    span = "至".join(_day(d.get(k)) for k in ("start", "end") if d.get(k))
+    amount = "、".join(
+        f"{d[k]}{unit}" for k, unit in (("days", "天"), ("hours", "学时")) if d.get(k)
     )
+    said = "，".join(x for x in (str(d.get("organizer") or ""), span, amount) if x)
+    return said or fmt_date(step.effective_date)
+
+
+def _day(value: Any) -> str:
+    try:
+        return fmt_date(dt.date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def _review(step: ProcedureStep | None) -> str:
