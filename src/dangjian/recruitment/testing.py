@@ -1,11 +1,11 @@
 """Helpers for tests (and the demo): a 发展党员 file taken to a given state through the engine.
 
 `file_at(state, org, on=…, secretary=…)` registers an applicant and takes every earlier step
-with `services.take` (so every rule, period and version is checked as in real use; nothing
-writes the status by hand), the last one on `on` and the others before it at fixed gaps: a
-week to the 谈话 and to the 入党积极分子, thirteen months of 培养考察, a day between most later
-steps, the 公示 its working days. The stage A–C steps are taken with the data their rules need
-(推荐方式, 培养联系人, 听取意见, 入党介绍人, 政审合格, 培训), whatever pages the early stages offer.
+through its step service (`services.STEPS`, with what the step's form would have parsed), so
+every rule, period and version is checked as in real use and nothing writes the status by
+hand: the last step on `on`, the others before it at fixed gaps (a week to the 谈话 and to the
+入党积极分子, thirteen months of 培养考察, a day between most later steps, the 公示 its
+working days).
 """
 
 from __future__ import annotations
@@ -178,15 +178,10 @@ def _take(
     people: list[Member],
     training_end: dt.date | None,
 ) -> None:
-    ids = [m.pk for m in people]
-    committee = step in (
-        "file_activist",
-        "file_candidate",
-        "pre_review",
-        "committee_talk",
-        "approve",
-    )
+    committee = step in ("file_activist", "file_candidate", "pre_review", "committee_talk",
+                         "approve")  # fmt: skip
     actor = approver if committee else secretary
+    applicant.refresh_from_db()
     if step == "put_to_vote":
         meeting = general_meeting(applicant.org, on)
         services.put_to_vote(actor, applicant, {"meeting": meeting, "method": Poll.Method.TOTALS,
@@ -195,45 +190,29 @@ def _take(
         enter_totals(secretary, applicant.poll, applicant.poll.voters.count())
         services.count_vote(actor=secretary, applicant=applicant)
         return
-    if step in services.STEPS and step not in EARLY_DATA:
-        d = {"on": on, "version": applicant.version, "note": ""}
-        services.STEPS[step](actor, applicant, d, True)
-        return
-    data, perform = EARLY_DATA[step](ids, on, training_end)
-    services.take(actor, applicant, step, on=on, data=data, confirmed=True, perform=perform,
-                  outcome="passed" if step == "political_review" else "")  # fmt: skip
+    d = {
+        "on": on,
+        "version": applicant.version,
+        "note": "",
+        **_form(step, on, people, training_end),
+    }
+    services.STEPS[step](actor, applicant, d, True)
 
 
-def _set(**values: Any) -> Any:
-    def perform(locked: Applicant) -> None:
-        for field, value in values.items():
-            if field in ("contacts", "introducers"):
-                getattr(locked, field).set(value)
-            else:
-                setattr(locked, field, value)
-        locked.save()
-
-    return perform
-
-
-# The earlier stages' steps with the data their rules read (推荐方式, 联系人, 介绍人, 培训).
-EARLY_DATA: dict[str, Any] = {
-    "talk": lambda ids, on, end: ({}, None),
-    "confirm_activist": lambda ids, on, end: ({"recommendation": "members"}, _set(activist_on=on)),
-    "file_activist": lambda ids, on, end: ({}, None),
-    "assign_contacts": lambda ids, on, end: ({"contacts": ids}, _set(contacts=ids)),
-    "confirm_candidate": lambda ids, on, end: (
-        {"opinions_heard": list(OPINIONS)},
-        _set(candidate_on=on),
-    ),
-    "file_candidate": lambda ids, on, end: ({}, None),
-    "set_introducers": lambda ids, on, end: ({"introducers": ids}, _set(introducers=ids)),
-    "political_review": lambda ids, on, end: ({}, None),
-    "training": lambda ids, on, end: (
-        {"days": 3, "hours": 24, "end": (end or on).isoformat()},
-        None,
-    ),
-}
+def _form(step: str, on: dt.date, people: list[Member], training_end: dt.date | None) -> Any:
+    """What the step's form would have parsed (推荐方式, 联系人, 意见, 介绍人, 政审, 培训)."""
+    forms: dict[str, dict[str, Any]] = {
+        "confirm_activist": {"recommendation": "members"},
+        "assign_contacts": {"contacts": people},
+        "confirm_candidate": {"opinions_heard": list(OPINIONS)},
+        "set_introducers": {"introducers": people},
+        "political_review": {"conclusion": "passed"},
+        "training": {
+            "organizer": "县委党校", "start": on - dt.timedelta(days=2),
+            "end": training_end or on, "days": 3, "hours": 24,
+        },
+    }  # fmt: skip
+    return forms.get(step, {})
 
 
 # --- stage E: 预备党员的教育考察和转正 -----------------------------------------------------------
