@@ -299,7 +299,8 @@ def test_full_record_lists_steps_facts_and_votes(cast, stage, applied):
     assert facts["培养联系人"] == "李明、周立乙"
     assert facts["政治审查结论"].startswith("合格")
     trained = next(s for s in steps_of(RECRUITMENT, applied) if s.step == "training")
-    assert facts["集中培训"] == f"{trained.data['end'].replace('-', '.')}，3天、24学时"
+    start, end = (trained.data[k].replace("-", ".") for k in ("start", "end"))
+    assert facts["集中培训"] == f"县委党校，{start}至{end}，3天、24学时"  # as file_at's form gives
     assert facts["预备期"] == "2023.07.10 至 2024.07.10"
     assert facts["转正日期"] == "2024.07.10"
     counts = pdf.vote_counts(applied)
