@@ -385,8 +385,10 @@ def _reason_given(check: Check) -> str | None:
 
 def _probation_over(check: Check) -> str | None:
     """转正 and 延长 are discussed when the probation has ended (预备期满, 细则第三十三条): the
-    proposal the step puts to the meeting (its data) or the one the meeting was asked."""
-    proposal = check.data.get("proposal") or check.record.proposal
+    proposal the step puts to the meeting (its form's; none yet when the page lists the steps,
+    as 取消 may be put at any time) or, for the resolution, the one the meeting was asked."""
+    asking = check.step.name == "put_conversion_to_vote"
+    proposal = check.data.get("proposal") if asking else check.record.proposal
     if not proposal or proposal == P.CANCEL:
         return None
     member = check.record.member

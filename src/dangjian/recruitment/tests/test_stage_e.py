@@ -231,6 +231,20 @@ def test_extension_moves_the_conversion_and_a_second_one_is_refused(cast, stage,
     assert applied.member.full_date == new_end
 
 
+def test_cancel_may_be_put_during_an_extension(cast, stage, applied):
+    resolved(cast, stage, applied, P.EXTEND, months=6)
+    approve(stage, applied, "approve_extend", VOTE_DAY + relativedelta(days=10))
+    applied.refresh_from_db()
+    day = VOTE_DAY + relativedelta(months=2)  # before the extended end
+    options = {o.name: o for o in steps_available(stage.branch, applied, RECRUITMENT, on=day)}
+    assert options["put_conversion_to_vote"].allowed
+    with pytest.raises(StepRefused, match="期满之日及以后"):
+        conversion_vote(applied, P.CONVERT, day, secretary=stage.branch)
+    resolved(cast, stage, applied, P.CANCEL, day=day)
+    applied.refresh_from_db()
+    assert applied.status == S.TO_CANCEL
+
+
 def test_cancel_ends_the_membership(cast, stage, file):
     day = APPROVE_DAY + relativedelta(months=4)  # no need to wait for the end of probation
     resolved(cast, stage, file, P.CANCEL, day=day)
