@@ -13,7 +13,7 @@ from dangjian.core.dates import today
 from dangjian.core.schedules import registered
 from dangjian.recruitment import deadlines
 from dangjian.recruitment.models import Applicant, Assessment, Report
-from dangjian.recruitment.services import take
+from dangjian.recruitment.services import record_report, take
 from dangjian.recruitment.tests.worklist_helpers import (
     activist,
     apply,
@@ -306,3 +306,20 @@ def test_the_file_page_offers_the_branch_to_link_a_login(cast):
     url = reverse("recruitment:detail", args=[a.pk])
     assert "link-account" in cast.client(cast.secretary).get(url).content.decode()
     assert "link-account" not in cast.client(party_committee(cast)).get(url).content.decode()
+
+
+def test_a_report_recorded_through_the_service_moves_the_next_report_on(cast):
+    a = activist(cast, months_ago(2))
+    record_report(actor=cast.secretary, applicant=a, submitted_on=today())
+    a.refresh_from_db()
+    assert (a.due_label, a.due_on) == ("思想汇报", today() + relativedelta(months=3))
+
+
+def test_the_applicant_reads_their_file_without_the_branch_s_notes(cast, applicant_user):
+    a = apply(cast, name="刘洋", on=today() - dt.timedelta(days=1))
+    take(cast.secretary, a, "talk", on=today(), version=a.version, note="家庭情况需进一步了解")
+    Applicant.objects.filter(pk=a.pk).update(user=applicant_user)
+    body = cast.client(applicant_user).get(reverse("recruitment:detail", args=[a.pk]))
+    assert "派人谈话" in body.content.decode() and "家庭情况" not in body.content.decode()
+    secretary = cast.client(cast.secretary).get(reverse("recruitment:detail", args=[a.pk]))
+    assert "家庭情况" in secretary.content.decode()
