@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from dangjian.accounts.abilities import Ability
@@ -25,7 +26,7 @@ from dangjian.accounts.scope import scope_for
 from dangjian.core.models import ProcedureStep, RuleBook
 from dangjian.core.paths import any_subtree_q
 from dangjian.core.workbench import window
-from dangjian.recruitment.deadlines import DUE_STEPS, MAY_NOW, PROBATION_END
+from dangjian.recruitment.deadlines import DUE_STEPS, PROBATION_END
 from dangjian.recruitment.models import Applicant, Stage
 from dangjian.recruitment.procedures import APPROVAL_MONTHS, RECRUITMENT
 
@@ -209,13 +210,7 @@ def approval_dues(files: Iterable[Applicant]) -> dict[int, dt.date]:
 
 
 def _add_months(start: dt.date, months: int) -> dt.date:
-    from dateutil.relativedelta import relativedelta
-
     return start + relativedelta(months=months)
-
-
-def is_may_now(label: str) -> bool:
-    return label in MAY_NOW
 
 
 def search_applicants(qs: QuerySet[Applicant], query: str) -> QuerySet[Applicant]:
