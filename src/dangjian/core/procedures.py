@@ -71,6 +71,10 @@ class Check:
     on: dt.date  # the step's effective date: rules are read as in force on it
     data: Mapping[str, Any]
     history: Sequence[ProcedureStep]  # steps not voided, oldest first
+    # True when the engine only judges whether to offer the step (`steps_available`): no form
+    # has been sent, so a rule on the form's own fields waits for it. A step taken is never a
+    # preview, whatever data it carries.
+    preview: bool = False
 
     def last(self, step: str) -> ProcedureStep | None:
         return next((s for s in reversed(self.history) if s.step == step), None)
@@ -313,7 +317,7 @@ def _option(
     history: Sequence[ProcedureStep],
     on: dt.date | None,
 ) -> Option:
-    check = Check(record, actor, step, on or timezone.localdate(), {}, history)
+    check = Check(record, actor, step, on or timezone.localdate(), {}, history, preview=True)
     try:
         refusals, warnings, due = _judge(proc, check)
     except DomainError as exc:  # e.g. a calendar year not entered yet

@@ -134,10 +134,9 @@ IN_ORDER = Rule("按顺序办理", _in_order)
 
 
 def _previewing(check: Check) -> bool:
-    """Whether the engine is only judging whether to offer the step (`steps_available` passes
-    no form data): a rule on the form's own fields is judged when the form is sent (the step
-    services always pass those fields)."""
-    return not check.data
+    """Whether the engine is only judging whether to offer the step (`steps_available`): a rule
+    on the form's own fields is judged when the step is taken, with or without data."""
+    return check.preview
 
 
 def _of_age(check: Check) -> str | None:

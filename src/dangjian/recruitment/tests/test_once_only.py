@@ -41,3 +41,14 @@ def test_filing_upward_is_once_per_case(cast):
     services.take(committee, a, "file_upper", on=OATH_DAY)
     with pytest.raises(StepRefused, match="报再上一级党委组织部门备案已于 2023-07-27 办理"):
         services.take(committee, a, "file_upper", on=OATH_DAY)
+
+
+def test_a_form_rule_is_judged_when_the_step_is_taken_without_its_fields(cast):
+    """The page previews a step without form data; taking it without the fields is refused,
+    not waved through as a preview."""
+    from dangjian.recruitment.testing import file_at as make
+
+    a = make(Applicant.Status.ACTIVIST, cast.branch, on=dt.date(2025, 3, 3),
+             upto="confirm_activist", secretary=cast.secretary, name="李小新")  # fmt: skip
+    with pytest.raises(StepRefused, match="培养联系人须为1至2名正式党员"):
+        services.take(cast.secretary, a, "assign_contacts", on=dt.date(2025, 3, 10))
