@@ -16,7 +16,7 @@ soft, and the test that proves it):
   entries (quarterly / half-yearly, soft, on the 工作台).
 - C 发展对象: `confirm_candidate` (waits 1 year, hard; 联系人, 意见 hard; 备案, 考察 soft),
   `file_candidate` (党委), `set_introducers` (2 正式党员, not 留党察看, hard), `political_review`,
-  `training` (≥ 3 days or ≥ 24 学时, hard).
+  `training` (≥ 3 days or ≥ 24 学时: 一般, soft).
 - D 接收预备党员: `committee_review` (介绍人, 政审合格, 培训, hard), `pre_review` /
   `pre_review_failed` (党委), `publish` and `end_publicity` (waits 5 working days, hard),
   `fill_form`, `put_to_vote` (公示 and 培训 over, a 支部党员大会 of the branch, hard; 1 month after
@@ -517,7 +517,7 @@ RECRUITMENT = register(
                   rules=(Rule("两名正式党员", _introducers_ok),)),
             _step("political_review", "政治审查", (S.CANDIDATE,), S.CANDIDATE, who=B),
             _step("training", "集中培训", (S.CANDIDATE,), S.CANDIDATE, who=B,
-                  rules=(Rule("培训时间", _training_enough),)),
+                  rules=(Rule("培训时间", _training_enough, soft=True),)),
             # D. 预备党员的接收
             _step("committee_review", "支部委员会审查", (S.CANDIDATE,), S.REVIEWED, who=B,
                   rules=(Rule("材料齐全", _ready_for_review),

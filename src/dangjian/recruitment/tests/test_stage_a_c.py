@@ -293,8 +293,14 @@ def test_training_needs_three_days_or_twenty_four_hours(rc, candidate):
     on = dt.date(2024, 4, 3)
     min_days, min_hours = int(rule_value(TRAINING_DAYS, on)), int(rule_value(TRAINING_HOURS, on))
     assert (min_days, min_hours) == (3, 24)
-    with pytest.raises(StepRefused, match="不少于3天或不少于24个学时"):
+    # 一般不少于: a shorter training asks for confirmation (个别特殊情况), and the warning is kept
+    with pytest.raises(NeedsConfirmation, match="不少于3天或不少于24个学时"):
         _training(rc, candidate, days=min_days - 1, hours=min_hours - 1)
+    candidate.refresh_from_db()
+    step(rc, candidate, "training", dt.date(2024, 4, 3), organizer="城关镇党委", confirmed=True,
+         start=dt.date(2024, 4, 2), end=dt.date(2024, 4, 3), days=2, hours=16)  # fmt: skip
+    assert "不少于3天" in _last_step(candidate).data["warnings"][0]
+    candidate.refresh_from_db()
     _training(rc, candidate, days=min_days, hours=0)
     _training(rc, candidate, days=min_days - 1, hours=min_hours)
     kept = _last_step(candidate).data
