@@ -125,6 +125,12 @@ def _to_candidate(cast: Cast, a: Applicant, applied: dt.date, *, publish: dt.dat
     start = _to_activist(cast, a, applied)
     for months in (6, 12):
         _assess(cast, a, start + relativedelta(months=months))
+    # 思想汇报 every quarter up to the 公示, as a diligent branch keeps them (no overdue item
+    # on the demo's work list from a gap the demo itself left)
+    quarter = start + relativedelta(months=3)
+    while quarter < publish:
+        _report(cast, a, quarter)
+        quarter += relativedelta(months=3)
     chosen = start + relativedelta(months=13)
     _step(cast, a, "confirm_candidate", chosen,
           opinions_heard=["group", "contacts", "members", "masses"])  # fmt: skip
