@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
@@ -672,6 +672,8 @@ def record_event(
     replayed, and the replay judges the move (e.g. 转正 only on the day the probation ends)."""
     if not may_edit_member(actor, member):
         raise DomainError(NO_EDIT)
+    if kind in PROBATION_OUTCOMES and (said := _kept_elsewhere(member)):
+        raise DomainError(said, field="kind")
     # Both sides of a 系统内调整 lie in the actor's own scope. A move out of it is a 组织关系转接:
     # a two-sided procedure in which each side acts in its own scope (decision 36).
     if org is not None and not scope_for(actor).can(Ability.EDIT_MEMBERS, org.path):
@@ -727,6 +729,21 @@ RECORD_PROBATION_OUTCOME = register_action(
     "members.record_probation_outcome", "登记预备党员转正、延长预备期或取消预备党员资格"
 )
 PROBATION_OUTCOMES = (Kind.CONVERT, Kind.EXTEND, Kind.CANCEL)
+
+# Work systems that follow a 预备党员's probation with their own procedure (a 发展党员 file:
+# 支部党员大会 vote, 上级党委审批): each says why the register's page may not record the outcome
+# directly, so the file and the register never disagree. Installed from AppConfig.ready.
+ProbationKeeper = Callable[[Member], "str | None"]
+_PROBATION_KEEPERS: list[ProbationKeeper] = []
+
+
+def register_probation_keeper(keeper: ProbationKeeper) -> None:
+    if keeper not in _PROBATION_KEEPERS:
+        _PROBATION_KEEPERS.append(keeper)
+
+
+def _kept_elsewhere(member: Member) -> str | None:
+    return next((said for keeper in _PROBATION_KEEPERS if (said := keeper(member))), None)
 
 
 def record_probation_outcome(

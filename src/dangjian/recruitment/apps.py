@@ -10,8 +10,12 @@ class RecruitmentConfig(AppConfig):
     def ready(self) -> None:
         from dangjian.accounts.abilities import Ability
         from dangjian.documents.registry import register_target
+        from dangjian.members.services import register_probation_keeper
         from dangjian.recruitment import procedures  # noqa: F401  (registers the procedure)
         from dangjian.recruitment.models import Applicant
+        from dangjian.recruitment.selectors import probation_kept_by_file
+
+        register_probation_keeper(probation_kept_by_file)  # 转正 goes through the file
         from dangjian.recruitment.workbench import PROVIDERS
 
         # Scans are optional (减负): the paper file is the record; no step waits for a scan.

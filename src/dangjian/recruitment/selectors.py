@@ -47,3 +47,21 @@ def offered_steps(user: Any, applicant: Applicant) -> list[Option]:
     """The steps the engine offers the user on the file, without the once-only steps already
     taken (入党宣誓, 备案 …): the page and the API list the same."""
     return [o for o in steps_available(user, applicant, RECRUITMENT) if not done_already(o)]
+
+
+# A 预备党员 whose file is in one of these states has the end of the probation decided in the
+# file (支部党员大会 vote, 上级党委审批), not on the register's page.
+PROBATION_STATES = (
+    Applicant.Status.PROBATIONARY, Applicant.Status.CONVERSION_VOTING,
+    Applicant.Status.TO_CONVERT, Applicant.Status.TO_EXTEND, Applicant.Status.TO_CANCEL,
+)  # fmt: skip
+
+
+def probation_kept_by_file(member: Any) -> str | None:
+    """Why the register may not record 转正/延长/取消 for `member` directly, or None."""
+    if Applicant.objects.filter(member_id=member.pk, status__in=PROBATION_STATES).exists():
+        return (
+            f"{member.name}的转正、延长预备期或取消预备党员资格须在其发展党员档案中办理"
+            "（支部党员大会讨论表决、上级党委审批后自动登记），请到“发展党员”中办理。"
+        )
+    return None

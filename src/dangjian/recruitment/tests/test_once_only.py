@@ -52,3 +52,17 @@ def test_a_form_rule_is_judged_when_the_step_is_taken_without_its_fields(cast):
              upto="confirm_activist", secretary=cast.secretary, name="李小新")  # fmt: skip
     with pytest.raises(StepRefused, match="培养联系人须为1至2名正式党员"):
         services.take(cast.secretary, a, "assign_contacts", on=dt.date(2025, 3, 10))
+
+
+def test_the_register_page_leaves_the_end_of_probation_to_the_file(cast, file):
+    """A recruited 预备党员's 转正 is the file's (vote, approval); the register's own 党籍变动
+    refuses it with the way to go, and still takes it for a 预备党员 without a file."""
+    from dangjian.core.exceptions import DomainError
+    from dangjian.members.models import MemberEvent
+    from dangjian.members.services import record_event
+
+    end = file.member.probation_end
+    with pytest.raises(DomainError, match="须在其发展党员档案中办理"):
+        record_event(actor=cast.secretary, member=file.member, kind=MemberEvent.Kind.CONVERT,
+                     effective_date=end, decided_on=end)  # fmt: skip
+    assert not file.member.events.filter(kind=MemberEvent.Kind.CONVERT).exists()
