@@ -43,6 +43,7 @@ from dangjian.members.models import Member, PartyProbation
 from dangjian.members.services import record_party_probation
 from dangjian.mobile.models import MobileStay
 from dangjian.orgs.models import Organization, OrgKind
+from dangjian.recruitment.models import Applicant
 from dangjian.rosters import services as rosters
 from dangjian.rosters.models import ExportJob, ImportBatch
 from dangjian.rosters.testing import roster_row, xlsx
@@ -112,6 +113,7 @@ class Objects:
     appraisals: list[Any]
     entries: list[Any]
     dispositions: list[Any]
+    applicants: list[Any]
 
 
 # Route name (or name prefix) → which objects fill its `pk`. A new route with a `pk` that no
@@ -149,6 +151,7 @@ PK_SOURCES = {
     "appraisal:lapse-propose": "member",
     "meetings:cadence-org": "orgs",
     "meetings:plan": "orgs",  # an organization's plan (plan items' own pages 404: not pages here)
+    "recruitment:": "applicants",  # the demo village's 发展党员 files, one per stage
 }
 
 
@@ -204,9 +207,26 @@ def route_kwargs(name: str, params: list[str], objects: Objects) -> Iterator[dic
             from dangjian.meetings.scan import current_code
 
             kwargs["code"] = current_code(obj, timezone.now())
+        if "name" in params:  # a 发展党员 file's step page: a step leaving its state
+            kwargs["name"] = _next_step(obj)
+        if "report_pk" in params or "entry_pk" in params:  # a file's 思想汇报 or 考察 entry
+            entry = (obj.reports if "report_pk" in params else obj.assessments).first()
+            if entry is None:
+                continue
+            kwargs["report_pk" if "report_pk" in params else "entry_pk"] = entry.pk
         if "probation_pk" in params:
             kwargs = {"pk": objects.probation.member_id, "probation_pk": objects.probation.pk}
         yield kwargs
+
+
+def _next_step(applicant: Any) -> str:
+    from dangjian.recruitment.procedures import RECRUITMENT
+    from dangjian.recruitment.services import STEPS
+
+    return next(
+        (s.name for s in RECRUITMENT.steps if applicant.status in s.sources and s.name in STEPS),
+        "talk",
+    )
 
 
 def is_page(name: str, url: str) -> bool:
@@ -286,6 +306,7 @@ def build_objects() -> Objects:
         transfers=list(Transfer.objects.order_by("pk")),
         meetings=list(Meeting.objects.order_by("-pk")[:2]),
         matters=[demo_matter(secretary, branch)],
+        applicants=list(Applicant.objects.order_by("pk")),
         **demo_appraisal(secretary, branch, member),
     )
 
