@@ -46,6 +46,7 @@ from dangjian.audit.actions import register_action
 from dangjian.core.models import rule_value
 from dangjian.core.procedures import START, Check, Procedure, Rule, Step, Who, register
 from dangjian.votes.models import Poll
+from dangjian.votes.selectors import motion_not_carried, motion_not_rejected
 
 A = Appraisal.Status
 D = Disposition.Status
@@ -187,24 +188,11 @@ def _member_heard(check: Check) -> str | None:
 
 
 def _passed(check: Check) -> str | None:
-    poll = check.record.poll
-    if poll is None or poll.status != Poll.Status.CLOSED:
-        return "支部党员大会表决尚未计票"
-    result = poll.result or {}
-    if not result.get("quorum_met"):
-        return "到会有表决权的党员未超过应到会人数的半数，表决无效"
-    if not result.get("passed"):
-        return "表决未获通过（赞成票未超过应到会有表决权党员的半数）"
-    return None
+    return motion_not_carried(check.record.poll)
 
 
 def _not_passed(check: Check) -> str | None:
-    poll = check.record.poll
-    if poll is None or poll.status != Poll.Status.CLOSED:
-        return "支部党员大会表决尚未计票"
-    if (poll.result or {}).get("passed") and (poll.result or {}).get("quorum_met"):
-        return "表决已通过，请登记支部大会决定"
-    return None
+    return motion_not_rejected(check.record.poll, "请登记支部大会决定")
 
 
 def _advised(check: Check) -> str | None:

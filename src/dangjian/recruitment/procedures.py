@@ -54,7 +54,7 @@ from dangjian.core.procedures import (
 from dangjian.meetings.models import Meeting, MeetingKind
 from dangjian.orgs.selectors import approving_committee
 from dangjian.recruitment.models import Applicant
-from dangjian.votes.models import Poll
+from dangjian.votes.selectors import motion_not_carried, motion_not_rejected
 
 S = Applicant.Status
 P = Applicant.Proposal
@@ -330,24 +330,11 @@ def _poll_of_meeting(check: Check) -> str | None:
 
 
 def _passed(check: Check) -> str | None:
-    poll = check.record.poll
-    if poll is None or poll.status != Poll.Status.CLOSED:
-        return "支部党员大会表决尚未计票"
-    result = poll.result or {}
-    if not result.get("quorum_met"):
-        return "到会有表决权的党员未超过应到会人数的半数，不能进行表决（细则第二十一条）"
-    if not result.get("passed"):
-        return "赞成票未超过应到会有表决权正式党员的半数，表决未通过（细则第二十一条）"
-    return None
+    return motion_not_carried(check.record.poll, "（细则第二十一条）")
 
 
 def _not_passed(check: Check) -> str | None:
-    poll = check.record.poll
-    if poll is None or poll.status != Poll.Status.CLOSED:
-        return "支部党员大会表决尚未计票"
-    if _passed(check) is None:
-        return "表决已通过，请登记支部党员大会决议"
-    return None
+    return motion_not_rejected(check.record.poll, "请登记支部党员大会决议")
 
 
 def _vote_date(check: Check) -> dt.date | None:

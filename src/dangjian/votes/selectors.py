@@ -331,3 +331,32 @@ def poll_report(poll: Poll) -> PollReport:
         + [people.get(m, str(m)) for m in result.runoff_others],
         rules=rules_in_words(poll),
     )
+
+
+# --- a motion's outcome, as the procedures that wait for it read it ---------------------------
+
+NOT_COUNTED = "支部党员大会表决尚未计票"
+
+
+def motion_not_carried(poll: Poll | None, article: str = "") -> str | None:
+    """Why a motion does not carry (not yet counted, no quorum, too few yes votes), the
+    sentence ending with `article`; None when it was counted and passed. A 支部党员大会
+    motion passes with more than half of those entitled (细则第二十一条), as its preset says."""
+    if poll is None or poll.status != Poll.Status.CLOSED:
+        return NOT_COUNTED
+    result = poll.result or {}
+    if not result.get("quorum_met"):
+        return f"到会有表决权的党员未超过应到会人数的半数，表决无效{article}"
+    if not result.get("passed"):
+        return f"赞成票未超过应到会有表决权党员的半数，表决未通过{article}"
+    return None
+
+
+def motion_not_rejected(poll: Poll | None, then: str) -> str | None:
+    """Why a motion may not be recorded as failed: not counted yet, or it passed (`then`
+    says what to record instead); None when it was counted and did not pass."""
+    if poll is None or poll.status != Poll.Status.CLOSED:
+        return NOT_COUNTED
+    if motion_not_carried(poll) is None:
+        return f"表决已通过，{then}"
+    return None
