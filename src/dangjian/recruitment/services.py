@@ -510,16 +510,27 @@ def _people(members: Any) -> tuple[list[int], str]:
     return [m.pk for m in chosen], "、".join(m.name for m in chosen)
 
 
-def assign_contacts(actor: Any, applicant: Applicant, d: Mapping[str, Any], confirmed: bool) -> Any:
-    """指定培养联系人: one or two 正式党员 (细则第九条); a new choice replaces the old one."""
-    ids, names = _people(d["contacts"])
+def _choose(step: str, field: str) -> StepService:
+    """A step naming people on the file (`field`: contacts or introducers); a new choice
+    replaces the old one, and the names are kept on the step as they were that day."""
 
-    def perform(locked: Applicant) -> None:
-        locked.contacts.set(ids)
+    def run(actor: Any, applicant: Applicant, d: Mapping[str, Any], confirmed: bool) -> Any:
+        ids, names = _people(d[field])
 
-    return take(actor, applicant, "assign_contacts", on=d["on"], version=d["version"],
-                note=d.get("note") or "", confirmed=confirmed, perform=perform,
-                data={"contacts": ids, "names": names})  # fmt: skip
+        def perform(locked: Applicant) -> None:
+            getattr(locked, field).set(ids)
+
+        return take(actor, applicant, step, on=d["on"], version=d["version"],
+                    note=d.get("note") or "", confirmed=confirmed, perform=perform,
+                    data={field: ids, "names": names})  # fmt: skip
+
+    return run
+
+
+# 指定培养联系人: one or two 正式党员 (细则第九条).
+assign_contacts = _choose("assign_contacts", "contacts")
+# 确定入党介绍人: two 正式党员, none under 留党察看 (党章第五条、第四十条).
+set_introducers = _choose("set_introducers", "introducers")
 
 
 def confirm_candidate(
@@ -534,18 +545,6 @@ def confirm_candidate(
     return take(actor, applicant, "confirm_candidate", on=d["on"], version=d["version"],
                 note=d.get("note") or "", confirmed=confirmed, perform=perform,
                 data={"opinions_heard": list(d["opinions_heard"])})  # fmt: skip
-
-
-def set_introducers(actor: Any, applicant: Applicant, d: Mapping[str, Any], confirmed: bool) -> Any:
-    """确定入党介绍人: two 正式党员, none under 留党察看 (党章第五条、第四十条)."""
-    ids, names = _people(d["introducers"])
-
-    def perform(locked: Applicant) -> None:
-        locked.introducers.set(ids)
-
-    return take(actor, applicant, "set_introducers", on=d["on"], version=d["version"],
-                note=d.get("note") or "", confirmed=confirmed, perform=perform,
-                data={"introducers": ids, "names": names})  # fmt: skip
 
 
 def political_review(
