@@ -187,6 +187,10 @@ DANGJIAN_SITE_URL = env_str("DANGJIAN_SITE_URL", "")
 # (so not a RuleValue): shorter makes a photo sent home useless sooner, longer forgives slow
 # phones. The presenter page refreshes itself every 10 s, so keep it well above that.
 DANGJIAN_SCAN_WINDOW_SECONDS = 30
+# 健康检查 (/health/): the worker counts as stopped when it has not enqueued a periodic job for
+# this long (the shortest job runs every 30 s); the documents' disk needs this much room.
+DANGJIAN_WORKER_STALE_SECONDS = env_int("DANGJIAN_WORKER_STALE_SECONDS", 180)
+DANGJIAN_MIN_FREE_DISK_MB = env_int("DANGJIAN_MIN_FREE_DISK_MB", 500)
 # Statistics: subtrees with at least this many members keep rollups (stats app).
 DANGJIAN_STATS_ROLLUP_MIN = env_int("DANGJIAN_STATS_ROLLUP_MIN", 5000)
 # Subtrees with at least this many spells (members past and present) answer the ad-hoc

@@ -1,10 +1,13 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from dangjian.core import views as core_views
 from dangjian.core.api import not_found
 
 urlpatterns = [
     path("", include("dangjian.home.urls")),
+    path("health/", core_views.health, name="health"),  # 就绪检查 (public: probes carry no login)
+    path("health/live/", core_views.health_live, name="health-live"),
     path("accounts/", include("dangjian.accounts.urls")),
     path("orgs/", include("dangjian.orgs.urls")),
     path("members/", include("dangjian.members.urls")),

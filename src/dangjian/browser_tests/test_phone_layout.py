@@ -7,7 +7,8 @@ page; a page out of the role's scope is opened too (it shows the 403/404 page, w
 as well).
 
 Which routes are not pages (skipped, see `is_page`):
-- the API (`/api/…`: JSON, the schema and the Swagger UI, made for machines and developers);
+- the API (`/api/…`: JSON, the schema and the Swagger UI, made for machines and developers)
+  and the health probes (`/health/…`: JSON for a load balancer or systemd);
 - downloads: a URL ending in a file name (`.pdf`, `.xlsx`) or a route named `*-download` /
   `*-file`;
 - logging out (it would end the role's session);
@@ -231,7 +232,7 @@ def _next_step(applicant: Any) -> str:
 
 def is_page(name: str, url: str) -> bool:
     """The explicit rule for what is not a page (see the module docstring)."""
-    if url.startswith("/api/"):
+    if url.startswith(("/api/", "/health/")):
         return False
     if re.search(r"\.[a-z]+$", url) or name.endswith(("-download", "-file")):
         return False

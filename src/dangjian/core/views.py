@@ -9,6 +9,7 @@ from django.views import defaults
 from django.views.decorators.http import require_safe
 
 from dangjian.core.dates import today
+from dangjian.core.health import readiness
 from dangjian.core.rules_seed import FOUNDING
 from dangjian.core.selectors import rule_groups
 
@@ -73,3 +74,23 @@ def rules(request: HttpRequest) -> HttpResponse:
     on = today()
     context = {"groups": rule_groups(on), "on": on, "founding": FOUNDING}
     return render(request, "core/rules.html", context)
+
+
+@require_safe
+def health_live(request: HttpRequest) -> HttpResponse:
+    """存活检查: the process answers (no database; systemd and a load balancer restart on it)."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_safe
+def health(request: HttpRequest) -> HttpResponse:
+    """就绪检查: 200 when every check passes, 503 with the failing ones named otherwise."""
+    results = readiness()
+    ready = all(r.ok for r in results)
+    body = {
+        "status": "ok" if ready else "unavailable",
+        "checks": {r.name: {"ok": r.ok, "label": r.label, "detail": r.detail} for r in results},
+    }
+    return JsonResponse(
+        body, status=200 if ready else 503, json_dumps_params={"ensure_ascii": False}
+    )

@@ -59,6 +59,9 @@ ROUTES: dict[str, Route] = {
     "rule-list": Route(LOGIN),
     "rule-revise": Route(G.MANAGE_ACCOUNTS, method="post", allowed_status=400),
     "accounts:login": Route(PUBLIC),
+    # 健康检查: probes carry no login; the answers name checks, never data
+    "health": Route(PUBLIC, allowed_status=503),  # no worker runs in the test: not ready
+    "health-live": Route(PUBLIC),
     "accounts:logout": Route(PUBLIC, method="post"),
     "accounts:password-change": Route(LOGIN),
     "accounts:users": Route(G.MANAGE_ACCOUNTS),

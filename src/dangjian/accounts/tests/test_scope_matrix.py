@@ -141,6 +141,8 @@ PUBLIC = {"accounts:login", "accounts:logout"}
 PUBLIC |= {"stations:public"}
 # The transfer packet's capability URL (the QR code on the letter): exchange/tests/test_packets.py.
 PUBLIC |= {"exchange:packet-download"}
+# 健康检查 for probes (no login, no data: check names only): core/tests/test_health.py.
+PUBLIC |= {"health", "health-live"}
 # Own account only (修改密码): accounts/tests/test_passwords.py.
 ANY_LOGIN_OWN = {"accounts:password-change"}
 # Own notifications only: core/tests/test_notifications.py.
