@@ -14,11 +14,20 @@ from dangjian.recruitment.models import Applicant
 from dangjian.recruitment.procedures import RECRUITMENT, done_already
 
 
+def managed_files(user: Any) -> QuerySet[Applicant]:
+    """The files of the branches and committees the user sees (查看党组织和党员 on the path)."""
+    return Applicant.objects.filter(_managed_q(user))
+
+
+def _managed_q(user: Any) -> Q:
+    return any_subtree_q("org_path", scope_for(user).paths(Ability.VIEW_MEMBERS))
+
+
 def applicants_visible_to(user: Any) -> QuerySet[Applicant]:
-    """The files of the branches the user sees (查看党组织和党员 on the path), the user's own
-    file, and the files the user is 培养联系人 or 入党介绍人 for."""
+    """The files the user manages (`managed_files`), the user's own file, and the files the
+    user is 培养联系人 or 入党介绍人 for."""
     scope = scope_for(user)
-    q = any_subtree_q("org_path", scope.paths(Ability.VIEW_MEMBERS))
+    q = _managed_q(user)
     if getattr(user, "is_authenticated", False):
         q |= Q(user_id=user.pk)
     if scope.own_member_id is not None:

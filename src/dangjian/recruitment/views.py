@@ -47,6 +47,7 @@ from dangjian.recruitment.selectors import (
 )
 from dangjian.recruitment.worklist_views import STAGE_CHOICES
 from dangjian.recruitment.worklists import in_stage, search_applicants, status_label
+from dangjian.votes.selectors import motion_not_carried
 
 PDF = "application/pdf"
 VOTE_STATES = (Applicant.Status.VOTING, Applicant.Status.CONVERSION_VOTING)
@@ -326,8 +327,8 @@ def count(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        passed = (poll.result or {}).get("passed") and (poll.result or {}).get("quorum_met")
-        messages.success(request, "已计票：表决通过。" if passed else "已计票：表决未通过。")
+        carried = motion_not_carried(poll) is None
+        messages.success(request, "已计票：表决通过。" if carried else "已计票：表决未通过。")
     return redirect("recruitment:detail", pk=applicant.pk)
 
 

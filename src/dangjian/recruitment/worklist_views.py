@@ -29,7 +29,7 @@ from dangjian.recruitment import services
 from dangjian.recruitment.deadlines import MAY_NOW, upcoming
 from dangjian.recruitment.models import Applicant, Stage
 from dangjian.recruitment.procedures import RECRUITMENT
-from dangjian.recruitment.selectors import get_applicant_for_user
+from dangjian.recruitment.selectors import get_applicant_for_user, managed_files
 from dangjian.recruitment.worklists import (
     ENDED,
     STAGE_OF,
@@ -38,7 +38,6 @@ from dangjian.recruitment.worklists import (
     committee_action,
     due_within,
     in_stage,
-    managed_files,
     stage_counts,
     status_label,
 )

@@ -3,8 +3,8 @@ filters. Everything here reads the copies the steps write on the file (`status`,
 `due_label`) and the steps table through `Exists` subqueries, so a count is one query.
 
 - `STAGES`: the five stages of the 细则 and the states each covers;
-- `managed_files(user)`: the files of the branches and committees the user sees as a manager
-  (not the ones they see as 培养联系人 or as the applicant);
+- `selectors.managed_files(user)` (used here): the files of the branches and committees the
+  user sees as a manager (not the ones they see as 培养联系人 or as the applicant);
 - `due_within(qs, today)`: what is due in the reminder window (`reminder.recruitment_days`) or
   overdue;
 - `awaiting_committee(paths)`: what awaits the 党委 (备案, 预审, 谈话, 审批), with the action;
@@ -21,8 +21,6 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
-from dangjian.accounts.abilities import Ability
-from dangjian.accounts.scope import scope_for
 from dangjian.core.models import ProcedureStep, RuleBook
 from dangjian.core.paths import any_subtree_q
 from dangjian.core.workbench import window
@@ -94,12 +92,6 @@ def status_label(status: str) -> str:
 def stage_label(status: str) -> str:
     stage = STAGE_OF.get(status)
     return str(Stage(stage).label) if stage else "已结束"
-
-
-def managed_files(user: Any) -> QuerySet[Applicant]:
-    """The files of the branches and committees the user sees (查看党组织和党员 on the path)."""
-    paths = scope_for(user).paths(Ability.VIEW_MEMBERS)
-    return Applicant.objects.filter(any_subtree_q("org_path", paths))
 
 
 def in_stage(qs: QuerySet[Applicant], stage: str) -> QuerySet[Applicant]:
