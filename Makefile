@@ -22,7 +22,7 @@ NODE_STAMP := node_modules/.installed
 # The stages share the machine's 2 cores and would fight over them: never run them in
 # parallel, even under make -j. `make -k test` runs every stage even after one fails.
 .NOTPARALLEL:
-.PHONY: install run test test-sqlite test-postgres test-browser lint typecheck bench bench-province bench-cadence clean
+.PHONY: install run serve dist test test-sqlite test-postgres test-browser test-faults lint typecheck bench bench-province bench-cadence clean
 
 install: $(PY_STAMP) $(NODE_STAMP)
 
@@ -50,26 +50,37 @@ run: install
 	@$(PY) manage.py seed_demo --print-logins
 	$(PY) manage.py rundev $(HOST):$(PORT)
 
+# The production shape on the embedded database: gunicorn web workers, the task worker,
+# static files collected and served by WhiteNoise, DANGJIAN_ENV=production (scripts/serve).
+serve: install
+	scripts/serve
+
+# One archive that installs with no internet and no package registry (scripts/make-dist).
+dist: install
+	scripts/make-dist
+
 # ---- tests -----------------------------------------------------------------------------
-# Three stages, in this order:
+# Four stages, in this order:
 #   test-sqlite    the suite on SQLite (default settings), browser tests excluded
 #   test-postgres  the same suite on a throwaway PostgreSQL server (scripts/with-postgres)
 #   test-browser   the browser tests (-m browser) on SQLite, in Debian's headless Chromium
+#   test-faults    drills and fault tests (-m faults): real gunicorn, worker and PostgreSQL
+#                  processes of their own (dangjian.pgtest), killed and restored
 # Any non-zero pytest exit fails its stage, exit 5 ("no tests collected") included, so a
 # stage that silently collected nothing (a broken -m filter, say) fails instead of passing.
 # A missing PostgreSQL or Chromium skips its stage with a loud SKIPPED line, unless
 # DANGJIAN_REQUIRE_PG=1 / DANGJIAN_REQUIRE_BROWSER=1 (set by .ci/run) make it a failure.
-test: test-sqlite test-postgres test-browser
+test: test-sqlite test-postgres test-browser test-faults
 
 test-sqlite: install
-	@echo "==== [1/3] tests on SQLite"
-	env -u DATABASE_URL $(PY) -m pytest -m "not browser" -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS)
+	@echo "==== [1/4] tests on SQLite"
+	env -u DATABASE_URL $(PY) -m pytest -m "not browser and not faults" -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS)
 
 test-postgres: install
-	@echo "==== [2/3] tests on PostgreSQL"
+	@echo "==== [2/4] tests on PostgreSQL"
 	@if scripts/with-postgres --available; then \
-	  echo "scripts/with-postgres $(PY) -m pytest -m 'not browser' -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS)"; \
-	  scripts/with-postgres $(PY) -m pytest -m "not browser" -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS); \
+	  echo "scripts/with-postgres $(PY) -m pytest -m 'not browser and not faults' -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS)"; \
+	  scripts/with-postgres $(PY) -m pytest -m "not browser and not faults" -n $(PYTEST_WORKERS) -q $(PYTEST_ARGS); \
 	elif [ "$$DANGJIAN_REQUIRE_PG" = 1 ]; then \
 	  echo "FAILED: DANGJIAN_REQUIRE_PG=1 but no PostgreSQL server binaries (initdb, pg_ctl) were found; apt-get install postgresql" >&2; \
 	  exit 1; \
@@ -81,7 +92,7 @@ test-postgres: install
 
 # No xdist here: one browser, one live server; the stage is short.
 test-browser: install
-	@echo "==== [3/3] browser tests (headless Chromium)"
+	@echo "==== [3/4] browser tests (headless Chromium)"
 	@if [ -x "$(CHROMIUM)" ]; then \
 	  echo "$(PY) -m pytest -m browser -p no:xdist -q $(PYTEST_ARGS)"; \
 	  env -u DATABASE_URL DANGJIAN_CHROMIUM="$(CHROMIUM)" \
@@ -92,6 +103,22 @@ test-browser: install
 	else \
 	  echo "********************************************************************************"; \
 	  echo "*** SKIPPED: browser stage: no $(CHROMIUM) (apt-get install chromium fonts-noto-cjk)"; \
+	  echo "********************************************************************************"; \
+	fi
+
+# One process at a time: these tests start servers and kill them; xdist would only make them
+# fight over the ports and the two cores.
+test-faults: install
+	@echo "==== [4/4] drills and fault tests (own PostgreSQL servers and processes)"
+	@if scripts/with-postgres --available; then \
+	  echo "$(PY) -m pytest -m faults -p no:xdist -q $(PYTEST_ARGS)"; \
+	  env -u DATABASE_URL $(PY) -m pytest -m faults -p no:xdist -q $(PYTEST_ARGS); \
+	elif [ "$$DANGJIAN_REQUIRE_PG" = 1 ]; then \
+	  echo "FAILED: DANGJIAN_REQUIRE_PG=1 but no PostgreSQL server binaries were found" >&2; \
+	  exit 1; \
+	else \
+	  echo "********************************************************************************"; \
+	  echo "*** SKIPPED: drills and fault tests: no PostgreSQL server binaries"; \
 	  echo "********************************************************************************"; \
 	fi
 
