@@ -237,6 +237,9 @@ DANGJIAN_SIGNING_KEY_FILE = Path(
     env_str("DANGJIAN_SIGNING_KEY_FILE", str(VAR_DIR / "keys" / "signing-ed25519.pem"))
 )
 DANGJIAN_INSTALLATION_NAME = env_str("DANGJIAN_INSTALLATION_NAME", "党建工作平台")
+# 备份 (manage.py backup/restore, docs/zh/backup.md): where `backup` writes its archives when
+# no --output is given. Keep it on another disk than the database, and copy it off the machine.
+DANGJIAN_BACKUP_DIR = Path(env_str("DANGJIAN_BACKUP_DIR", str(VAR_DIR / "backups")))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
