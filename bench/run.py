@@ -15,6 +15,10 @@ against a baseline measured in the same run, printed as ratios (no figure is ass
 - Meeting scans (bench/meeting_scans.py, BENCH_SCANS, default 1,000): members confirming their
   presence through `meetings.scan.scan`, each in its own transaction, against single-row
   INSERTs into a scratch table (and, on PostgreSQL, the same scans from many threads at once).
+- Load (bench/load.py, BENCH_LOAD_USERS, default 50; BENCH_LOAD_MEMBERS, default 50,000):
+  gunicorn with the production settings on a throwaway PostgreSQL server, locust's secretaries
+  and voters for a measured window, p50/p95/p99 per page against a trivial view of the same
+  server in the same run.
 
 Runs on a throwaway SQLite database in a temporary directory, or, when DATABASE_URL is set, on
 a throwaway database created beside it on that PostgreSQL server (and dropped afterwards); a
@@ -45,6 +49,7 @@ STATS_MEMBERS = int(os.environ.get("BENCH_STATS_MEMBERS", "50000"))  # 0 skips t
 VOTERS = int(os.environ.get("BENCH_VOTERS", "1000"))  # 0 skips the ballot-casting bench
 WORKBENCH_MEMBERS = int(os.environ.get("BENCH_WORKBENCH_MEMBERS", "50000"))  # 0 skips 工作台
 SCANS = int(os.environ.get("BENCH_SCANS", "1000"))  # 0 skips the meeting-scan bench
+LOAD_USERS = int(os.environ.get("BENCH_LOAD_USERS", "50"))  # 0 skips the load bench
 TODAY = dt.date(2026, 11, 1)
 SEED = 1
 
@@ -194,6 +199,10 @@ def run() -> None:
         import meeting_scans
 
         print_table(meeting_scans.run(SCANS))
+    if LOAD_USERS:
+        import load
+
+        print_table(load.run(LOAD_USERS))
 
 
 def print_table(table: list[tuple[str, str, str, str]]) -> None:
