@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from dangjian.core.conf import env_bool, env_int, env_list, env_str
+from dangjian.core.conf import ConfigError, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "treebeard",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "dangjian.core",
@@ -74,7 +77,9 @@ MIDDLEWARE = [
     "dangjian.core.middleware.PageMethodsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "dangjian.accounts.middleware.IdleTimeoutMiddleware",
+    "dangjian.accounts.middleware.SecondFactorMiddleware",
     "dangjian.accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -157,6 +162,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 SESSION_IDLE_TIMEOUT_SECONDS = env_int("DANGJIAN_IDLE_TIMEOUT_MINUTES", 30) * 60
+
+# 两步验证 (accounts.otp, 等保 2.0 level 3 for administrators): "required" makes the three
+# administrators and every account that may unmask personal data use a TOTP code after the
+# password; "optional" offers it to every account and asks the code of those who enrolled;
+# "off" neither offers nor asks. Required in production, optional elsewhere (demo, tests).
+DANGJIAN_2FA = env_str("DANGJIAN_2FA", "required" if PRODUCTION else "optional")
+if DANGJIAN_2FA not in ("required", "optional", "off"):
+    raise ConfigError(f"DANGJIAN_2FA must be required, optional or off, got {DANGJIAN_2FA!r}")
+OTP_TOTP_ISSUER = env_str("DANGJIAN_INSTALLATION_NAME", "党建工作平台")
 
 # Roster import/export (rosters app). Uploads above the limit are refused while arriving.
 DANGJIAN_IMPORT_MAX_BYTES = env_int("DANGJIAN_IMPORT_MAX_MB", 20) * 1024 * 1024
@@ -244,7 +258,9 @@ DANGJIAN_BACKUP_DIR = Path(env_str("DANGJIAN_BACKUP_DIR", str(VAR_DIR / "backups
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # API tokens of accounts that must use 两步验证 count only once they have enrolled
+        # (accounts.authentication; docs/development.md, "API tokens and 两步验证").
+        "dangjian.accounts.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from dangjian.accounts.abilities import Ability, GlobalAbility
@@ -21,6 +22,8 @@ def scope(request: HttpRequest) -> dict[str, Any]:
             "grants": user_scope.has_global(GlobalAbility.MANAGE_GRANTS),
             "audit": user_scope.has_global(GlobalAbility.READ_AUDIT),
             "api_docs": user_scope.has_global(GlobalAbility.USE_API),
+            # 两步验证 (accounts.otp): offered unless DANGJIAN_2FA=off
+            "second_factor": settings.DANGJIAN_2FA != "off",
             # 跨系统转接: letters and packets for registers, the trust list for the 安全管理员
             "exchange": user_scope.can_anywhere(Ability.EDIT_MEMBERS),
             "exchange_trust": user_scope.has_global(GlobalAbility.MANAGE_GRANTS),

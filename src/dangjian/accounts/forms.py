@@ -78,3 +78,24 @@ class MemberAccountForm(forms.Form):
     """关联登录账号: the login name of an existing account."""
 
     username = forms.CharField(label="登录账号（用户名）", max_length=150)
+
+
+class OtpCodeForm(forms.Form):
+    """两步验证: the 6 digits on the phone's authenticator (or, at login, a recovery code)."""
+
+    code = forms.CharField(
+        label="验证码",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def __init__(self, *args: Any, recovery: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if recovery:
+            self.fields["code"].label = "验证码或恢复码"
+            self.fields[
+                "code"
+            ].help_text = "手机验证器上的 6 位数字；手机不在身边时，输入一个恢复码。"
+            self.fields["code"].widget.attrs["inputmode"] = "text"

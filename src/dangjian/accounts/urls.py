@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dangjian.accounts import views
+from dangjian.accounts import otp_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -12,4 +12,11 @@ urlpatterns = [
     path("password/", views.password_change, name="password-change"),
     path("grants/", views.grants, name="grants"),
     path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant-revoke"),
+    # 两步验证 (accounts.otp)
+    path("2fa/", otp_views.otp_home, name="otp"),
+    path("2fa/enrol/", otp_views.otp_enrol, name="otp-enrol"),
+    path("2fa/verify/", otp_views.otp_verify, name="otp-verify"),
+    path("2fa/recovery-codes/", otp_views.otp_recovery_codes, name="otp-recovery-codes"),
+    path("2fa/accounts/", otp_views.otp_accounts, name="otp-accounts"),
+    path("2fa/accounts/<int:pk>/reset/", otp_views.otp_reset, name="otp-reset"),
 ]

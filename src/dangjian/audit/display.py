@@ -75,6 +75,8 @@ LABELS: dict[str, str] = {
     "material": "材料名称",
     "expires_on": "保存期满日期",
     "accounts": "开通的账号",
+    "remaining": "剩余恢复码",
+    "enrolled": "原已启用两步验证",
 }
 
 WORDS: dict[str, dict[Any, str]] = {
@@ -106,6 +108,10 @@ WORDS: dict[str, dict[Any, str]] = {
         "close": "结束投票并计票",
         "recount": "复核计票",
         "print": "打印计票结果",
+        # 两步验证 (accounts.otp): where a wrong code was typed
+        "enrol": "启用两步验证",
+        "login": "登录",
+        "regenerate": "重新生成恢复码",
     },
     "role": dict(Role.choices),
     "fields": {"id_number": "公民身份号码", "phone": "联系电话", "party_probation": "留党察看"},

@@ -69,6 +69,14 @@ ROUTES: dict[str, Route] = {
     "accounts:user-reset-password": Route(G.MANAGE_ACCOUNTS, "user", "post"),
     "accounts:grants": Route(G.MANAGE_GRANTS),
     "accounts:grant-revoke": Route(G.MANAGE_GRANTS, "grant", "post"),
+    # 两步验证: one's own (the matrix runs with DANGJIAN_2FA=optional, nobody enrolled: the
+    # code page sends to 工作台), and the 安全管理员's list and reset
+    "accounts:otp": Route(LOGIN),
+    "accounts:otp-enrol": Route(LOGIN),
+    "accounts:otp-verify": Route(LOGIN),
+    "accounts:otp-recovery-codes": Route(LOGIN),
+    "accounts:otp-accounts": Route(G.MANAGE_GRANTS),
+    "accounts:otp-reset": Route(G.MANAGE_GRANTS, "user", "post"),
     "members:account": Route(A.MANAGE_ACCOUNTS_OF_MEMBERS, "member"),
     "members:accounts": Route(A.MANAGE_ACCOUNTS_OF_MEMBERS, "org"),
     "documents:upload": Route(A.EDIT_MEMBERS, "upload", "post", {"kind": "其他材料"}),

@@ -57,6 +57,8 @@ GET_ONLY = {
     "meetings:cadence-export",
     "meetings:cadence-org",
     "meetings:plan",
+    "accounts:otp",
+    "accounts:otp-accounts",
 }
 
 

@@ -9,3 +9,11 @@ document.addEventListener("change", (event) => {
     field.form.submit();
   }
 });
+
+// A button marked data-print prints the page (the recovery codes of 两步验证).
+document.addEventListener("click", (event) => {
+  const target = event.target;
+  if (target instanceof Element && target.closest("[data-print]")) {
+    window.print();
+  }
+});
