@@ -19,6 +19,9 @@ against a baseline measured in the same run, printed as ratios (no figure is ass
   gunicorn with the production settings on a throwaway PostgreSQL server, locust's secretaries
   and voters for a measured window, p50/p95/p99 per page against a trivial view of the same
   server in the same run.
+- Backup and restore (bench/restore.py, BENCH_RESTORE_MEMBERS, default 50,000): `manage.py
+  backup` and a restore into an empty database of a county, on SQLite and on a throwaway
+  PostgreSQL server, against a file copy (SQLite) and plain pg_dump/pg_restore (PostgreSQL).
 
 Runs on a throwaway SQLite database in a temporary directory, or, when DATABASE_URL is set, on
 a throwaway database created beside it on that PostgreSQL server (and dropped afterwards); a
@@ -50,6 +53,7 @@ VOTERS = int(os.environ.get("BENCH_VOTERS", "1000"))  # 0 skips the ballot-casti
 WORKBENCH_MEMBERS = int(os.environ.get("BENCH_WORKBENCH_MEMBERS", "50000"))  # 0 skips 工作台
 SCANS = int(os.environ.get("BENCH_SCANS", "1000"))  # 0 skips the meeting-scan bench
 LOAD_USERS = int(os.environ.get("BENCH_LOAD_USERS", "50"))  # 0 skips the load bench
+RESTORE_MEMBERS = int(os.environ.get("BENCH_RESTORE_MEMBERS", "50000"))  # 0 skips backup/restore
 TODAY = dt.date(2026, 11, 1)
 SEED = 1
 
@@ -203,6 +207,10 @@ def run() -> None:
         import load
 
         print_table(load.run(LOAD_USERS))
+    if RESTORE_MEMBERS:
+        import restore
+
+        print_table(restore.run())
 
 
 def print_table(table: list[tuple[str, str, str, str]]) -> None:

@@ -69,6 +69,13 @@ def _give_to_postgres(path: Path) -> None:
         shutil.chown(path, "postgres", "postgres")
 
 
+def server_dir(path: Path) -> Path:
+    """A directory the server's user may write (a WAL archive, a base backup's target)."""
+    path.mkdir(parents=True, exist_ok=True)
+    _give_to_postgres(path)
+    return path
+
+
 class PgServer:
     """One PostgreSQL cluster in ``root/<name>``, on a free loopback port.
 
@@ -153,6 +160,35 @@ class PgServer:
             "-U", "postgres", "-R", "-X", "stream", "-c", "fast",
         )  # fmt: skip
         self._write_conf({"hot_standby": "on", **self.conf})
+        self.start()
+        return self
+
+    def base_backup(self, target: Path) -> Path:
+        """``pg_basebackup`` in tar format (WAL fetched into it) into ``target``: the base
+        backup an operator keeps; :meth:`restore_base` turns it into a cluster again."""
+        server_dir(target)
+        self.run(
+            "pg_basebackup", "-D", str(target), "-h", "127.0.0.1", "-p", str(self.port),
+            "-U", "postgres", "-F", "t", "-X", "fetch", "-c", "fast",
+        )  # fmt: skip
+        return target / "base.tar"
+
+    def restore_base(self, base_tar: Path, *, recovery: bool = True) -> PgServer:
+        """A new cluster in this server's data directory from a base backup's tar, with
+        ``conf`` (e.g. restore_command, recovery_target_time) and, when ``recovery``, a
+        recovery.signal (targeted recovery from the WAL archive); then start."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        server_dir(self.data)
+        os.chmod(self.data, 0o700)
+        subprocess.run(
+            [*self.as_pg, "tar", "-xf", str(base_tar), "-C", str(self.data)],
+            check=True,
+            capture_output=True,
+        )
+        self._write_conf(self.conf)
+        if recovery:
+            (self.data / "recovery.signal").touch()
+            _give_to_postgres(self.data / "recovery.signal")
         self.start()
         return self
 

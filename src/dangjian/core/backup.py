@@ -256,20 +256,6 @@ def normalise(kind: str, value: Any, decimal_places: int | None = None) -> Any:
     return str(value)
 
 
-@dataclass
-class Digest:
-    count: int = 0
-    hasher: Any = field(default_factory=hashlib.sha256)
-
-    def add(self, values: list[Any]) -> None:
-        self.count += 1
-        line = json.dumps(values, ensure_ascii=False, separators=(",", ":"), default=str)
-        self.hasher.update(line.encode() + b"\n")
-
-    def result(self) -> dict[str, Any]:
-        return {"count": self.count, "sha256": self.hasher.hexdigest()}
-
-
 def _columns(cursor: Any, vendor: str, table: str) -> list[str]:
     """The table's columns as the database has them (an older archive restored before
     `migrate` has the columns of its own version), sorted by name: the order does not depend
@@ -298,25 +284,47 @@ def table_fingerprint(
     assert pk is not None
     columns = _columns(cursor, vendor, table)
     by_column = {f.column: f for f in model._meta.concrete_fields}
-    kinds = []
+    converters: list[Callable[[Any], Any] | None] = []
     for column in columns:
         known = by_column.get(column)
         internal = known.get_internal_type() if known else ""
         if isinstance(known, models.ForeignKey):
             internal = known.target_field.get_internal_type()
-        kinds.append((internal, getattr(known, "decimal_places", None)))
-    digest = Digest()
-    digest.add(columns)
-    digest.count = 0
+        converters.append(_converter(internal, getattr(known, "decimal_places", None)))
+    hasher = hashlib.sha256(_line(columns))
+    count = 0
     quoted = ", ".join(f'"{c}"' for c in columns)
     cursor.execute(f'SELECT {quoted} FROM "{table}" ORDER BY "{pk.column}"')
-    while rows := cursor.fetchmany(2000):
+    while rows := cursor.fetchmany(5000):
+        lines = []
         for row in rows:
-            values = [normalise(k, v, dp) for (k, dp), v in zip(kinds, row, strict=True)]
+            values = [v if c is None else c(v) for c, v in zip(converters, row, strict=True)]
             if extra is not None:
                 values.append(extra(dict(zip(columns, row, strict=True))))
-            digest.add(values)
-    return digest.result()
+            lines.append(_line(values))
+        hasher.update(b"".join(lines))
+        count += len(rows)
+    return {"count": count, "sha256": hasher.hexdigest()}
+
+
+def _line(values: list[Any]) -> bytes:
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"), default=str).encode() + (
+        b"\n"
+    )
+
+
+# Columns whose values every engine returns alike (text, integers): hashed as returned.
+_AS_RETURNED = {
+    "CharField", "TextField", "SlugField", "EmailField", "URLField", "IntegerField",
+    "BigIntegerField", "SmallIntegerField", "PositiveIntegerField", "PositiveBigIntegerField",
+    "PositiveSmallIntegerField", "AutoField", "BigAutoField", "SmallAutoField",
+}  # fmt: skip
+
+
+def _converter(kind: str, decimal_places: int | None) -> Callable[[Any], Any] | None:
+    if kind in _AS_RETURNED:
+        return None
+    return lambda value: normalise(kind, value, decimal_places)
 
 
 FileHasher = Callable[[str], str | None]  # storage name → SHA-256 of the stored bytes, or None

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -228,3 +229,24 @@ def test_prune_keeps_the_newest_archives(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "dangjian-20261202.tar", "dangjian-20261203.tar", "other.tar",
     ]  # fmt: skip
+
+
+# The fingerprint of the row below, the same on SQLite and on PostgreSQL (both stages run this):
+# a time, JSON (stored as text, or as jsonb that reorders keys), an IP address (text, or inet).
+AUDIT_SHA = "50b74b9738bfda30bb72b9f04ddbffcf550664929d9a25c8155c89d3df536375"
+
+
+@pytest.mark.django_db
+def test_the_same_rows_give_the_same_fingerprint_on_every_engine() -> None:
+    from dangjian.audit.models import AuditEvent
+
+    AuditEvent.objects.all()._raw_delete(AuditEvent.objects.db)  # rolled back at the end
+    with time_machine.travel(dt.datetime(2026, 3, 1, 8, 30, 15, 123456, tzinfo=dt.UTC)):
+        AuditEvent.objects.bulk_create([AuditEvent(  # with its id: save() refuses
+            id=9, actor_name="县委组织部", action="members.record_event", target_type="member",
+            target_id="70", target_repr="李明", ip="192.168.0.1",
+            detail={"z": [1, 2.5, None, True], "a": {"名称": "东街社区党支部"}},
+        )])  # fmt: skip
+    with connection.cursor() as cursor:
+        audit = backup.table_fingerprint(cursor, connection.vendor, AuditEvent)
+    assert audit == {"count": 1, "sha256": AUDIT_SHA}
