@@ -35,7 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "dangjian.core.staticfiles.StaticFilesConfig",  # django.contrib.staticfiles, leaner
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response, redirects and static files included, carries the request id.
+    "dangjian.core.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -83,6 +85,7 @@ MIDDLEWARE = [
     "dangjian.accounts.middleware.ForcePasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -222,16 +225,22 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("DANGJIAN_STATIC_ROOT", str(PROJECT_DIR / "staticfiles")))
 NODE_MODULES = PROJECT_DIR / "node_modules"
 # Front-end libraries come from the npm registry at install time (package.json), never a CDN.
-STATICFILES_DIRS = [
-    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
-    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+# Only the files the pages load (core.staticfiles.VendorFinder), not whole dist folders.
+DANGJIAN_VENDOR_STATIC = {
+    "vendor/htmx/htmx.min.js": NODE_MODULES / "htmx.org" / "dist" / "htmx.min.js",
+    "vendor/echarts/echarts.min.js": NODE_MODULES / "echarts" / "dist" / "echarts.min.js",
+}
+STATICFILES_FINDERS = [
+    "dangjian.core.staticfiles.VendorFinder",
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "dangjian.core.staticfiles.ManifestStorage"  # WhiteNoise's, hashed and compressed
             if PRODUCTION
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
@@ -320,14 +329,36 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Logs: JSON lines in production (time, level, logger, message, request_id; core.logs), for
+# journald or a log collector; human-readable in development. gunicorn's access and error lines
+# are JSON too (dangjian.gunicorn_conf). No query strings: they carry names and ID numbers.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "dangjian.core.logs.JsonFormatter"},
+        "plain": {"format": "%(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if PRODUCTION else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("DANGJIAN_LOG_LEVEL", "WARNING")},
 }
 
+# Production (DANGJIAN_ENV=production): DEBUG off (above), hardened headers. DANGJIAN_TLS says
+# the site is reached over https (nginx in front, sending X-Forwarded-Proto): on by default in
+# production, it turns on the https redirect, cookies sent only over TLS and HSTS, which
+# `manage.py check --deploy` asks for. DANGJIAN_TLS=0 is for trying the production shape on
+# http://127.0.0.1 (`make serve`): a Secure cookie would never come back over plain http, so
+# the login would fail; never use it on a network, where the session cookie would travel in clear.
+TLS = env_bool("DANGJIAN_TLS", PRODUCTION)
 if PRODUCTION:
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    X_FRAME_OPTIONS = "DENY"
+if TLS:
     SECURE_SSL_REDIRECT = env_bool("DANGJIAN_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
@@ -335,7 +366,32 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("DANGJIAN_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp), in development and tests too, so the browser tests meet
+# the policy production sends. Scripts only from our static files: no inline <script>, no on...=
+# handler attributes, no javascript: URLs, no eval (core/tests/test_csp.py scans the templates;
+# htmx runs without eval and without its own <style>, see base.html's htmx-config).
+# Styles: our static files, and no <style> element. Style ATTRIBUTES stay allowed
+# (style-src-attr 'unsafe-inline'): some are computed per page (a chart's height from its row
+# count), and the rest are one-off spacing. Honest trade: an attribute holds no selector and can
+# load nothing that img-src/font-src refuse, so the CSS injection attacks the rule guards against
+# (attribute-selector exfiltration, which needs a <style> element) stay closed; it does let injected
+# markup restyle itself, which escaping in the templates prevents anyway. Browsers without CSP
+# level 3 ignore style-src-attr and drop the attributes: the layout degrades, nothing opens.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],  # data: for the API docs' (Swagger UI) icons
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}

@@ -1,5 +1,5 @@
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from dangjian.core import views as core_views
 from dangjian.core.api import not_found
@@ -26,7 +26,7 @@ urlpatterns = [
     path("recruitment/", include("dangjian.recruitment.urls")),
     path("api/", include("dangjian.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     re_path(r"^api/.", not_found),  # last: any other API path is a JSON 404, not an HTML page
 ]
 
