@@ -138,6 +138,11 @@ def test_restore_refuses_what_it_cannot_restore_faithfully(var_dir: Path, settin
     manifest = backup.read_manifest(archive)
     assert manifest["engine"] == connection.vendor and manifest["counts"]["documents"] == 1
     assert crypto._read_or_create_master().decode() not in archive.read_bytes().decode("latin-1")
+    checked = io.StringIO()
+    call_command("restore", str(archive), "--check-only", stdout=checked)
+    assert "校验通过" in checked.getvalue() and backup.short(manifest["keys"]["field_key"]) in (
+        checked.getvalue()
+    )
     # The database here has data: not overwritten without --force (stdin is no terminal).
     assert "已有数据" in refused(archive) and "--force" in refused(archive)
 

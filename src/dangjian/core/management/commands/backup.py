@@ -35,7 +35,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--output",
             type=Path,
-            help="备份文件路径（默认 DANGJIAN_BACKUP_DIR/dangjian-年月日-时分秒.tar）",
+            help="备份文件或目录（默认 DANGJIAN_BACKUP_DIR，文件名 dangjian-日期-时间.tar）",
         )
         keys = parser.add_mutually_exclusive_group()
         keys.add_argument(
@@ -62,9 +62,9 @@ class Command(BaseCommand):
                 "或加 --key-kept-elsewhere 确认密钥已另行保管。"
             )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-        output: Path = options["output"] or Path(settings.DANGJIAN_BACKUP_DIR) / (
-            f"dangjian-{stamp}.tar"
-        )
+        output: Path = options["output"] or Path(settings.DANGJIAN_BACKUP_DIR)
+        if options["output"] is None or output.is_dir():
+            output = output / f"dangjian-{stamp}.tar"
         if key_file is not None and key_file.resolve().parent == output.resolve().parent:
             raise CommandError(
                 "密钥文件不能和备份文件放在同一个目录：两者放在一起，谁拿到备份谁就能解密。"

@@ -4,7 +4,8 @@
     restore ARCHIVE --key-file KEYS.json  install the keys exported by backup --key-file
     restore ARCHIVE --force               overwrite a database that has data (else typed
                                           confirmation at a terminal, refusal otherwise)
-    restore ARCHIVE --check-only          only verify the archive (checksums, version, key)
+    restore ARCHIVE --check-only          only verify the archive's checksums (on any machine:
+                                          no database or key needed)
 
 Stop the web and worker services first. After an archive from an older version: `migrate`.
 """
@@ -17,7 +18,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dangjian.core.backup import BackupError, apply_restore, prepare_restore, short
+from dangjian.core.backup import (
+    BackupError,
+    apply_restore,
+    prepare_restore,
+    short,
+    verify_archive,
+)
 
 CONFIRM_WORD = "覆盖"
 
@@ -35,19 +42,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
+            if options["check_only"]:  # on any machine: no database, no key needed
+                self._summary(verify_archive(options["archive"]))
+                return
             plan = prepare_restore(options["archive"], key_file=options["key_file"])
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
-        manifest = plan.manifest
-        self.stdout.write(
-            f"备份文件校验通过：{manifest['created_at']} 备份，软件版本 {manifest['app_version']}，"
-            f"{manifest['server']}，{len(manifest['parts'])} 个部分，"
-            f"字段加密密钥指纹 {short(manifest['keys']['field_key'])}。"
-        )
+        self._summary(plan.manifest)
         for warning in plan.warnings:
             self.stdout.write(self.style.WARNING(warning))
-        if options["check_only"]:
-            return
         force = options["force"]
         if plan.target_has_data and not force and options.get("interactive", True):
             force = self._confirmed()
@@ -67,6 +70,13 @@ class Command(BaseCommand):
                     "再启动网站和后台任务进程。"
                 )
             )
+
+    def _summary(self, manifest: dict[str, Any]) -> None:
+        self.stdout.write(
+            f"备份文件校验通过：{manifest['created_at']} 备份，软件版本 {manifest['app_version']}，"
+            f"{manifest['server']}，{len(manifest['parts'])} 个部分，"
+            f"字段加密密钥指纹 {short(manifest['keys']['field_key'])}。"
+        )
 
     def _confirmed(self) -> bool:
         if not sys.stdin.isatty():
