@@ -307,10 +307,27 @@ def table_fingerprint(
     return {"count": count, "sha256": hasher.hexdigest()}
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def _line(values: list[Any]) -> bytes:
-    return json.dumps(values, ensure_ascii=False, separators=(",", ":"), default=str).encode() + (
-        b"\n"
-    )
+    return _ENCODER.encode(values).encode() + b"\n"
+
+
+def _date(value: Any) -> Any:
+    if value is None:
+        return None
+    return value[:10] if isinstance(value, str) else value.isoformat()[:10]
+
+
+def _datetime(value: Any) -> Any:
+    if value is None:
+        return None
+    return normalise("DateTimeField", value)
+
+
+def _boolean(value: Any) -> Any:
+    return None if value is None else normalise("BooleanField", value)
 
 
 # Columns whose values every engine returns alike (text, integers): hashed as returned.
@@ -324,7 +341,8 @@ _AS_RETURNED = {
 def _converter(kind: str, decimal_places: int | None) -> Callable[[Any], Any] | None:
     if kind in _AS_RETURNED:
         return None
-    return lambda value: normalise(kind, value, decimal_places)
+    fast = {"DateField": _date, "DateTimeField": _datetime, "BooleanField": _boolean}.get(kind)
+    return fast or (lambda value: normalise(kind, value, decimal_places))
 
 
 FileHasher = Callable[[str], str | None]  # storage name → SHA-256 of the stored bytes, or None
