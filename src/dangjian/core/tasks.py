@@ -156,6 +156,11 @@ def live_workers(now: Any = None) -> set[str]:
     return alive
 
 
+def worker_running() -> bool:
+    """Whether any worker is running now (for pages that wait on one)."""
+    return bool(live_workers())
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

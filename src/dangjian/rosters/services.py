@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -30,7 +30,13 @@ from dangjian.core.crypto import decrypt_bytes, encrypt_bytes
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.paths import any_subtree_q
 from dangjian.core.procedures import take_step
-from dangjian.core.tasks import background, clear_progress, read_progress, report_progress
+from dangjian.core.tasks import (
+    background,
+    clear_progress,
+    read_progress,
+    report_progress,
+    worker_running,
+)
 from dangjian.members.models import Member, MemberEvent
 from dangjian.members.selectors import filter_members, may_reveal_personal, roster_on
 from dangjian.members.services import (
@@ -97,7 +103,10 @@ def start_import(
     return batch
 
 
-def _plan(batch: ImportBatch, actor: Any) -> Plan:
+def _plan(batch: ImportBatch, actor: Any, *, report: bool = True) -> Plan:
+    """The batch's file checked against the registry; with `report`, the rows checked are the
+    progress the page shows (the check's; the apply's re-check is silent: its progress is the
+    rows written)."""
     data = decrypt_bytes(bytes(batch.file_cipher))
     table = read_roster(data, batch.file_name)
     key = job_key(batch)
@@ -105,7 +114,7 @@ def _plan(batch: ImportBatch, actor: Any) -> Plan:
         actor=actor,
         target=batch.org,
         table=table,
-        progress=lambda done, total: report_progress(key, done, total),
+        progress=(lambda done, total: report_progress(key, done, total)) if report else None,
     )
 
 
@@ -186,7 +195,8 @@ def apply_batch(batch_id: int) -> None:
     """导入: re-check against the registry as it is now, then write every row or none."""
     batch = ImportBatch.objects.select_related("org", "applied_by").get(pk=batch_id)
     # Said before the transaction opens: inside it, SQLite lets no other write through.
-    report_progress(job_key(batch), 0, batch.preview.get("counts", {}).get("rows", 0))
+    counts = batch.preview.get("counts", {})
+    report_progress(job_key(batch), 0, counts.get("add", 0) + counts.get("update", 0))
     try:
         _apply_checked(batch)
     finally:
@@ -198,7 +208,7 @@ def _apply_checked(batch: ImportBatch) -> None:
     expected = batch.preview.get("digest")
 
     def load(locked: ImportBatch) -> dict[str, Any]:
-        plan = _plan(locked, actor)
+        plan = _plan(locked, actor, report=False)
         if plan.errors or plan.digest() != expected:
             raise _Changed(plan)
         result = _apply(locked, plan, actor)
@@ -232,15 +242,22 @@ class _Changed(Exception):
 
 
 def _apply(batch: ImportBatch, plan: Plan, actor: Any) -> dict[str, int]:
-    adds = plan.of("add")
-    ids = bulk_register_members(
-        (
-            (
+    adds, updates = plan.of("add"), plan.of("update")
+    key, total = job_key(batch), len(adds) + len(updates)
+
+    def admissions() -> Iterator[tuple[Any, Admission]]:
+        # Rows handed to the writer, which flushes every few thousand: the progress the page
+        # shows while the apply writes (and what the fault test waits for before its kill).
+        for done, r in enumerate(adds):
+            if done % 1000 == 0:
+                report_progress(key, done, total)
+            yield (
                 r.parsed.data,
                 Admission(r.parsed.org or batch.org, r.parsed.join_date, r.parsed.full_date),
             )
-            for r in adds
-        ),
+
+    ids = bulk_register_members(
+        admissions(),
         actor=actor,
         validate=False,  # validated by the plan, in this transaction
     )
@@ -252,15 +269,17 @@ def _apply(batch: ImportBatch, plan: Plan, actor: Any) -> dict[str, int]:
             for r, pk in zip(adds, ids, strict=True)
         ),
     )
-    updates = plan.of("update")
-    converted = _apply_updates(batch, updates, actor)
+    converted = _apply_updates(batch, updates, actor, done=len(adds), total=total)
     return {"added": len(ids), "updated": len(updates), "converted": converted}
 
 
-def _apply_updates(batch: ImportBatch, rows: list[PlannedRow], actor: Any) -> int:
+def _apply_updates(
+    batch: ImportBatch, rows: list[PlannedRow], actor: Any, *, done: int, total: int
+) -> int:
     """Basic-data changes in bulk, then each 转正 through record_event; versions checked."""
     converted = 0
     for start in range(0, len(rows), 500):
+        report_progress(job_key(batch), done + start, total)
         chunk = rows[start : start + 500]
         members = Member.objects.select_for_update().in_bulk([r.member_id for r in chunk])
         changed = []
@@ -377,9 +396,20 @@ def batch_progress(batch: ImportBatch) -> tuple[int, int] | None:
     return read_progress(job_key(batch)) if batch.busy else None
 
 
-def batch_waiting(batch: ImportBatch, progress: tuple[int, int] | None) -> bool:
-    """Busy for a while and nothing reported: the worker may not be running."""
-    return batch.busy and progress is None and timezone.now() - batch.status_at > WAITING_AFTER
+def batch_waiting(batch: ImportBatch, progress: tuple[int, int] | None) -> str:
+    """Why a busy batch may not be moving, for its page: no worker is running (one killed
+    mid-run leaves its last progress behind, which would otherwise look like work going on),
+    or nothing reported for a while. Empty when there is nothing to say."""
+    if not batch.busy:
+        return ""
+    if not worker_running():
+        return (
+            "后台服务目前没有运行。后台服务启动后，本批次会继续处理，"
+            "或标记为中断（未写入任何数据）后由您重新操作。请联系系统管理员启动后台服务。"
+        )
+    if progress is None and timezone.now() - batch.status_at > WAITING_AFTER:
+        return "后台服务尚未处理本批次。如长时间没有变化，请联系系统管理员确认后台服务正在运行。"
+    return ""
 
 
 # --- export (花名册导出) and printed forms ---------------------------------------------------

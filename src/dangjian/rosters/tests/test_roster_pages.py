@@ -328,13 +328,37 @@ def test_a_batch_nobody_has_picked_up_for_minutes_says_the_worker_may_be_down(
 ) -> None:
     from django.utils import timezone
 
+    from dangjian.core.tasks import beat
+
     settings.TASKS = settings.TASKS_DATABASE
+    beat("running-worker")  # a worker is running (this process's pid): it just has not begun
     client = cast.client(cast.county_admin)
     post_file(client, cast.township, xlsx([roster_row()]))
     url = reverse("rosters:batch", args=[ImportBatch.objects.get().pk])
-    assert "后台服务尚未处理" not in client.get(url).content.decode()
+    ImportBatch.objects.update(status_at=timezone.now() - dt.timedelta(minutes=2, seconds=-1))
+    assert 'id="batch-waiting"' not in client.get(url).content.decode()
     ImportBatch.objects.update(status_at=timezone.now() - dt.timedelta(minutes=2))
     assert "后台服务尚未处理本批次" in client.get(url).content.decode()
+
+
+def test_a_batch_whose_worker_was_killed_says_no_worker_is_running(
+    cast: Any, settings: Any
+) -> None:
+    from dangjian.core.models import WorkerBeat
+    from dangjian.core.tasks import beat, clear_progress, report_progress
+
+    settings.TASKS = settings.TASKS_DATABASE
+    client = cast.client(cast.county_admin)
+    post_file(client, cast.township, xlsx([roster_row()]))
+    batch = ImportBatch.objects.get()
+    url = reverse("rosters:batch", args=[batch.pk])
+    beat("killed-worker")
+    clear_progress(f"import:{batch.pk}")  # forget another test's write under this key (throttle)
+    report_progress(f"import:{batch.pk}", 40, 120)  # its last report, left behind
+    assert 'id="batch-waiting"' not in client.get(url).content.decode()
+    WorkerBeat.objects.update(pid=2**22 + 1)  # above pid_max: that process is gone
+    body = client.get(url).content.decode()
+    assert "已处理 40 / 120 行" in body and "后台服务目前没有运行" in body
 
 
 def test_a_check_cut_off_by_a_restart_runs_again(cast: Any, settings: Any) -> None:
