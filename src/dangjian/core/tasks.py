@@ -24,7 +24,8 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
@@ -149,7 +150,7 @@ def live_workers(now: Any = None) -> set[str]:
     alive = set()
     for beat_row in WorkerBeat.objects.all():
         if beat_row.host == here:
-            if _pid_alive(beat_row.pid):
+            if _pid_alive(beat_row.pid) and not _reused(beat_row.pid, beat_row.started_at):
                 alive.add(beat_row.worker_id)
         elif now - beat_row.beat_at < DEAD_AFTER:
             alive.add(beat_row.worker_id)
@@ -159,6 +160,32 @@ def live_workers(now: Any = None) -> set[str]:
 def worker_running() -> bool:
     """Whether any worker is running now (for pages that wait on one)."""
     return bool(live_workers())
+
+
+def _reused(pid: int, since: datetime) -> bool:
+    """Whether process `pid` started after `since` (its worker's first beat): then it is
+    another process that got the dead worker's pid, as a restarted container's worker does
+    (same host name, same small pid) — else that worker's tasks would stay running for ever.
+    False where the start time cannot be read (only Linux's /proc says it)."""
+    started = _process_start(pid)
+    return started is not None and started > since + REUSE_SLACK
+
+
+REUSE_SLACK = timedelta(seconds=2)  # /proc/stat's boot time is whole seconds
+
+
+def _process_start(pid: int) -> datetime | None:
+    try:
+        # Field 22 (starttime, clock ticks after boot); the name before it may hold spaces.
+        ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+        boot = next(
+            int(line.split()[1])
+            for line in Path("/proc/stat").read_text().splitlines()
+            if line.startswith("btime ")
+        )
+        return datetime.fromtimestamp(boot + ticks / os.sysconf("SC_CLK_TCK"), tz=UTC)
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
 
 
 def _pid_alive(pid: int) -> bool:

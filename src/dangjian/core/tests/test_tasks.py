@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -107,3 +108,19 @@ def test_a_worker_is_gone_when_its_process_is_gone_or_it_fell_silent_elsewhere()
             worker_id=name, host="other", pid=1, started_at=now, beat_at=beat_at
         )
     assert tasks.live_workers(now) == {"me", "recent"}
+
+
+def test_a_worker_whose_pid_another_process_got_is_gone() -> None:
+    """A restarted container's worker often gets the dead one's pid (same host name too):
+    that pid's process started after the dead worker's first beat, so it is not that worker."""
+    here, pid = socket.gethostname(), os.getpid()
+    started = tasks._process_start(pid)
+    assert started is not None and started <= timezone.now()
+    for name, first_beat in (
+        ("mine", started + tasks.REUSE_SLACK),  # this process: began before its first beat
+        ("before-me", started - dt.timedelta(hours=1)),  # a worker that had this pid before
+    ):
+        WorkerBeat.objects.create(
+            worker_id=name, host=here, pid=pid, started_at=first_beat, beat_at=timezone.now()
+        )
+    assert tasks.live_workers() == {"mine"}
