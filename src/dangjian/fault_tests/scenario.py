@@ -18,7 +18,8 @@ names (a copy of the session's template on the test's throwaway PostgreSQL serve
                         and record their 转正 through members.services until the database
                         goes away; each write's acknowledgement (the service returned, so it
                         committed) is appended to the file ACKS at once
-  audit ACKS            whether every acknowledged write is there, and nothing half-written
+  audit ACKS            whether every acknowledged write is there, nothing is half-written,
+                        and what `manage.py check_stats` says
   transfer              李明 (东街社区党支部), with an open 流动党员 stay, gets a 介绍信 to
                         远山村党支部 (issued, waiting for 报到); the receiving secretary's
                         API token
@@ -217,6 +218,20 @@ def burst(acks: str, threads: int) -> dict[str, Any]:
     return {"failures": failures}
 
 
+def _check_stats() -> str:
+    """`manage.py check_stats`: its last line when clean, else its complaints."""
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    try:
+        call_command("check_stats", stdout=out)
+    except CommandError as exc:
+        return f"FAILED: {exc}\n{out.getvalue()}"
+    return out.getvalue().strip().splitlines()[-1]
+
+
 def audit(acks: str) -> dict[str, Any]:
     acked: dict[str, set[int]] = {"member": set(), "convert": set()}
     with open(acks) as lines:
@@ -232,6 +247,7 @@ def audit(acks: str) -> dict[str, Any]:
     )
     full = set(ours.filter(full_date__isnull=False).values_list("pk", flat=True))
     return {
+        "check_stats": _check_stats(),
         "acked": {kind: len(pks) for kind, pks in acked.items()},
         "members": len(present),
         "lost_members": sorted(acked["member"] - present),
