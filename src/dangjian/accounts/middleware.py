@@ -15,6 +15,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 LAST_SEEN_KEY = "dangjian_last_seen"
+# The session row is rewritten when the stored time is this old, not on every request (a write
+# and its transaction per page view otherwise). The stored time is then up to this much early,
+# so an idle session ends up to this much sooner, never later.
+LAST_SEEN_STEP_SECONDS = 60
 
 
 class IdleTimeoutMiddleware:
@@ -31,7 +35,7 @@ class IdleTimeoutMiddleware:
             ):
                 logout(request)
                 request.session["idle_logged_out"] = True
-            else:
+            elif last_seen is None or now - int(last_seen) >= LAST_SEEN_STEP_SECONDS:
                 request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
 

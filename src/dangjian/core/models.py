@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
@@ -57,8 +58,56 @@ class RuleMissing(LookupError):
     pass
 
 
+class _RequestRules:
+    """The rule values read during one web request: every row (a few dozen) in one query on
+    first use, rather than a query per rule per provider (工作台 asks a dozen providers, each
+    for its own rules). Active only between Django's request_started and request_finished
+    (core.apps), so a task, a command or a test outside a request reads the table each time;
+    saving or deleting a row drops what was read."""
+
+    def __init__(self) -> None:
+        self.timelines: dict[str, list[tuple[dt.date, Decimal]]] | None = None
+
+    def timeline(self, key: str) -> list[tuple[dt.date, Decimal]]:
+        if self.timelines is None:
+            timelines: dict[str, list[tuple[dt.date, Decimal]]] = {}
+            rows = RuleValue.objects.order_by("effective_from")
+            for k, start, value in rows.values_list("key", "effective_from", "value"):
+                timelines.setdefault(k, []).append((start, value))
+            self.timelines = timelines
+        return self.timelines.get(key, [])
+
+
+_request_rules: ContextVar[_RequestRules | None] = ContextVar("dangjian_rules", default=None)
+
+
+def begin_request_rules(**_: Any) -> None:
+    _request_rules.set(_RequestRules())
+
+
+def end_request_rules(**_: Any) -> None:
+    _request_rules.set(None)
+
+
+def forget_request_rules(**_: Any) -> None:
+    """A rule row was written: the request reads the table again."""
+    current = _request_rules.get()
+    if current is not None:
+        current.timelines = None
+
+
+def _in_timeline(timeline: list[tuple[dt.date, Decimal]], key: str, on: dt.date) -> Decimal:
+    index = bisect.bisect_right(timeline, on, key=lambda item: item[0])
+    if index == 0:
+        raise RuleMissing(f"规则参数 {key} 在 {on} 没有生效的取值")
+    return timeline[index - 1][1]
+
+
 def rule_value(key: str, on: dt.date) -> Decimal:
     """The value of rule `key` in force on date `on`."""
+    current = _request_rules.get()
+    if current is not None:
+        return _in_timeline(current.timeline(key), key, on)
     row = (
         RuleValue.objects.filter(key=key, effective_from__lte=on)
         .order_by("-effective_from")
@@ -83,17 +132,17 @@ class RuleBook:
     """Every value of some rules, read once: for bulk work judging many cases with their dates."""
 
     def __init__(self, *keys: str) -> None:
-        self._values: dict[str, list[tuple[dt.date, Decimal]]] = {k: [] for k in keys}
+        current = _request_rules.get()
+        if current is not None:  # already read in this request
+            self._values = {k: current.timeline(k) for k in keys}
+            return
+        self._values = {k: [] for k in keys}
         rows = RuleValue.objects.filter(key__in=keys).order_by("effective_from")
         for key, start, value in rows.values_list("key", "effective_from", "value"):
             self._values[key].append((start, value))
 
     def value(self, key: str, on: dt.date) -> Decimal:
-        timeline = self._values[key]
-        index = bisect.bisect_right(timeline, on, key=lambda item: item[0])
-        if index == 0:
-            raise RuleMissing(f"规则参数 {key} 在 {on} 没有生效的取值")
-        return timeline[index - 1][1]
+        return _in_timeline(self._values[key], key, on)
 
 
 class CalendarYear(models.Model):

@@ -86,3 +86,22 @@ def test_deploy_check_is_clean_under_production_settings(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_last_seen_is_rewritten_once_a_step_not_on_every_request(cast):
+    from dangjian.accounts.middleware import LAST_SEEN_STEP_SECONDS
+
+    client = cast.client(cast.secretary)
+    assert client.get(reverse("core:home")).status_code == 200
+    session = client.session
+    recent = session[LAST_SEEN_KEY] - LAST_SEEN_STEP_SECONDS + 5
+    session[LAST_SEEN_KEY] = recent
+    session.save()
+    assert client.get(reverse("core:home")).status_code == 200
+    assert client.session[LAST_SEEN_KEY] == recent  # within the step: the row is not rewritten
+    session = client.session
+    stale = session[LAST_SEEN_KEY] - 10
+    session[LAST_SEEN_KEY] = stale
+    session.save()
+    assert client.get(reverse("core:home")).status_code == 200
+    assert client.session[LAST_SEEN_KEY] > stale  # a step old: rewritten
