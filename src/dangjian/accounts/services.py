@@ -34,6 +34,7 @@ GRANT_ROLE = register_action("accounts.grant_role", "授权")
 REVOKE_ROLE = register_action("accounts.revoke_role", "撤销授权")
 CHANGE_OWN_PASSWORD = register_action("accounts.change_own_password", "修改密码")
 RESET_PASSWORD = register_action("accounts.reset_password", "重置密码")
+CREATE_API_TOKEN = register_action("accounts.create_api_token", "生成接口令牌")
 
 
 def create_account(*, actor: Any, username: str, password: str, full_name: str = "") -> Any:
@@ -210,6 +211,24 @@ def reset_password(*, actor: Any, user: Any) -> str:
         _drop_api_tokens(user)
         record_audit(RESET_PASSWORD, actor=actor, target=user)
     return password
+
+
+def create_api_token(*, actor: Any) -> str:
+    """生成接口令牌 (the offices that connect other systems: `GlobalAbility.USE_API`): a new
+    token for one's own account, replacing the old one; the key is returned once.
+
+    Reached only from a page, i.e. from a session that has passed 两步验证 where the account
+    must use it (accounts.otp, accounts.authentication)."""
+    from rest_framework.authtoken.models import Token
+
+    scope_for(actor).require_global(GlobalAbility.USE_API)
+    user = actor_user(actor)
+    with transaction.atomic():
+        replaced = Token.objects.filter(user=user).exists()
+        _drop_api_tokens(user)
+        token = Token.objects.create(user=user)
+        record_audit(CREATE_API_TOKEN, actor=actor, target=user, detail={"replaced": replaced})
+    return str(token.key)
 
 
 def _drop_api_tokens(user: Any) -> None:

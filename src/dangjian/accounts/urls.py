@@ -12,6 +12,7 @@ urlpatterns = [
     path("password/", views.password_change, name="password-change"),
     path("grants/", views.grants, name="grants"),
     path("grants/<int:pk>/revoke/", views.grant_revoke, name="grant-revoke"),
+    path("token/", views.api_token, name="api-token"),
     # 两步验证 (accounts.otp)
     path("2fa/", otp_views.otp_home, name="otp"),
     path("2fa/enrol/", otp_views.otp_enrol, name="otp-enrol"),

@@ -133,6 +133,22 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def api_token(request: HttpRequest) -> HttpResponse:
+    """接口令牌 (holders of USE_API): make a new token for one's own account, shown once."""
+    from rest_framework.authtoken.models import Token
+
+    scope_for(request.user).require_global(GlobalAbility.USE_API)
+    if request.method == "POST":
+        key = services.create_api_token(actor=Actor.from_request(request))
+        response = render(request, "accounts/api_token.html", {"key": key})
+        response["Cache-Control"] = "no-store"
+        return response
+    user: Any = request.user  # logged in: the page requires it
+    current = Token.objects.filter(user=user).first()
+    return render(request, "accounts/api_token.html", {"current": current})
+
+
+@login_required
 @require_POST
 def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     """重置密码 (system administrator): shows the temporary password once, on this response."""

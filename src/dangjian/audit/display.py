@@ -77,6 +77,7 @@ LABELS: dict[str, str] = {
     "accounts": "开通的账号",
     "remaining": "剩余恢复码",
     "enrolled": "原已启用两步验证",
+    "replaced": "替换原有令牌",
 }
 
 WORDS: dict[str, dict[Any, str]] = {

@@ -129,6 +129,7 @@ PK_SOURCES = {
     "rosters:export": "job",
     "accounts:user-": "user",
     "accounts:grant-": "grant",
+    "accounts:otp-reset": "user",  # 重置两步验证: POST-only (405 on GET, not a page)
     "accounts:member-": "member",
     "core:notification-read": "member",  # POST-only (405 on GET, not a page): any id will do
     "members:accounts": "orgs",

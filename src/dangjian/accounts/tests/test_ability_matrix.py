@@ -77,6 +77,8 @@ ROUTES: dict[str, Route] = {
     "accounts:otp-recovery-codes": Route(LOGIN),
     "accounts:otp-accounts": Route(G.MANAGE_GRANTS),
     "accounts:otp-reset": Route(G.MANAGE_GRANTS, "user", "post"),
+    # 接口令牌: one's own token, for the offices that connect other systems
+    "accounts:api-token": Route(G.USE_API),
     "members:account": Route(A.MANAGE_ACCOUNTS_OF_MEMBERS, "member"),
     "members:accounts": Route(A.MANAGE_ACCOUNTS_OF_MEMBERS, "org"),
     "documents:upload": Route(A.EDIT_MEMBERS, "upload", "post", {"kind": "其他材料"}),

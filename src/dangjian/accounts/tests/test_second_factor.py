@@ -362,3 +362,27 @@ def test_a_token_of_an_account_that_does_not_need_it_works(cast):
     token = Token.objects.create(user=cast.secretary)
     api = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
     assert api.get("/api/orgs/").status_code == 200
+
+
+def test_a_token_is_made_only_from_a_verified_session_and_shown_once(cast):
+    enrol(cast.county_admin)
+    unverified = login(cast.county_admin)
+    refused = unverified.post(reverse("accounts:api-token"))
+    assert refused.status_code == 302 and not Token.objects.filter(user=cast.county_admin).exists()
+    device = otp.totp_device(cast.county_admin)
+    assert device is not None
+    verify(unverified, code(device, steps_ahead=1))
+    made = unverified.post(reverse("accounts:api-token"))
+    key = made.context["key"]
+    assert made["Cache-Control"] == "no-store" and key in made.content.decode()
+    assert Token.objects.get(user=cast.county_admin).key == key
+    assert key not in unverified.get(reverse("accounts:api-token")).content.decode()
+    assert "accounts.create_api_token" in actions(cast.county_admin)
+    assert Client(HTTP_AUTHORIZATION=f"Token {key}").get("/api/orgs/").status_code == 200
+
+
+def test_only_the_offices_that_use_the_api_make_tokens(cast):
+    enrol(cast.secretary)
+    client = login(cast.secretary)
+    verify(client, code(otp.totp_device(cast.secretary), steps_ahead=1))
+    assert client.post(reverse("accounts:api-token")).status_code == 403
