@@ -61,12 +61,14 @@ class Ground:
         result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
         return result
 
-    def start(self, *args: str, log: str) -> subprocess.Popen[bytes]:
-        """`python ARGS` in the background, on this database, output to var/LOG."""
+    def start(
+        self, *args: str, log: str, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
+        """`python ARGS` in the background, on this database (and `env`), output to var/LOG."""
         with open(self.var / log, "ab") as out:
             child = subprocess.Popen(
                 [sys.executable, *args],
-                env=self.env,
+                env={**self.env, **(env or {})},
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )

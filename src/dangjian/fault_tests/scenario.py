@@ -3,8 +3,8 @@ names (a copy of the session's template on the test's throwaway PostgreSQL serve
 `python -m dangjian.fault_tests.scenario STEP ARGS...`; each prints one JSON line.
 
   seed                  migrate, then the shared test cast (conftest.build_cast)
-  upload FILE           start a roster import of FILE into 中共城关镇委员会 and wait until the
-                        worker has checked it
+  upload FILE [PID]     start a roster import of FILE into 中共城关镇委员会 and wait until the
+                        worker has checked it; with PID kill that worker half-way through
   wait BATCH COND [PID] poll until COND holds, SIGKILL process PID at once if given, print the
                         state. COND: "settled" (no longer being worked on),
                         "checking:N" / "writing:N" (the check / the apply has reported at least
@@ -63,7 +63,7 @@ def seed() -> dict[str, Any]:
     return {"township": cast.township.pk, "county_admin": cast.county_admin.pk}
 
 
-def upload(path: str) -> dict[str, Any]:
+def upload(path: str, kill: int = 0) -> dict[str, Any]:
     from django.contrib.auth import get_user_model
 
     from dangjian.orgs.models import Organization
@@ -74,6 +74,8 @@ def upload(path: str) -> dict[str, Any]:
         batch = services.start_import(
             actor=admin, org=township, file_name="花名册.xlsx", data=roster.read()
         )
+    if kill:  # half-way through the check (5,000 of 15,000 rows)
+        return {"batch": batch.pk, **wait(batch.pk, "checking:5000", kill)}
     return {"batch": batch.pk, **wait(batch.pk, "settled")}
 
 
@@ -346,7 +348,7 @@ STEPS: dict[str, Callable[..., dict[str, Any]]] = {
     "audit": lambda acks: audit(acks),
     "reconfirm": lambda batch: reconfirm(int(batch)),
     "seed": lambda: seed(),
-    "upload": lambda path: upload(path),
+    "upload": lambda path, pid="0": upload(path, int(pid)),
     "wait": lambda batch, cond, pid="0": wait(int(batch), cond, int(pid)),
     "confirm": lambda batch, pid="0", least="0": confirm(int(batch), int(pid), int(least)),
     "state": lambda batch: state(int(batch)),

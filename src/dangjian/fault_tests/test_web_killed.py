@@ -79,10 +79,12 @@ def test_a_web_worker_killed_mid_transfer_leaves_it_undone_and_retryable(ground:
 
     port = pgtest.free_port()
     base = f"http://127.0.0.1:{port}"
+    # The production configuration (scripts/serve, the systemd unit), with one worker process
+    # and a timeout the held request cannot reach on a slow machine.
     master = ground.start(
-        "-m", "gunicorn", "dangjian.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-        "--timeout", "300", "--graceful-timeout", "5",
+        "-m", "gunicorn", "-c", "python:dangjian.gunicorn_conf", "dangjian.wsgi",
         log="gunicorn.log",
+        env={"PORT": str(port), "DANGJIAN_WEB_WORKERS": "1", "DANGJIAN_WEB_TIMEOUT": "300"},
     )  # fmt: skip
     until(lambda: get(f"{base}/health/live/") == 200, "gunicorn to answer", timeout=90)
     first = until(lambda: workers_of(master.pid), "gunicorn's worker")

@@ -1,9 +1,11 @@
-"""The task worker SIGKILLed while it writes a 15,000-row roster import (issue 16, part 7).
+"""The task worker SIGKILLed while it checks, then while it writes, a 15,000-row roster import
+(issue 16, part 7).
 
 django-tasks-db leaves a task whose worker died RUNNING for ever; core.tasks.recover_interrupted
-(run by every worker at start and then every tick) finds tasks whose worker is gone and hands
-an import's apply to rosters (never repeated unasked): the batch goes back to 待确认 with a
-Chinese message, and the user confirms it again from the page. The apply writes in one
+(run by every worker at start and then every tick) finds tasks whose worker is gone: a check,
+which writes nothing until it ends, is run again; an apply is handed to rosters (never repeated
+unasked): the batch goes back to 待确认 with a Chinese message, and the user confirms it again
+from the page. The apply writes in one
 transaction, which PostgreSQL rolls back when the worker's connection dies: 0 or 15,000.
 """
 
@@ -30,10 +32,18 @@ def written(state: dict[str, Any]) -> dict[str, int]:
 
 
 def test_a_worker_killed_mid_import_leaves_nothing_half_applied(ground: Any, big_roster_file: Any):
+    # Killed half-way through the check (校验, which writes nothing but the preview): the next
+    # worker runs the check again (core.tasks retries it once) and the batch gets its preview.
+    zeroth = ground.worker("worker-0.log")
+    cut = ground.step("upload", big_roster_file, zeroth.pid)
+    assert zeroth.wait(10) == -signal.SIGKILL
+    assert cut["status"] == "checking" and "check_batch:RUNNING:" in cut["tasks"], cut
+    batch = cut["batch"]
     first = ground.worker("worker-1.log")
-    checked = ground.step("upload", big_roster_file)
+    checked = ground.step("wait", batch, "settled")
     assert checked["status"] == "ready", (checked, ground.log("worker-1.log"))
-    batch = checked["batch"]
+    assert checked["tasks"].count("check_batch:SUCCESSFUL:") == 1, checked
+    assert written(checked) == NOTHING
 
     # Killed once the apply has handed the writer 5,000 rows: at least one flush of 5,000
     # members, their events and spells is in the open transaction (progress is written from
