@@ -12,7 +12,10 @@ the log-ins and the ramp-up are not counted. The baseline is a trivial view (/he
 requested by the same users from the same server in the same run.
 
 Printed: per page the requests, p50 / p95 / p99 (ms), errors, and p95 as a ratio to the trivial
-view's p95, and whether the goal (p95 <= 100 ms, 0 errors) is met. Nothing is asserted here.
+view's p95, and whether the goal (p95 <= 100 ms, 0 errors) is met; then, for scale, each
+read-only page's median when one secretary asks it alone before the users start (its own cost on
+this machine, without queueing), the machine's load average and the requests per second served.
+Nothing is asserted here.
 
 `python bench/load.py` runs it on its own (BENCH_LOAD_USERS, BENCH_LOAD_MEMBERS,
 BENCH_LOAD_SECONDS for the measured window, default 75, BENCH_LOAD_RAMP, default 10 s).
@@ -77,8 +80,7 @@ def env_for(var_dir: Path, database_url: str) -> dict[str, str]:
         DANGJIAN_VAR_DIR=str(var_dir),
         DANGJIAN_STATIC_ROOT=str(var_dir / "static"),
         DANGJIAN_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DANGJIAN_TLS="false",  # plain http on loopback (scripts/serve's switch)
-        DANGJIAN_SSL_REDIRECT="false",
+        DANGJIAN_TLS="false",  # plain http on loopback, as scripts/serve runs it
         DANGJIAN_LOG_LEVEL="ERROR",
     )
     return env
@@ -92,23 +94,14 @@ def prepare(out: Path, members: int, users: int) -> None:
     import django
 
     django.setup()
-    from django.conf import settings
     from django.core.management import call_command
-    from django.test import override_settings
     from django.utils import timezone
 
     from dangjian.demo.scale import load_scale
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
-    # The same hashed names and manifest as production's storage, without writing gzip and
-    # brotli copies of every file (minutes on 2 cores; the users here fetch no static files).
-    manifest_only = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
-    }
-    with override_settings(STORAGES=manifest_only):
-        call_command("collectstatic", "--noinput", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)  # production's storage: a manifest
     setup_seconds = time.perf_counter() - started
     today = timezone.localdate()
     data = load_scale(members, seed=16, today=today, county_members=members)
@@ -236,8 +229,11 @@ def measure(users: int, members: int, seconds: int, ramp: int) -> dict[str, Any]
             logins = json.loads(logins_file.read_text())
             port = pgtest.free_port()
             with gunicorn(env, port, scratch / "gunicorn.log") as workers:
+                quiet = alone(port, logins)
                 results_file = scratch / "results.json"
+                load_before = os.getloadavg()[0]
                 locust(env, port, logins_file, results_file, users, seconds, ramp)
+                load_after = os.getloadavg()[0]
                 results = json.loads(results_file.read_text())
             return {
                 "users": users,
@@ -248,6 +244,8 @@ def measure(users: int, members: int, seconds: int, ramp: int) -> dict[str, Any]
                 "logins": {k: v for k, v in logins.items() if k not in ("secretaries", "voters")},
                 "secretaries": len(logins["secretaries"]),
                 "voters": len(logins["voters"]),
+                "alone": quiet,
+                "loadavg": (load_before, load_after),
                 **results,
             }
     finally:
@@ -312,6 +310,51 @@ class gunicorn:  # lower case: used as a context manager, like open()
             self.proc.kill()
             self.proc.wait()
         self.log.close()
+
+
+def alone(port: int, logins: dict[str, Any], repeat: int = 7) -> dict[str, float]:
+    """Each read-only page asked by one secretary alone, one request at a time, before the
+    users start: the median (ms), the page's own cost on this machine without queueing."""
+    import re
+
+    import requests
+
+    base = f"http://127.0.0.1:{port}"
+    me = logins["secretaries"][0]
+    session = requests.Session()
+    form = session.get(f"{base}/accounts/login/", timeout=60)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+    session.post(
+        f"{base}/accounts/login/",
+        data={
+            "username": me["username"],
+            "password": logins["password"],
+            "csrfmiddlewaretoken": token.group(1) if token else "",
+        },
+        headers={"Referer": f"{base}/accounts/login/"},
+        timeout=60,
+    )
+    partial = {"HX-Request": "true"}
+    pages = [
+        (BASELINE, "/health/live/", {}, {}),
+        ("工作台 /", "/", {}, {}),
+        ("member list", "/members/", {}, {}),
+        ("search by name", "/members/", {"q": me["names"][0]}, partial),
+        ("search by pinyin", "/members/", {"q": me["pinyin"][0]}, partial),
+        ("member record", f"/members/{me['members'][0]}/", {}, {}),
+        ("statistics report", "/stats/", {}, {}),
+    ]
+    out = {}
+    for name, path, params, headers in pages:
+        runs = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            response = session.get(base + path, params=params, headers=headers, timeout=60)
+            runs.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200 or "/accounts/login/" in response.url:
+                return {}  # the locust run reports what fails
+        out[name] = sorted(runs)[len(runs) // 2]
+    return out
 
 
 def locust(
@@ -409,13 +452,16 @@ def table(result: dict[str, Any]) -> list[Row]:
         f" branches and {result['voters']} members who vote, in turns), {result['ramp']} s"
         " ramp-up not counted,"
         f" {result['measured']:.0f} s measured; {os.cpu_count()} CPUs shared with locust"
+        f" (load average {result['loadavg'][0]:.1f} before, {result['loadavg'][1]:.1f} after);"
+        f" {sum(r['requests'] for r in rows) / max(result['measured'], 1):.1f} requests/s"
     )
     header = (
         "load, per page (ms)",
         "requests",
         "p50 / p95 / p99",
-        "errors   p95 ÷ trivial p95   goal p95 ≤ 100 ms",
+        "errors   p95 ÷ trivial p95   goal p95 ≤ 100 ms   alone p50",
     )
+    quiet = result.get("alone", {})
     lines: list[Row] = [header]
     for row in rows:
         lines.append(
@@ -423,7 +469,8 @@ def table(result: dict[str, Any]) -> list[Row]:
                 f"  {row['page']}" + (" (baseline)" if row["page"] == BASELINE else ""),
                 f"{row['requests']:,}",
                 f"{row['p50']:.0f} / {row['p95']:.0f} / {row['p99']:.0f}",
-                f"{row['errors']:<8} {row['ratio']:<19.1f} {'met' if row['met'] else 'NOT met'}",
+                f"{row['errors']:<8} {row['ratio']:<19.1f} {'met' if row['met'] else 'NOT met':<19}"
+                + (f" {quiet[row['page']]:.0f}" if row["page"] in quiet else ""),
             )
         )
     lines.append(("  log-ins (not counted above): errors", "", "", str(login_errors)))
