@@ -7,6 +7,7 @@ DANGJIAN_ENV=production switches on the hardened settings that `manage.py check 
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -15,7 +16,11 @@ from dangjian.core.conf import ConfigError, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
-VAR_DIR = Path(env_str("DANGJIAN_VAR_DIR", str(PROJECT_DIR / "var")))
+# A checkout (make run) keeps var/ and staticfiles/ next to pyproject.toml. An installed wheel
+# (make dist, docs/zh/install-offline.md) has no checkout around it: they go under the
+# virtualenv it is installed in, unless DANGJIAN_VAR_DIR / DANGJIAN_STATIC_ROOT say otherwise.
+HOME_DIR = PROJECT_DIR if (PROJECT_DIR / "pyproject.toml").is_file() else Path(sys.prefix)
+VAR_DIR = Path(env_str("DANGJIAN_VAR_DIR", str(HOME_DIR / "var")))
 
 PRODUCTION = env_str("DANGJIAN_ENV", "development") == "production"
 # Off unless asked for: the demo (`make run`) must show the Chinese 403/404/500 pages, not
@@ -222,13 +227,19 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(env_str("DANGJIAN_STATIC_ROOT", str(PROJECT_DIR / "staticfiles")))
+STATIC_ROOT = Path(env_str("DANGJIAN_STATIC_ROOT", str(HOME_DIR / "staticfiles")))
 NODE_MODULES = PROJECT_DIR / "node_modules"
 # Front-end libraries come from the npm registry at install time (package.json), never a CDN.
-# Only the files the pages load (core.staticfiles.VendorFinder), not whole dist folders.
+# Only the files the pages load (core.staticfiles.VendorFinder), not whole dist folders: static
+# name → file under node_modules. An installed wheel carries the same files inside the package
+# (dangjian/<static name>, copied there by scripts/make-dist, which reads this literal).
+DANGJIAN_VENDOR_FILES = {
+    "vendor/htmx/htmx.min.js": "htmx.org/dist/htmx.min.js",
+    "vendor/echarts/echarts.min.js": "echarts/dist/echarts.min.js",
+}
 DANGJIAN_VENDOR_STATIC = {
-    "vendor/htmx/htmx.min.js": NODE_MODULES / "htmx.org" / "dist" / "htmx.min.js",
-    "vendor/echarts/echarts.min.js": NODE_MODULES / "echarts" / "dist" / "echarts.min.js",
+    name: BASE_DIR / name if (BASE_DIR / "vendor").is_dir() else NODE_MODULES / source
+    for name, source in DANGJIAN_VENDOR_FILES.items()
 }
 STATICFILES_FINDERS = [
     "dangjian.core.staticfiles.VendorFinder",
