@@ -20,8 +20,8 @@ Versions are pinned to those installed in the interpreter running this script (t
 Quick and deterministic to rebuild: the wheels are kept in dist/.cache/ and the next build
 first resolves from there alone (no index, no network), going to the index only when that
 fails (a new dependency or version); pip's own cache serves the rest. The archive's bytes
-depend only on its contents: sorted entries, fixed times and owners, the project wheel built
-with SOURCE_DATE_EPOCH.
+depend only on its contents and the last commit's time: sorted entries, fixed owners, the project
+wheel built with SOURCE_DATE_EPOCH.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ import tarfile
 import tempfile
 import tomllib
 from pathlib import Path
+from typing import NoReturn
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "dist"
@@ -56,7 +57,10 @@ def main() -> None:
     version = project["project"]["version"]
     py_version = args.python_version or "{}.{}".format(*sys.version_info[:2])
     py_tag = "cp" + py_version.replace(".", "")
-    platform = args.platform or sysconfig.get_platform().replace("-", "_").replace(".", "_")
+    platforms = [p.strip() for p in (args.platform or "").split(",") if p.strip()]
+    platform = (
+        platforms[0] if platforms else sysconfig.get_platform().replace("-", "_").replace(".", "_")
+    )
     cross = bool(args.python_version or args.platform)
     name = f"dangjian-{version}-{py_tag}-{platform}"
     out = Path(args.out).resolve()
@@ -78,12 +82,10 @@ def main() -> None:
         wheels.mkdir(parents=True)
         pins = tmp / "pins.txt"
         pins.write_text("" if args.no_pin else installed_versions())
-        fetch_dependencies(
-            project_wheel, wheels, wheel_cache, pins, cross, py_version, args.platform
-        )
+        fetch_dependencies(project_wheel, wheels, wheel_cache, pins, cross, py_version, platforms)
         not_wheels = [p.name for p in wheels.iterdir() if p.suffix != ".whl"]
         if not_wheels:
-            sys.exit(f"make-dist: not wheels: {not_wheels}")
+            fail(f"not wheels: {not_wheels}")
         for wheel in wheels.glob("*.whl"):
             if not wheel.name.startswith("dangjian-") and not (wheel_cache / wheel.name).exists():
                 shutil.copy2(wheel, wheel_cache / wheel.name)
@@ -107,7 +109,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--platform",
         default=os.environ.get("DIST_PLATFORM") or None,
-        help="target platform tag, e.g. manylinux2014_x86_64 (default: this machine's)",
+        help="target platform tag(s), comma-separated, e.g. manylinux_2_28_x86_64; the first"
+        " names the archive (default: this machine's)",
     )
     parser.add_argument("--out", default=str(ROOT / "dist"), help="output directory (dist/)")
     parser.add_argument(
@@ -147,7 +150,7 @@ def stage_source(stage: Path) -> Path:
     shutil.copytree(ROOT / "src", stage / "src", ignore=skip)
     for name, source in VENDOR.items():
         if not (ROOT / source).is_dir():
-            sys.exit(f"make-dist: {source} is missing: run `make install` (npm ci) first")
+            fail(f"{source} is missing: run `make install` (npm ci) first")
         shutil.copytree(ROOT / source, stage / "src" / "dangjian" / "vendor" / name)
     return stage
 
@@ -157,15 +160,33 @@ def pip(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     return subprocess.run(command, capture_output=True, text=True, env=env)
 
 
-def offline_first(args: list[str], cache: Path, env: dict[str, str] | None = None) -> None:
+def offline_first(
+    args: list[str], cache: Path, env: dict[str, str] | None = None, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     """Run pip from the cache alone; only if that fails, with the index (and the cache)."""
     result = pip(*args, "--no-index", "--find-links", str(cache), env=env)
     if result.returncode == 0:
-        return
+        return result
     result = pip(*args, "--find-links", str(cache), env=env)
-    if result.returncode != 0:
-        sys.stderr.write(result.stdout[-3000:] + result.stderr[-5000:])
-        sys.exit(f"make-dist: pip {args[0]} failed")
+    if check and result.returncode != 0:
+        fail(f"pip {args[0]} failed", result)
+    return result
+
+
+def fail(message: str, result: subprocess.CompletedProcess[str] | None = None) -> NoReturn:
+    if result is not None:
+        # Not pip's progress, nor its notes on the configured mirrors that lack a project.
+        lines = [
+            line
+            for line in (result.stdout + result.stderr).splitlines()
+            if "is ignored: it is neither" not in line
+        ]
+        start = next(
+            (i for i, line in enumerate(lines) if line.startswith(("ERROR", "The conflict"))),
+            max(len(lines) - 40, 0),
+        )
+        sys.stderr.write("\n".join(lines[start:]) + "\n")
+    sys.exit(f"make-dist: {message}")
 
 
 def build_project_wheel(
@@ -186,7 +207,7 @@ def installed_versions() -> str:
     """Constraints: the versions installed in this interpreter (the tested set)."""
     result = pip("list", "--format=freeze", "--exclude-editable")
     if result.returncode != 0:
-        sys.exit("make-dist: pip list failed:\n" + result.stderr)
+        fail("pip list failed", result)
     lines = [
         line
         for line in result.stdout.splitlines()
@@ -202,17 +223,78 @@ def fetch_dependencies(
     pins: Path,
     cross: bool,
     py_version: str,
-    platform: str | None,
+    platforms: list[str],
 ) -> None:
-    if cross:
-        target = ["--python-version", py_version, "--implementation", "cp"]
-        if platform:
-            target += ["--platform", platform]
-        args = ["download", "--only-binary=:all:", *target, "-d", str(wheels)]
-    else:
+    if not cross:
         # pip wheel: a downloaded wheel is kept as is, a dependency without one is built here.
-        args = ["wheel", "-w", str(wheels)]
-    offline_first([*args, "-q", "-c", str(pins), str(project_wheel)], cache)
+        args = ["wheel", "-w", str(wheels), "-q", "-c", str(pins), str(project_wheel)]
+        offline_first(args, cache)
+        return
+    target = ["--python-version", py_version, "--implementation", "cp"]
+    for platform in expand_platforms(platforms):
+        target += ["--platform", platform]
+    args = ["download", "--only-binary=:all:", *target, "-d", str(wheels)]
+    args += ["-c", str(pins), str(project_wheel)]
+    built: set[str] = set()
+    while True:
+        result = offline_first(args, cache, check=False)
+        if result.returncode == 0:
+            return
+        found = re.search(r"No matching distribution found for (\S+)", result.stderr)
+        if "(constraint)" in result.stdout + result.stderr:
+            fail(
+                "the versions tested here (pinned) have no wheel for the target: try another"
+                " --platform (e.g. manylinux_2_28_x86_64), or --no-pin for other versions",
+                result,
+            )
+        if not found or found.group(1) in built:
+            fail("a dependency has no wheel for the target", result)
+        built.add(found.group(1))
+        build_pure_wheel(found.group(1), cache, pins, result)
+
+
+def expand_platforms(platforms: list[str]) -> list[str]:
+    """manylinux_2_28_x86_64 also takes the older manylinux wheels a glibc 2.28 runs (pip 23
+    does not infer them): manylinux_2_27 ... 2_17 (= manylinux2014), manylinux2010, manylinux1."""
+    expanded: list[str] = []
+    for platform in platforms:
+        expanded.append(platform)
+        found = re.fullmatch(r"manylinux_2_(\d+)_(\w+)", platform)
+        if found:
+            glibc, arch = int(found.group(1)), found.group(2)
+            expanded += [f"manylinux_2_{minor}_{arch}" for minor in range(glibc - 1, 16, -1)]
+            expanded += [f"manylinux2014_{arch}", f"manylinux2010_{arch}", f"manylinux1_{arch}"]
+    return list(dict.fromkeys(expanded))
+
+
+def build_pure_wheel(
+    requirement: str, cache: Path, pins: Path, failed: subprocess.CompletedProcess[str]
+) -> None:
+    """A dependency published only as source: built here, usable elsewhere if pure Python."""
+    probe = pip(
+        "download",
+        "--only-binary=:all:",
+        "--no-deps",
+        "-q",
+        "-d",
+        str(cache / "probe"),
+        "-c",
+        str(pins),
+        requirement,
+    )
+    shutil.rmtree(cache / "probe", ignore_errors=True)
+    if probe.returncode == 0:
+        fail(
+            f"{requirement} has wheels, but none for the target: try another --platform"
+            " (e.g. manylinux_2_28_x86_64) or --no-pin, or build on a machine like the target",
+            failed,
+        )
+    with tempfile.TemporaryDirectory() as out:
+        offline_first(["wheel", "--no-deps", "-q", "-w", out, "-c", str(pins), requirement], cache)
+        for wheel in Path(out).glob("*.whl"):
+            if not wheel.name.endswith("-none-any.whl"):
+                fail(f"{requirement} has no wheel and is not pure Python ({wheel.name})")
+            shutil.copy2(wheel, cache / wheel.name)
 
 
 def assemble(top: Path, version: str, py_version: str, platform: str) -> None:
