@@ -6,7 +6,8 @@
         README.md        the steps, in Chinese
         docs/            install-offline.md and deploy.md, for a machine with no checkout
         wheels/          every runtime dependency (no dev extras) + the project's own wheel,
-                         which carries the npm front-end files (dangjian/vendor/htmx, /echarts)
+                         which carries the npm front-end files the pages load
+                         (settings.DANGJIAN_VENDOR_FILES, as dangjian/vendor/...)
         SHA256SUMS       of every other file (install.sh checks it)
 
 Target: this machine's Python and platform by default (dependencies without a wheel are built
@@ -27,6 +28,7 @@ wheel built with SOURCE_DATE_EPOCH.
 from __future__ import annotations
 
 import argparse
+import ast
 import gzip
 import hashlib
 import os
@@ -43,9 +45,6 @@ from typing import NoReturn
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "dist"
-# What settings.STATICFILES_DIRS serves from node_modules in a checkout, under the package
-# directory the installed settings read instead (dangjian/vendor/<name>).
-VENDOR = {"htmx": "node_modules/htmx.org/dist", "echarts": "node_modules/echarts/dist"}
 DOCS = ["docs/zh/install-offline.md", "docs/zh/deploy.md"]
 # 1980-01-01, the earliest time a zip file (a wheel) can hold.
 ZIP_EPOCH = 315532800
@@ -148,11 +147,24 @@ def stage_source(stage: Path) -> Path:
         if (ROOT / name).exists():
             shutil.copy2(ROOT / name, stage / name)
     shutil.copytree(ROOT / "src", stage / "src", ignore=skip)
-    for name, source in VENDOR.items():
-        if not (ROOT / source).is_dir():
-            fail(f"{source} is missing: run `make install` (npm ci) first")
-        shutil.copytree(ROOT / source, stage / "src" / "dangjian" / "vendor" / name)
+    for name, source in vendor_files().items():
+        if not (ROOT / "node_modules" / source).is_file():
+            fail(f"node_modules/{source} is missing: run `make install` (npm ci) first")
+        (stage / "src" / "dangjian" / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / "node_modules" / source, stage / "src" / "dangjian" / name)
     return stage
+
+
+def vendor_files() -> dict[str, str]:
+    """settings.DANGJIAN_VENDOR_FILES (static name → file under node_modules), read as a
+    literal: importing the settings would need the environment they read."""
+    tree = ast.parse((ROOT / "src" / "dangjian" / "settings.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "DANGJIAN_VENDOR_FILES" for t in node.targets
+        ):
+            return dict(ast.literal_eval(node.value))
+    fail("settings.DANGJIAN_VENDOR_FILES not found")
 
 
 def pip(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
