@@ -3,11 +3,11 @@
 #
 #   ./install.sh [安装目录]        默认 /opt/dangjian（或 $DANGJIAN_HOME）
 #
-# 在安装目录建一个 Python 虚拟环境，只用本目录 wheels/ 里的安装包安装：不连网、不用软件源
-# （pip --isolated --no-index --find-links wheels/，也不读本机的 pip 配置）。
-# 已安装过的目录再运行一次即升级，数据（var/）保留。
-# Creates a virtualenv in the target directory and installs from wheels/ only: no index, no
-# network, no pip configuration of this machine. Run again on the same directory to upgrade.
+# 在 <安装目录>/.venv 建一个 Python 虚拟环境，只用本目录 wheels/ 里的安装包安装：不连网、不用
+# 软件源（pip --isolated --no-index --find-links wheels/，也不读本机的 pip 配置）。
+# 对同一目录再运行一次即升级；数据（var/，或 DANGJIAN_VAR_DIR）不动。
+# Creates <target>/.venv and installs from wheels/ only: no index, no network, no pip
+# configuration of this machine. Run again on the same directory to upgrade.
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -37,22 +37,24 @@ else
   echo "注意：本机没有 sha256sum，跳过文件校验" >&2
 fi
 
-if [ ! -x "$TARGET/bin/python" ]; then
-  "$PY" -m venv "$TARGET" || fail "无法创建虚拟环境 $TARGET（Debian/Ubuntu 请安装 python$WANT-venv）"
+VENV=$TARGET/.venv
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PY" -m venv "$VENV" || fail "无法创建虚拟环境 $VENV（Debian/Ubuntu 请安装 python$WANT-venv）"
 fi
 
-PIP_CONFIG_FILE=/dev/null "$TARGET/bin/python" -m pip install \
+PIP_CONFIG_FILE=/dev/null "$VENV/bin/python" -m pip install \
   --isolated --no-index --find-links "$HERE/wheels" --no-cache-dir \
   --disable-pip-version-check --no-warn-script-location --quiet \
   --upgrade "dangjian==$VERSION" ||
   fail "pip 安装出错（见上方信息）"
 
 cat <<MSG
-已安装 dangjian $VERSION 到 $TARGET
-命令：$TARGET/bin/dangjian（即 manage.py）。数据默认在 $TARGET/var，静态文件在 $TARGET/staticfiles。
+已安装 dangjian $VERSION 到 $VENV
+命令：$VENV/bin/dangjian（即 manage.py）。不设 DANGJIAN_VAR_DIR、DANGJIAN_STATIC_ROOT 时，
+数据在 $TARGET/var，静态文件在 $TARGET/staticfiles。
 接下来（详见 README.md 与 docs/deploy.md）：
   export DANGJIAN_ENV=production DANGJIAN_SECRET_KEY=<随机长字符串> DANGJIAN_ALLOWED_HOSTS=<域名>
-  $TARGET/bin/dangjian migrate
-  $TARGET/bin/dangjian collectstatic --noinput
-  $TARGET/bin/dangjian check --deploy
+  $VENV/bin/dangjian migrate
+  $VENV/bin/dangjian collectstatic --noinput
+  $VENV/bin/dangjian check --deploy
 MSG

@@ -16,10 +16,14 @@ from dangjian.core.conf import ConfigError, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
-# A checkout (make run) keeps var/ and staticfiles/ next to pyproject.toml. An installed wheel
-# (make dist, docs/zh/install-offline.md) has no checkout around it: they go under the
-# virtualenv it is installed in, unless DANGJIAN_VAR_DIR / DANGJIAN_STATIC_ROOT say otherwise.
-HOME_DIR = PROJECT_DIR if (PROJECT_DIR / "pyproject.toml").is_file() else Path(sys.prefix)
+# A checkout (make run) keeps var/ and staticfiles/ next to pyproject.toml and .venv. An installed
+# wheel (make dist, docs/zh/install-offline.md) has no checkout around it: they go next to its
+# virtualenv when that is a `.venv` (install.sh: /opt/dangjian/.venv → /opt/dangjian/var), else
+# inside it; DANGJIAN_VAR_DIR / DANGJIAN_STATIC_ROOT say otherwise (docs/zh/deploy.md).
+if (PROJECT_DIR / "pyproject.toml").is_file():
+    HOME_DIR = PROJECT_DIR
+else:
+    HOME_DIR = Path(sys.prefix).parent if Path(sys.prefix).name == ".venv" else Path(sys.prefix)
 VAR_DIR = Path(env_str("DANGJIAN_VAR_DIR", str(HOME_DIR / "var")))
 
 PRODUCTION = env_str("DANGJIAN_ENV", "development") == "production"

@@ -105,7 +105,7 @@ def site(unpacked: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def manage(site: Path, *args: str) -> str:
     result = subprocess.run(
-        [str(site / "bin" / "dangjian"), *args],
+        [str(site / ".venv" / "bin" / "dangjian"), *args],
         env=production_env(site),
         cwd=site.parent,
         capture_output=True,
@@ -146,16 +146,16 @@ def prepared(site: Path) -> Path:
     """migrate, check and collectstatic in the installed site, as docs/zh/install-offline.md."""
     code = "import dangjian; print(dangjian.__file__)"
     where = subprocess.run(
-        [str(site / "bin" / "python"), "-c", code],
+        [str(site / ".venv" / "bin" / "python"), "-c", code],
         env=production_env(site),
         cwd=site.parent,
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    assert where.startswith(str(site)), where  # the installed package, not this checkout
+    assert where.startswith(str(site / ".venv")), where  # installed, not this checkout
     manage(site, "migrate", "--noinput")
-    # No DANGJIAN_VAR_DIR / DANGJIAN_STATIC_ROOT: the installed layout keeps both in the site.
+    # No DANGJIAN_VAR_DIR / DANGJIAN_STATIC_ROOT: both go next to the .venv install.sh made.
     assert (site / "var" / "dangjian.sqlite3").is_file()
     manage(site, "check", "--deploy")
     manage(site, "collectstatic", "--noinput")
@@ -168,7 +168,7 @@ def server(prepared: Path) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
         [
-            str(prepared / "bin" / "gunicorn"),
+            str(prepared / ".venv" / "bin" / "gunicorn"),
             "dangjian.wsgi",
             f"--bind=127.0.0.1:{port}",
             "--workers=1",
