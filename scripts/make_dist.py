@@ -4,7 +4,7 @@
       dangjian-<version>-<python tag>-<platform>/
         install.sh       creates a virtualenv, pip install --no-index --find-links wheels/
         README.md        the steps, in Chinese
-        docs/            install-offline.md and deploy.md, for a machine with no checkout
+        docs/            install-offline, deploy, backup (zh) and configuration, as in the repo
         wheels/          every runtime dependency (no dev extras) + the project's own wheel,
                          which carries the npm front-end files the pages load
                          (settings.DANGJIAN_VENDOR_FILES, as dangjian/vendor/...)
@@ -45,7 +45,13 @@ from typing import NoReturn
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = Path(__file__).resolve().parent / "dist"
-DOCS = ["docs/zh/install-offline.md", "docs/zh/deploy.md"]
+# For a machine with no checkout, where they are in the repository (so their links work).
+DOCS = [
+    "docs/zh/install-offline.md",
+    "docs/zh/deploy.md",
+    "docs/zh/backup.md",
+    "docs/configuration.md",
+]
 # 1980-01-01, the earliest time a zip file (a wheel) can hold.
 ZIP_EPOCH = 315532800
 
@@ -319,8 +325,8 @@ def assemble(top: Path, version: str, py_version: str, platform: str) -> None:
         (top / template).chmod(mode)
     for doc in DOCS:
         if (ROOT / doc).exists():
-            (top / "docs").mkdir(exist_ok=True)
-            shutil.copyfile(ROOT / doc, top / "docs" / Path(doc).name)
+            (top / doc).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(ROOT / doc, top / doc)
     sums = []
     for path in sorted(p for p in top.rglob("*") if p.is_file()):
         digest = hashlib.sha256(path.read_bytes()).hexdigest()

@@ -52,7 +52,7 @@ cat <<MSG
 已安装 dangjian $VERSION 到 $VENV
 命令：$VENV/bin/dangjian（即 manage.py）。不设 DANGJIAN_VAR_DIR、DANGJIAN_STATIC_ROOT 时，
 数据在 $TARGET/var，静态文件在 $TARGET/staticfiles。
-接下来（详见 README.md 与 docs/deploy.md）：
+接下来（详见 README.md 与 docs/zh/deploy.md）：
   export DANGJIAN_ENV=production DANGJIAN_SECRET_KEY=<随机长字符串> DANGJIAN_ALLOWED_HOSTS=<域名>
   $VENV/bin/dangjian migrate
   $VENV/bin/dangjian collectstatic --noinput

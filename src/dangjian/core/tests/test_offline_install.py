@@ -283,6 +283,7 @@ def test_the_archive_holds_only_wheels_and_its_checksums_match(unpacked: Path) -
         "wheels",
     ]
     assert all(p.suffix == ".whl" for p in (unpacked / "wheels").iterdir())
+    assert (unpacked / "docs" / "zh" / "install-offline.md").is_file()
     check = subprocess.run(
         ["sha256sum", "--check", "--strict", "SHA256SUMS"], cwd=unpacked, capture_output=True
     )
