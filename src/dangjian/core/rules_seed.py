@@ -252,17 +252,26 @@ def with_basis(row: Seed) -> tuple[str, str, str, dt.date, str, str, str]:
 
 
 def seed_rules(sender: Any = None, **kwargs: Any) -> None:
+    """Add the seeded rows missing from the table, each with its history row, as one
+    get_or_create per row would, in two queries and two inserts instead of ~260 queries (this
+    runs after every test flush of the suite's transactional tests)."""
+    from simple_history.utils import bulk_create_with_history
+
     from dangjian.core.models import RuleValue
 
-    for key, value, unit, start, source, description, basis in map(with_basis, RULES):
-        RuleValue.objects.get_or_create(
+    present = set(RuleValue.objects.values_list("key", "effective_from"))
+    missing = [
+        RuleValue(
             key=key,
             effective_from=start,
-            defaults={
-                "value": Decimal(value),
-                "unit": unit,
-                "source": source,
-                "description": description,
-                "basis": basis,
-            },
+            value=Decimal(value),
+            unit=unit,
+            source=source,
+            description=description,
+            basis=basis,
         )
+        for key, value, unit, start, source, description, basis in map(with_basis, RULES)
+        if (key, start) not in present
+    ]
+    if missing:
+        bulk_create_with_history(missing, RuleValue)
