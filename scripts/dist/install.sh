@@ -42,10 +42,12 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV" || fail "无法创建虚拟环境 $VENV（Debian/Ubuntu 请安装 python$WANT-venv）"
 fi
 
+# --force-reinstall: an upgrade gets exactly this archive's files, even where a version number
+# did not change (dangjian's own, between two builds of one version).
 PIP_CONFIG_FILE=/dev/null "$VENV/bin/python" -m pip install \
   --isolated --no-index --find-links "$HERE/wheels" --no-cache-dir \
   --disable-pip-version-check --no-warn-script-location --quiet \
-  --upgrade "dangjian==$VERSION" ||
+  --force-reinstall "dangjian==$VERSION" ||
   fail "pip 安装出错（见上方信息）"
 
 cat <<MSG
