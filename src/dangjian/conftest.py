@@ -199,6 +199,31 @@ class SharedCast:
 shared_cast = SharedCast()
 
 
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences",
+               "django_db_serialized_rollback"}  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every database test may also use the read replica's alias (a mirror of the test
+    database, settings.py): reports read it whenever the primary is not inside a transaction,
+    which in the suite means the tests on a real transaction (core.replica)."""
+    from django.conf import settings
+
+    if "replica" not in settings.DATABASES:
+        return
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None and not DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+            continue
+        kwargs = dict(marker.kwargs) if marker is not None else {}
+        databases = kwargs.get("databases") or ["default"]
+        if databases == "__all__" or "replica" in databases:
+            continue
+        kwargs["databases"] = [*databases, "replica"]
+        args = marker.args if marker is not None else ()
+        item.add_marker(pytest.mark.django_db(*args, **kwargs), append=False)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Roll the shared cast back before a test that must not see it (see SharedCast)."""

@@ -7,6 +7,7 @@ DANGJIAN_ENV=production switches on the hardened settings that `manage.py check 
 
 from __future__ import annotations
 
+import copy
 import sys
 from pathlib import Path
 
@@ -89,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "dangjian.core.replica.StickyMiddleware",  # a user's own writes: read the primary a while
     "dangjian.accounts.middleware.IdleTimeoutMiddleware",
     "dangjian.accounts.middleware.SecondFactorMiddleware",
     "dangjian.accounts.middleware.ForcePasswordChangeMiddleware",
@@ -140,6 +142,30 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A second connection for background tasks' progress, written while the task's own
     # transaction is open (core.tasks.report_progress); in tests it is the same database.
     DATABASES["progress"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+
+# 只读副本 (core.replica): reports and exports may read a streaming replica; everything else,
+# and a user's pages for DANGJIAN_REPLICA_STICKY_SECONDS after their own write, read the
+# primary, as do all reads while the replica is DANGJIAN_REPLICA_MAX_LAG_SECONDS behind or down.
+# The test suite runs the routing against a mirror of the test database (no URL, no change).
+_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+if _REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        _REPLICA_URL, conn_max_age=env_int("DANGJIAN_DB_CONN_MAX_AGE", 0)
+    )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        # A replica that is down must cost seconds, not the OS's minutes (libpq's minimum is 2).
+        DATABASES["replica"]["OPTIONS"] = {"options": "-c jit=off", "connect_timeout": 2}
+elif "pytest" in sys.modules:
+    DATABASES["replica"] = copy.deepcopy(DATABASES["default"])
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.sqlite3":
+        # Tests open a transaction on every alias, mirrors included, and check constraints at
+        # its end: on one in-memory database, a second reader must neither lock nor wait.
+        DATABASES["replica"]["OPTIONS"] = {"init_command": "PRAGMA read_uncommitted=1;"}
+if "replica" in DATABASES:
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["dangjian.core.replica.ReplicaRouter"]
+DANGJIAN_REPLICA_MAX_LAG_SECONDS = env_int("DANGJIAN_REPLICA_MAX_LAG_SECONDS", 30)
+DANGJIAN_REPLICA_STICKY_SECONDS = env_int("DANGJIAN_REPLICA_STICKY_SECONDS", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

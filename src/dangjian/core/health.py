@@ -1,6 +1,7 @@
 """健康检查: liveness (the process answers) and readiness (the database answers, every migration
 is applied, the task worker's heartbeat is fresh, the documents' disk has room), for a load
-balancer, systemd or a monitoring probe (issue 16).
+balancer, systemd or a monitoring probe (issue 16). The read replica, when there is one, is
+reported without failing readiness: behind or down, reports read the primary ("degraded").
 
 The answers name each check and whether it passed, never a path, a version or a count: the
 probe is public (probes carry no login), so it says no more than "ready" or "not ready, because".
@@ -20,6 +21,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Max
 from django.utils import timezone
 
+from dangjian.core import replica
 from dangjian.core.models import PeriodicRun
 
 
@@ -29,6 +31,7 @@ class Result:
     label: str
     ok: bool
     detail: str = ""  # Chinese, for the operator; no paths or figures from the data
+    critical: bool = True  # a failing check that is not critical leaves the site ready (degraded)
 
 
 def _database() -> Result:
@@ -66,18 +69,31 @@ def _disk() -> Result:
     return Result("disk", "材料存储空间", True)
 
 
-CHECKS: tuple[Callable[[], Result], ...] = (_database, _migrations, _worker, _disk)
+def _replica() -> Result:
+    """The read replica (only when one is configured): behind or down, reports read the
+    primary, so the site stays ready and the probe says "degraded". No lag figure."""
+    state = replica.reading(fresh=True).state
+    if state == "lagging":
+        return Result("replica", "只读副本", False, "只读副本同步滞后，报表暂从主库读取", False)
+    if state == "down":
+        return Result("replica", "只读副本", False, "只读副本无法连接，报表暂从主库读取", False)
+    return Result("replica", "只读副本", True, critical=False)
+
+
+CHECKS: tuple[Callable[[], Result], ...] = (_database, _migrations, _worker, _disk, _replica)
 
 
 def readiness() -> list[Result]:
     """Every check, each caught on its own: one failing check never hides the others."""
     results = []
     for check in CHECKS:
+        if check is _replica and not replica.configured():
+            continue
         try:
             results.append(check())
         except Exception:  # a probe reports, it never raises
             name = check.__name__.lstrip("_")
-            results.append(Result(name, name, False, "检查时出错"))
+            results.append(Result(name, name, False, "检查时出错", check is not _replica))
             if name == "database":  # nothing else can be judged without it
                 break
     return results

@@ -84,11 +84,13 @@ def health_live(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def health(request: HttpRequest) -> HttpResponse:
-    """就绪检查: 200 when every check passes, 503 with the failing ones named otherwise."""
+    """就绪检查: 200 when every check passes ("degraded" when only the read replica fails), 503
+    with the failing ones named otherwise."""
     results = readiness()
-    ready = all(r.ok for r in results)
+    ready = all(r.ok for r in results if r.critical)
+    degraded = ready and not all(r.ok for r in results)
     body = {
-        "status": "ok" if ready else "unavailable",
+        "status": ("degraded" if degraded else "ok") if ready else "unavailable",
         "checks": {r.name: {"ok": r.ok, "label": r.label, "detail": r.detail} for r in results},
     }
     return JsonResponse(

@@ -30,6 +30,7 @@ from dangjian.core.crypto import decrypt_bytes, encrypt_bytes
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.paths import any_subtree_q
 from dangjian.core.procedures import take_step
+from dangjian.core.replica import replica_ok
 from dangjian.core.tasks import (
     background,
     clear_progress,
@@ -468,16 +469,21 @@ def _export_interrupted(job_id: int) -> None:
 
 @background(retries=1, on_interrupt=_export_interrupted)  # writing a file twice is harmless
 def build_export(job_id: int) -> None:
-    """Write the workbook (a background task); progress is reported every thousand rows."""
+    """Write the workbook (a background task); progress is reported every thousand rows.
+
+    The job is read from the primary (this task's own fresh write); the members from the read
+    replica once it has replayed the job's commit, and so every write its user made before
+    asking (core.replica), else from the primary."""
     job = ExportJob.objects.select_related("created_by").get(pk=job_id)
     key = export_key(job)
     try:
-        _, members = filter_members(job.created_by, QueryDict(job.query))
-        body = roster_workbook(
-            members.iterator(chunk_size=2000),
-            full=job.full,
-            progress=lambda done: report_progress(key, done, job.total),
-        )
+        with replica_ok(seen=job):
+            _, members = filter_members(job.created_by, QueryDict(job.query))
+            body = roster_workbook(
+                members.iterator(chunk_size=2000),
+                full=job.full,
+                progress=lambda done: report_progress(key, done, job.total),
+            )
     except Exception:
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportJob.Status.FAILED, message="导出时出错，请重试或联系系统管理员。"

@@ -53,6 +53,7 @@ from django.db.models import Max, Q, Subquery
 from django.utils import timezone
 
 from dangjian.core.paths import AFTER_LAST, subtree_q
+from dangjian.core.replica import read_alias, replica_ok
 from dangjian.members.choices import HAN, MemberCategory
 from dangjian.members.models import Member, MemberSpell
 from dangjian.orgs.models import Organization, OrgKind
@@ -238,7 +239,7 @@ def _days(column: str) -> str:
 def _read(members: Iterable[int]) -> list[Row]:
     """The current spells of some members (a few hundred ids per statement)."""
     ids, rows = sorted(members), []
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ", ".join(["%s"] * len(chunk))
@@ -350,11 +351,14 @@ class Store:
 
 
 def load() -> Store:
-    """Read every spell with its member's attributes into a new store: one streaming query."""
+    """Read every spell with its member's attributes into a new store: one streaming query.
+    From the read replica inside a `replica_ok` block: the horizon and the spells from the same
+    database, and the ticks bring a store loaded from a replica that lags up to date."""
     book = Codebook()
-    with transaction.atomic():  # PostgreSQL streams through a server-side cursor inside it
+    alias = read_alias()
+    with transaction.atomic(using=alias):  # PostgreSQL streams through a server-side cursor
         horizon = Horizon.now()
-        with connection.chunked_cursor() as cursor:
+        with connections[alias].chunked_cursor() as cursor:
             cursor.execute(_select(), [HAN])
             main = _part(_batches(cursor), book)
     return Store(main, book, horizon)
@@ -696,7 +700,8 @@ def _in_this_process(work: Callable[[], None]) -> None:
 def _load_job() -> None:
     global _store, _load_started, _retry_at
     try:
-        store = load()
+        with replica_ok():  # a background load may read the replica (see load)
+            store = load()
     except Exception:  # pages keep counting in SQL; try again later
         log.exception("loading the statistics column store failed")
         with _lock:

@@ -38,7 +38,7 @@ def test_ready_when_every_check_passes(client: Any, settings: Any) -> None:
     _beat(seconds_ago=10)
     answer = _get(client)
     assert answer.status_code == 200 and answer.json()["status"] == "ok"
-    assert set(answer.json()["checks"]) == {"database", "migrations", "worker", "disk"}
+    assert set(answer.json()["checks"]) == {"database", "migrations", "worker", "disk", "replica"}
 
 
 @pytest.mark.django_db
