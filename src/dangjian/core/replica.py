@@ -298,8 +298,9 @@ class StickyMiddleware:
     """A user reads the primary for DANGJIAN_REPLICA_STICKY_SECONDS after their own write.
 
     A request wrote when it used the ORM to write (the router sees every write) or was a POST
-    (or other unsafe method) that succeeded; its response then carries a signed cookie whose
-    signature's age is the time since. Requests carrying a fresh one read the primary, as does
+    (or other unsafe method) answered with a redirect, as a form that saved is; a form sent back
+    with errors did not write. Its response then carries a signed cookie whose signature's age
+    is the time since. Requests carrying a fresh one read the primary, as does
     the rest of a request once it has written. Without a replica it does nothing."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -316,8 +317,8 @@ class StickyMiddleware:
             response = self.get_response(request)
         finally:
             _request.reset(token)
-        succeeded = request.method not in SAFE_METHODS and response.status_code < 400
-        if scope.wrote or succeeded:
+        redirected = request.method not in SAFE_METHODS and 300 <= response.status_code < 400
+        if scope.wrote or redirected:
             response.set_signed_cookie(
                 COOKIE,
                 "1",
