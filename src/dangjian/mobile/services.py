@@ -30,6 +30,7 @@ from dangjian.core.dates import today
 from dangjian.core.exceptions import ConcurrentEditError, DomainError
 from dangjian.core.models import rule_value
 from dangjian.core.paths import subtree_q
+from dangjian.core.replica import replica_ok
 from dangjian.members.choices import MemberStatus
 from dangjian.members.models import Member
 from dangjian.mobile.models import MobileContact, MobileParticipation, MobileStay
@@ -385,34 +386,35 @@ def export_information(
          "联系电话", "最近联系", "未联系天数", "提示"]
     )  # fmt: skip
     rows = 0
-    stays = information_list(org, limits, region=region, which=which)
-    for stay in stays.select_related("member", "home_org", "destination_org").iterator(2000):
-        f = flags(stay, limits)
-        notes = [
-            label
-            for label, on_ in (
-                ("失去联系", f.lost),
-                ("超期未联系", f.overdue and not f.lost),
-                ("应转移组织关系", f.transfer_proposed),
-            )
-            if on_
-        ]
-        ws.append(
-            [
-                text_cell(ws, stay.member.name),
-                text_cell(ws, stay.home_org.name),
-                text_cell(ws, region_name(stay.region_code)),
-                text_cell(ws, stay.address),
-                text_cell(ws, stay.destination_name),
-                stay.start_on,
-                stay.get_reason_display(),
-                mask_phone(stay.phone),
-                stay.last_contact_on,
-                f.days_without_contact,
-                "、".join(notes),
+    with replica_ok():  # an export may be a little stale; the permission above is not
+        stays = information_list(org, limits, region=region, which=which)
+        for stay in stays.select_related("member", "home_org", "destination_org").iterator(2000):
+            f = flags(stay, limits)
+            notes = [
+                label
+                for label, on_ in (
+                    ("失去联系", f.lost),
+                    ("超期未联系", f.overdue and not f.lost),
+                    ("应转移组织关系", f.transfer_proposed),
+                )
+                if on_
             ]
-        )
-        rows += 1
+            ws.append(
+                [
+                    text_cell(ws, stay.member.name),
+                    text_cell(ws, stay.home_org.name),
+                    text_cell(ws, region_name(stay.region_code)),
+                    text_cell(ws, stay.address),
+                    text_cell(ws, stay.destination_name),
+                    stay.start_on,
+                    stay.get_reason_display(),
+                    mask_phone(stay.phone),
+                    stay.last_contact_on,
+                    f.days_without_contact,
+                    "、".join(notes),
+                ]
+            )
+            rows += 1
     record_audit(
         VIEW_INFORMATION,
         actor=actor,
