@@ -46,6 +46,10 @@ def _vote(chromium: Any, base_url: str, link: str, username: str, yes: tuple[str
     for name in CANDIDATES:
         mark = "yes" if name in yes else "no"
         phone.locator(".ballot-row", has_text=name).locator(f"input[value={mark}]").check()
+    # votes/vote.js (a static file under the Content-Security-Policy) counts the 赞成 marks
+    expect(phone.locator("#yes-count")).to_contain_text(
+        f"已赞成 {sum(name in yes for name in CANDIDATES)} 人"
+    )
     return context, phone
 
 
