@@ -32,7 +32,9 @@ bind = [f"{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '80
 # clients. 2 × cores + 1 (5 on the usual 2-core county server) keeps the cores busy while some
 # workers wait on the database. Each process holds its own statistics column store (stats.columnar)
 # once a county is large, so on a small machine with a province's data set fewer.
-workers = _int("DANGJIAN_WEB_WORKERS", 2 * (os.cpu_count() or 1) + 1)
+# The cores this process may run on (a container's or a taskset's), not the machine's.
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+workers = _int("DANGJIAN_WEB_WORKERS", 2 * CORES + 1)
 worker_class = "sync"
 # Long work (imports, big exports, statistics rebuilds) runs in the task worker, never in a
 # request: a request still running after this is stuck, and its worker is replaced.
