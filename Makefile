@@ -32,7 +32,7 @@ $(PY_STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# htmx and ECharts come from the npm registry (settings.STATICFILES_DIRS serves them from
+# htmx and ECharts come from the npm registry (settings.DANGJIAN_VENDOR_STATIC serves them from
 # node_modules). npm ci installs exactly the lock file; without one, npm install writes it.
 $(NODE_STAMP): package.json $(wildcard package-lock.json)
 	@command -v npm >/dev/null || { echo "npm is needed for htmx and ECharts (apt-get install npm)" >&2; exit 1; }

@@ -20,7 +20,7 @@ def test_login_page_renders(browser_page: Any) -> None:
     screenshot(page, "login")
 
     # Static files come through live_server: the app's own and the vendor libraries that
-    # `npm ci` puts in node_modules (settings.STATICFILES_DIRS).
+    # `npm ci` puts in node_modules (settings.DANGJIAN_VENDOR_STATIC).
     assert page.evaluate("typeof window.htmx") == "object"
     assert page.js_errors == []
     for path in (
