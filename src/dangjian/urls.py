@@ -26,7 +26,13 @@ urlpatterns = [
     path("recruitment/", include("dangjian.recruitment.urls")),
     path("api/", include("dangjian.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="core/swagger_ui.html"
+        ),
+        name="api-docs",
+    ),
     re_path(r"^api/.", not_found),  # last: any other API path is a JSON 404, not an HTML page
 ]
 
