@@ -1,7 +1,8 @@
 """The Content-Security-Policy in a real browser (issue 16): a secretary and a county officer open
 the main pages of the demo county (工作台, the member list, a member, statistics with a chart, a
-vote, a meeting, recruitment; and 接口文档, Swagger UI) and Chromium reports no `securitypolicyviolation` and no CSP
-message on the console; the statistics chart still draws (ECharts under script-src 'self')."""
+vote, a meeting, recruitment; and 接口文档, Swagger UI) and Chromium reports no
+`securitypolicyviolation` and no CSP message on the console; the statistics chart still draws
+(ECharts under script-src 'self')."""
 
 from __future__ import annotations
 
