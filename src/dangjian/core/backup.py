@@ -775,7 +775,10 @@ def database_has_data() -> bool:
     tables = set(connection.introspection.table_names())
     for label in labels:
         model = apps.get_model(label)
-        if model._meta.db_table in tables and model._default_manager.exists():
+        if (
+            model._meta.db_table in tables
+            and model._default_manager.using(connection.alias).exists()
+        ):
             return True
     return False
 
