@@ -224,6 +224,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.add_marker(pytest.mark.django_db(*args, **kwargs), append=False)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any) -> Iterator[None]:
+    """pytest-django's, closing the replica mirror's connection before the test database is
+    dropped (PostgreSQL refuses to drop a database someone is connected to)."""
+    yield
+    from django.db import connections
+
+    if "replica" in connections:
+        connections["replica"].close()
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Roll the shared cast back before a test that must not see it (see SharedCast)."""
