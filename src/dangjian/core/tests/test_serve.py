@@ -3,7 +3,7 @@ var dir starts gunicorn and the task worker; /health/ turns 200 (which takes the
 heartbeat); the pages carry the Content-Security-Policy and, on plain http, neither HSTS nor
 Secure cookies; a hashed static file comes from WhiteNoise, compressed and cached for a year; a
 demo secretary logs in; the access log is JSON without query strings; SIGTERM stops everything
-and the script exits 0."""
+and the script exits 0. (A child dying: test_serve_script.py, with stand-ins.)"""
 
 from __future__ import annotations
 
@@ -54,41 +54,55 @@ def _session_pids(sid: int) -> list[int]:
     return pids
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Any:
-    port = _free_port()
+def _start(tmp: Path, port: int, name: str) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DANGJIAN_", "DATABASE_"))}
     env.update(
         PY=sys.executable,
         PYTHONPATH=str(ROOT / "src"),
         HOST="127.0.0.1",
         PORT=str(port),
-        DANGJIAN_VAR_DIR=str(tmp_path / "var"),
-        DANGJIAN_STATIC_ROOT=str(tmp_path / "static"),
+        DANGJIAN_VAR_DIR=str(tmp / "var"),
+        DANGJIAN_STATIC_ROOT=str(tmp / "static"),
         DANGJIAN_WEB_WORKERS="2",
     )
-    out, err = (tmp_path / "stdout").open("w+"), (tmp_path / "stderr").open("w+")
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         [str(ROOT / "scripts" / "serve")],
         cwd=ROOT,
         env=env,
-        stdout=out,
-        stderr=err,
+        stdout=(tmp / f"{name}.stdout").open("w"),
+        stderr=(tmp / f"{name}.stderr").open("w"),
         start_new_session=True,
     )
+
+
+def _wait_for(proc: subprocess.Popen[bytes], url: str, tmp: Path, name: str) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        assert proc.poll() is None, f"scripts/serve exited: {(tmp / f'{name}.stderr').read_text()}"
+        assert time.monotonic() < deadline, f"{url} never answered 200"
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+
+
+def _gone(sid: int) -> bool:
+    deadline = time.monotonic() + 10
+    while _session_pids(sid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return _session_pids(sid) == []
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Any:
+    port = _free_port()
+    proc = _start(tmp_path, port, "first")
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            assert proc.poll() is None, f"scripts/serve exited: {(tmp_path / 'stderr').read_text()}"
-            assert time.monotonic() < deadline, "/health/ never answered 200"
-            try:
-                with urllib.request.urlopen(f"{base}/health/", timeout=5) as answer:
-                    if answer.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            time.sleep(0.5)
+        _wait_for(proc, f"{base}/health/", tmp_path, "first")  # 200 needs the worker's beat
         yield SimpleServer(base, proc, tmp_path)
     finally:
         if proc.poll() is None:
@@ -167,21 +181,14 @@ def test_serve_runs_the_production_shape_and_stops_cleanly(served: SimpleServer)
     # SIGTERM: both children stop, the script exits 0
     served.proc.send_signal(signal.SIGTERM)
     assert served.proc.wait(timeout=60) == 0
-    deadline = time.monotonic() + 10
-    while _session_pids(served.proc.pid) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert _session_pids(served.proc.pid) == []
+    assert _gone(served.proc.pid)
 
     # the access log: JSON lines, the path without its query, the user's id
-    lines = [
-        json.loads(line)
-        for line in (served.tmp / "stdout").read_text().splitlines()
-        if line.startswith("{")
-    ]
+    stdout = (served.tmp / "first.stdout").read_text()
+    lines = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
     access = [e for e in lines if e.get("logger") == "gunicorn.access"]
     members = [e for e in access if e["path"] == "/members/"]
     assert members and members[0]["status"] == 200 and isinstance(members[0]["user_id"], int)
     assert all(set(e) >= {"request_id", "method", "duration_ms"} for e in access)
-    assert "张三" not in (served.tmp / "stdout").read_text()
-    assert "%E5%BC%A0" not in (served.tmp / "stdout").read_text()
-    assert "serve: stopped" in (served.tmp / "stdout").read_text()
+    assert "张三" not in stdout and "%E5%BC%A0" not in stdout
+    assert "serve: stopped" in stdout
