@@ -263,6 +263,20 @@ def _cast_template(
     return _shared_cast_session.get(request.node, django_db_blocker)
 
 
+@pytest.fixture(autouse=True)
+def _django_db_marker(request: pytest.FixtureRequest) -> None:
+    """pytest-django's own (the `django_db` marker opens the test's database), except for a
+    test that asks for `cast` and does not run on a real transaction: its database comes
+    through `cast` (which asks for `db`, configured by the same marker) after the shared
+    cast's outer transaction. Opened here first, it would leave no room below it for the
+    shared cast, and every test of a module marked `django_db` built a cast of its own."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    if "cast" in request.fixturenames and not _transactional(request.node):
+        return
+    request.getfixturevalue("_django_db_helper")
+
+
 @pytest.fixture
 def cast(_cast_template: Cast | None, db: Any) -> Cast:
     return _cast_template if _cast_template is not None else build_cast()
