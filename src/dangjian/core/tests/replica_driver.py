@@ -37,6 +37,16 @@ def main() -> None:
         sys.stdout.flush()
 
 
+def _until_replica_has(row: Any, seconds: float = 30) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not type(row).objects.using("replica").filter(pk=row.pk).exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the replica did not replay the export job's row")
+        time.sleep(0.05)
+
+
 class Handlers:
     def __init__(self) -> None:
         from django.db import connections
@@ -125,8 +135,12 @@ class Handlers:
         response = self.clients["writer"].post(reverse("members:create"), data)
         return {"status": response.status_code}
 
-    def export(self) -> dict[str, Any]:
-        """导出花名册 of the branch, built by the background worker: rows and queries."""
+    def export(self, replica_has_job: bool = False) -> dict[str, Any]:
+        """导出花名册 of the branch, built by the background worker: rows and queries.
+
+        ``replica_has_job``: run the task only once the replica has replayed the job's row, so
+        the test sees the replica read rather than the (correct) fallback a race would give.
+        """
         from django.urls import reverse
         from openpyxl import load_workbook
 
@@ -138,6 +152,8 @@ class Handlers:
         response = self.clients["viewer"].post(url, {})
         job = ExportJob.objects.order_by("-pk").first()
         assert job is not None and job.status == ExportJob.Status.RUNNING, response
+        if replica_has_job:
+            _until_replica_has(job)
         ran, queries = self._counted(lambda: run_queued("driver"))
         job.refresh_from_db()
         book = load_workbook(io.BytesIO(export_file(job)), read_only=True)
