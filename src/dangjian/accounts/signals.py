@@ -1,4 +1,5 @@
-"""At login, remember in the session whether the account must first change its password."""
+"""At login, remember in the session whether the account must first change its password, and
+whether it has enrolled a second factor: read once per login, not on the login's first page."""
 
 from __future__ import annotations
 
@@ -17,9 +18,12 @@ def flag_forced_password_change(sender: Any, request: Any, user: Any, **kwargs: 
 
 
 @receiver(user_logged_in)
-def forget_second_factor_state(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def read_second_factor_state(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     """A new login reads again whether the account has enrolled (accounts.otp)."""
-    from dangjian.accounts.otp import ENROLLED_KEY
+    from dangjian.accounts import otp
 
     if request is not None and hasattr(request, "session"):
-        request.session.pop(ENROLLED_KEY, None)
+        if otp.offered():
+            request.session[otp.ENROLLED_KEY] = otp.is_enrolled(user)
+        else:
+            request.session.pop(otp.ENROLLED_KEY, None)
