@@ -1,4 +1,8 @@
-"""`dangjian` command: Django's manage.py, plus short aliases (`dangjian demo`)."""
+"""`dangjian` command: Django's manage.py, plus short aliases (`dangjian demo`).
+
+Every management command runs under its own name too: `dangjian keygen`, `dangjian
+create_admin --role system …` (docs/zh/deploy.md).
+"""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import os
 from functools import cache
+from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken
@@ -34,17 +35,40 @@ def _read_or_create_master() -> bytes:
         return path.read_bytes().strip()
     if settings.PRODUCTION:
         raise ImproperlyConfigured(
-            f"no field encryption key: set DANGJIAN_FIELD_KEY or create {path} "
-            "(python -m dangjian keygen), and back it up apart from the database"
+            f"no field encryption key: set DANGJIAN_FIELD_KEY or create {path} once with "
+            "`manage.py keygen` (`dangjian keygen`), and back it up apart from the database"
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = base64.urlsafe_b64encode(os.urandom(32))
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        return create_key_file(path)
     except FileExistsError:  # another process (a parallel test worker) created it first
         return path.read_bytes().strip()
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(key)
+
+
+def create_key_file(path: Path) -> bytes:
+    """A new master secret (32 random bytes, URL-safe base64) written to `path` with mode 0600,
+    its directory created with mode 0700 when missing; returns the secret.
+
+    Never overwrites: FileExistsError when `path` exists, even empty (the old key, or a file
+    someone meant as one: losing the key loses every encrypted ID number). The secret is written
+    to a temporary file and hard-linked into place, so no reader ever sees a half-written key and
+    two processes creating it at once end with one key."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key = base64.urlsafe_b64encode(os.urandom(32))
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.new")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.link(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
     return key
 
 
