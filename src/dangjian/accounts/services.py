@@ -16,7 +16,7 @@ from django.utils import timezone
 from pypinyin import lazy_pinyin
 
 from dangjian.accounts.abilities import Ability, GlobalAbility
-from dangjian.accounts.models import ADMIN_ROLES, NODE_ROLES, AccountProfile, RoleGrant
+from dangjian.accounts.models import ADMIN_ROLES, NODE_ROLES, AccountProfile, Role, RoleGrant
 from dangjian.accounts.scope import forget_scope, scope_for
 from dangjian.audit.actions import register_action
 from dangjian.audit.services import before_after, record_audit
@@ -35,6 +35,7 @@ REVOKE_ROLE = register_action("accounts.revoke_role", "撤销授权")
 CHANGE_OWN_PASSWORD = register_action("accounts.change_own_password", "修改密码")
 RESET_PASSWORD = register_action("accounts.reset_password", "重置密码")
 CREATE_API_TOKEN = register_action("accounts.create_api_token", "生成接口令牌")
+CREATE_ADMINISTRATOR = register_action("accounts.create_administrator", "建立三员账号")
 
 
 def create_account(*, actor: Any, username: str, password: str, full_name: str = "") -> Any:
@@ -50,6 +51,68 @@ def create_account(*, actor: Any, username: str, password: str, full_name: str =
         user = User.objects.create_user(username=username, password=password, first_name=full_name)
         record_audit(CREATE_ACCOUNT, actor=actor, target=user)
     return user
+
+
+def create_administrator(
+    *,
+    actor: Any,
+    username: str,
+    full_name: str,
+    role: str,
+    allow_second: bool = False,
+    actor_name: str = "命令行 create_admin",
+) -> tuple[Any, str]:
+    """建立三员账号 on the server (`manage.py create_admin`): a new account holding one of the
+    three administrator roles, with a one-time password it must change at first login (and, with
+    `DANGJIAN_2FA=required`, enrol 两步验证 first). Returns the user and that password, which is
+    stored nowhere else. Never a Django superuser or staff account. Only the system acts here
+    (`Actor.system()`, named in the audit log by `actor_name`): no page creates administrators,
+    since the system administrator creating the security administrator would undo 三员分立.
+
+    Refused: an existing username (an existing account is never turned into an administrator:
+    三员分立 forbids it holding anything else), and a second current holder of the role on an
+    active account unless `allow_second` (a stand-in or a handover; the audit row says so), so a
+    command repeated by mistake does not leave two system administrators.
+    """
+    if actor_user(actor) is not None:
+        raise DomainError("三员账号只能由实施人员在服务器上用 create_admin 命令建立。")
+    if role not in ADMIN_ROLES:
+        raise DomainError("只能建立系统管理员、安全管理员或审计管理员。", field="role")
+    full_name = full_name.strip()
+    if not full_name:
+        raise DomainError("请填写管理员的显示名（姓名）。", field="full_name")
+    username_field = User._meta.get_field("username")
+    try:
+        username_field.clean(username, None)
+    except ValidationError as exc:
+        raise DomainError("用户名：" + "；".join(exc.messages), field="username") from exc
+    if User.objects.filter(username__iexact=username).exists():
+        raise DomainError(f"用户名「{username}」已存在。", field="username")
+    holders = sorted(
+        RoleGrant.objects.current()
+        .filter(role=role, user__is_active=True)
+        .values_list("user__username", flat=True)
+    )
+    label = Role(role).label
+    if holders and not allow_second:
+        raise DomainError(
+            f"已经有{label}（{'、'.join(holders)}）。确需再设一名（如临时替岗或交接），"
+            "请加 --allow-second；交接完成后由安全管理员撤销原来的授权。",
+            field="role",
+        )
+    password = temporary_password()
+    with transaction.atomic():
+        user = User.objects.create_user(username=username, password=password, first_name=full_name)
+        AccountProfile.objects.update_or_create(user=user, defaults={"must_change_password": True})
+        record_audit(
+            CREATE_ADMINISTRATOR,
+            actor=actor,
+            target=user,
+            actor_name=actor_name,
+            detail={"role": role, "full_name": full_name, "other_holders": holders},
+        )
+        grant_role(actor=actor, user=user, role=role, bootstrap=True)
+    return user, password
 
 
 def set_account_active(*, actor: Any, user: Any, active: bool) -> None:
