@@ -21,6 +21,8 @@ from dangjian.core.crypto import create_key_file
 
 class Command(BaseCommand):
     help = "生成字段加密密钥文件（DANGJIAN_FIELD_KEY_FILE，权限 0600）；已有密钥时拒绝覆盖。"
+    # The first step of an install: nothing else (static files, the database) need be ready.
+    requires_system_checks: list[str] = []
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.FIELD_ENCRYPTION_KEY:
