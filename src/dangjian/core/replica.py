@@ -105,7 +105,10 @@ class ReplicaRouter:
         return True  # both aliases are the same data
 
     def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool | None:
-        return False if db == REPLICA else None
+        # Only the primary's own alias: the replica is a physical copy, and PostgreSQL's
+        # "progress" alias is a second connection to the primary (makemigrations checks every
+        # alias a router allows).
+        return db == DEFAULT_DB_ALIAS
 
 
 def _choose(seen: Model | None) -> str:

@@ -73,7 +73,8 @@ def test_the_suite_has_a_mirror_and_the_router() -> None:
     assert replica.configured()
     assert router.db_for_write(Member) == DEFAULT_DB_ALIAS
     assert router.allow_migrate("replica", "members") is False
-    assert router.allow_migrate("default", "members") is None
+    assert router.allow_migrate("default", "members") is True
+    assert router.allow_migrate("progress", "members") is False  # a second connection to default
 
 
 @pytest.mark.django_db

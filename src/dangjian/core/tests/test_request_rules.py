@@ -4,11 +4,14 @@ rule a page asks for, a write to the table seen at once, and nothing kept outsid
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.urls import reverse
 
 from dangjian.core.models import RuleBook, RuleMissing, RuleValue, rule_value
@@ -24,11 +27,25 @@ def two_rules() -> None:
     RuleValue.objects.create(key="test.b", effective_from=dt.date(2020, 1, 1), value=Decimal(7))
 
 
+@contextmanager
+def _keeping_connections() -> Iterator[None]:
+    """Send the request signals as Django's test client does: without close_old_connections,
+    which would close the test's connection (and its transaction) on PostgreSQL."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
-def in_request() -> Any:
-    request_started.send(sender=None)
-    yield
-    request_finished.send(sender=None)
+def in_request() -> Iterator[None]:
+    with _keeping_connections():
+        request_started.send(sender=None)
+        yield
+        request_finished.send(sender=None)
 
 
 def test_a_request_reads_the_rules_once(
@@ -57,8 +74,9 @@ def test_a_rule_written_during_the_request_is_read_again(two_rules: None, in_req
 def test_outside_a_request_every_read_asks_the_table(
     two_rules: None, django_assert_num_queries: Any
 ) -> None:
-    request_started.send(sender=None)
-    request_finished.send(sender=None)
+    with _keeping_connections():
+        request_started.send(sender=None)
+        request_finished.send(sender=None)
     with django_assert_num_queries(2):
         assert rule_value("test.a", DAY) == 5
         assert rule_value("test.a", DAY) == 5
