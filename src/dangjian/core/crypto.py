@@ -32,7 +32,7 @@ def _read_or_create_master() -> bytes:
         return settings.FIELD_ENCRYPTION_KEY.encode()
     path = settings.FIELD_ENCRYPTION_KEY_FILE
     if path.exists():
-        return path.read_bytes().strip()
+        return _read_key_file(path)
     if settings.PRODUCTION:
         raise ImproperlyConfigured(
             f"no field encryption key: set DANGJIAN_FIELD_KEY or create {path} once with "
@@ -41,7 +41,19 @@ def _read_or_create_master() -> bytes:
     try:
         return create_key_file(path)
     except FileExistsError:  # another process (a parallel test worker) created it first
-        return path.read_bytes().strip()
+        return _read_key_file(path)
+
+
+def _read_key_file(path: Path) -> bytes:
+    # An empty file (a truncated copy, a failed restore of the key) would derive keys from b""
+    # and write records nobody can read with the real key later: refuse it.
+    master = path.read_bytes().strip()
+    if not master:
+        raise ImproperlyConfigured(
+            f"the field encryption key file {path} is empty: restore it from its backup "
+            "(each backup's manifest names the fingerprint of the key it needs)"
+        )
+    return master
 
 
 def create_key_file(path: Path) -> bytes:

@@ -83,3 +83,16 @@ def test_production_without_a_key_names_keygen_then_reads_the_new_key(key_file, 
         assert crypto.decrypt(crypto.encrypt("110105199001011234")) == "110105199001011234"
     finally:
         crypto.reset_key_cache()
+
+
+@pytest.mark.parametrize("content", [b"", b"\n  \n"])
+def test_an_empty_key_file_is_refused_at_run_time_not_used(key_file, content):
+    """A truncated key file must stop encryption, not derive every key from nothing."""
+    key_file.parent.mkdir(mode=0o700)
+    key_file.write_bytes(content)
+    crypto.reset_key_cache()
+    try:
+        with pytest.raises(ImproperlyConfigured, match="is empty"):
+            crypto.encrypt("110101199003074514")
+    finally:
+        crypto.reset_key_cache()
