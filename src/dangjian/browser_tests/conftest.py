@@ -120,4 +120,5 @@ def login(page: Any, username: str, password: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("#login-form button[type=submit]")
-    page.wait_for_url("**/")
+    # "**/" alone also matches the login page itself, so it could return before the redirect.
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
