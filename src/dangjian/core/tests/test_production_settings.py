@@ -27,6 +27,7 @@ print(json.dumps({
     "frame": s.X_FRAME_OPTIONS, "log": s.LOGGING["handlers"]["console"]["formatter"],
     "storage": s.STORAGES["staticfiles"]["BACKEND"],
     "script_src": s.CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"],
+    "conn": [s.DATABASES["default"]["CONN_MAX_AGE"], s.DATABASES["default"]["CONN_HEALTH_CHECKS"]],
 }))
 """
 
@@ -39,8 +40,8 @@ def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
         DANGJIAN_ENV="production",
         DANGJIAN_SECRET_KEY="k" * 20 + "-production-test-only-0123456789abcdefghijkl",
         DANGJIAN_ALLOWED_HOSTS="dj.example.gov.cn",
-        **env,
     )
+    base.update(env)
     return subprocess.run(args, cwd=ROOT, env=base, capture_output=True, text=True, timeout=120)
 
 
@@ -66,3 +67,11 @@ def test_plain_http_keeps_production_but_not_tls() -> None:
     assert not off["session_secure"] and not off["csrf_secure"] and not off["redirect"]
     assert off["hsts"] == 0 and off["proxy"] is None
     assert off["frame"] == "DENY" and off["log"] == "json"
+
+
+def test_production_keeps_database_connections_and_checks_them_before_reuse() -> None:
+    """One connection a worker, not one a request; a database restart must not cost a 500."""
+    url = "postgres://dangjian:pw@127.0.0.1:5432/dangjian"
+    assert _settings(DATABASE_URL=url)["conn"] == [60, True]
+    assert _settings(DATABASE_URL=url, DANGJIAN_DB_CONN_MAX_AGE="0")["conn"] == [0, False]
+    assert _settings(DATABASE_URL=url, DANGJIAN_ENV="development")["conn"] == [0, False]
