@@ -273,6 +273,8 @@ def lapse_candidates(paths: tuple[str, ...], today: dt.date) -> list[Lapse]:
             member__in=members,
         ).values_list("member_id", "meeting__date", "expected", "status")
     )
+    if not rows:  # nobody absent often enough (a member absent `need` times has rows here)
+        return []
     # 流动党员 at a destination outside this installation: the participation the home side
     # recorded from the destination's report counts like attendance.
     away = MobileParticipation.objects.filter(

@@ -31,12 +31,15 @@ class LapseCandidates:
         paths = tuple(
             sorted(set(scope.paths(Ability.RUN_MEETINGS)) | set(scope.paths(Ability.EDIT_MEMBERS)))
         )
+        found = lapse_candidates(paths, today)
+        if not found:
+            return []
         handled = set(
             Disposition.objects.filter(source=Disposition.Source.LAPSE)
             .exclude(status__in=(D.NOT_APPROVED, D.WITHDRAWN))
             .values_list("member_id", flat=True)
-        ) if paths else set()  # fmt: skip
-        return [c for c in lapse_candidates(paths, today) if c.member.pk not in handled]
+        )
+        return [c for c in found if c.member.pk not in handled]
 
     def count_for(self, user: Any, scope: ScopeLike, today: dt.date) -> int:
         return len(self._found(scope, today))

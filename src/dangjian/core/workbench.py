@@ -17,9 +17,11 @@ bench count a county of 50,000 members with it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from dangjian.core.models import rule_value
 
@@ -93,19 +95,45 @@ class Group:
         return self.count - len(self.items)
 
 
+T = TypeVar("T")
+_pass: ContextVar[dict[Hashable, Any] | None] = ContextVar("dangjian_workbench", default=None)
+
+
+@contextmanager
+def _one_pass() -> Iterator[None]:
+    token = _pass.set({})
+    try:
+        yield
+    finally:
+        _pass.reset(token)
+
+
+def shared(key: Hashable, compute: Callable[[], T]) -> T:
+    """What several providers of one app ask alike (e.g. "is anything of ours due in this scope
+    at all?", so that the others skip their queries when nothing is), computed once while
+    `groups_for` or `count_for` asks every provider for one user and day; each time outside."""
+    memo = _pass.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def groups_for(
     user: Any, scope: ScopeLike, today: dt.date, *, limit: int | None = None
 ) -> list[Group]:
     """Every provider's items for the user, overdue and soonest due first, at most `limit`
     of each; empty groups left out."""
     found = []
-    for provider in providers():
-        items = sorted(
-            provider.items_for(user, scope, today),
-            key=lambda i: (i.due is None, i.due or today, i.subject),
-        )
-        if items:
-            found.append(Group(provider.key, provider.label, items[:limit], len(items)))
+    with _one_pass():
+        for provider in providers():
+            items = sorted(
+                provider.items_for(user, scope, today),
+                key=lambda i: (i.due is None, i.due or today, i.subject),
+            )
+            if items:
+                found.append(Group(provider.key, provider.label, items[:limit], len(items)))
     return found
 
 
@@ -116,7 +144,8 @@ def items_for(user: Any, scope: ScopeLike, today: dt.date) -> Iterator[WorkItem]
 
 def count_for(user: Any, scope: ScopeLike, today: dt.date) -> dict[str, int]:
     """Each provider's count (provider key → number)."""
-    return {p.key: p.count_for(user, scope, today) for p in providers()}
+    with _one_pass():
+        return {p.key: p.count_for(user, scope, today) for p in providers()}
 
 
 def window(rule: str, today: dt.date) -> dt.date:

@@ -6,8 +6,10 @@ Registered in MobileConfig.ready()."""
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
+from functools import reduce
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -16,7 +18,7 @@ from django.urls import reverse
 
 from dangjian.accounts.abilities import Ability
 from dangjian.core.paths import any_subtree_q
-from dangjian.core.workbench import ScopeLike, WorkItem, is_overdue
+from dangjian.core.workbench import ScopeLike, WorkItem, is_overdue, shared
 from dangjian.mobile.models import MobileStay
 from dangjian.mobile.selectors import Limits
 
@@ -40,17 +42,14 @@ class _StayItems(ABC):
     def title(self, stay: MobileStay) -> str: ...
 
     def _due(self, scope: ScopeLike, today: dt.date) -> QuerySet[MobileStay]:
-        limits = Limits.on(today)
-        return MobileStay.objects.filter(
-            self.condition(limits),
-            any_subtree_q("home_path", scope.paths(Ability.EDIT_MEMBERS)),
-            status=MobileStay.Status.OPEN,
-        )
+        return _open_stays(scope).filter(self.condition(Limits.on(today)))
 
     def count_for(self, user: Any, scope: ScopeLike, today: dt.date) -> int:
-        return self._due(scope, today).count()
+        return self._due(scope, today).count() if _any_due(scope, today) else 0
 
     def items_for(self, user: Any, scope: ScopeLike, today: dt.date) -> Iterator[WorkItem]:
+        if not _any_due(scope, today):
+            return
         limits = Limits.on(today)
         stays = self._due(scope, today).select_related("member", "home_org")
         for stay in stays.order_by("contact_since", "id")[:LIMIT]:
@@ -64,6 +63,25 @@ class _StayItems(ABC):
                 due=due,
                 overdue=is_overdue(due, today),
             )
+
+
+def _open_stays(scope: ScopeLike) -> QuerySet[MobileStay]:
+    return MobileStay.objects.filter(
+        any_subtree_q("home_path", scope.paths(Ability.EDIT_MEMBERS)),
+        status=MobileStay.Status.OPEN,
+    )
+
+
+def _any_due(scope: ScopeLike, today: dt.date) -> bool:
+    """Whether any of the four items has a stay in the scope: one query for the four, which a
+    branch with no stay due (most of them) then skips."""
+
+    def ask() -> bool:
+        limits = Limits.on(today)
+        due = reduce(operator.or_, (p.condition(limits) for p in PROVIDERS))
+        return _open_stays(scope).filter(due).exists()
+
+    return shared("mobile.any_due", ask)
 
 
 def _months_after(months: int) -> Callable[[dt.date], dt.date]:

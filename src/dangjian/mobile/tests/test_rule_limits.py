@@ -96,3 +96,24 @@ def test_workbench_items_are_for_the_home_side_only(cast: Cast) -> None:
     later = dt.date(2026, 12, 1)
     assert LostContact().count_for(cast.outsider, scope_for(cast.outsider), later) == 0
     assert LostContact().count_for(cast.county_admin, scope_for(cast.county_admin), later) == 1
+
+
+def test_the_workbench_shows_each_kind_on_the_day_it_is_met_not_the_day_before(cast: Cast) -> None:
+    """The four kinds share one "is anything due?" question on the 工作台: it must not hide
+    a kind whose day has come while the others have not."""
+    from dangjian.core import workbench
+
+    _stay(cast, permit_number="X", permit_valid_until=dt.date(2026, 3, 31), contact_since=START)
+    met = dt.date(2026, 3, 1)  # the permit's notice; 29 days without contact: nothing else due
+    scope = scope_for(cast.secretary)
+
+    def mobile_groups(on: dt.date) -> dict[str, int]:
+        found = workbench.groups_for(cast.secretary, scope, on)
+        return {g.key: g.count for g in found if g.key.startswith("mobile.")}
+
+    assert mobile_groups(met - dt.timedelta(days=1)) == {}
+    assert mobile_groups(met) == {"mobile.permit_expiring": 1}
+    counts = workbench.count_for(cast.secretary, scope, met)
+    assert {k: v for k, v in counts.items() if k.startswith("mobile.") and v} == {
+        "mobile.permit_expiring": 1
+    }
