@@ -94,9 +94,9 @@ test-postgres: install
 test-browser: install
 	@echo "==== [3/4] browser tests (headless Chromium)"
 	@if [ -x "$(CHROMIUM)" ]; then \
-	  echo "$(PY) -m pytest -m browser -p no:xdist -q $(PYTEST_ARGS)"; \
+	  echo "$(PY) -m pytest -m browser -n $(PYTEST_WORKERS) --dist worksteal -q $(PYTEST_ARGS)"; \
 	  env -u DATABASE_URL DANGJIAN_CHROMIUM="$(CHROMIUM)" \
-	    $(PY) -m pytest -m browser -p no:xdist -q $(PYTEST_ARGS); \
+	    $(PY) -m pytest -m browser -n $(PYTEST_WORKERS) --dist worksteal -q $(PYTEST_ARGS); \
 	elif [ "$$DANGJIAN_REQUIRE_BROWSER" = 1 ]; then \
 	  echo "FAILED: DANGJIAN_REQUIRE_BROWSER=1 but $(CHROMIUM) is missing; apt-get install chromium fonts-noto-cjk" >&2; \
 	  exit 1; \

@@ -36,6 +36,10 @@ CHROMIUM_ARGS = [
 # test-artifacts/ at the repository root, next to src/ (gitignored).
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 HERE = Path(__file__).resolve().parent
+PLACE = {
+    "test_every_page_fits_a_phone_for_every_role[half-1]": 0,
+    "test_every_page_fits_a_phone_for_every_role[half-2]": 2,
+}
 
 
 # tryfirst: add the marker before pytest's own hook applies `-m browser` / `-m "not browser"`.
@@ -46,6 +50,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
+    # The stage runs on two xdist workers with --dist worksteal, which gives the first half of
+    # the list to one worker and the second half to the other: the two halves of the phone-layout
+    # test (two thirds of the stage's time) go first and last, so they run side by side.
+    items.sort(key=lambda item: PLACE.get(item.name, 1))
 
 
 @pytest.fixture(scope="session")

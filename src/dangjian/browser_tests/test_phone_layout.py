@@ -404,12 +404,19 @@ def test_every_parametrised_route_has_objects() -> None:
             assert _pk_source(name) is not None, name
 
 
+# Every role, in two halves: the browser stage runs on two workers (xdist), one half each.
+ROLES = [None, *(login.username for login in LOGINS)]
+HALVES = [ROLES[0::2], ROLES[1::2]]
+
+
 @pytest.mark.django_db(transaction=True)
-def test_every_page_fits_a_phone_for_every_role(chromium: Any, live_server: Any) -> None:
+@pytest.mark.parametrize("roles", HALVES, ids=["half-1", "half-2"])
+def test_every_page_fits_a_phone_for_every_role(
+    chromium: Any, live_server: Any, roles: list[str | None]
+) -> None:
     objects = build_objects()
     urls = page_urls(objects)
     problems: dict[str, list[str]] = {}
-    roles = [None, *(login.username for login in LOGINS)]
     seen = 0
     pages: set[str] = set()
     for username in roles:
