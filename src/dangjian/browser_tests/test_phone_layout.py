@@ -394,7 +394,9 @@ class Phone:
                 return None
         self.pages.add(url)
         if self.page.locator("[hx-trigger=load]").count():
-            self.page.wait_for_load_state("networkidle")
+            # htmx sent those requests before the load event and marks each sender until its
+            # answer is swapped in: wait for that, not for 500 ms of network silence a page.
+            self.page.wait_for_function("() => !document.querySelector('.htmx-request')")
         return self.page.evaluate(OVERFLOW_JS)
 
 
