@@ -98,7 +98,7 @@ def test_workbench_items_are_for_the_home_side_only(cast: Cast) -> None:
     assert LostContact().count_for(cast.county_admin, scope_for(cast.county_admin), later) == 1
 
 
-def test_the_workbench_shows_each_kind_on_the_day_it_is_met_not_the_day_before(cast: Cast) -> None:
+def test_the_workbench_shows_a_kind_due_alone_on_its_day_not_the_day_before(cast: Cast) -> None:
     """The four kinds share one "is anything due?" question on the 工作台: it must not hide
     a kind whose day has come while the others have not."""
     from dangjian.core import workbench
